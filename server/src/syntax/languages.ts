@@ -1,0 +1,107 @@
+/**
+ * The language registry: which languages Strata parses, and how a file is matched to one.
+ *
+ * A file's language is chosen, in order, by the LSP languageId the client sent, by the file name's
+ * extension, and by a `#!` line (for scripts without an extension). Each language names its grammar
+ * `.wasm` (pinned in grammars/manifest.json) and its query file (the project's own, in grammars/).
+ * Pure data and lookups: no tree-sitter objects live here.
+ */
+
+export type LanguageName =
+  | 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'rust'
+  | 'c' | 'cpp' | 'java' | 'json' | 'bash';
+
+export interface LanguageInfo {
+  readonly name: LanguageName;
+  /** Grammar file in grammars/. */
+  readonly wasm: string;
+  /** The project's own definition/reference query file in grammars/. */
+  readonly query: string;
+  /** LSP languageIds that VS Code and neovim send for this language. */
+  readonly languageIds: readonly string[];
+  /** Lower-case file extensions including the dot. */
+  readonly extensions: readonly string[];
+  /** Exact file names (no extension) that belong to the language. */
+  readonly fileNames?: readonly string[];
+  /** Interpreters named on a `#!` line. */
+  readonly interpreters?: readonly string[];
+}
+
+export const LANGUAGES: readonly LanguageInfo[] = [
+  { name: 'javascript', wasm: 'tree-sitter-javascript.wasm', query: 'javascript.scm',
+    languageIds: ['javascript', 'javascriptreact'], extensions: ['.js', '.mjs', '.cjs', '.jsx'],
+    interpreters: ['node', 'nodejs', 'deno', 'bun'] },
+  { name: 'typescript', wasm: 'tree-sitter-typescript.wasm', query: 'typescript.scm',
+    languageIds: ['typescript'], extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'] },
+  { name: 'tsx', wasm: 'tree-sitter-tsx.wasm', query: 'tsx.scm',
+    languageIds: ['typescriptreact'], extensions: ['.tsx'] },
+  { name: 'python', wasm: 'tree-sitter-python.wasm', query: 'python.scm',
+    languageIds: ['python'], extensions: ['.py', '.pyi', '.pyw'],
+    interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'] },
+  { name: 'go', wasm: 'tree-sitter-go.wasm', query: 'go.scm', languageIds: ['go'], extensions: ['.go'] },
+  { name: 'rust', wasm: 'tree-sitter-rust.wasm', query: 'rust.scm', languageIds: ['rust'], extensions: ['.rs'] },
+  { name: 'c', wasm: 'tree-sitter-c.wasm', query: 'c.scm', languageIds: ['c'], extensions: ['.c', '.h'] },
+  { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', query: 'cpp.scm', languageIds: ['cpp', 'cuda-cpp'],
+    extensions: ['.cc', '.cpp', '.cxx', '.c++', '.hh', '.hpp', '.hxx', '.h++', '.ipp', '.inl', '.cu', '.cuh'] },
+  { name: 'java', wasm: 'tree-sitter-java.wasm', query: 'java.scm', languageIds: ['java'], extensions: ['.java'] },
+  { name: 'json', wasm: 'tree-sitter-json.wasm', query: 'json.scm', languageIds: ['json', 'jsonc'],
+    extensions: ['.json', '.jsonc', '.json5', '.code-workspace'] },
+  { name: 'bash', wasm: 'tree-sitter-bash.wasm', query: 'bash.scm', languageIds: ['shellscript', 'sh', 'bash', 'zsh'],
+    extensions: ['.sh', '.bash', '.zsh', '.ksh', '.bats', '.command'],
+    fileNames: ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', 'PKGBUILD', 'APKBUILD'],
+    interpreters: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'] },
+];
+
+const byName = new Map<string, LanguageInfo>(LANGUAGES.map((l) => [l.name, l]));
+const byLanguageId = new Map<string, LanguageInfo>();
+const byExtension = new Map<string, LanguageInfo>();
+const byFileName = new Map<string, LanguageInfo>();
+const byInterpreter = new Map<string, LanguageInfo>();
+for (const l of LANGUAGES) {
+  for (const id of l.languageIds) byLanguageId.set(id, l);
+  for (const ext of l.extensions) byExtension.set(ext, l);
+  for (const f of l.fileNames ?? []) byFileName.set(f, l);
+  for (const i of l.interpreters ?? []) byInterpreter.set(i, l);
+}
+
+export function languageByName(name: string): LanguageInfo | undefined {
+  return byName.get(name);
+}
+
+/** The interpreter named by a `#!` first line (`#!/bin/bash`, `#!/usr/bin/env -S python3 -u`). */
+export function shebangInterpreter(firstLine: string): string | undefined {
+  const m = /^#!\s*(\S+)(.*)$/.exec(firstLine);
+  if (!m) return undefined;
+  let program = m[1]!.split('/').pop()!;
+  if (program === 'env') {
+    const args = m[2]!.trim().split(/\s+/).filter((a) => a !== '' && !a.startsWith('-') && !a.includes('='));
+    if (args.length === 0) return undefined;
+    program = args[0]!.split('/').pop()!;
+  }
+  // python3.11 -> python3, node20 stays node20 (not an interpreter we list), bash5 -> bash5
+  return program.replace(/(\d)\.\d+$/, '$1');
+}
+
+/**
+ * The language of a document: languageId first (what the editor believes), then the file name,
+ * then the `#!` line of its first bytes. `undefined` when Strata has no grammar for it.
+ */
+export function detectLanguage(path: string, opts: { languageId?: string; firstLine?: string } = {}): LanguageInfo | undefined {
+  if (opts.languageId) {
+    const l = byLanguageId.get(opts.languageId);
+    if (l) return l;
+  }
+  const base = path.replace(/\\/g, '/').split('/').pop() ?? path;
+  const named = byFileName.get(base);
+  if (named) return named;
+  const dot = base.lastIndexOf('.');
+  if (dot > 0 || (dot === 0 && base.length > 1 && !byFileName.has(base))) {
+    const l = byExtension.get(base.slice(dot).toLowerCase());
+    if (l) return l;
+  }
+  if (opts.firstLine !== undefined) {
+    const interp = shebangInterpreter(opts.firstLine);
+    if (interp) return byInterpreter.get(interp);
+  }
+  return undefined;
+}

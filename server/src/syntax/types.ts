@@ -1,0 +1,47 @@
+/**
+ * Plain-data results of analysing a syntax tree: what parser workers send back instead of trees,
+ * and what the index stores. Positions are zero-based lines and UTF-16 columns, as tree-sitter's
+ * web binding reports them and as LSP's default position encoding expects.
+ */
+
+/** Numeric values are LSP's SymbolKind, so the lsp layer passes them through unchanged. */
+export const enum SymbolKind {
+  File = 1, Module = 2, Namespace = 3, Package = 4, Class = 5, Method = 6, Property = 7, Field = 8,
+  Constructor = 9, Enum = 10, Interface = 11, Function = 12, Variable = 13, Constant = 14, String = 15,
+  Number = 16, Boolean = 17, Array = 18, Object = 19, Key = 20, Null = 21, EnumMember = 22, Struct = 23,
+  Event = 24, Operator = 25, TypeParameter = 26,
+}
+
+/** [startLine, startColumn, endLine, endColumn]; columns in UTF-16 code units. */
+export type Span = readonly [number, number, number, number];
+
+/** A definition found by the language's query, with its children for a hierarchical outline. */
+export interface SyntaxSymbol {
+  name: string;
+  kind: SymbolKind;
+  /** The whole definition (e.g. the function with its body). */
+  span: Span;
+  /** The name only. */
+  nameSpan: Span;
+  /** Set for symbols found inside another definition (a method in a class). */
+  children?: SyntaxSymbol[];
+}
+
+/** An identifier occurrence that refers to a name (a call, a type use, a read). */
+export interface SyntaxReference {
+  name: string;
+  span: Span;
+}
+
+export interface FoldSpan {
+  startLine: number;
+  endLine: number;
+  kind?: 'comment' | 'imports' | 'region';
+}
+
+export interface SyntaxDiagnostic {
+  span: Span;
+  /** 'error' for an ERROR node (unexpected text), 'missing' for a MISSING node (expected text absent). */
+  kind: 'error' | 'missing';
+  message: string;
+}
