@@ -1,0 +1,64 @@
+/**
+ * Shapes shared by the benchmark's parts: the corpus manifest written by the corpus builder, and the
+ * section each part returns to the runner, which writes them as JSON, Markdown and SVG.
+ */
+
+/** One set of files in the corpus, extracted under `.corpus/`. */
+export interface CorpusSet {
+  /** Stable id, e.g. `npm/typescript@5.6.2` or `debian/golang-1.19-src`. */
+  id: string;
+  source: 'npm' | 'debian';
+  name: string;
+  version: string;
+  /** Absolute path of the extracted tree. */
+  dir: string;
+  files: number;
+  bytes: number;
+  /** Files per language name (as in server/src/syntax/languages.ts), for the files Strata parses. */
+  languages: Record<string, number>;
+}
+
+/** Consecutive releases of one project, oldest first (for dedup across releases). */
+export interface CorpusSeries {
+  name: string;
+  /** Ids of CorpusSet entries, oldest first. */
+  sets: string[];
+}
+
+export interface CorpusManifest {
+  root: string;
+  sets: CorpusSet[];
+  /** Pairs of patch releases (e.g. typescript 5.6.2 → 5.6.3) and the long series of releases. */
+  series: CorpusSeries[];
+}
+
+export interface Metric {
+  name: string;
+  value: number;
+  unit: string;
+  /** What the issue asks for; the report marks the metric met or missed. */
+  target?: { op: '>=' | '<='; value: number };
+  note?: string;
+}
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
+/** A bar or line chart for the SVG report. */
+export interface Chart {
+  title: string;
+  unit: string;
+  kind: 'bar' | 'line';
+  series: { name: string; points: { x: string | number; y: number }[] }[];
+}
+
+export interface BenchSection {
+  id: string;
+  title: string;
+  metrics: Metric[];
+  tables?: Table[];
+  charts?: Chart[];
+}
