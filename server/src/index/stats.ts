@@ -1,0 +1,39 @@
+/**
+ * The stats object: the contract that `strata/stats` (LSP) and `strata index --json` (CLI) return.
+ * Other tools read it, so these fields keep their meaning; fields may be added, never repurposed.
+ */
+
+export interface TierStats {
+  files: number;
+  /** hot: estimated wasm-heap bytes of live trees; warm/cold: stored (compressed) bytes. */
+  bytes: number;
+}
+
+export interface StrataStats {
+  /** Files known to the workspace (indexed or open). */
+  files: number;
+  /** Raw bytes of those files' current text. */
+  bytes: number;
+  /** Files per language name. */
+  languages: Record<string, number>;
+  /** Files whose tree has at least one ERROR or MISSING node. */
+  parseErrors: number;
+  /** Milliseconds spent indexing (the last full index run). */
+  elapsedMs: number;
+  /** Peak resident set size of this process, in bytes. */
+  peakRssBytes: number;
+  store: {
+    rawBytes: number;
+    storedBytes: number;
+    chunks: number;
+    uniqueChunks: number;
+    dedupRatio: number;
+    compressionRatio: number;
+  };
+  tiers: { hot: TierStats; warm: TierStats; cold: TierStats };
+  trees: { live: number; created: number; deleted: number };
+  integrity: { verifiedReads: number; crcFailures: number; fallbacks: number };
+  journal: { replays: number; fullParses: number };
+  /** The budgets in force, in bytes (hot: wasm heap; warm/cold: stored bytes). */
+  budgets?: { hotBytes: number; warmBytes: number; coldBytes: number };
+}

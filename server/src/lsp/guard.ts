@@ -1,0 +1,103 @@
+/**
+ * The protocol edge's safety net. Clients (and fuzzers) send params of the wrong shape; JSON-RPC does
+ * not check them. Each handler reads its params through these checks, and every handler runs inside
+ * `guarded`, which turns a thrown error into an LSP error response with a clear message and a log
+ * line — so one bad request never takes the server down, and the next request is answered.
+ */
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { EditRejectedError, UnknownDocumentError, type Position } from './service.js';
+
+/** Thrown for params that do not have the shape the method requires. */
+export class InvalidParamsError extends Error {
+  override readonly name = 'InvalidParamsError';
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function requireRecord(v: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(v)) throw new InvalidParamsError(`${what} must be an object`);
+  return v;
+}
+
+export function requireString(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new InvalidParamsError(`${what} must be a string`);
+  return v;
+}
+
+/** A non-negative integer that fits LSP's uinteger. */
+export function requireUInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+    throw new InvalidParamsError(`${what} must be a non-negative integer; got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function requireInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 0x7fffffff) {
+    throw new InvalidParamsError(`${what} must be an integer; got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function requirePosition(v: unknown, what: string): Position {
+  const r = requireRecord(v, what);
+  return { line: requireUInt(r['line'], `${what}.line`), character: requireUInt(r['character'], `${what}.character`) };
+}
+
+export function requireTextDocumentUri(params: unknown): string {
+  const p = requireRecord(params, 'params');
+  const doc = requireRecord(p['textDocument'], 'params.textDocument');
+  return requireString(doc['uri'], 'params.textDocument.uri');
+}
+
+/** Maps an internal error to the LSP error the client should see. */
+export function toResponseError(err: unknown): ResponseError<void> {
+  if (err instanceof ResponseError) return err;
+  if (err instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
+  if (err instanceof UnknownDocumentError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
+  if (err instanceof EditRejectedError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  return new ResponseError(ErrorCodes.InternalError, `strata: ${message}`);
+}
+
+export type Logger = {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+};
+
+/** Logs to the client (`window/logMessage`), never to stdout, which carries the protocol. */
+export function connectionLogger(connection: Connection): Logger {
+  return {
+    error: (m) => connection.console.error(m),
+    warn: (m) => connection.console.warn(m),
+    info: (m) => connection.console.info(m),
+  };
+}
+
+/** Wraps a request handler: errors become LSP error responses and a log line. */
+export function guarded<P, R>(log: Logger, method: string, handler: (params: P) => Promise<R> | R) {
+  return async (params: P): Promise<R | ResponseError<void>> => {
+    try {
+      return await handler(params);
+    } catch (err) {
+      const response = toResponseError(err);
+      log.warn(`${method}: ${response.message}`);
+      return response;
+    }
+  };
+}
+
+/** Wraps a notification handler: notifications have no response, so errors are logged only. */
+export function guardedNotification<P>(log: Logger, method: string, handler: (params: P) => Promise<void> | void) {
+  return async (params: P): Promise<void> => {
+    try {
+      await handler(params);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn(`${method}: refused: ${message}`);
+    }
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `textDocument/definition` and `textDocument/references`: name-based, from each grammar's
+ * definition and reference queries, as code search does. The workspace orders results (the file
+ * being edited first) and reads only files whose identifier filter may contain the name.
+ */
+import type { Location as LspLocation } from 'vscode-languageserver/node';
+import { guarded, isRecord, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
+import type { Location } from '../service.js';
+import type { Session } from '../session.js';
+
+async function toLsp(session: Session, found: readonly Location[]): Promise<LspLocation[]> {
+  const out: LspLocation[] = [];
+  for (const loc of found) out.push({ uri: session.uriOf(loc.key), range: await session.rangeFor(loc.key, loc.span) });
+  return out;
+}
+
+export function registerNavigationHandlers(session: Session): void {
+  const { connection, service, log } = session;
+
+  connection.onDefinition(guarded(log, 'textDocument/definition', async (params: unknown) => {
+    const key = session.keyOf(requireTextDocumentUri(params));
+    const position = await session.toInternal(key, requirePosition(requireRecord(params, 'params')['position'], 'params.position'));
+    return toLsp(session, await service.definition(key, position));
+  }));
+
+  connection.onReferences(guarded(log, 'textDocument/references', async (params: unknown) => {
+    const p = requireRecord(params, 'params');
+    const key = session.keyOf(requireTextDocumentUri(params));
+    const position = await session.toInternal(key, requirePosition(p['position'], 'params.position'));
+    const includeDeclaration = isRecord(p['context']) ? p['context']['includeDeclaration'] !== false : true;
+    return toLsp(session, await service.references(key, position, includeDeclaration));
+  }));
+}

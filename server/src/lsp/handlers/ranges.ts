@@ -1,0 +1,40 @@
+/**
+ * `textDocument/foldingRange` and `textDocument/selectionRange`, computed from the document's tree.
+ */
+import { FoldingRangeKind, type FoldingRange, type SelectionRange } from 'vscode-languageserver/node';
+import { guarded, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
+import type { Session } from '../session.js';
+
+export function registerRangeHandlers(session: Session): void {
+  const { connection, service, log } = session;
+
+  connection.onFoldingRanges(guarded(log, 'textDocument/foldingRange', async (params: unknown) => {
+    const key = session.keyOf(requireTextDocumentUri(params));
+    const folds = await service.foldingRanges(key);
+    return folds.map((f): FoldingRange => ({
+      startLine: f.startLine,
+      endLine: f.endLine,
+      ...(f.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : f.kind === 'imports' ? { kind: FoldingRangeKind.Imports } : f.kind === 'region' ? { kind: FoldingRangeKind.Region } : {}),
+    }));
+  }));
+
+  connection.onSelectionRanges(guarded(log, 'textDocument/selectionRange', async (params: unknown) => {
+    const p = requireRecord(params, 'params');
+    const key = session.keyOf(requireTextDocumentUri(params));
+    if (!Array.isArray(p['positions'])) throw new Error('params.positions must be an array');
+    const positions = [];
+    for (const [i, raw] of (p['positions'] as unknown[]).entries()) {
+      positions.push(await session.toInternal(key, requirePosition(raw, `params.positions[${i}]`)));
+    }
+    const chains = await service.selectionRanges(key, positions);
+    const out: SelectionRange[] = [];
+    for (const chain of chains) {
+      // chain is innermost first; LSP links each range to its parent.
+      const ranges = await session.rangesFor(key, chain);
+      let parent: SelectionRange | undefined;
+      for (let i = ranges.length - 1; i >= 0; i--) parent = parent ? { range: ranges[i]!, parent } : { range: ranges[i]! };
+      out.push(parent ?? { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    }
+    return out;
+  }));
+}

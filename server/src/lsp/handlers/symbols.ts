@@ -1,0 +1,62 @@
+/**
+ * Outline (`textDocument/documentSymbol`, hierarchical) and `workspace/symbol` (fuzzy, best first,
+ * bounded). Symbols come from the index as plain data; this module only shapes them for LSP.
+ */
+import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver/node';
+import type { SymbolKind as LspSymbolKind } from 'vscode-languageserver/node';
+import type { Span, SyntaxSymbol } from '../../syntax/types.js';
+import { guarded, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
+import type { Session } from '../session.js';
+
+/** Enough for any picker; a bound keeps a one-letter query on a huge workspace cheap. */
+export const WORKSPACE_SYMBOL_LIMIT = 256;
+
+function collectSpans(symbols: readonly SyntaxSymbol[], out: Span[]): Span[] {
+  for (const s of symbols) {
+    out.push(s.span, s.nameSpan);
+    if (s.children) collectSpans(s.children, out);
+  }
+  return out;
+}
+
+export function registerSymbolHandlers(session: Session): void {
+  const { connection, service, log } = session;
+
+  connection.onDocumentSymbol(guarded(log, 'textDocument/documentSymbol', async (params: unknown) => {
+    const key = session.keyOf(requireTextDocumentUri(params));
+    const symbols = await service.outline(key);
+    const ranges = await session.rangesFor(key, collectSpans(symbols, []));
+    let next = 0;
+    const convert = (list: readonly SyntaxSymbol[]): DocumentSymbol[] => list.map((s) => {
+      const range = ranges[next++]!;
+      let selectionRange = ranges[next++]!;
+      // LSP requires the selection range inside the range; clients reject the reply otherwise.
+      if (!contains(range, selectionRange)) selectionRange = { start: range.start, end: range.start };
+      const out: DocumentSymbol = { name: s.name || '<anonymous>', kind: s.kind as unknown as LspSymbolKind, range, selectionRange };
+      if (s.children && s.children.length > 0) out.children = convert(s.children);
+      return out;
+    });
+    return convert(symbols);
+  }));
+
+  connection.onWorkspaceSymbol(guarded(log, 'workspace/symbol', async (params: unknown) => {
+    const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
+    const hits = service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
+    const out: SymbolInformation[] = [];
+    for (const hit of hits) {
+      out.push({
+        name: hit.name,
+        kind: hit.kind as unknown as LspSymbolKind,
+        location: { uri: session.uriOf(hit.key), range: await session.rangeFor(hit.key, hit.span) },
+        ...(hit.containerName ? { containerName: hit.containerName } : {}),
+      });
+    }
+    return out;
+  }));
+}
+
+type Pos = { line: number; character: number };
+const before = (a: Pos, b: Pos) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+function contains(outer: { start: Pos; end: Pos }, inner: { start: Pos; end: Pos }): boolean {
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}

@@ -1,0 +1,111 @@
+/**
+ * The workspace side of the protocol: indexing the folders in the background with work-done
+ * progress, settings (pulled with `workspace/configuration`, or pushed with
+ * `didChangeConfiguration`), file watching, and folder changes. Requests keep being answered while
+ * an index run is going on; the run itself lives in the workspace service.
+ */
+import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { guardedNotification, isRecord, requireRecord } from '../guard.js';
+import type { IndexProgress } from '../service.js';
+import type { Session } from '../session.js';
+import { parseSettings } from '../settings.js';
+
+/** `$/progress` reports are throttled: a client repaints on each one, and indexing sees thousands of files. */
+const PROGRESS_INTERVAL_MS = 100;
+
+function progressFor(session: Session): IndexProgress {
+  let reporter: WorkDoneProgressServerReporter | undefined;
+  let starting: Promise<void> | undefined;
+  let lastReport = 0;
+  return {
+    begin(title) {
+      if (!session.client.workDoneProgress) return;
+      starting = session.connection.window.createWorkDoneProgress().then((r) => {
+        reporter = r;
+        r.begin(title, 0, 'scanning…', false);
+      }, (err) => session.log.warn(`progress: ${err instanceof Error ? err.message : String(err)}`));
+    },
+    report(done, total, bytes) {
+      const now = Date.now();
+      if (!reporter || now - lastReport < PROGRESS_INTERVAL_MS) return;
+      lastReport = now;
+      const percentage = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+      reporter.report(percentage, `${done}/${total} files, ${(bytes / 1048576).toFixed(1)} MB`);
+    },
+    end(message) {
+      session.log.info(message);
+      void (starting ?? Promise.resolve()).then(() => reporter?.done());
+    },
+  };
+}
+
+export async function pullSettings(session: Session): Promise<void> {
+  if (!session.client.configuration) return;
+  try {
+    const section: unknown = await session.connection.workspace.getConfiguration('strata');
+    applySettings(session, section);
+  } catch (err) {
+    session.log.warn(`workspace/configuration: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function applySettings(session: Session, raw: unknown): void {
+  const { settings, problems } = parseSettings(raw, session.settings);
+  for (const p of problems) session.log.warn(p);
+  session.settings = settings;
+  session.service.configure(settings);
+}
+
+export async function indexFolders(session: Session, roots: readonly string[]): Promise<void> {
+  for (const root of roots) {
+    const progress = progressFor(session);
+    try {
+      await session.service.indexFolder(root, progress);
+    } catch (err) {
+      progress.end(`strata: indexing ${root} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+export function registerWorkspaceHandlers(session: Session): void {
+  const { connection, service, log } = session;
+
+  connection.onDidChangeConfiguration(guardedNotification(log, 'workspace/didChangeConfiguration', async (params: unknown) => {
+    if (session.client.configuration) return pullSettings(session);
+    const p = isRecord(params) ? params : {};
+    applySettings(session, p['settings']);
+  }));
+
+  connection.onDidChangeWatchedFiles(guardedNotification(log, 'workspace/didChangeWatchedFiles', async (params: unknown) => {
+    const p = requireRecord(params, 'params');
+    if (!Array.isArray(p['changes'])) throw new Error('params.changes must be an array');
+    const events = [];
+    for (const raw of p['changes'] as unknown[]) {
+      if (!isRecord(raw) || typeof raw['uri'] !== 'string' || !raw['uri'].startsWith('file:')) continue;
+      const change = raw['type'] === FileChangeType.Created ? 'created' : raw['type'] === FileChangeType.Deleted ? 'deleted' : 'changed';
+      events.push({ key: session.keyOf(raw['uri']), change } as const);
+    }
+    await service.filesChanged(events);
+  }));
+}
+
+/** After `initialized`: watch files where the client lets the server register, and follow folder changes. */
+export async function registerDynamic(session: Session, foldersSupported: boolean): Promise<void> {
+  const { connection, log } = session;
+  if (session.client.watchedFilesDynamic) {
+    try {
+      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+    } catch (err) {
+      log.warn(`cannot watch files: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (foldersSupported) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      for (const removed of event.removed) {
+        try { session.service.removeFolder(session.keyOf(removed.uri)); } catch (err) { log.warn(String(err)); }
+      }
+      const added = event.added.filter((f) => f.uri.startsWith('file:')).map((f) => session.keyOf(f.uri));
+      void indexFolders(session, added);
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The language server: capabilities, the initialize handshake, and the wiring of the handler
+ * modules onto one connection. The workspace service is handed in, so the same protocol code serves
+ * stdio and the tests.
+ */
+import {
+  createConnection, ProposedFeatures, TextDocumentSyncKind,
+  type Connection, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { registerDocumentHandlers } from './handlers/documents.js';
+import { registerNavigationHandlers } from './handlers/navigation.js';
+import { registerRangeHandlers } from './handlers/ranges.js';
+import { registerStatsHandler } from './handlers/stats.js';
+import { registerSymbolHandlers } from './handlers/symbols.js';
+import { applySettings, indexFolders, pullSettings, registerDynamic, registerWorkspaceHandlers } from './handlers/workspace.js';
+import { negotiateEncoding } from './positions.js';
+import type { WorkspaceService } from './service.js';
+import { Session } from './session.js';
+
+export const SERVER_NAME = 'strata';
+
+export function serveConnection(connection: Connection, service: WorkspaceService): Session {
+  const session = new Session(connection, service);
+  let roots: string[] = [];
+  let foldersSupported = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities ?? {};
+    const encoding = negotiateEncoding(caps.general?.positionEncodings);
+    session.setEncoding(encoding);
+    session.client.workDoneProgress = caps.window?.workDoneProgress === true;
+    session.client.configuration = caps.workspace?.configuration === true;
+    session.client.watchedFilesDynamic = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    foldersSupported = caps.workspace?.workspaceFolders === true;
+    applySettings(session, params.initializationOptions);
+
+    if (params.workspaceFolders && params.workspaceFolders.length > 0) {
+      roots = params.workspaceFolders.filter((f) => f.uri.startsWith('file:')).map((f) => session.keyOf(f.uri));
+    } else if (params.rootUri && params.rootUri.startsWith('file:')) {
+      roots = [session.keyOf(params.rootUri)];
+    } else if (params.rootPath) {
+      roots = [params.rootPath];
+    }
+
+    return {
+      capabilities: {
+        positionEncoding: encoding,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        documentSymbolProvider: { label: 'Strata' },
+        workspaceSymbolProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        foldingRangeProvider: true,
+        selectionRangeProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: SERVER_NAME, version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    await registerDynamic(session, foldersSupported);
+    await pullSettings(session);
+    void indexFolders(session, roots);
+  });
+
+  connection.onShutdown(async () => {
+    await service.dispose();
+  });
+
+  registerDocumentHandlers(session);
+  registerSymbolHandlers(session);
+  registerNavigationHandlers(session);
+  registerRangeHandlers(session);
+  registerStatsHandler(session);
+  registerWorkspaceHandlers(session);
+  return session;
+}
+
+/** `strata --stdio`: the server on this process's stdin/stdout. Logs never go to stdout. */
+export function startStdioServer(service: WorkspaceService): Connection {
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // Anything printed with console.log would corrupt the protocol stream: send it to the client's log.
+  console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+  console.info = console.log;
+  console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
+  console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
+  serveConnection(connection, service);
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,76 @@
+/**
+ * What the LSP layer needs from the workspace: the port between protocol and index.
+ *
+ * Everything here is in Strata's own terms — document keys, zero-based lines and UTF-16 columns,
+ * plain-data results — so the protocol handlers only translate. The index's `Workspace` implements
+ * it. Document keys are file-system paths for `file:` URIs and the URI itself for other schemes.
+ */
+import type { FoldSpan, Span, SymbolKind, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
+import type { StrataStats } from '../index/stats.js';
+import type { StrataSettings } from './settings.js';
+
+export interface Position { line: number; character: number }
+
+/**
+ * One content change of didChange, as the client sent it: columns in the session's position
+ * encoding (the document model converts them while it applies the changes in order, because each
+ * change's positions refer to the text left by the one before). No range = the whole text.
+ */
+export interface TextChange { range?: { start: Position; end: Position }; text: string }
+
+export type ColumnEncoding = 'utf-16' | 'utf-8';
+
+export interface Location { key: string; span: Span }
+
+export interface SymbolHit {
+  name: string;
+  kind: SymbolKind;
+  key: string;
+  span: Span;
+  containerName?: string;
+}
+
+/** Progress of a workspace index run, reported to the client as `$/progress`. */
+export interface IndexProgress {
+  begin(title: string): void;
+  report(filesDone: number, filesTotal: number, bytesDone: number): void;
+  end(message: string): void;
+}
+
+export interface WorkspaceService {
+  configure(settings: StrataSettings): void;
+  indexFolder(root: string, progress: IndexProgress): Promise<void>;
+  removeFolder(root: string): void;
+
+  openDocument(key: string, languageId: string, version: number, text: string): void;
+  /** Applies all changes or none; throws `EditRejectedError` (with the reason) for impossible edits. */
+  changeDocument(key: string, version: number, changes: TextChange[], encoding: ColumnEncoding): void;
+  closeDocument(key: string): void;
+  saveDocument(key: string): void;
+  filesChanged(events: { key: string; change: 'created' | 'changed' | 'deleted' }[]): Promise<void>;
+  /** An open document's current text, or undefined. */
+  documentText(key: string): string | undefined;
+  /** The current text of any known document (open, cached or on disk), verified; undefined if unknown. */
+  textOf(key: string): Promise<string | undefined>;
+
+  outline(key: string): Promise<SyntaxSymbol[]>;
+  foldingRanges(key: string): Promise<FoldSpan[]>;
+  selectionRanges(key: string, positions: Position[]): Promise<Span[][]>;
+  diagnostics(key: string): Promise<SyntaxDiagnostic[]>;
+  definition(key: string, position: Position): Promise<Location[]>;
+  references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]>;
+  workspaceSymbols(query: string, limit: number): SymbolHit[];
+
+  stats(): StrataStats;
+  dispose(): Promise<void>;
+}
+
+/** An edit that cannot be applied; the document keeps its last good text. */
+export class EditRejectedError extends Error {
+  override readonly name = 'EditRejectedError';
+}
+
+/** A request about a document Strata does not have (never opened and not on disk). */
+export class UnknownDocumentError extends Error {
+  override readonly name = 'UnknownDocumentError';
+}

@@ -1,0 +1,74 @@
+/**
+ * One client connection's state, shared by the handlers: the negotiated position encoding, the
+ * mapping between URIs and document keys, the logger, the workspace service and current settings.
+ * It owns no documents and no caches: those are the workspace's.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Connection, Range } from 'vscode-languageserver/node';
+import type { Span } from '../syntax/types.js';
+import { connectionLogger, InvalidParamsError, type Logger } from './guard.js';
+import { LineLookup, PositionCodec, type PositionEncoding } from './positions.js';
+import type { WorkspaceService } from './service.js';
+import { defaultSettings, type StrataSettings } from './settings.js';
+
+export class Session {
+  readonly log: Logger;
+  codec = new PositionCodec('utf-16');
+  settings: StrataSettings = defaultSettings();
+  /** Client capabilities that change what the server does. */
+  client = { workDoneProgress: false, configuration: false, watchedFilesDynamic: false, hierarchicalSymbols: true, foldingLineOnly: false };
+
+  constructor(readonly connection: Connection, readonly service: WorkspaceService) {
+    this.log = connectionLogger(connection);
+  }
+
+  setEncoding(encoding: PositionEncoding): void {
+    this.codec = new PositionCodec(encoding);
+  }
+
+  /** `file:` URIs become paths (the key the index and the disk share); other schemes keep the URI. */
+  keyOf(uri: string): string {
+    if (uri.startsWith('file:')) {
+      try {
+        return fileURLToPath(uri);
+      } catch (err) {
+        throw new InvalidParamsError(`not a usable file URI: ${uri} (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri)) throw new InvalidParamsError(`not a URI: ${JSON.stringify(uri)}`);
+    return uri;
+  }
+
+  uriOf(key: string): string {
+    return key.startsWith('/') ? pathToFileURL(key).href : key;
+  }
+
+  /**
+   * Spans (UTF-16) → LSP ranges in the client's encoding. For UTF-8 clients the lines' text is
+   * needed; it is fetched once per document and only when some line is not ASCII.
+   */
+  async rangesFor(key: string, spans: readonly Span[]): Promise<Range[]> {
+    let lookup: LineLookup | undefined;
+    if (this.codec.encoding !== 'utf-16' && spans.length > 0) {
+      const text = this.service.documentText(key) ?? (await this.service.textOf(key)) ?? '';
+      lookup = new LineLookup(text);
+    }
+    const line = (n: number) => () => lookup!.line(n);
+    return spans.map((s) => ({
+      start: { line: s[0], character: this.codec.toClient(s[1], line(s[0])) },
+      end: { line: s[2], character: this.codec.toClient(s[3], line(s[2])) },
+    }));
+  }
+
+  async rangeFor(key: string, span: Span): Promise<Range> {
+    return (await this.rangesFor(key, [span]))[0]!;
+  }
+
+  /** A client position → the UTF-16 position the workspace expects. */
+  async toInternal(key: string, pos: { line: number; character: number }): Promise<{ line: number; character: number }> {
+    if (this.codec.encoding === 'utf-16') return pos;
+    const text = this.service.documentText(key) ?? (await this.service.textOf(key)) ?? '';
+    const lookup = new LineLookup(text);
+    return { line: pos.line, character: this.codec.toInternal(pos.character, () => lookup.line(pos.line)) };
+  }
+}
