@@ -7,7 +7,7 @@
  */
 import type { FoldSpan, Span, SymbolKind, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import type { StrataStats } from '../index/stats.js';
-import type { StrataSettings } from './settings.js';
+import type { StrataSettings } from '../index/settings.js';
 
 export interface Position { line: number; character: number }
 

@@ -9,7 +9,7 @@ import type { Span } from '../syntax/types.js';
 import { connectionLogger, InvalidParamsError, type Logger } from './guard.js';
 import { LineLookup, PositionCodec, type PositionEncoding } from './positions.js';
 import type { WorkspaceService } from './service.js';
-import { defaultSettings, type StrataSettings } from './settings.js';
+import { defaultSettings, type StrataSettings } from '../index/settings.js';
 
 export class Session {
   readonly log: Logger;

@@ -8,7 +8,7 @@ import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgres
 import { guardedNotification, isRecord, requireRecord } from '../guard.js';
 import type { IndexProgress } from '../service.js';
 import type { Session } from '../session.js';
-import { parseSettings } from '../settings.js';
+import { parseSettings } from '../../index/settings.js';
 
 /** `$/progress` reports are throttled: a client repaints on each one, and indexing sees thousands of files. */
 const PROGRESS_INTERVAL_MS = 100;
