@@ -16,6 +16,12 @@ export interface CorpusSet {
   bytes: number;
   /** Files per language name (as in server/src/syntax/languages.ts), for the files Strata parses. */
   languages: Record<string, number>;
+  /** Bytes per language name, for the same files as `languages`. */
+  languageBytes?: Record<string, number>;
+  /** For a set assembled from others (e.g. the shell corpus): the ids it was gathered from. */
+  derivedFrom?: string[];
+  /** How the set was made, when that is not obvious from its name (e.g. replicated copies). */
+  note?: string;
 }
 
 /** Consecutive releases of one project, oldest first (for dedup across releases). */
@@ -30,6 +36,13 @@ export interface CorpusManifest {
   sets: CorpusSet[];
   /** Pairs of patch releases (e.g. typescript 5.6.2 → 5.6.3) and the long series of releases. */
   series: CorpusSeries[];
+  /** `full` or `small` (the quick plan). */
+  plan?: 'full' | 'small';
+  /** ISO date of the build, and how long it took (sets already extracted are not fetched again). */
+  builtAt?: string;
+  buildMs?: number;
+  /** Id of the shell-script set used to compare with bash-language-server. */
+  shellSet?: string;
 }
 
 export interface Metric {
