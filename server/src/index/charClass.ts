@@ -1,0 +1,70 @@
+/**
+ * Character classes for names: case folding, word starts and the character-set mask.
+ *
+ * Design: names are UTF-16 code units, so folding is one lookup in a 64 Ki-entry table built once
+ * (128 KiB per thread) instead of a lower-cased copy of every name: a folded form costs no memory
+ * per name. A code unit whose lower case is not a single code unit (e.g. 'İ') folds to itself.
+ * The mask is a 32-bit summary of which characters a name contains (26 letters case-folded, digits,
+ * '_', '$', other ASCII, non-ASCII): a query can only match a name whose mask contains the query's,
+ * which rejects most names with one AND and compare, before any scoring.
+ */
+
+const FOLD = new Uint16Array(65536);
+for (let c = 0; c < 65536; c++) {
+  if (c >= 0xd800 && c <= 0xdfff) { FOLD[c] = c; continue; }
+  const lower = String.fromCharCode(c).toLowerCase();
+  FOLD[c] = lower.length === 1 ? lower.charCodeAt(0) : c;
+}
+
+/** The case-folded form of one UTF-16 code unit. */
+export function foldUnit(unit: number): number {
+  return FOLD[unit]!;
+}
+
+/** The mask bit of one code unit (see header). */
+export function maskBit(unit: number): number {
+  const f = FOLD[unit]!;
+  if (f >= 0x61 && f <= 0x7a) return 1 << (f - 0x61);
+  if (f >= 0x30 && f <= 0x39) return 1 << 26;
+  if (f === 0x5f) return 1 << 27;
+  if (f === 0x24) return 1 << 28;
+  if (f < 0x80) return 1 << 29;
+  return 1 << 30;
+}
+
+export function maskOfUnits(units: ArrayLike<number>, start: number, length: number): number {
+  let m = 0;
+  for (let i = start; i < start + length; i++) m |= maskBit(units[i]!);
+  return m >>> 0;
+}
+
+function isUpper(u: number): boolean {
+  return FOLD[u] !== u;
+}
+function isLetterOrDigit(u: number): boolean {
+  return (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5a) || (u >= 0x61 && u <= 0x7a) || u >= 0x80;
+}
+function isDigit(u: number): boolean {
+  return u >= 0x30 && u <= 0x39;
+}
+
+/**
+ * Whether position `i` of a name starts a word: the first character; an upper-case letter after a
+ * lower-case letter or digit (camelCase hump); the last capital of a run followed by lower case
+ * ("HTTPServer" → H, S); the first letter or digit after a separator ('_', '-', '.', '$', ' ', ':');
+ * a digit run after a letter.
+ */
+export function isWordStart(units: Uint16Array, start: number, i: number, length: number): boolean {
+  if (i === 0) return true;
+  const c = units[start + i]!;
+  const p = units[start + i - 1]!;
+  if (!isLetterOrDigit(c)) return false;
+  if (!isLetterOrDigit(p)) return true;
+  if (isDigit(c)) return !isDigit(p);
+  if (isUpper(c)) {
+    if (!isUpper(p) || isDigit(p)) return true;
+    // inside a capital run: a hump only where the run hands over to a lower-case word
+    return i + 1 < length && !isUpper(units[start + i + 1]!) && isLetterOrDigit(units[start + i + 1]!) && !isDigit(units[start + i + 1]!);
+  }
+  return isDigit(p);
+}

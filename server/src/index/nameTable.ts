@@ -1,0 +1,183 @@
+/**
+ * An interned name table: each distinct name is stored once and named by a dense integer id.
+ *
+ * Design: all names' UTF-16 code units live back to back in one growing Uint16Array; name `id`
+ * occupies units [offsets[id], offsets[id + 1]). Per name we also keep its hash (so rehashing and
+ * compaction never rehash text) and its character-set mask (charClass.ts) for the fuzzy prefilter.
+ * Lookup is an open-addressing hash table (linear probing, Int32Array of id + 1, load ≤ 1/2).
+ * Folded (case-insensitive) forms are not stored: charClass folds a code unit by table lookup.
+ *
+ * Cost: 2 B per code unit of each distinct name, plus per name 4 B offset + 4 B hash + 4 B mask +
+ * 8–16 B of hash slots ≈ 20–28 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
+ *
+ * Guarantees: `intern` of equal strings returns the same id; ids are dense (0..count-1) and stable
+ * until `compact`, which drops the names the caller no longer needs and returns the old→new id map.
+ * No object is allocated per name.
+ */
+import { hashString, hashUnits } from './stringHash.js';
+import { maskOfUnits } from './charClass.js';
+
+function grownCapacity(current: number, needed: number): number {
+  return Math.max(needed, Math.ceil(current * 1.5), 16);
+}
+
+export class NameTable {
+  private unitBuf: Uint16Array;
+  private unitLen = 0;
+  private offs: Uint32Array;
+  private hashes: Uint32Array;
+  private maskArr: Uint32Array;
+  private slots: Int32Array;
+  private n = 0;
+
+  constructor(initialNames = 256, initialUnits = 4096) {
+    this.unitBuf = new Uint16Array(Math.max(16, initialUnits));
+    this.offs = new Uint32Array(Math.max(16, initialNames) + 1);
+    this.hashes = new Uint32Array(Math.max(16, initialNames));
+    this.maskArr = new Uint32Array(Math.max(16, initialNames));
+    this.slots = new Int32Array(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, initialNames) * 2))));
+  }
+
+  /** Number of names; ids are 0..count-1. */
+  get count(): number { return this.n; }
+  /** The code-unit buffer. Replaced when it grows: read it again after `intern`. */
+  get units(): Uint16Array { return this.unitBuf; }
+  /** Per-name character-set masks (charClass.ts), indexed by id; valid for ids < count. */
+  get masks(): Uint32Array { return this.maskArr; }
+  /** Code units stored, over all names. */
+  get unitCount(): number { return this.unitLen; }
+
+  startOf(id: number): number { return this.offs[id]!; }
+  lengthOf(id: number): number { return this.offs[id + 1]! - this.offs[id]!; }
+  hashOf(id: number): number { return this.hashes[id]!; }
+
+  nameOf(id: number): string {
+    if (id < 0 || id >= this.n) throw new RangeError(`no name ${id}`);
+    const s = this.offs[id]!;
+    const e = this.offs[id + 1]!;
+    // fromCharCode with a spread is limited in argument count; names are short, slice guards long ones
+    if (e - s <= 4096) return String.fromCharCode.apply(null, this.unitBuf.subarray(s, e) as unknown as number[]);
+    let out = '';
+    for (let i = s; i < e; i += 4096) out += String.fromCharCode.apply(null, this.unitBuf.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
+    return out;
+  }
+
+  /** The id of `name`, or -1 when it was never interned. */
+  find(name: string): number {
+    const h = hashString(name);
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = this.slots[i]!;
+      if (v === 0) return -1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, name)) return v - 1;
+    }
+  }
+
+  /** The id of `name`, adding it when new. */
+  intern(name: string): number {
+    const h = hashString(name);
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const v = this.slots[i]!;
+      if (v === 0) break;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, name)) return v - 1;
+    }
+    const id = this.append(name, h);
+    if ((this.n << 1) > this.slots.length) this.rehash(this.slots.length << 1);
+    else this.slots[i] = id + 1;
+    return id;
+  }
+
+  /** Allocated bytes of all arrays (capacity, not just use). */
+  byteSize(): number {
+    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.maskArr.byteLength + this.slots.byteLength;
+  }
+
+  /**
+   * Keeps only the names for which `keep(id)` is true, renumbered densely in their old order, and
+   * shrinks the arrays to fit (with 1/4 headroom). Returns old id → new id, -1 for dropped names.
+   */
+  compact(keep: (id: number) => boolean): Int32Array {
+    const remap = new Int32Array(this.n).fill(-1);
+    let kept = 0;
+    let keptUnits = 0;
+    for (let id = 0; id < this.n; id++) {
+      if (keep(id)) { remap[id] = kept++; keptUnits += this.lengthOf(id); }
+    }
+    const units = new Uint16Array(Math.max(16, keptUnits + (keptUnits >> 2)));
+    const cap = Math.max(16, kept + (kept >> 2));
+    const offs = new Uint32Array(cap + 1);
+    const hashes = new Uint32Array(cap);
+    const masks = new Uint32Array(cap);
+    let at = 0;
+    for (let id = 0; id < this.n; id++) {
+      const nid = remap[id]!;
+      if (nid < 0) continue;
+      const s = this.offs[id]!;
+      const e = this.offs[id + 1]!;
+      units.set(this.unitBuf.subarray(s, e), at);
+      offs[nid] = at;
+      at += e - s;
+      offs[nid + 1] = at;
+      hashes[nid] = this.hashes[id]!;
+      masks[nid] = this.maskArr[id]!;
+    }
+    this.unitBuf = units;
+    this.unitLen = at;
+    this.offs = offs;
+    this.hashes = hashes;
+    this.maskArr = masks;
+    this.n = kept;
+    this.rehash(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, kept) * 2 + 1))));
+    return remap;
+  }
+
+  private equals(id: number, name: string): boolean {
+    const s = this.offs[id]!;
+    if (this.offs[id + 1]! - s !== name.length) return false;
+    const u = this.unitBuf;
+    for (let i = 0; i < name.length; i++) if (u[s + i] !== name.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private append(name: string, h: number): number {
+    const id = this.n;
+    if (this.unitLen + name.length > this.unitBuf.length) {
+      const b = new Uint16Array(grownCapacity(this.unitBuf.length, this.unitLen + name.length));
+      b.set(this.unitBuf.subarray(0, this.unitLen));
+      this.unitBuf = b;
+    }
+    if (id + 1 >= this.hashes.length) {
+      const cap = grownCapacity(this.hashes.length, id + 2);
+      const o = new Uint32Array(cap + 1); o.set(this.offs.subarray(0, id + 1)); this.offs = o;
+      const h2 = new Uint32Array(cap); h2.set(this.hashes.subarray(0, id)); this.hashes = h2;
+      const m = new Uint32Array(cap); m.set(this.maskArr.subarray(0, id)); this.maskArr = m;
+    }
+    const start = this.unitLen;
+    for (let i = 0; i < name.length; i++) this.unitBuf[start + i] = name.charCodeAt(i);
+    this.unitLen += name.length;
+    this.offs[id] = start;
+    this.offs[id + 1] = this.unitLen;
+    this.hashes[id] = h;
+    this.maskArr[id] = maskOfUnits(this.unitBuf, start, name.length);
+    this.n = id + 1;
+    return id;
+  }
+
+  private rehash(size: number): void {
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.n; id++) {
+      let i = this.hashes[id]! & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = id + 1;
+    }
+    this.slots = slots;
+  }
+
+  /** Debug check that the stored hash matches the text (used by tests). */
+  verifyHash(id: number): boolean {
+    return hashUnits(this.unitBuf, this.offs[id]!, this.lengthOf(id)) === this.hashes[id];
+  }
+}

@@ -1,0 +1,427 @@
+/**
+ * The workspace symbol index: every definition of every file, in columns of typed arrays.
+ *
+ * Design. A symbol is a slot number into parallel columns: name id (into an interned NameTable),
+ * kind, file id, parent (index of the enclosing symbol *within its file*, -1 at top level), whole
+ * span and name span (8 × Uint32), and a doubly linked "same name" chain (next/prev slot) whose head
+ * per name id is `nameHead`. A file is an id in a second NameTable of paths, owning one contiguous
+ * slot range [fileStart, fileStart + fileCount) written in pre-order (parents before children), so
+ * the outline is rebuilt from the range alone and parents survive moves without renumbering.
+ * Nothing is allocated per symbol or per file; objects are built only for answers.
+ *
+ * Re-indexing and removal. `replaceFile` rewrites the file's range in place when the new symbols
+ * fit the slots it reserved; otherwise it frees the range and appends (reserving 1/8 headroom, so a
+ * file being edited usually fits next time). Freed and reserved-but-unused slots are counted; when
+ * they exceed half the live symbols (+4096) the columns are compacted, and names/paths no longer
+ * used are dropped from their tables the same way, so churn never grows memory without bound.
+ *
+ * Cost (see `SYMBOL_SLOT_BYTES`, checked by test/index/symbolIndex.test.ts):
+ *   per symbol slot  53 B  (4 name + 1 kind + 4 file + 4 parent + 32 spans + 8 chain)
+ *   per distinct name  ≈ 24–32 B + 2 B per UTF-16 unit (NameTable + 4 B chain head), stored once
+ *   per file           ≈ 37–45 B + 2 B per path unit (path NameTable + 13 B range columns)
+ * Columns grow by 1.5×, so between compactions capacity may be up to 1.5 × slots used; `trim()`
+ * (e.g. after the initial workspace scan) shrinks them to fit: then ≈ 53 B × symbols + names + files.
+ *
+ * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored (names, kinds,
+ * spans, nesting); `lookup` returns every live definition of a name exactly once; `search` returns
+ * at most `limit` matches, best first (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
+ */
+import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
+import { NameTable } from './nameTable.js';
+import { prepareQuery, searchNames } from './fuzzy.js';
+
+/** Bytes of column storage per symbol slot. */
+export const SYMBOL_SLOT_BYTES = 4 + 1 + 4 + 4 + 32 + 8;
+
+/** One definition, as answers carry it. */
+export interface SymbolLocation {
+  path: string;
+  name: string;
+  kind: SymbolKind;
+  span: Span;
+  nameSpan: Span;
+  /** Name of the enclosing definition, if any. */
+  containerName?: string;
+}
+
+export interface SymbolMatch extends SymbolLocation {
+  /** Fuzzy score (fuzzy.ts); higher is better. */
+  score: number;
+}
+
+export interface SymbolIndexStats {
+  files: number;
+  symbols: number;
+  names: number;
+  slotsUsed: number;
+  slotCapacity: number;
+  compactions: number;
+  byteSize: number;
+}
+
+const NONE = -1;
+
+export class SymbolIndex {
+  private readonly names = new NameTable(1024, 16384);
+  private readonly paths = new NameTable(256, 16384);
+
+  // symbol columns, indexed by slot
+  private cap: number;
+  private symName: Uint32Array;
+  private symKind: Uint8Array;
+  private symFile: Uint32Array;
+  private symParent: Int32Array;
+  private spans: Uint32Array;
+  private nextSame: Int32Array;
+  private prevSame: Int32Array;
+  private used = 0;
+
+  // per name id
+  private nameHead = new Int32Array(1024).fill(NONE);
+  private liveNames = 0;
+
+  // per file (path id)
+  private fileStart = new Uint32Array(256);
+  private fileCount = new Uint32Array(256);
+  private fileReserved = new Uint32Array(256);
+  private filePresent = new Uint8Array(256);
+  private liveFiles = 0;
+
+  private liveSymbols = 0;
+  private compactions = 0;
+
+  constructor(initialSymbols = 4096) {
+    this.cap = Math.max(16, initialSymbols);
+    this.symName = new Uint32Array(this.cap);
+    this.symKind = new Uint8Array(this.cap);
+    this.symFile = new Uint32Array(this.cap);
+    this.symParent = new Int32Array(this.cap);
+    this.spans = new Uint32Array(this.cap * 8);
+    this.nextSame = new Int32Array(this.cap);
+    this.prevSame = new Int32Array(this.cap);
+  }
+
+  /** Stores `symbols` (hierarchical) as the definitions of `path`, replacing any it had. */
+  replaceFile(path: string, symbols: readonly SyntaxSymbol[]): void {
+    const n = countSymbols(symbols);
+    let file = this.paths.find(path);
+    const isNew = !(file >= 0 && this.filePresent[file]);
+    if (!isNew) {
+      this.unlinkFile(file);
+      if (n > this.fileReserved[file]!) this.releaseRange(file);
+    } else {
+      if (file < 0) file = this.paths.intern(path);
+      this.ensureFileColumns(this.paths.count);
+      this.filePresent[file] = 1;
+      this.fileReserved[file] = 0;
+      this.fileCount[file] = 0;
+      this.liveFiles++;
+    }
+    if (n > this.fileReserved[file]!) {
+      // a file that is re-indexed is probably being edited: leave it room to grow in place
+      const reserve = isNew ? n : n + (n >> 3);
+      // reserve first: compaction may move ranges and renumber names, paths and this file
+      file = this.allocate(file, reserve);
+    }
+    this.fileCount[file] = n;
+    this.liveSymbols += n;
+    let slot = this.fileStart[file]!;
+    const base = slot;
+    const write = (list: readonly SyntaxSymbol[], parentLocal: number): void => {
+      for (const s of list) {
+        const at = slot++;
+        const nameId = this.internName(s.name);
+        this.symName[at] = nameId;
+        this.symKind[at] = s.kind;
+        this.symFile[at] = file;
+        this.symParent[at] = parentLocal;
+        const o = at * 8;
+        const sp = this.spans;
+        sp[o] = s.span[0]; sp[o + 1] = s.span[1]; sp[o + 2] = s.span[2]; sp[o + 3] = s.span[3];
+        sp[o + 4] = s.nameSpan[0]; sp[o + 5] = s.nameSpan[1]; sp[o + 6] = s.nameSpan[2]; sp[o + 7] = s.nameSpan[3];
+        this.link(at, nameId);
+        if (s.children && s.children.length > 0) write(s.children, at - base);
+      }
+    };
+    write(symbols, NONE);
+    this.maybeCompact();
+  }
+
+  /** Forgets `path` and its symbols. Returns whether it was indexed. */
+  removeFile(path: string): boolean {
+    const file = this.paths.find(path);
+    if (file < 0 || !this.filePresent[file]) return false;
+    this.unlinkFile(file);
+    this.releaseRange(file);
+    this.filePresent[file] = 0;
+    this.liveFiles--;
+    this.maybeCompact();
+    return true;
+  }
+
+  hasFile(path: string): boolean {
+    const file = this.paths.find(path);
+    return file >= 0 && this.filePresent[file] === 1;
+  }
+
+  /** Paths of all indexed files (order unspecified). */
+  *files(): IterableIterator<string> {
+    for (let f = 0; f < this.paths.count; f++) if (this.filePresent[f]) yield this.paths.nameOf(f);
+  }
+
+  /** The hierarchical outline stored for `path` (empty when unknown). */
+  symbolsOf(path: string): SyntaxSymbol[] {
+    const file = this.paths.find(path);
+    if (file < 0 || !this.filePresent[file]) return [];
+    const start = this.fileStart[file]!;
+    const n = this.fileCount[file]!;
+    const built: SyntaxSymbol[] = new Array(n);
+    const roots: SyntaxSymbol[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = start + i;
+      const o = slot * 8;
+      const sp = this.spans;
+      const sym: SyntaxSymbol = {
+        name: this.names.nameOf(this.symName[slot]!),
+        kind: this.symKind[slot] as SymbolKind,
+        span: [sp[o]!, sp[o + 1]!, sp[o + 2]!, sp[o + 3]!],
+        nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
+      };
+      built[i] = sym;
+      const parent = this.symParent[slot]!;
+      if (parent === NONE) roots.push(sym);
+      else (built[parent]!.children ??= []).push(sym);
+    }
+    return roots;
+  }
+
+  /** Every definition named exactly `name`, in all files, ordered by path then position. */
+  lookup(name: string): SymbolLocation[] {
+    const id = this.names.find(name);
+    if (id < 0) return [];
+    const out: SymbolLocation[] = [];
+    for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) out.push(this.locationOf(s));
+    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]));
+    return out;
+  }
+
+  /** Number of live definitions named exactly `name`. */
+  countOf(name: string): number {
+    const id = this.names.find(name);
+    let n = 0;
+    if (id >= 0) for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) n++;
+    return n;
+  }
+
+  /** The best `limit` definitions for a workspace/symbol query, best first. */
+  search(query: string, limit: number): SymbolMatch[] {
+    if (limit <= 0) return [];
+    const q = prepareQuery(query);
+    const heads = this.nameHead;
+    const { ids, scores } = searchNames(this.names, q, limit, (id) => heads[id]! !== NONE);
+    const out: SymbolMatch[] = [];
+    for (let i = 0; i < ids.length && out.length < limit; i++) {
+      const group: SymbolMatch[] = [];
+      for (let s = heads[ids[i]!]!; s !== NONE; s = this.nextSame[s]!) group.push({ ...this.locationOf(s), score: scores[i]! });
+      group.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0]));
+      for (const g of group) { if (out.length >= limit) break; out.push(g); }
+    }
+    return out;
+  }
+
+  /** Shrinks every column to what is in use (drops growth headroom and freed slots). */
+  trim(): void {
+    this.compact(true);
+  }
+
+  byteSize(): number {
+    return this.symName.byteLength + this.symKind.byteLength + this.symFile.byteLength + this.symParent.byteLength
+      + this.spans.byteLength + this.nextSame.byteLength + this.prevSame.byteLength + this.nameHead.byteLength
+      + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength + this.filePresent.byteLength
+      + this.names.byteSize() + this.paths.byteSize();
+  }
+
+  stats(): SymbolIndexStats {
+    return {
+      files: this.liveFiles, symbols: this.liveSymbols, names: this.liveNames,
+      slotsUsed: this.used, slotCapacity: this.cap, compactions: this.compactions, byteSize: this.byteSize(),
+    };
+  }
+
+  // ---- internals ----
+
+  private locationOf(slot: number): SymbolLocation {
+    const o = slot * 8;
+    const sp = this.spans;
+    const loc: SymbolLocation = {
+      path: this.paths.nameOf(this.symFile[slot]!),
+      name: this.names.nameOf(this.symName[slot]!),
+      kind: this.symKind[slot] as SymbolKind,
+      span: [sp[o]!, sp[o + 1]!, sp[o + 2]!, sp[o + 3]!],
+      nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
+    };
+    const parent = this.symParent[slot]!;
+    if (parent !== NONE) loc.containerName = this.names.nameOf(this.symName[this.fileStart[this.symFile[slot]!]! + parent]!);
+    return loc;
+  }
+
+  private internName(name: string): number {
+    const id = this.names.intern(name);
+    if (id >= this.nameHead.length) {
+      const h = new Int32Array(Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5))).fill(NONE);
+      h.set(this.nameHead);
+      this.nameHead = h;
+    }
+    return id;
+  }
+
+  private link(slot: number, nameId: number): void {
+    const head = this.nameHead[nameId]!;
+    if (head === NONE) this.liveNames++;
+    else this.prevSame[head] = slot;
+    this.nextSame[slot] = head;
+    this.prevSame[slot] = NONE;
+    this.nameHead[nameId] = slot;
+  }
+
+  private unlinkFile(file: number): void {
+    const start = this.fileStart[file]!;
+    const end = start + this.fileCount[file]!;
+    for (let s = start; s < end; s++) {
+      const next = this.nextSame[s]!;
+      const prev = this.prevSame[s]!;
+      if (prev === NONE) {
+        const nameId = this.symName[s]!;
+        this.nameHead[nameId] = next;
+        if (next === NONE) this.liveNames--;
+      } else this.nextSame[prev] = next;
+      if (next !== NONE) this.prevSame[next] = prev;
+    }
+    this.liveSymbols -= this.fileCount[file]!;
+    this.fileCount[file] = 0;
+  }
+
+  private releaseRange(file: number): void {
+    this.fileReserved[file] = 0;
+    this.fileStart[file] = 0;
+  }
+
+  /** Reserves `n` slots at the end for `file`; returns the file's id (compaction may renumber it). */
+  private allocate(file: number, n: number): number {
+    if (this.used + n > this.cap) {
+      const path = this.paths.nameOf(file);
+      if (this.maybeCompact()) file = this.paths.find(path);
+      if (this.used + n > this.cap) this.growSlots(Math.max(this.used + n, Math.ceil(this.cap * 1.5)));
+    }
+    this.fileStart[file] = this.used;
+    this.fileReserved[file] = n;
+    this.used += n;
+    return file;
+  }
+
+  private wasted(): number {
+    return this.used - this.liveSymbols;
+  }
+
+  private maybeCompact(): boolean {
+    const namesDead = this.names.count - this.liveNames;
+    const pathsDead = this.paths.count - this.liveFiles;
+    if (this.wasted() > (this.liveSymbols >> 1) + 4096 || namesDead > (this.liveNames >> 1) + 4096 || pathsDead > this.liveFiles + 1024) {
+      this.compact(false);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Rewrites the columns with the live files' ranges packed from slot 0 (each keeping its
+   * reserved headroom unless `tight`), drops unused names and paths, and relinks the name chains.
+   */
+  private compact(tight: boolean): void {
+    this.compactions++;
+    // 1. names and paths still in use; remap ids
+    const heads = this.nameHead;
+    const nameMap = this.names.compact((id) => heads[id]! !== NONE);
+    const present = this.filePresent;
+    const pathMap = this.paths.compact((id) => present[id] === 1);
+    // 2. new file columns
+    const oldStart = this.fileStart, oldCount = this.fileCount, oldReserved = this.fileReserved;
+    const fcap = Math.max(16, this.paths.count + (this.paths.count >> 2));
+    const fStart = new Uint32Array(fcap), fCount = new Uint32Array(fcap), fRes = new Uint32Array(fcap), fPresent = new Uint8Array(fcap);
+    let slots = 0;
+    for (let f = 0; f < pathMap.length; f++) {
+      const nf = pathMap[f]!;
+      if (nf < 0) continue;
+      fCount[nf] = oldCount[f]!;
+      fRes[nf] = tight ? oldCount[f]! : oldReserved[f]!;
+      fPresent[nf] = 1;
+      slots += fRes[nf]!;
+    }
+    // 3. new symbol columns, files in new id order
+    const cap = tight ? Math.max(16, slots) : Math.max(16, slots + (slots >> 2));
+    const symName = new Uint32Array(cap), symKind = new Uint8Array(cap), symFile = new Uint32Array(cap), symParent = new Int32Array(cap);
+    const spans = new Uint32Array(cap * 8);
+    let at = 0;
+    for (let f = 0; f < pathMap.length; f++) {
+      const nf = pathMap[f]!;
+      if (nf < 0) continue;
+      const from = oldStart[f]!;
+      const count = oldCount[f]!;
+      fStart[nf] = at;
+      for (let i = 0; i < count; i++) {
+        symName[at + i] = nameMap[this.symName[from + i]!]!;
+        symFile[at + i] = nf;
+      }
+      symKind.set(this.symKind.subarray(from, from + count), at);
+      symParent.set(this.symParent.subarray(from, from + count), at);
+      spans.set(this.spans.subarray(from * 8, (from + count) * 8), at * 8);
+      at += fRes[nf]!;
+    }
+    this.cap = cap;
+    this.symName = symName; this.symKind = symKind; this.symFile = symFile; this.symParent = symParent; this.spans = spans;
+    this.nextSame = new Int32Array(cap);
+    this.prevSame = new Int32Array(cap);
+    this.used = at;
+    this.fileStart = fStart; this.fileCount = fCount; this.fileReserved = fRes; this.filePresent = fPresent;
+    // 4. relink chains
+    const nameCap = tight ? Math.max(16, this.names.count) : Math.max(16, this.names.count + (this.names.count >> 2));
+    this.nameHead = new Int32Array(nameCap).fill(NONE);
+    this.liveNames = 0;
+    for (let f = 0; f < this.paths.count; f++) {
+      const s0 = fStart[f]!;
+      for (let s = s0 + fCount[f]! - 1; s >= s0; s--) this.link(s, symName[s]!);
+    }
+  }
+
+  private growSlots(cap: number): void {
+    const grow = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a.subarray(0, Math.min(a.length, size)));
+      return b;
+    };
+    this.symName = grow(this.symName, cap);
+    this.symKind = grow(this.symKind, cap);
+    this.symFile = grow(this.symFile, cap);
+    this.symParent = grow(this.symParent, cap);
+    this.spans = grow(this.spans, cap * 8);
+    this.nextSame = grow(this.nextSame, cap);
+    this.prevSame = grow(this.prevSame, cap);
+    this.cap = cap;
+  }
+
+  private ensureFileColumns(n: number): void {
+    if (n <= this.fileStart.length) return;
+    const cap = Math.max(n, Math.ceil(this.fileStart.length * 1.5));
+    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); b.set(a); return b; };
+    this.fileStart = u32(this.fileStart);
+    this.fileCount = u32(this.fileCount);
+    this.fileReserved = u32(this.fileReserved);
+    const p = new Uint8Array(cap); p.set(this.filePresent); this.filePresent = p;
+  }
+}
+
+function countSymbols(list: readonly SyntaxSymbol[]): number {
+  let n = 0;
+  for (const s of list) n += 1 + (s.children ? countSymbols(s.children) : 0);
+  return n;
+}

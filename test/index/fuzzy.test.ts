@@ -1,0 +1,102 @@
+/**
+ * Fuzzy matching and search: the tier examples from the design (exact > prefix > word starts >
+ * subsequence, humps in camelCase/snake_case), and properties of searchNames against brute force:
+ * every result matches, best first, limit honoured, an exact name first, and the prefilter never
+ * loses a result that brute-force scoring would keep.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fuzzyScore, MatchTier, prepareQuery, searchNames, TIER } from '../../server/src/index/fuzzy.js';
+import { NameTable } from '../../server/src/index/nameTable.js';
+import { TopK } from '../../server/src/index/topK.js';
+
+const tier = (q: string, n: string) => Math.floor(fuzzyScore(q, n) / TIER);
+
+/** Independent oracle: case-insensitive subsequence (after dropping whitespace from the query). */
+function isSubsequence(query: string, name: string): boolean {
+  const q = query.replace(/\s+/g, '');
+  let i = 0;
+  for (let j = 0; j < name.length && i < q.length; j++) {
+    if (name[j]!.toLowerCase() === q[i]!.toLowerCase() || name[j] === q[i]) i++;
+  }
+  return i === q.length;
+}
+
+test('tiers of the design examples', () => {
+  assert.equal(tier('getSourceCache', 'getSourceCache'), MatchTier.Exact);
+  assert.equal(tier('getsourcecache', 'getSourceCache'), MatchTier.ExactIgnoreCase);
+  assert.equal(tier('getSo', 'getSourceCache'), MatchTier.Prefix);
+  assert.equal(tier('gSC', 'getSourceCache'), MatchTier.WordStarts);
+  assert.equal(tier('getSC', 'getSourceCache'), MatchTier.WordStarts);
+  assert.equal(tier('sc', 'SourceCache'), MatchTier.WordStarts);
+  assert.equal(tier('ds', 'data_source'), MatchTier.WordStarts);
+  assert.equal(tier('hs', 'HTTPServer'), MatchTier.WordStarts);
+  assert.equal(tier('src', 'SourceCache'), MatchTier.Subsequence);
+  assert.equal(fuzzyScore('xyz', 'SourceCache'), 0);
+  assert.equal(fuzzyScore('SourceCacheX', 'SourceCache'), 0);
+});
+
+test('ranking: exact > prefix > word starts > subsequence; shorter and fewer gaps first', () => {
+  const names = ['sourceXcache', 'SourceCache', 'sc', 'scanner', 'isc', 'SomeCodec', 'sxxxxxxxxxc'];
+  const ranked = [...names].sort((a, b) => fuzzyScore('sc', b) - fuzzyScore('sc', a));
+  assert.deepEqual(ranked.slice(0, 2), ['sc', 'scanner']);
+  assert.ok(ranked.indexOf('SourceCache') < ranked.indexOf('sourceXcache'));
+  assert.ok(ranked.indexOf('isc') < ranked.indexOf('sxxxxxxxxxc'), 'consecutive beats a long gap');
+  assert.ok(fuzzyScore('cache', 'Cache') > fuzzyScore('cache', 'CacheEntry'));
+  assert.ok(fuzzyScore('cache', 'CacheEntry') > fuzzyScore('cache', 'SourceCache'));
+});
+
+test('TopK keeps the K best in order', () => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 50 })), fc.nat(20), (scores, k) => {
+    const top = new TopK(k);
+    scores.forEach((s, i) => top.offer(i, s, i));
+    const { items } = top.drain();
+    const expected = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);
+    assert.deepEqual(items, expected);
+  }));
+});
+
+const identifier = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,14}$/);
+
+test('searchNames: results match, sorted best first, limit honoured, exact first, nothing lost', () => {
+  fc.assert(fc.property(
+    fc.uniqueArray(identifier, { minLength: 1, maxLength: 120 }),
+    fc.oneof(fc.stringMatching(/^[A-Za-z_]{1,4}$/), fc.constant('')),
+    fc.integer({ min: 1, max: 15 }),
+    fc.boolean(),
+    (names, randomQuery, limit, useExisting) => {
+      const table = new NameTable();
+      for (const n of names) table.intern(n);
+      const query = useExisting ? names[limit % names.length]! : randomQuery;
+      const { ids, scores } = searchNames(table, query, limit);
+      assert.ok(ids.length <= limit);
+      for (let i = 0; i < ids.length; i++) {
+        assert.ok(isSubsequence(query, table.nameOf(ids[i]!)), `${table.nameOf(ids[i]!)} matches ${query}`);
+        assert.equal(scores[i], fuzzyScore(query, table.nameOf(ids[i]!)));
+        if (i > 0) assert.ok(scores[i - 1]! >= scores[i]!);
+      }
+      if (table.find(query) >= 0) assert.equal(ids[0], table.find(query));
+      // brute force: same number of results and the same score sequence
+      const all = names.map((n) => fuzzyScore(query, n)).filter((s) => s > 0).sort((a, b) => b - a).slice(0, limit);
+      assert.deepEqual(scores, all);
+      for (const n of names) if (fuzzyScore(query, n) > 0) assert.ok(isSubsequence(query, n));
+    }), { numRuns: 300 });
+});
+
+test('searchNames on a large table answers from the prefilter and heap', () => {
+  const table = new NameTable();
+  const parts = ['get', 'set', 'source', 'cache', 'entry', 'tree', 'node', 'parse', 'chunk', 'store', 'file', 'index'];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % parts.length;
+  for (let i = 0; i < 200_000; i++) {
+    const w = [parts[rnd()]!, parts[rnd()]!, parts[rnd()]!];
+    table.intern(w[0]! + w.slice(1).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('') + (i % 97));
+  }
+  table.intern('getSourceCache');
+  const { ids } = searchNames(table, prepareQuery('getSourceCache'), 10);
+  assert.equal(table.nameOf(ids[0]!), 'getSourceCache');
+  const humps = searchNames(table, 'gSC', 50);
+  assert.equal(humps.ids.length, 50);
+  for (const id of humps.ids) assert.ok(Math.floor(fuzzyScore('gSC', table.nameOf(id)) / TIER) >= MatchTier.WordStarts);
+});
