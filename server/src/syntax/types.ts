@@ -23,6 +23,8 @@ export interface SyntaxSymbol {
   span: Span;
   /** The name only. */
   nameSpan: Span;
+  /** Extra text for the outline (LSP DocumentSymbol.detail): a Go receiver, a C++ scope. */
+  detail?: string;
   /** Set for symbols found inside another definition (a method in a class). */
   children?: SyntaxSymbol[];
 }
@@ -30,8 +32,13 @@ export interface SyntaxSymbol {
 /** An identifier occurrence that refers to a name (a call, a type use, a read). */
 export interface SyntaxReference {
   name: string;
+  /** The name's span. */
   span: Span;
+  /** What the query saw: a call, a type use, or any other identifier. */
+  kind?: ReferenceKind;
 }
+
+export type ReferenceKind = 'call' | 'type' | 'identifier';
 
 export interface FoldSpan {
   startLine: number;
@@ -44,4 +51,20 @@ export interface SyntaxDiagnostic {
   /** 'error' for an ERROR node (unexpected text), 'missing' for a MISSING node (expected text absent). */
   kind: 'error' | 'missing';
   message: string;
+}
+
+/**
+ * Everything the indexer needs from one file, computed in one pass over a live tree and posted back
+ * from a parser worker as plain data (structured-clone safe).
+ */
+export interface FileAnalysis {
+  /** Hierarchical outline: top-level definitions with their children. */
+  symbols: SyntaxSymbol[];
+  /** Distinct identifier names that occur in the file (definitions and uses), for a per-file filter. */
+  identifiers: string[];
+  folds: FoldSpan[];
+  /** At most the configured limit (100 by default), in document order. */
+  diagnostics: SyntaxDiagnostic[];
+  /** Every reference with its span, only when asked for (`references: true`); they cost memory. */
+  references?: SyntaxReference[];
 }

@@ -1,0 +1,52 @@
+/**
+ * The analysis entry points over a live Tree. Each returns plain data (types.ts) and keeps no
+ * tree-sitter object, so parser workers can post the result back and delete the tree at once.
+ *
+ * `analyzeFile` is what the indexer calls per file: one query pass (symbols and names), one pruned
+ * walk (folds), and an error walk that costs nothing on a valid file. The query is compiled once per
+ * thread (queries.ts). Cost is of the order of the parse itself (see test/syntax/analysis).
+ */
+import type { Tree } from 'web-tree-sitter';
+import type { LanguageInfo, LanguageName } from '../languages.js';
+import type { FileAnalysis, SyntaxReference, SyntaxSymbol } from '../types.js';
+import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
+import { foldingRanges } from './folding.js';
+import { buildOutline } from './outline.js';
+import { collectTags } from './tags.js';
+
+export interface AnalyzeOptions {
+  /** The text the tree was parsed from; read from the tree when absent. */
+  text?: string;
+  /** Also return every reference with its span (for a hot file); off for bulk indexing. */
+  references?: boolean;
+  /** Most diagnostics to report. */
+  diagnosticLimit?: number;
+}
+
+/** Hierarchical outline (documentSymbol). */
+export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSymbol[] {
+  return buildOutline(collectTags(tree, lang).definitions);
+}
+
+/** Every use of a name (calls, type uses, identifiers), in document order; definitions excluded. */
+export function references(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxReference[] {
+  return collectTags(tree, lang, { references: true }).references!;
+}
+
+/** The distinct names that occur in the file, sorted (what a per-file name filter is built from). */
+export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): string[] {
+  return [...collectTags(tree, lang).names].sort();
+}
+
+/** Everything the indexer needs from one file. */
+export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
+  const tags = collectTags(tree, lang, { references: opts.references ?? false });
+  const result: FileAnalysis = {
+    symbols: buildOutline(tags.definitions),
+    identifiers: [...tags.names].sort(),
+    folds: foldingRanges(tree, opts.text),
+    diagnostics: syntaxDiagnostics(tree, opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT),
+  };
+  if (tags.references) result.references = tags.references;
+  return result;
+}

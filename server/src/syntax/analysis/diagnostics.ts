@@ -1,0 +1,64 @@
+/**
+ * Syntax diagnostics: the ERROR and MISSING nodes of a tree, in document order.
+ *
+ * Design: descend only into subtrees that report `hasError`, so a valid file costs one check of the
+ * root. An ERROR node yields one diagnostic and is not searched further (errors inside an error
+ * only repeat it). At most `limit` diagnostics are returned (100 by default): a file fed to the
+ * wrong grammar would otherwise produce thousands. Iterative, so deep trees cannot overflow the stack.
+ * Messages: "Syntax error: unexpected `)`" (the first line of the unexpected text, shortened),
+ * "Missing `;`" for a missing token, "Missing identifier" for a missing named node.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxDiagnostic } from '../types.js';
+import { nodeSpan } from './spans.js';
+
+export const DEFAULT_DIAGNOSTIC_LIMIT = 100;
+const MAX_SNIPPET = 32;
+
+export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT): SyntaxDiagnostic[] {
+  const out: SyntaxDiagnostic[] = [];
+  const root = tree.rootNode;
+  if (!root.hasError || limit <= 0) return out;
+  if (root.isError) {
+    out.push(errorDiagnostic(root));
+    return out;
+  }
+  // Children are pushed in reverse so that popping visits them in document order.
+  const stack: Node[] = [root];
+  while (stack.length > 0 && out.length < limit) {
+    const node = stack.pop()!;
+    if (node !== root && node.isError) {
+      out.push(errorDiagnostic(node)); // not searched further: errors inside an error repeat it
+      continue;
+    }
+    if (node.isMissing) {
+      out.push(missingDiagnostic(node));
+      continue;
+    }
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i)!;
+      if (child.hasError || child.isMissing) stack.push(child);
+    }
+  }
+  return out;
+}
+
+function errorDiagnostic(node: Node): SyntaxDiagnostic {
+  const text = node.text;
+  const firstLine = text.split(/\r?\n/, 1)[0]!.trim();
+  const snippet = firstLine.length > MAX_SNIPPET ? `${firstLine.slice(0, MAX_SNIPPET)}…` : firstLine;
+  return {
+    span: nodeSpan(node),
+    kind: 'error',
+    message: snippet === '' ? 'Syntax error' : `Syntax error: unexpected \`${snippet}\``,
+  };
+}
+
+function missingDiagnostic(node: Node): SyntaxDiagnostic {
+  const type = node.type;
+  return {
+    span: nodeSpan(node),
+    kind: 'missing',
+    message: node.isNamed ? `Missing ${type.replace(/_/g, ' ')}` : `Missing \`${type}\``,
+  };
+}

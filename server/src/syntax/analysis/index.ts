@@ -1,0 +1,11 @@
+/**
+ * Syntax analysis over live trees, returning plain data: outline, references, identifier names,
+ * folding ranges, selection ranges, syntax diagnostics, and `analyzeFile` for all of them at once.
+ * Queries are compiled once per thread; call `disposeQueries()` before a thread ends.
+ */
+export { analyzeFile, identifierNames, outline, references, type AnalyzeOptions } from './analyze.js';
+export { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
+export { foldingRanges } from './folding.js';
+export { selectionRanges, type TextPosition } from './selection.js';
+export { compiledQueryCount, compileQuery, disposeQueries, queryFor, querySource } from './queries.js';
+export { DEFINITION_KINDS, REFERENCE_KINDS } from './captures.js';
