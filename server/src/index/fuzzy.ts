@@ -41,6 +41,8 @@ export interface PreparedQuery {
   readonly units: Uint16Array;
   readonly folded: Uint16Array;
   readonly mask: number;
+  /** Upper bound of the alignment score (every character a same-case consecutive word start). */
+  readonly maxAlignment: number;
 }
 
 export function prepareQuery(query: string): PreparedQuery {
@@ -51,7 +53,9 @@ export function prepareQuery(query: string): PreparedQuery {
     units[i] = text.charCodeAt(i);
     folded[i] = foldUnit(units[i]!);
   }
-  return { text, units, folded, mask: maskOfUnits(units, 0, units.length) };
+  const m = text.length;
+  const maxAlignment = m * (CHAR + WORD_START_BONUS + CASE_BONUS) + Math.max(0, m - 1) * CONSECUTIVE_BONUS;
+  return { text, units, folded, mask: maskOfUnits(units, 0, units.length), maxAlignment };
 }
 
 // Scratch space shared by all calls on this thread (matching is synchronous, never re-entered).
@@ -75,7 +79,7 @@ function clampWithin(x: number): number {
  * The score of the name stored in `units[start, start + length)` for `q`, or 0 when it does not
  * match. A higher score is a better match; `Math.floor(score / TIER)` is its MatchTier.
  */
-export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
   const m = q.units.length;
   if (m === 0) return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
   if (length < m) return 0;
@@ -92,6 +96,8 @@ export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, 
     if (extra === 0) return sameCase === m ? MatchTier.Exact * TIER : MatchTier.ExactIgnoreCase * TIER + clampWithin(WITHIN_BASE + sameCase);
     return MatchTier.Prefix * TIER + clampWithin(WITHIN_BASE - Math.min(extra, 4000) * 64 + Math.min(sameCase, 63));
   }
+  // Not a prefix: the score stays below the prefix tier, so a caller needing more can stop here.
+  if (minScore >= MatchTier.Prefix * TIER) return 0;
   // Quick subsequence test before any heavier work.
   let qi = 0;
   for (let j = 0; j < length && qi < m; j++) if (foldUnit(units[start + j]!) === q.folded[qi]) qi++;
@@ -100,6 +106,8 @@ export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, 
   ensureScratch(length);
   for (let j = 0; j < length; j++) wordStarts[j] = isWordStart(units, start, j, length) ? 1 : 0;
   const tier = humpMatch(q, units, start, length) ? MatchTier.WordStarts : MatchTier.Subsequence;
+  // Upper bound of the alignment: every character a consecutive word start with the same case.
+  if (tier * TIER + WITHIN_BASE + q.maxAlignment - Math.min(extra, 4000) * 4 < minScore) return 0;
   const best = alignmentScore(q, units, start, length);
   return tier * TIER + clampWithin(WITHIN_BASE + best - Math.min(extra, 4000) * 4);
 }
@@ -112,22 +120,30 @@ export function fuzzyScore(query: string | PreparedQuery, name: string): number 
   return scoreUnits(q, units, 0, name.length);
 }
 
+// State of one humpMatch call (module-level: no closure per name).
+let humpSteps = 0;
+let humpQuery: Uint16Array = new Uint16Array(0);
+let humpUnits: Uint16Array = new Uint16Array(0);
+let humpStart = 0;
+let humpLength = 0;
+
 /** Whether every query character can sit on a word start or continue a run that began on one. */
 function humpMatch(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
-  let steps = 0;
-  const m = q.folded.length;
-  const go = (qi: number, from: number): boolean => {
-    if (qi === m) return true;
-    if (++steps > HUMP_STEPS) return false;
-    for (let p = from; p < length; p++) {
-      if (wordStarts[p] === 0 || foldUnit(units[start + p]!) !== q.folded[qi]) continue;
-      let run = 1;
-      while (qi + run < m && p + run < length && foldUnit(units[start + p + run]!) === q.folded[qi + run]) run++;
-      for (let len = run; len >= 1; len--) if (go(qi + len, p + len)) return true;
-    }
-    return false;
-  };
-  return go(0, 0);
+  humpSteps = 0; humpQuery = q.folded; humpUnits = units; humpStart = start; humpLength = length;
+  return humpFrom(0, 0);
+}
+
+function humpFrom(qi: number, from: number): boolean {
+  const m = humpQuery.length;
+  if (qi === m) return true;
+  if (++humpSteps > HUMP_STEPS) return false;
+  for (let p = from; p < humpLength; p++) {
+    if (wordStarts[p] === 0 || foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi]) continue;
+    let run = 1;
+    while (qi + run < m && p + run < humpLength && foldUnit(humpUnits[humpStart + p + run]!) === humpQuery[qi + run]) run++;
+    for (let len = run; len >= 1; len--) if (humpFrom(qi + len, p + len)) return true;
+  }
+  return false;
 }
 
 /** Best alignment score (see header); wordStarts must be filled for this name. */
@@ -188,7 +204,7 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     // first character can still enter: a one-unit test instead of scoring.
     if (qLen > 0 && top.full && top.worstScore >= MatchTier.Prefix * TIER && foldUnit(units[table.startOf(id)]!) !== q.folded[0]) continue;
     if (accept && !accept(id)) continue;
-    const score = scoreUnits(q, units, table.startOf(id), len);
+    const score = scoreUnits(q, units, table.startOf(id), len, top.full ? top.worstScore : 0);
     if (score > 0) top.offer(id, score, tie);
   }
   const { items, scores } = top.drain();

@@ -90,8 +90,15 @@ export class SymbolIndex {
   private liveSymbols = 0;
   private compactions = 0;
 
-  constructor(initialSymbols = 4096) {
-    this.cap = Math.max(16, initialSymbols);
+  private readonly compactSlack: number;
+
+  /**
+   * `compactSlack`: free slots / unused names tolerated beyond half the live count before
+   * compacting (default 4096; tests pass 0 to exercise compaction on small indexes).
+   */
+  constructor(options: { initialSymbols?: number; compactSlack?: number } = {}) {
+    this.cap = Math.max(16, options.initialSymbols ?? 4096);
+    this.compactSlack = options.compactSlack ?? 4096;
     this.symName = new Uint32Array(this.cap);
     this.symKind = new Uint8Array(this.cap);
     this.symFile = new Uint32Array(this.cap);
@@ -326,7 +333,8 @@ export class SymbolIndex {
   private maybeCompact(): boolean {
     const namesDead = this.names.count - this.liveNames;
     const pathsDead = this.paths.count - this.liveFiles;
-    if (this.wasted() > (this.liveSymbols >> 1) + 4096 || namesDead > (this.liveNames >> 1) + 4096 || pathsDead > this.liveFiles + 1024) {
+    const slack = this.compactSlack;
+    if (this.wasted() > (this.liveSymbols >> 1) + slack || namesDead > (this.liveNames >> 1) + slack || pathsDead > this.liveFiles + (slack >> 2)) {
       this.compact(false);
       return true;
     }

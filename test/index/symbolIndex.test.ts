@@ -1,0 +1,149 @@
+/**
+ * SymbolIndex: outlines round-trip exactly (names, kinds, spans, nesting); a model-based property
+ * test of replace/remove churn against a plain Map (outlines, lookup, counts); search answers
+ * with container names; and the stated memory cost, measured on 100 000 synthetic symbols and
+ * under churn (memory must not grow with the number of re-index operations).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
+import { SymbolKind, type Span, type SyntaxSymbol } from '../../server/src/syntax/types.js';
+
+const span: fc.Arbitrary<Span> = fc.tuple(fc.nat(1_000_000), fc.nat(70_000), fc.nat(1_000_000), fc.nat(70_000));
+const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/);
+const symbolTree: fc.Arbitrary<SyntaxSymbol[]> = fc.letrec<{ list: SyntaxSymbol[]; sym: SyntaxSymbol }>((tie) => ({
+  sym: fc.record({
+    name, kind: fc.integer({ min: 1, max: 26 }) as fc.Arbitrary<SymbolKind>, span, nameSpan: span,
+    children: fc.option(tie('list'), { nil: undefined, depthSize: 'small' }),
+  }).map((s) => {
+    const out: SyntaxSymbol = { name: s.name, kind: s.kind, span: s.span, nameSpan: s.nameSpan };
+    if (s.children && s.children.length > 0) out.children = s.children;
+    return out;
+  }),
+  list: fc.array(tie('sym'), { maxLength: 5 }),
+})).list;
+
+function flatten(list: readonly SyntaxSymbol[], path: string, out: Map<string, number>): void {
+  for (const s of list) {
+    out.set(s.name, (out.get(s.name) ?? 0) + 1);
+    if (s.children) flatten(s.children, path, out);
+  }
+}
+
+test('symbolsOf returns exactly the stored outline', () => {
+  fc.assert(fc.property(symbolTree, (symbols) => {
+    const index = new SymbolIndex({ initialSymbols: 16 });
+    index.replaceFile('/w/a.ts', symbols);
+    assert.deepEqual(index.symbolsOf('/w/a.ts'), symbols);
+    assert.deepEqual(index.symbolsOf('/w/missing.ts'), []);
+  }), { numRuns: 200 });
+});
+
+test('churn of replace/remove agrees with a plain model', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('replace' as const), file: fc.nat(5), symbols: symbolTree }),
+    fc.record({ kind: fc.constant('remove' as const), file: fc.nat(5) }),
+  );
+  fc.assert(fc.property(fc.array(op, { maxLength: 40 }), fc.boolean(), (ops, compact) => {
+    const index = new SymbolIndex({ initialSymbols: 16, compactSlack: compact ? 0 : 4096 });
+    const model = new Map<string, SyntaxSymbol[]>();
+    for (const o of ops) {
+      const path = `/w/f${o.file}.py`;
+      if (o.kind === 'replace') { index.replaceFile(path, o.symbols); model.set(path, o.symbols); }
+      else assert.equal(index.removeFile(path), model.delete(path));
+    }
+    const counts = new Map<string, number>();
+    for (const [path, symbols] of model) {
+      assert.deepEqual(index.symbolsOf(path), symbols);
+      flatten(symbols, path, counts);
+    }
+    assert.deepEqual([...index.files()].sort(), [...model.keys()].sort());
+    for (const [n, c] of counts) {
+      assert.equal(index.countOf(n), c);
+      const defs = index.lookup(n);
+      assert.equal(defs.length, c);
+      for (const d of defs) assert.equal(d.name, n);
+    }
+    const st = index.stats();
+    assert.equal(st.files, model.size);
+    assert.equal(st.names, counts.size);
+    assert.equal(st.symbols, [...counts.values()].reduce((a, b) => a + b, 0));
+  }), { numRuns: 300 });
+});
+
+test('lookup and search answer across files with container names', () => {
+  const index = new SymbolIndex();
+  const sym = (n: string, kind: SymbolKind, line: number, children?: SyntaxSymbol[]): SyntaxSymbol =>
+    ({ name: n, kind, span: [line, 0, line + 5, 1], nameSpan: [line, 6, line, 6 + n.length], ...(children ? { children } : {}) });
+  index.replaceFile('/w/cache.ts', [sym('SourceCache', SymbolKind.Class, 1, [sym('getSourceCache', SymbolKind.Method, 2), sym('get', SymbolKind.Method, 4)])]);
+  index.replaceFile('/w/other.ts', [sym('getSourceCache', SymbolKind.Function, 10), sym('scan', SymbolKind.Function, 20)]);
+  const defs = index.lookup('getSourceCache');
+  assert.deepEqual(defs.map((d) => [d.path, d.containerName]), [['/w/cache.ts', 'SourceCache'], ['/w/other.ts', undefined]]);
+  const hits = index.search('gSC', 10);
+  assert.deepEqual(hits.map((h) => h.name), ['getSourceCache', 'getSourceCache']);
+  assert.equal(index.search('SourceCache', 10)[0]!.name, 'SourceCache');
+  assert.equal(index.search('s', 2).length, 2);
+  index.removeFile('/w/cache.ts');
+  assert.deepEqual(index.search('SourceCache', 10).map((h) => h.name), ['getSourceCache']);
+  assert.deepEqual(index.lookup('get'), []);
+});
+
+/** Synthetic file: `perFile` symbols, a class with methods, names drawn from `nameCount` names. */
+function syntheticFile(fileNo: number, perFile: number, nameCount: number, salt = 0): SyntaxSymbol[] {
+  const out: SyntaxSymbol[] = [];
+  let made = 0;
+  while (made < perFile) {
+    const id = (fileNo * 7919 + made * 104729 + salt) % nameCount;
+    const cls: SyntaxSymbol = { name: `Class${id}`, kind: SymbolKind.Class, span: [made, 0, made + 50, 1], nameSpan: [made, 6, made, 12], children: [] };
+    made++;
+    for (let m = 0; m < 9 && made < perFile; m++, made++) {
+      const mid = (id + m * 31 + salt) % nameCount;
+      cls.children!.push({ name: `method_${mid}`, kind: SymbolKind.Method, span: [made, 2, made + 3, 3], nameSpan: [made, 2, made, 10] });
+    }
+    out.push(cls);
+  }
+  return out;
+}
+
+test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) plus names and files`, () => {
+  const index = new SymbolIndex();
+  const files = 1000, perFile = 100, nameCount = 20_000;
+  for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
+  const st = index.stats();
+  assert.equal(st.symbols, files * perFile);
+  // names: ≤ 32 B + 2 B per unit each; files: ≤ 45 B + 2 B per path unit; arrays may have 1/4 headroom after compaction
+  const nameBytes = st.names * (32 + 2 * 'method_19999'.length);
+  const fileBytes = files * (45 + 2 * '/workspace/src/module999/file999.ts'.length);
+  const untrimmed = index.byteSize();
+  assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);
+  index.trim();
+  const trimmed = index.byteSize();
+  const bound = SYMBOL_SLOT_BYTES * st.symbols + 1.25 * (nameBytes + fileBytes) + 64 * 1024;
+  assert.ok(trimmed <= bound, `trimmed ${trimmed} > ${bound}`);
+  // trimming changes no answer
+  assert.deepEqual(index.symbolsOf('/workspace/src/module5/file5.ts'), syntheticFile(5, perFile, nameCount));
+  assert.equal(index.stats().symbols, files * perFile);
+});
+
+test('churn: re-indexing and removing files does not grow memory', () => {
+  const index = new SymbolIndex();
+  const files = 200, perFile = 50;
+  for (let f = 0; f < files; f++) index.replaceFile(`/w/f${f}.ts`, syntheticFile(f, perFile, 100_000));
+  const afterLoad = index.byteSize();
+  let peak = 0;
+  for (let round = 1; round <= 60; round++) {
+    for (let f = round % 3; f < files; f += 3) {
+      // sizes vary by ±50% and names change every round (edits that rename things)
+      const n = Math.round(perFile * (0.5 + ((f * round) % 11) / 10));
+      if ((f + round) % 17 === 0) index.removeFile(`/w/f${f}.ts`);
+      else index.replaceFile(`/w/f${f}.ts`, syntheticFile(f, n, 100_000, round * 1_000_003));
+    }
+    peak = Math.max(peak, index.byteSize());
+  }
+  const st = index.stats();
+  assert.ok(st.compactions > 0, 'churn triggered compaction');
+  // bounded by the live content (at most 1.6× perFile per file), not by the 60 rounds of history
+  const liveBound = SYMBOL_SLOT_BYTES * files * perFile * 1.6 * 2.25 + files * perFile * 1.6 * (32 + 2 * 13) * 2 + 256 * 1024;
+  assert.ok(peak <= Math.max(liveBound, 3 * afterLoad), `peak ${peak}, after load ${afterLoad}, bound ${liveBound}`);
+});
