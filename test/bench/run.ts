@@ -1,0 +1,118 @@
+/**
+ * The benchmark runner (`npm run bench [-- --small] [-- --only <id>]`): builds or loads the corpus
+ * (cached, see corpus.ts), then runs every section found in `sections/*.js` one after another — the
+ * machine is small and shared, so sections never run concurrently; each compares its own variants
+ * side by side within its run — and writes bench-out/report.{json,md,svg} (report.ts).
+ *
+ * A section is a module exporting an async function named `<something>Section(corpus, context)`
+ * that returns a BenchSection. Sections are loaded dynamically: ones that do not exist yet are
+ * named in the report as missing, and one that throws is reported as failed without stopping others.
+ */
+import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchSection, CorpusManifest } from './types.js';
+import { buildCorpus, findRepoRoot, summarize } from './corpus.js';
+import { machineFacts, writeReport, type BenchReport } from './report.js';
+
+/** Sections the report is expected to contain; absent ones are listed as missing. */
+export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash'];
+
+export interface SectionContext {
+  small: boolean;
+  root: string;
+  log: (line: string) => void;
+}
+
+export type SectionFn = (corpus: CorpusManifest, ctx: SectionContext) => Promise<BenchSection>;
+
+export interface LoadedSection {
+  id: string;
+  file: string;
+  fn: SectionFn;
+}
+
+/** Finds section modules in a folder and their `*Section` export. */
+export async function loadSections(dir: string): Promise<{ sections: LoadedSection[]; broken: { id: string; message: string }[] }> {
+  const sections: LoadedSection[] = [];
+  const broken: { id: string; message: string }[] = [];
+  if (!existsSync(dir)) return { sections, broken };
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js')).sort();
+  for (const f of files) {
+    const id = basename(f, '.js');
+    try {
+      const mod = (await import(pathToFileURL(join(dir, f)).href)) as Record<string, unknown>;
+      const name = Object.keys(mod).find((k) => /Section$/.test(k) && typeof mod[k] === 'function');
+      if (!name) {
+        // A helper module beside the sections, not a section.
+        continue;
+      }
+      sections.push({ id, file: join(dir, f), fn: mod[name] as SectionFn });
+    } catch (err) {
+      broken.push({ id, message: `could not load: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  return { sections, broken };
+}
+
+export function parseArgs(argv: string[]): { small: boolean; only: string[]; out?: string } {
+  const only: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only') only.push(...(argv[++i] ?? '').split(',').filter(Boolean));
+    else if (argv[i]?.startsWith('--only=')) only.push(...argv[i]!.slice(7).split(',').filter(Boolean));
+    else if (argv[i] === '--out') out = argv[++i];
+  }
+  return { small: argv.includes('--small'), only, out };
+}
+
+export async function runBench(argv: string[]): Promise<BenchReport> {
+  const started = performance.now();
+  const args = parseArgs(argv);
+  const root = findRepoRoot();
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const corpus = await buildCorpus({ small: args.small, root, log });
+  log(summarize(corpus));
+
+  const { sections, broken } = await loadSections(join(dirname(fileURLToPath(import.meta.url)), 'sections'));
+  const wanted = (id: string) => args.only.length === 0 || args.only.includes(id);
+  const present = new Set([...sections.map((s) => s.id), ...broken.map((b) => b.id)]);
+  const missing = EXPECTED_SECTIONS.filter((id) => !present.has(id) && wanted(id));
+  for (const id of args.only) if (!present.has(id) && !missing.includes(id)) missing.push(id);
+  if (missing.length > 0) log(`bench: sections not present: ${missing.join(', ')}`);
+
+  const results: BenchSection[] = [];
+  const errors = broken.filter((b) => wanted(b.id));
+  for (const s of sections.filter((x) => wanted(x.id))) {
+    log(`bench: section ${s.id}…`);
+    const t = performance.now();
+    try {
+      results.push(await s.fn(corpus, { small: args.small, root, log }));
+      log(`bench: section ${s.id} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`bench: section ${s.id} failed: ${message}`);
+      errors.push({ id: s.id, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  const report: BenchReport = {
+    machine: machineFacts(),
+    corpus: {
+      plan: corpus.plan ?? (args.small ? 'small' : 'full'), sets: corpus.sets.length,
+      files: corpus.sets.reduce((a, s) => a + s.files, 0), bytes: corpus.sets.reduce((a, s) => a + s.bytes, 0), buildMs: corpus.buildMs,
+    },
+    sections: results, missing, errors, elapsedMs: Math.round(performance.now() - started),
+  };
+  const files = await writeReport(report, resolve(root, args.out ?? 'bench-out'));
+  log(`bench: wrote ${files.json}, ${files.md}, ${files.svg}`);
+  return report;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runBench(process.argv.slice(2)).then(
+    (r) => { if (r.errors.length > 0) process.exitCode = 1; },
+    (err) => { console.error(`bench: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+  );
+}
