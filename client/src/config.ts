@@ -7,6 +7,7 @@
  * exactly; the extension interprets none of them except to show budgets when the server reports none.
  */
 import * as vscode from 'vscode';
+import { strataLanguageNames } from './selector.js';
 
 export interface StrataSettings {
   memory: { totalMB: number; hotMB: number; warmMB: number; coldMB: number };
@@ -23,15 +24,15 @@ export function readSettings(): StrataSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   return {
     memory: {
-      totalMB: c.get<number>('memory.totalMB', 512),
+      totalMB: c.get<number>('memory.totalMB', 1024),
       hotMB: c.get<number>('memory.hotMB', 0),
       warmMB: c.get<number>('memory.warmMB', 0),
       coldMB: c.get<number>('memory.coldMB', 0),
     },
     journal: { maxEdits: c.get<number>('journal.maxEdits', 256) },
     trees: { maxFileSizeMB: c.get<number>('trees.maxFileSizeMB', 2) },
-    exclude: c.get<string[]>('exclude', []),
+    exclude: c.get<string[]>('exclude', ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**']),
     cacheDir: c.get<string>('cacheDir', ''),
-    languages: c.get<string[]>('languages', []),
+    languages: c.get<string[]>('languages', strataLanguageNames()),
   };
 }
