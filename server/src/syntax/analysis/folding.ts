@@ -7,9 +7,10 @@
  * - every named node that spans lines, except the root;
  * - runs of comments that start their line and follow each other line by line (kind 'comment');
  * - runs of consecutive import-like siblings (kind 'imports').
- * A fold keeps its closing line visible when that line holds only closers (`}`, `});`, `fi`,
+ * A fold keeps its closing line visible when that line holds only closers (`}`, `});`, `#endif`, `fi`,
  * `done`, `</div>`), as editors expect. Folds are deduplicated by start line (the longest wins)
- * and returned sorted by start line. A node that ends at column 0 ends on the line before (its
+ * and returned sorted by start line. A node that starts one line below the node it is in and ends
+ * with it (a Python block under its `def`, an Allman-style `{`) adds nothing and is skipped. A node that ends at column 0 ends on the line before (its
  * token swallowed the newline, as Rust line comments and C preprocessor lines do).
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
@@ -22,7 +23,7 @@ const IMPORT_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** A line that only closes what the fold opened. */
-const CLOSING_LINE = /^\s*(?:[}\])]|<\/[\w.:-]*>|fi\b|done\b|esac\b|end\b)[\s}\]);,>]*$/;
+const CLOSING_LINE = /^\s*(?:[}\])]|<\/[\w.:-]*>|#\s*endif\b.*|fi\b|done\b|esac\b|end\b)[\s}\]);,>]*$/;
 
 interface Run { start: number; end: number; kind: 'comment' | 'imports' }
 
@@ -56,6 +57,11 @@ export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
     }
   };
 
+  // Start row and fold end of each multi-line node the walk has descended into (root excluded).
+  const openStart: number[] = [];
+  const openBase: number[] = [];
+  const openEnd: number[] = [];
+
   const cursor: TreeCursor = tree.walk();
   try {
     if (!cursor.gotoFirstChild()) return [];
@@ -82,7 +88,15 @@ export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
             descend = true;
             const endIndex = cursor.endIndex - base;
             const lastLine = src.slice(endIndex - e.column, endIndex);
-            add(s.row, endRow === e.row && CLOSING_LINE.test(lastLine) ? endRow - 1 : endRow);
+            const end = endRow === e.row && CLOSING_LINE.test(lastLine) ? endRow - 1 : endRow;
+            const bodyOfParent = depth > 0 && end === openEnd[depth - 1] &&
+              (s.row === openStart[depth - 1]! + 1 || s.row === openBase[depth - 1]! + 1);
+            if (!bodyOfParent) add(s.row, end);
+            openStart[depth] = s.row;
+            // A skipped node stands for its parent's fold: its own body (the `{` of a function under
+            // a C++ template line) is measured against that fold too.
+            openBase[depth] = bodyOfParent ? openBase[depth - 1]! : s.row;
+            openEnd[depth] = end;
           }
         }
       }

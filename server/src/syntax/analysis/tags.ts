@@ -3,8 +3,8 @@
  *
  * Design: a single `Query.matches` pass over the whole tree (the query cursor walks the tree inside
  * wasm, far faster than a walk driven from JavaScript), then plain-data results. Guarantees:
- * - each (definition node, name) pair yields one definition, from the pattern written first in the
- *   .scm file (the convention: specific patterns before general ones);
+ * - each name node names at most one definition, from the pattern written first in the .scm file
+ *   (the convention: specific patterns before general ones, e.g. a decorated def before a plain def);
  * - each name node yields at most one reference, again from the first pattern, and never when the
  *   same node is the name of a definition (a declaration is not a use of itself);
  * - no tree-sitter object survives the call: nodes are read into strings and spans at once.
@@ -51,7 +51,7 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   const roleOf = new Map<string, CaptureRole>();
   query.captureNames.forEach((n, i) => roleOf.set(n, roles[i]!));
 
-  const defs = new Map<string, RawDefinition>();
+  const defs = new Map<number, RawDefinition>();
   const defNameIds = new Set<number>();
   const refs = new Map<number, RefCandidate>();
   const names = new Set<string>();
@@ -76,7 +76,7 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
       }
     }
     if (defNode && defRole && nameNode) {
-      const key = `${defNode.id}:${nameNode.id}`;
+      const key = nameNode.id;
       const seen = defs.get(key);
       if (seen && seen.pattern <= match.patternIndex) continue;
       const name = nameNode.text;
