@@ -1,0 +1,223 @@
+/**
+ * Measuring a language server over LSP, the same way for any server, so that bash-language-server
+ * and Strata can be compared side by side on the same corpus: `measureServer` starts the server
+ * command through the real client (test/support/lspClient.ts), initializes it on a workspace
+ * folder, waits until it says it has indexed (a log line, the end of `$/progress`, or symbol
+ * results that stop changing — whichever the server offers), then samples the server's process tree
+ * memory (VmRSS/VmHWM) and times `workspace/symbol` and `textDocument/documentSymbol` over fixed,
+ * corpus-derived inputs. Each request is sent alone (no pipelining), so a latency is one round trip.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { LspClient, type LspClientOptions } from '../support/lspClient.js';
+import { RssSampler } from '../support/procMem.js';
+import { walkFiles } from './corpus/stats.js';
+
+/** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN when empty. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function summarizeLatencies(samples: number[]): { n: number; p50: number; p99: number; max: number; mean: number } {
+  return {
+    n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99),
+    max: samples.length ? Math.max(...samples) : NaN, mean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : NaN,
+  };
+}
+
+/** Names defined as shell functions (`name() {`, `function name {`). */
+export function shellFunctionNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*(?:function[ \t]+)?([A-Za-z_][A-Za-z0-9_:.-]*)[ \t]*(?:\(\)|[ \t]*(?=\{))/gm)) {
+    if (m[0].includes('()') || /^\s*function\s/.test(m[0])) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a query set is the same every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface QuerySet {
+  /** Whole defined names (exact hits), prefixes (fuzzy, many hits) and a few that match nothing. */
+  queries: string[];
+  /** Files for documentSymbol, spread over the size range. */
+  documents: string[];
+}
+
+/**
+ * Draws the queries and documents from the files of a folder: every defined name is collected, then
+ * a seeded sample is taken, so the set depends only on the corpus and the seed.
+ */
+export async function buildQuerySet(dir: string, opts: { names?: (text: string) => string[]; queries?: number; documents?: number; seed?: number; filter?: (path: string) => boolean } = {}): Promise<QuerySet> {
+  const names = opts.names ?? shellFunctionNames;
+  const filter = opts.filter ?? ((p: string) => /\.(sh|bash)$/.test(p));
+  const files: { path: string; size: number }[] = [];
+  for await (const f of walkFiles(dir)) if (filter(f.path)) files.push(f);
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const defined = new Set<string>();
+  for (const f of files) if (f.size < 1 << 20) for (const n of names(await readFile(f.path, 'utf8'))) defined.add(n);
+  const all = [...defined].sort();
+  const rnd = seeded(opts.seed ?? 42);
+  const pick = <T>(xs: T[], k: number): T[] => {
+    const copy = [...xs];
+    const out: T[] = [];
+    while (out.length < k && copy.length > 0) out.push(copy.splice(Math.floor(rnd() * copy.length), 1)[0]!);
+    return out;
+  };
+  const total = opts.queries ?? 60;
+  const whole = pick(all, Math.round(total * 0.6));
+  const prefixes = pick(all.filter((n) => n.length >= 5), Math.round(total * 0.3)).map((n) => n.slice(0, 3));
+  const none = Array.from({ length: total - whole.length - prefixes.length }, (_, i) => `zzq_no_such_symbol_${i}`);
+  const bySize = [...files].sort((a, b) => a.size - b.size);
+  const k = opts.documents ?? 40;
+  const documents = Array.from({ length: Math.min(k, bySize.length) }, (_, i) => bySize[Math.floor(((i + 0.5) / k) * bySize.length)]!.path);
+  return { queries: [...whole, ...prefixes, ...none], documents };
+}
+
+/** How to know that a server has finished indexing its workspace. */
+export type IndexedWhen =
+  | { kind: 'log'; pattern: RegExp }
+  | { kind: 'progress' }
+  | { kind: 'stableSymbols'; query: string; everyMs?: number; stableFor?: number };
+
+export interface MeasureOptions {
+  name: string;
+  command: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The workspace folder (absolute path). */
+  workspace: string;
+  initializationOptions?: unknown;
+  configuration?: LspClientOptions['configuration'];
+  indexedWhen: IndexedWhen;
+  querySet: QuerySet;
+  /** Rounds over the query set (latencies of all rounds are pooled). */
+  rounds?: number;
+  indexTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** languageId to open documents with. */
+  languageId?: string;
+  log?: (line: string) => void;
+}
+
+export interface ServerMeasurement {
+  name: string;
+  indexMs: number;
+  /** The indexing wait ended by the condition (false: by timeout). */
+  indexed: boolean;
+  /** The log line or progress message that marked the end, if any. */
+  indexedBy?: string;
+  /** Memory of the server's process tree right after indexing, and the peak seen while it ran. */
+  rssAfterIndexBytes: number;
+  hwmAfterIndexBytes: number;
+  peakRssBytes: number;
+  rssAfterQueriesBytes: number;
+  workspaceSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
+  documentSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
+  logs: string[];
+}
+
+async function waitIndexed(client: LspClient, when: IndexedWhen, timeoutMs: number): Promise<string> {
+  if (when.kind === 'log') {
+    return String((await client.waitForLog(when.pattern, timeoutMs)).params.message);
+  }
+  if (when.kind === 'progress') {
+    const n = await client.waitForNotification((x) => x.method === '$/progress' && x.params?.value?.kind === 'end', timeoutMs);
+    return `progress end: ${n.params.value.message ?? ''}`;
+  }
+  const deadline = performance.now() + timeoutMs;
+  let last = -1;
+  let stable = 0;
+  while (performance.now() < deadline) {
+    const r = (await client.request<unknown[] | null>('workspace/symbol', { query: when.query })) ?? [];
+    stable = r.length === last ? stable + 1 : 0;
+    last = r.length;
+    if (stable >= (when.stableFor ?? 3)) return `workspace/symbol "${when.query}" stable at ${last} results`;
+    await new Promise((res) => setTimeout(res, when.everyMs ?? 500));
+  }
+  throw new Error('symbols did not stabilise');
+}
+
+/** Runs one server through the procedure and returns what was measured. */
+export async function measureServer(o: MeasureOptions): Promise<ServerMeasurement> {
+  const log = o.log ?? (() => {});
+  const client = new LspClient({
+    command: o.command, args: o.args, env: o.env, cwd: o.workspace, configuration: o.configuration,
+    requestTimeoutMs: o.requestTimeoutMs ?? 60_000, stderr: 'capture',
+  });
+  const sampler = new RssSampler(client.pid, 100).start();
+  try {
+    const rootUri = pathToFileURL(o.workspace).href;
+    const t0 = performance.now();
+    await client.initialize({
+      rootUri, rootPath: o.workspace, workspaceFolders: [{ uri: rootUri, name: 'corpus' }],
+      initializationOptions: o.initializationOptions,
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true, symbol: {}, didChangeConfiguration: { dynamicRegistration: true } },
+        window: { workDoneProgress: true },
+        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, synchronization: {} },
+      },
+    }, o.indexTimeoutMs ?? 600_000);
+    let indexed = true;
+    let indexedBy: string | undefined;
+    try {
+      indexedBy = await waitIndexed(client, o.indexedWhen, o.indexTimeoutMs ?? 600_000);
+    } catch (err) {
+      indexed = false;
+      log(`${o.name}: indexing wait ended: ${(err as Error).message}`);
+    }
+    const indexMs = performance.now() - t0;
+    const afterIndex = client.memory();
+    log(`${o.name}: indexed in ${(indexMs / 1000).toFixed(1)} s, RSS ${((afterIndex?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB`);
+
+    const ws: number[] = [];
+    let wsResults = 0;
+    for (let r = 0; r < (o.rounds ?? 2); r++) {
+      for (const q of o.querySet.queries) {
+        const t = performance.now();
+        const res = (await client.request<unknown[] | null>('workspace/symbol', { query: q })) ?? [];
+        ws.push(performance.now() - t);
+        if (r === 0) wsResults += res.length;
+      }
+    }
+    const ds: number[] = [];
+    let dsResults = 0;
+    for (const path of o.querySet.documents) {
+      const uri = pathToFileURL(path).href;
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: o.languageId ?? 'shellscript', version: 1, text: await readFile(path, 'utf8') } });
+      for (let r = 0; r < (o.rounds ?? 2); r++) {
+        const t = performance.now();
+        const res = (await client.request<unknown[] | null>('textDocument/documentSymbol', { textDocument: { uri } })) ?? [];
+        ds.push(performance.now() - t);
+        if (r === 0) dsResults += res.length;
+      }
+      client.notify('textDocument/didClose', { textDocument: { uri } });
+    }
+    const afterQueries = client.memory();
+    const peak = sampler.stop();
+    return {
+      name: o.name, indexMs, indexed, indexedBy,
+      rssAfterIndexBytes: afterIndex?.rssBytes ?? NaN, hwmAfterIndexBytes: afterIndex?.hwmBytes ?? NaN,
+      peakRssBytes: peak.peakRssBytes, rssAfterQueriesBytes: afterQueries?.rssBytes ?? NaN,
+      workspaceSymbol: { ...summarizeLatencies(ws), results: wsResults },
+      documentSymbol: { ...summarizeLatencies(ds), results: dsResults },
+      // Per-file chatter is dropped; milestones (e.g. "Glob resolved with N files") are kept.
+      logs: client.logs.map((n) => String(n.params?.message)).filter((l) => !/Skipping file|Analyzing file/.test(l)).slice(-200),
+    };
+  } finally {
+    sampler.stop();
+    await client.close(5000);
+  }
+}
