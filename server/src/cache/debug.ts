@@ -1,0 +1,75 @@
+/**
+ * FOR FAULT INJECTION ONLY (tests and the reliability suite): live views of the bytes a cache
+ * stores, so a test can flip bits where real corruption would land and check that reads return
+ * the exact original (via a fallback) or raise IntegrityError — never other bytes.
+ * Views are taken at call time (columns move when they grow); writing to them bypasses every
+ * invariant on purpose. Never use this in product code.
+ */
+import type { SourceCache } from './source-cache.js';
+
+export interface StorageRegion {
+  /** What the bytes are, e.g. `warm-chunk 12`, `pack-frame 3`, `chunk-crc`, `journal a.ts#0`. */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface DebugStorage {
+  /** Stored bytes of the chunks, packs, columns and journals an entry depends on (all entries if no key). */
+  regions(key?: string): StorageRegion[];
+  /** Forgets decompressed packs, so the next cold read decompresses from the (maybe corrupted) frames. */
+  dropCaches(): void;
+  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC). */
+  flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc', bit: number): void;
+}
+
+const u8 = (a: ArrayBufferView, start = 0, count?: number): Uint8Array => {
+  const bytesPer = (a as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT ?? 1;
+  const len = count === undefined ? a.byteLength - start * bytesPer : count * bytesPer;
+  return new Uint8Array(a.buffer, a.byteOffset + start * bytesPer, len);
+};
+
+export function debugStorage(cache: SourceCache): DebugStorage {
+  const store = cache.store;
+  const t = store.table;
+  return {
+    regions(key?: string): StorageRegion[] {
+      const entries = key === undefined ? [...cache.entries.values()] : [cache.entries.get(key)].filter((e) => e !== undefined);
+      const out: StorageRegion[] = [];
+      const slots = new Set<number>();
+      for (const e of entries) {
+        for (const s of e.chunks) slots.add(s);
+        out.push({ name: `entry-chunks ${e.key}`, bytes: u8(e.chunks) });
+        e.records.forEach((r, i) => out.push({ name: `journal ${e.key}#${i}`, bytes: r }));
+      }
+      const packs = new Set<number>();
+      for (const s of slots) {
+        if (!store.isSlot(s)) continue;
+        out.push({ name: `chunk-crc ${s}`, bytes: u8(t.crc, s, 1) });
+        out.push({ name: `chunk-length ${s}`, bytes: u8(t.rawLenM1, s, 1) });
+        out.push({ name: `chunk-aux ${s}`, bytes: u8(t.aux, s, 1) });
+        if (store.isWarmChunk(s)) {
+          out.push({ name: `warm-chunk ${s}`, bytes: store.slabs.view(t.loc[s], t.aux[s] + 1) });
+        } else {
+          packs.add(t.loc[s] & 0x7fffffff);
+        }
+      }
+      for (const id of packs) {
+        const p = store.packs.get(id);
+        if (!p) continue;
+        out.push({ name: `pack-frame ${id}`, bytes: store.packs.frames.view(p.addr, p.frameLength) });
+        out.push({ name: `pack-offsets ${id}`, bytes: u8(p.offsets) });
+      }
+      return out;
+    },
+    dropCaches(): void {
+      store.packs.dropDecompressed();
+    },
+    flipEntryField(key, field, bit): void {
+      const e = cache.entries.get(key);
+      if (!e) return;
+      const v = e[field];
+      if (v === undefined) return;
+      e[field] = (v ^ (1 << (bit & 31))) >>> 0;
+    },
+  };
+}

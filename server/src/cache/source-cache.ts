@@ -1,0 +1,365 @@
+/**
+ * SourceCache: the facade other layers code against. It owns the entries (one per key), the tier
+ * lists and the chunk store, and turns every verification failure into either verified fallback
+ * bytes or an IntegrityError.
+ *
+ * Guarantees
+ * - Never returns unverified bytes (see entry/rebuild.ts for the checks; fallbacks are verified
+ *   against the entry's recorded current length and CRC-32).
+ * - After a failure repaired by a fallback, the entry is re-put from the fallback's bytes: its base
+ *   becomes the current text and its journal is empty (callers that replay journals see an empty
+ *   journal and must do a full parse — which the syntax layer does on any mismatch anyway).
+ * - Budgets: after every public call, warm stored bytes ≤ warm budget (least recently used warm
+ *   entries move cold until the warm tier is at 7/8 of its budget, so moves come in batches that
+ *   fill whole packs). Cold stored bytes ≤ cold budget as far as entries allow: the least
+ *   recently used cold entries that have a fallback and a known current CRC are evicted to
+ *   metadata only (length, CRC, fallback) and refilled from the verified fallback on next read;
+ *   entries with no fallback are never evicted (their bytes exist nowhere else), so a cold tier
+ *   made only of such entries can exceed its budget, and stats() shows by how much.
+ * - Reads and `touch` make an entry most recent; reading a cold entry moves it warm.
+ * - Construction waits for the zstd wasm module: use `await createSourceCache(options)`.
+ */
+import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from './chunking/index.js';
+import { ChunkStore } from './store/chunk-store.js';
+import { initZstd, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
+import { Entry, type EntryTier } from './entry/entry.js';
+import { candidateFrom, type Fallback } from './entry/fallback.js';
+import { encodeRecord, type JournalEdit } from './entry/journal.js';
+import { rebuildBase, rebuildCurrent, decodeJournal } from './entry/rebuild.js';
+import { TierLists } from './tiers/lru.js';
+import { crc32 } from './common/crc32.js';
+import { CorruptionDetected, IntegrityError, MissingEntryError } from './common/errors.js';
+import type { CacheStats } from './stats.js';
+
+export interface SourceCacheOptions {
+  chunking?: Partial<ChunkingOptions>;
+  /** Budget of the warm tier in stored bytes (default: unlimited). */
+  warmBytes?: number;
+  /** Budget of the cold tier in stored bytes (default: unlimited). */
+  coldBytes?: number;
+  /** Journal records per entry before appendEdit asks for a compaction (default 256). */
+  journalLimit?: number;
+  /** Slab size in bytes, 1 KiB..1 MiB (default 1 MiB). */
+  slabSize?: number;
+  /** Raw bytes per cold pack (default 128 KiB). */
+  packBytes?: number;
+  zstdLevel?: number;
+  /** Decompressed packs kept for reads of cold chunks (default 4). */
+  cachedPacks?: number;
+}
+
+export interface AppendOptions {
+  /** CRC-32 of the whole text after this edit, when the caller already knows it: it is then verified on read. */
+  crcAfter?: number;
+}
+
+export async function createSourceCache(options: SourceCacheOptions = {}): Promise<SourceCache> {
+  await initZstd();
+  return new SourceCache(options);
+}
+
+export class SourceCache {
+  /** @internal (fault injection via debugStorage) */
+  readonly store: ChunkStore;
+  /** @internal */
+  readonly entries = new Map<string, Entry>();
+  private readonly tiers = new TierLists();
+  private readonly chunking: ChunkingOptions;
+  private readonly journalLimit: number;
+  private warmBudget: number;
+  private coldBudget: number;
+  private readonly counters = { verifiedReads: 0, crcFailures: 0, fallbacks: 0, refills: 0 };
+  private rawBytes = 0;
+  private journalBytes = 0;
+  private hot = { files: 0, bytes: 0 };
+  private readonly slotBuffer: number[] = [];
+  private readonly chunker: StreamingChunker;
+
+  /** Prefer `createSourceCache`; direct construction requires `await initZstd()` first. */
+  constructor(options: SourceCacheOptions = {}) {
+    this.chunking = validateChunking({ ...DEFAULT_CHUNKING, ...options.chunking });
+    this.journalLimit = options.journalLimit ?? 256;
+    this.warmBudget = options.warmBytes ?? Infinity;
+    this.coldBudget = options.coldBytes ?? Infinity;
+    this.store = new ChunkStore({
+      slabSize: options.slabSize ?? 1 << 20,
+      packBytes: options.packBytes ?? 128 * 1024,
+      zstdLevel: options.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
+      cachedPacks: options.cachedPacks ?? 4,
+    });
+    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk)));
+  }
+
+  get chunkingOptions(): Readonly<ChunkingOptions> {
+    return this.chunking;
+  }
+
+  private entry(key: string): Entry {
+    const e = this.entries.get(key);
+    if (!e) throw new MissingEntryError(key);
+    return e;
+  }
+
+  /** (Re)places the entry with `text`: empty journal, warm. Omitting `fallback` keeps the previous one. */
+  put(key: string, text: Uint8Array, fallback?: Fallback): void {
+    this.putStream(key, [text], fallback);
+  }
+
+  /**
+   * Like put, but takes the text in pieces of any size (e.g. from a file stream): each piece is
+   * chunked, hashed and compressed as it arrives, so only the current chunk is ever buffered.
+   */
+  putStream(key: string, pieces: Iterable<Uint8Array>, fallback?: Fallback): void {
+    let length = 0;
+    let crc = 0;
+    this.slotBuffer.length = 0;
+    for (const piece of pieces) {
+      crc = crc32(piece, crc);
+      length += piece.length;
+      this.chunker.push(piece);
+    }
+    this.chunker.finish();
+    const slots = Uint32Array.from(this.slotBuffer);
+    this.slotBuffer.length = 0;
+    const old = this.entries.get(key);
+    const e = new Entry(key, fallback ?? old?.fallback);
+    if (old) this.dropContent(old);
+    e.chunks = slots;
+    e.baseLength = length;
+    e.baseCrc = crc;
+    e.length = length;
+    e.crc = crc;
+    this.rawBytes += length;
+    this.entries.set(key, e);
+    if (old) this.tiers.remove(old);
+    this.tiers.touch(e);
+    this.enforceBudgets();
+  }
+
+  /** Releases an entry's chunks and journal (the entry object itself is discarded or reset by the caller). */
+  private dropContent(e: Entry): void {
+    const warm = e.tier === 'warm';
+    for (const slot of e.chunks) this.store.release(slot, warm);
+    this.rawBytes -= e.baseLength;
+    this.journalBytes -= e.journalBytes;
+    e.chunks = new Uint32Array(0);
+    e.records = [];
+  }
+
+  /** The current text, verified. */
+  read(key: string): Uint8Array {
+    const e = this.entry(key);
+    if (e.tier === 'evicted') return this.refill(e);
+    let result: { base: Uint8Array; text: Uint8Array };
+    try {
+      result = rebuildCurrent(this.store, e);
+    } catch (err) {
+      if (!(err instanceof CorruptionDetected)) throw err;
+      return this.recover(e, err);
+    }
+    this.counters.verifiedReads++;
+    e.crc ??= crc32(result.text);
+    this.afterRead(e, result.base);
+    return result.text;
+  }
+
+  /** The text at the journal's base, verified. */
+  readBase(key: string): Uint8Array {
+    const e = this.entry(key);
+    if (e.tier === 'evicted') return this.refill(e);
+    let base: Uint8Array;
+    try {
+      base = rebuildBase(this.store, e);
+    } catch (err) {
+      if (!(err instanceof CorruptionDetected)) throw err;
+      return this.recover(e, err);
+    }
+    this.counters.verifiedReads++;
+    this.afterRead(e, base);
+    return base;
+  }
+
+  /** The journal's edits, each verified by its record CRC. */
+  journal(key: string): readonly JournalEdit[] {
+    const e = this.entry(key);
+    try {
+      return decodeJournal(e).map((r) => r.edit);
+    } catch (err) {
+      if (!(err instanceof CorruptionDetected)) throw err;
+      this.recover(e, err);
+      return [];
+    }
+  }
+
+  /**
+   * Appends an edit (byte offsets into the current text). Costs O(edit), not O(file). Returns false
+   * when the journal is full: the caller then compacts (or re-puts) and appends again.
+   */
+  appendEdit(key: string, edit: JournalEdit, options: AppendOptions = {}): boolean {
+    const e = this.entry(key);
+    if (e.tier === 'evicted') this.refill(e);
+    if (e.records.length >= this.journalLimit) return false;
+    if (!(Number.isInteger(edit.start) && Number.isInteger(edit.end) && 0 <= edit.start && edit.start <= edit.end && edit.end <= e.length)) {
+      throw new RangeError(`edit [${edit.start}, ${edit.end}) outside text of ${e.length} bytes`);
+    }
+    const lengthAfter = e.length - (edit.end - edit.start) + edit.text.length;
+    const record = encodeRecord(edit, lengthAfter, options.crcAfter);
+    e.records.push(record);
+    this.journalBytes += record.length;
+    e.length = lengthAfter;
+    e.crc = options.crcAfter;
+    this.tiers.touch(e);
+    return true;
+  }
+
+  /** Folds the journal into new chunks: the current text becomes the base. */
+  compact(key: string): void {
+    const e = this.entry(key);
+    if (e.records.length === 0 && e.tier !== 'evicted') return;
+    const text = this.read(key);
+    if (this.entries.get(key)?.records.length) this.put(key, text);
+  }
+
+  setFallback(key: string, fallback: Fallback | undefined): void {
+    this.entry(key).fallback = fallback;
+  }
+
+  tier(key: string): EntryTier | undefined {
+    return this.entries.get(key)?.tier;
+  }
+
+  /** Makes an entry most recently used without reading it (e.g. the file is open in an editor). */
+  touch(key: string): void {
+    this.tiers.touch(this.entry(key));
+  }
+
+  delete(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.dropContent(e);
+    this.tiers.remove(e);
+    this.entries.delete(key);
+    this.store.flushCold();
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  setBudgets(b: { warmBytes?: number; coldBytes?: number }): void {
+    if (b.warmBytes !== undefined) this.warmBudget = b.warmBytes;
+    if (b.coldBytes !== undefined) this.coldBudget = b.coldBytes;
+    this.enforceBudgets();
+  }
+
+  /** The syntax layer's report of its hot tier (live trees), echoed in stats(). */
+  reportHot(hot: { files: number; bytes: number }): void {
+    this.hot = { files: hot.files, bytes: hot.bytes };
+  }
+
+  stats(): CacheStats {
+    const s = this.store;
+    const stored = s.warmStoredBytes + s.coldStoredBytes;
+    return {
+      store: {
+        rawBytes: this.rawBytes,
+        storedBytes: stored,
+        chunks: s.refCount,
+        uniqueChunks: s.uniqueChunks,
+        uniqueRawBytes: s.uniqueRawBytes,
+        dedupRatio: s.uniqueRawBytes > 0 ? this.rawBytes / s.uniqueRawBytes : 1,
+        compressionRatio: stored > 0 ? s.uniqueRawBytes / stored : 1,
+        slabBytes: s.slabs.slabBytes + s.packs.frames.slabBytes,
+        metadataBytes: s.metadataBytes,
+        journalBytes: this.journalBytes,
+      },
+      integrity: { ...this.counters },
+      tiers: {
+        hot: { ...this.hot },
+        warm: { files: this.tiers.size('warm'), bytes: s.warmStoredBytes },
+        cold: { files: this.tiers.size('cold'), bytes: s.coldStoredBytes },
+        evicted: { files: this.tiers.size('evicted') },
+      },
+    };
+  }
+
+  private afterRead(e: Entry, verifiedBase: Uint8Array): void {
+    if (e.tier === 'cold') {
+      let at = 0;
+      for (const slot of e.chunks) {
+        const n = this.store.rawLength(slot);
+        this.store.addWarmRef(slot, verifiedBase.subarray(at, at + n));
+        at += n;
+      }
+      this.tiers.move(e, 'warm');
+    }
+    this.tiers.touch(e);
+    this.enforceBudgets();
+  }
+
+  /** A failed verification: serve the fallback's bytes if they verify, else raise IntegrityError. */
+  private recover(e: Entry, err: CorruptionDetected): Uint8Array {
+    this.counters.crcFailures++;
+    if (!e.fallback) throw new IntegrityError(e.key, err.failure, 'none', err.message);
+    if (e.crc === undefined) throw new IntegrityError(e.key, err.failure, 'unverifiable', `${err.message}; the current text's CRC is unknown`);
+    const candidate = this.verifiedCandidate(e);
+    if (!candidate) throw new IntegrityError(e.key, err.failure, 'unverified', err.message);
+    this.counters.fallbacks++;
+    this.put(e.key, candidate, e.fallback);
+    return candidate.slice();
+  }
+
+  private verifiedCandidate(e: Entry): Uint8Array | undefined {
+    const candidate = candidateFrom(e.fallback);
+    if (!candidate || candidate.length !== e.length || e.crc === undefined || crc32(candidate) !== e.crc) return undefined;
+    return candidate.slice();
+  }
+
+  private refill(e: Entry): Uint8Array {
+    const candidate = this.verifiedCandidate(e);
+    if (!candidate) {
+      this.counters.crcFailures++;
+      throw new IntegrityError(e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry could not be refilled');
+    }
+    this.counters.refills++;
+    this.put(e.key, candidate, e.fallback);
+    return candidate.slice();
+  }
+
+  private demote(e: Entry): void {
+    for (const slot of e.chunks) this.store.dropWarmRef(slot);
+    this.tiers.move(e, 'cold');
+  }
+
+  private evict(e: Entry): void {
+    this.dropContent(e);
+    e.baseLength = 0;
+    this.tiers.move(e, 'evicted');
+  }
+
+  private enforceBudgets(): void {
+    const s = this.store;
+    const lowWater = (budget: number) => budget - Math.floor(budget / 8);
+    if (s.warmStoredBytes - s.pendingStoredBytes > this.warmBudget) {
+      const target = lowWater(this.warmBudget);
+      for (const e of [...this.tiers.leastRecent('warm')]) {
+        if (s.warmStoredBytes - s.pendingStoredBytes <= target) break;
+        this.demote(e);
+      }
+    }
+    s.flushCold();
+    if (s.coldStoredBytes > this.coldBudget) {
+      const target = lowWater(this.coldBudget);
+      for (const e of [...this.tiers.leastRecent('cold')]) {
+        if (s.coldStoredBytes <= target) break;
+        if (!e.fallback || e.crc === undefined) continue;
+        this.evict(e);
+        s.flushCold();
+      }
+    }
+  }
+}

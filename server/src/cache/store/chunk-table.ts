@@ -1,0 +1,208 @@
+/**
+ * Chunk metadata as typed-array columns indexed by slot, plus an open-addressing index from the
+ * 64-bit chunk id to its slot. No object per chunk.
+ *
+ * Per slot (24 bytes): id hi/lo (8), CRC-32 of the raw bytes (4), location (4: slab address when
+ * warm, pack number when cold), raw length − 1 (2), stored length − 1 when warm / member number
+ * when cold (2), references (2), warm references (2). Reference counts above 65534 spill into a
+ * Map (a license header shared by 100 000 files is rare but must stay exact).
+ * The index is a Uint32Array of slot+1 (0 = empty) with linear probing, at most 3/4 full, with
+ * backward-shift deletion so there are no tombstones to accumulate under churn. Slot columns grow
+ * by 1.5× and freed slots are reused (LIFO free list), so metadata tracks the number of unique
+ * chunks, not their history.
+ */
+import type { Hash64 } from '../common/hash64.js';
+
+const REF_SPILL = 0xffff;
+
+export class ChunkTable {
+  capacity = 0;
+  idHi = new Uint32Array(0);
+  idLo = new Uint32Array(0);
+  crc = new Uint32Array(0);
+  loc = new Uint32Array(0);
+  rawLenM1 = new Uint16Array(0);
+  aux = new Uint16Array(0);
+  private refs16 = new Uint16Array(0);
+  private warm16 = new Uint16Array(0);
+  private refSpill = new Map<number, number>();
+  private warmSpill = new Map<number, number>();
+  private index = new Uint32Array(0);
+  private indexMask = -1;
+  private indexCount = 0;
+  private nextUnused = 0;
+  private freeSlots: number[] = [];
+  /** Number of slots in use. */
+  count = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.growSlots(initialCapacity);
+    this.resizeIndex(2048);
+  }
+
+  /** Bytes of all metadata arrays (columns + index); the free-slot list is bounded by capacity too. */
+  get metadataBytes(): number {
+    return this.capacity * 24 + this.index.byteLength + this.freeSlots.length * 8;
+  }
+
+  private growSlots(capacity: number): void {
+    const grow = <T extends Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.idHi = grow(this.idHi, (n) => new Uint32Array(n));
+    this.idLo = grow(this.idLo, (n) => new Uint32Array(n));
+    this.crc = grow(this.crc, (n) => new Uint32Array(n));
+    this.loc = grow(this.loc, (n) => new Uint32Array(n));
+    this.rawLenM1 = grow(this.rawLenM1, (n) => new Uint16Array(n));
+    this.aux = grow(this.aux, (n) => new Uint16Array(n));
+    this.refs16 = grow(this.refs16, (n) => new Uint16Array(n));
+    this.warm16 = grow(this.warm16, (n) => new Uint16Array(n));
+    this.capacity = capacity;
+  }
+
+  private resizeIndex(size: number): void {
+    const old = this.index;
+    this.index = new Uint32Array(size);
+    this.indexMask = size - 1;
+    for (let i = 0; i < old.length; i++) {
+      const v = old[i];
+      if (v !== 0) this.index[this.probeFree(this.idHi[v - 1], this.idLo[v - 1])] = v;
+    }
+  }
+
+  private home(hi: number, lo: number): number {
+    return (Math.imul(lo ^ (hi >>> 7), 0x9e3779b1) >>> 0) & this.indexMask;
+  }
+
+  private probeFree(hi: number, lo: number): number {
+    let i = this.home(hi, lo);
+    while (this.index[i] !== 0) i = (i + 1) & this.indexMask;
+    return i;
+  }
+
+  /** Slot of the chunk with this id, or -1. */
+  find(id: Hash64): number {
+    const { hi, lo } = id;
+    let i = this.home(hi, lo);
+    for (;;) {
+      const v = this.index[i];
+      if (v === 0) return -1;
+      if (this.idLo[v - 1] === lo && this.idHi[v - 1] === hi) return v - 1;
+      i = (i + 1) & this.indexMask;
+    }
+  }
+
+  /** Allocates a slot for a new id and indexes it. The caller fills the other columns. */
+  add(id: Hash64): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      if (this.nextUnused === this.capacity) this.growSlots(Math.ceil(this.capacity * 1.5) + 16);
+      slot = this.nextUnused++;
+    }
+    this.idHi[slot] = id.hi;
+    this.idLo[slot] = id.lo;
+    this.setRefs(slot, 0);
+    this.setWarmRefs(slot, 0);
+    this.count++;
+    this.link(slot);
+    return slot;
+  }
+
+  private link(slot: number): void {
+    if ((this.indexCount + 1) * 4 > this.index.length * 3) this.resizeIndex(this.index.length * 2);
+    this.index[this.probeFree(this.idHi[slot], this.idLo[slot])] = slot + 1;
+    this.indexCount++;
+  }
+
+  /**
+   * Removes a slot from the id index but keeps its columns: used to quarantine a chunk found
+   * corrupt, so later puts of the same content store a fresh copy instead of reusing it.
+   */
+  unlink(slot: number): void {
+    let i = this.home(this.idHi[slot], this.idLo[slot]);
+    for (;;) {
+      const v = this.index[i];
+      if (v === 0) return;
+      if (v === slot + 1) break;
+      i = (i + 1) & this.indexMask;
+    }
+    // Backward-shift deletion: move later members of the probe run into the hole.
+    let hole = i;
+    let j = (i + 1) & this.indexMask;
+    for (;;) {
+      const v = this.index[j];
+      if (v === 0) break;
+      const h = this.home(this.idHi[v - 1], this.idLo[v - 1]);
+      const distHole = (hole - h) & this.indexMask;
+      const distJ = (j - h) & this.indexMask;
+      if (distHole < distJ) {
+        this.index[hole] = v;
+        hole = j;
+      }
+      j = (j + 1) & this.indexMask;
+    }
+    this.index[hole] = 0;
+    this.indexCount--;
+  }
+
+  isLinked(slot: number): boolean {
+    return this.find({ hi: this.idHi[slot], lo: this.idLo[slot] }) === slot;
+  }
+
+  /** Frees a slot (its id must already be unlinked or is unlinked here). */
+  remove(slot: number): void {
+    if (this.isLinked(slot)) this.unlink(slot);
+    this.refSpill.delete(slot);
+    this.warmSpill.delete(slot);
+    this.refs16[slot] = 0;
+    this.warm16[slot] = 0;
+    this.freeSlots.push(slot);
+    this.count--;
+  }
+
+  /** Whether `slot` is a slot in use (guards against corrupted slot numbers in entries). */
+  inUse(slot: number): boolean {
+    return Number.isInteger(slot) && slot >= 0 && slot < this.nextUnused && this.refs(slot) > 0;
+  }
+
+  refs(slot: number): number {
+    const r = this.refs16[slot];
+    return r === REF_SPILL ? this.refSpill.get(slot)! : r;
+  }
+
+  setRefs(slot: number, n: number): void {
+    if (n >= REF_SPILL) {
+      this.refs16[slot] = REF_SPILL;
+      this.refSpill.set(slot, n);
+    } else {
+      this.refs16[slot] = n;
+      this.refSpill.delete(slot);
+    }
+  }
+
+  warmRefs(slot: number): number {
+    const r = this.warm16[slot];
+    return r === REF_SPILL ? this.warmSpill.get(slot)! : r;
+  }
+
+  setWarmRefs(slot: number, n: number): void {
+    if (n >= REF_SPILL) {
+      this.warm16[slot] = REF_SPILL;
+      this.warmSpill.set(slot, n);
+    } else {
+      this.warm16[slot] = n;
+      this.warmSpill.delete(slot);
+    }
+  }
+
+  rawLength(slot: number): number {
+    return this.rawLenM1[slot] + 1;
+  }
+
+  /** Every slot in use (for accounting checks and fault injection). */
+  *slots(): IterableIterator<number> {
+    for (let s = 0; s < this.nextUnused; s++) if (this.refs(s) > 0) yield s;
+  }
+}

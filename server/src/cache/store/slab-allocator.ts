@@ -1,0 +1,159 @@
+/**
+ * Byte storage in large ArrayBuffer slabs, with compaction so churn cannot grow memory unboundedly.
+ *
+ * Why slabs: millions of small Buffers would cost an object, a backing store and GC work each, and
+ * would count against V8's heap cap; a few 1 MiB ArrayBuffers live outside the JS heap.
+ * Addresses: `slab << 20 | offset` in one uint32 (a slab is at most 1 MiB, so 4096 slabs = 4 GiB).
+ * An allocation larger than a slab gets a dedicated slab of its own size at offset 0.
+ *
+ * Guarantees
+ * - Bump allocation in the current slab; a slab whose live bytes fall to zero is released at once.
+ * - A sealed slab whose live bytes fall below half of its used bytes is compacted: its live
+ *   allocations are copied to the current slab and their owners told the new address
+ *   (`relocate`), then the slab is released. So every sealed slab is at least half live and
+ *   slab memory ≤ 2 × live bytes × slabSize / (slabSize − largest allocation) + one slab.
+ *   Each compaction moves at most as many bytes as were freed from that slab, so its cost is
+ *   amortised O(1) per freed byte.
+ * - Owners are small integers chosen by the caller; the allocator records which owners allocated in
+ *   a slab and asks the caller where each owner's bytes are now, so a stale record (owner freed or
+ *   moved since) is recognised and skipped without per-allocation bookkeeping here.
+ */
+
+export const MAX_SLAB_SIZE = 1 << 20;
+const OFFSET_BITS = 20;
+const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
+
+export interface SlabOwners {
+  /** Current address and length of `owner`'s bytes, or undefined if it no longer owns any. */
+  locate(owner: number): { addr: number; length: number } | undefined;
+  /** `owner`'s bytes now live at `addr` (same length). */
+  relocate(owner: number, addr: number): void;
+}
+
+export class SlabAllocator {
+  private slabs: (Uint8Array | undefined)[] = [];
+  private used: number[] = [];
+  private live: number[] = [];
+  private owners: number[][] = [];
+  private freeSlabIndexes: number[] = [];
+  private current = -1;
+  private liveTotal = 0;
+  private slabTotal = 0;
+  private compacting = false;
+
+  constructor(private readonly ownersView: SlabOwners, readonly slabSize = MAX_SLAB_SIZE) {
+    if (!(slabSize >= 1024 && slabSize <= MAX_SLAB_SIZE)) throw new RangeError(`slab size must be 1 KiB..1 MiB, got ${slabSize}`);
+  }
+
+  /** Bytes held by live allocations. */
+  get liveBytes(): number {
+    return this.liveTotal;
+  }
+
+  /** Bytes of all slabs currently allocated (what this allocator costs in memory). */
+  get slabBytes(): number {
+    return this.slabTotal;
+  }
+
+  get slabCount(): number {
+    return this.slabs.length - this.freeSlabIndexes.length;
+  }
+
+  private newSlab(size: number): number {
+    const index = this.freeSlabIndexes.pop() ?? this.slabs.length;
+    if (index >= 1 << (32 - OFFSET_BITS)) throw new RangeError('slab address space exhausted (4 GiB)');
+    this.slabs[index] = new Uint8Array(size);
+    this.used[index] = 0;
+    this.live[index] = 0;
+    this.owners[index] = [];
+    this.slabTotal += size;
+    return index;
+  }
+
+  private releaseSlab(index: number): void {
+    const slab = this.slabs[index];
+    if (!slab) return;
+    this.slabTotal -= slab.length;
+    this.slabs[index] = undefined;
+    this.owners[index] = [];
+    this.used[index] = 0;
+    this.live[index] = 0;
+    this.freeSlabIndexes.push(index);
+    if (this.current === index) this.current = -1;
+  }
+
+  /** Allocates `length` bytes for `owner`; returns the address. */
+  alloc(length: number, owner: number): number {
+    let index: number;
+    if (length > this.slabSize) {
+      index = this.newSlab(length);
+    } else {
+      if (this.current < 0 || this.used[this.current] + length > this.slabSize) {
+        const sealed = this.current;
+        this.current = this.newSlab(this.slabSize);
+        if (sealed >= 0) this.maybeCompact(sealed);
+      }
+      index = this.current;
+    }
+    const offset = this.used[index];
+    this.used[index] = offset + length;
+    this.live[index] += length;
+    this.liveTotal += length;
+    this.owners[index].push(owner);
+    return ((index << OFFSET_BITS) | offset) >>> 0;
+  }
+
+  /** The bytes at `addr` (a live view into the slab; valid until the next alloc/free). */
+  view(addr: number, length: number): Uint8Array {
+    const index = addr >>> OFFSET_BITS;
+    const offset = addr & OFFSET_MASK;
+    const slab = this.slabs[index];
+    if (!slab || offset + length > slab.length) throw new RangeError(`bad slab address ${addr}`);
+    return slab.subarray(offset, offset + length);
+  }
+
+  free(addr: number, length: number): void {
+    const index = addr >>> OFFSET_BITS;
+    this.live[index] -= length;
+    this.liveTotal -= length;
+    if (this.live[index] <= 0) {
+      if (index === this.current) {
+        // An empty current slab is reused from its start rather than released and reallocated.
+        this.used[index] = 0;
+        this.owners[index] = [];
+      } else {
+        this.releaseSlab(index);
+      }
+      return;
+    }
+    if (index !== this.current) this.maybeCompact(index);
+  }
+
+  private maybeCompact(index: number): void {
+    if (this.compacting || index === this.current) return;
+    if (this.live[index] * 2 >= this.used[index]) return;
+    this.compacting = true;
+    try {
+      const slab = this.slabs[index]!;
+      for (const owner of this.owners[index]) {
+        const where = this.ownersView.locate(owner);
+        if (!where || where.addr >>> OFFSET_BITS !== index) continue;
+        const offset = where.addr & OFFSET_MASK;
+        const bytes = slab.subarray(offset, offset + where.length);
+        const addr = this.alloc(where.length, owner);
+        this.view(addr, where.length).set(bytes);
+        this.live[index] -= where.length;
+        this.liveTotal -= where.length;
+        this.ownersView.relocate(owner, addr);
+      }
+      this.releaseSlab(index);
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  /** Fault injection and diagnostics: every slab, as live views. */
+  debugSlabs(): Uint8Array[] {
+    return this.slabs.filter((s): s is Uint8Array => s !== undefined);
+  }
+}
