@@ -14,7 +14,7 @@
  *    `.git/info/exclude` of the root applies below all of them, as in git. A directory that is
  *    ignored is not entered (git cannot re-include a file under an excluded directory either).
  *    The user's global `core.excludesFile` is not read.
- *  - `exclude` globs (glob.ts; default DEFAULT_SCAN_EXCLUDES: node_modules, .hg, .svn), applied
+ *  - `exclude` globs (glob.ts; default the `exclude` setting's: .git, node_modules, .hg, .svn), applied
  *    whatever .gitignore says: node_modules is excluded by default even without a .gitignore,
  *    because indexing dependency trees costs more than it brings; pass `exclude: []` to keep it.
  *  - Symbolic links are followed (default) but only to targets inside the workspace root unless
@@ -30,8 +30,10 @@ import type { Dirent, Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { compileGlobs } from './glob.js';
+import { DEFAULT_EXCLUDES } from './settings.js';
 
-export const DEFAULT_SCAN_EXCLUDES: readonly string[] = ['**/node_modules/**', '**/.hg/**', '**/.svn/**'];
+/** The `exclude` setting's default (settings.ts), so a scan without settings skips the same things. */
+export const DEFAULT_SCAN_EXCLUDES: readonly string[] = DEFAULT_EXCLUDES;
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
 const STAT_BATCH = 64;
 
