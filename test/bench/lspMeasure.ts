@@ -129,6 +129,12 @@ export interface ServerMeasurement {
   logs: string[];
 }
 
+/** Milestone lines (indexing, glob, progress) all kept; of the rest (per-file chatter) the last 50. */
+function keepLogs(lines: string[]): string[] {
+  const milestone = (l: string) => /BackgroundAnalysis|index|Glob/i.test(l) && !/Skipping file|Analyzing file/.test(l);
+  return [...lines.filter(milestone), ...lines.filter((l) => !milestone(l)).slice(-50)];
+}
+
 async function waitIndexed(client: LspClient, when: IndexedWhen, timeoutMs: number): Promise<string> {
   if (when.kind === 'log') {
     return String((await client.waitForLog(when.pattern, timeoutMs)).params.message);
@@ -214,7 +220,7 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       workspaceSymbol: { ...summarizeLatencies(ws), results: wsResults },
       documentSymbol: { ...summarizeLatencies(ds), results: dsResults },
       // Per-file chatter is dropped; milestones (e.g. "Glob resolved with N files") are kept.
-      logs: client.logs.map((n) => String(n.params?.message)).filter((l) => !/Skipping file|Analyzing file/.test(l)).slice(-200),
+      logs: keepLogs(client.logs.map((n) => String(n.params?.message))),
     };
   } finally {
     sampler.stop();
