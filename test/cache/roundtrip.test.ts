@@ -64,7 +64,7 @@ test('read returns the exact text after any edits, warm, cold and warm again', a
       cache.delete(key);
       assert.equal(cache.has(key), false);
     }),
-    { numRuns: 600 },
+    { numRuns: 1500 },
   );
   for (const cache of caches.values()) {
     const s = cache.stats();
