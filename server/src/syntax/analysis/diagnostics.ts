@@ -2,8 +2,8 @@
  * Syntax diagnostics: the ERROR and MISSING nodes of a tree, in document order.
  *
  * Design: descend only into subtrees that report `hasError`, so a valid file costs one check of the
- * root. An ERROR node yields one diagnostic and is not searched further (errors inside an error
- * only repeat it). At most `limit` diagnostics are returned (100 by default): a file fed to the
+ * root. The innermost ERROR nodes yield one diagnostic each (an ERROR around other ERRORs only
+ * marks a confused region; the inner ones name what was unexpected). At most `limit` diagnostics are returned (100 by default): a file fed to the
  * wrong grammar would otherwise produce thousands. Iterative, so deep trees cannot overflow the stack.
  * Messages: "Syntax error: unexpected `)`" (the first line of the unexpected text, shortened),
  * "Missing `;`" for a missing token, "Missing identifier" for a missing named node.
@@ -27,8 +27,10 @@ export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT):
   const stack: Node[] = [root];
   while (stack.length > 0 && out.length < limit) {
     const node = stack.pop()!;
-    if (node !== root && node.isError) {
-      out.push(errorDiagnostic(node)); // not searched further: errors inside an error repeat it
+    // An ERROR that holds other ERRORs is a region of confusion; the inner ones name the text
+    // that was unexpected, so they are reported instead (`let x = );` reports `);`, not the line).
+    if (node !== root && node.isError && node.descendantsOfType('ERROR').length === 1) {
+      out.push(errorDiagnostic(node));
       continue;
     }
     if (node.isMissing) {

@@ -7,11 +7,12 @@
  * - every named node that spans lines, except the root;
  * - runs of comments that start their line and follow each other line by line (kind 'comment');
  * - runs of consecutive import-like siblings (kind 'imports').
- * A fold keeps its closing line visible when that line holds only closers (`}`, `});`, `#endif`, `fi`,
- * `done`, `</div>`), as editors expect. Folds are deduplicated by start line (the longest wins)
- * and returned sorted by start line. A node that starts one line below the node it is in and ends
- * with it (a Python block under its `def`, an Allman-style `{`) adds nothing and is skipped. A node that ends at column 0 ends on the line before (its
- * token swallowed the newline, as Rust line comments and C preprocessor lines do).
+ * A fold keeps its closing line visible when that line holds only closers (`}`, `});`, `#endif`,
+ * `fi`, `done`, `</div>`), as editors expect. A node that starts one line below the node it is in
+ * and ends with it (a Python block under its `def`, an Allman-style `{`) adds nothing and is
+ * skipped. A node that ends at column 0 ends on the line before (its token swallowed the newline,
+ * as Rust line comments and C preprocessor lines do). Folds are deduplicated by start line (the
+ * longest wins) and returned sorted by start line.
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
 import type { FoldSpan } from '../types.js';
@@ -59,7 +60,6 @@ export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
 
   // Start row and fold end of each multi-line node the walk has descended into (root excluded).
   const openStart: number[] = [];
-  const openBase: number[] = [];
   const openEnd: number[] = [];
 
   const cursor: TreeCursor = tree.walk();
@@ -82,22 +82,19 @@ export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
           }
         } else {
           flush(comments, depth);
-          if (IMPORT_TYPES.has(type)) extend(imports, depth, s.row, endRow, 'imports', false);
-          else flush(imports, depth);
+          let end = endRow;
           if (endRow > s.row) {
             descend = true;
             const endIndex = cursor.endIndex - base;
             const lastLine = src.slice(endIndex - e.column, endIndex);
-            const end = endRow === e.row && CLOSING_LINE.test(lastLine) ? endRow - 1 : endRow;
-            const bodyOfParent = depth > 0 && end === openEnd[depth - 1] &&
-              (s.row === openStart[depth - 1]! + 1 || s.row === openBase[depth - 1]! + 1);
+            if (endRow === e.row && CLOSING_LINE.test(lastLine)) end = endRow - 1;
+            const bodyOfParent = depth > 0 && s.row === openStart[depth - 1]! + 1 && end === openEnd[depth - 1];
             if (!bodyOfParent) add(s.row, end);
             openStart[depth] = s.row;
-            // A skipped node stands for its parent's fold: its own body (the `{` of a function under
-            // a C++ template line) is measured against that fold too.
-            openBase[depth] = bodyOfParent ? openBase[depth - 1]! : s.row;
             openEnd[depth] = end;
           }
+          if (IMPORT_TYPES.has(type)) extend(imports, depth, s.row, end, 'imports', false);
+          else flush(imports, depth);
         }
       }
       if (descend && cursor.gotoFirstChild()) {
