@@ -1,0 +1,54 @@
+/**
+ * Wires the hot tier to the cache: the `WarmSide` of HotTier implemented with `SourceCache`.
+ *
+ * - load: the cache's verified current text (base + journal), decoded as strict UTF-8; text that
+ *   is not valid UTF-8 is not loaded (its offsets could not be kept consistent with the bytes).
+ * - opened: an editor's buffer becomes the cache entry's text when it differs (put).
+ * - edited: each edit's byte record goes to the entry's journal; a full journal is compacted first.
+ * - demoted: the journal is folded into chunks (compact), so the warm entry needs no replay.
+ * The caller still reports `hot.stats()` to `cache.reportHot` when it builds the stats object.
+ */
+import type { SourceCache } from '../cache/index.js';
+import type { WarmSide } from './hotTier.js';
+import type { LanguageName } from './languages.js';
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string) => LanguageName | undefined): WarmSide {
+  return {
+    load(key) {
+      const lang = languageOf(key);
+      if (!lang || !cache.has(key)) return undefined;
+      let text: string;
+      try {
+        text = strict.decode(cache.read(key));
+      } catch {
+        return undefined;
+      }
+      return { text, lang };
+    },
+    opened(key, text) {
+      const bytes = encoder.encode(text);
+      if (cache.has(key)) {
+        const cur = cache.read(key);
+        if (cur.length === bytes.length && Buffer.from(cur.buffer, cur.byteOffset, cur.length).equals(bytes)) return;
+      }
+      cache.put(key, bytes);
+    },
+    edited(key, edit, text) {
+      if (!cache.has(key)) {
+        cache.put(key, encoder.encode(text()));
+        return;
+      }
+      if (cache.appendEdit(key, edit)) return;
+      // Journal full: fold it into chunks. The record is for the text before this edit, which is
+      // what the cache holds, so append after compacting.
+      cache.compact(key);
+      if (!cache.appendEdit(key, edit)) cache.put(key, encoder.encode(text()));
+    },
+    demoted(key) {
+      if (cache.has(key)) cache.compact(key);
+    },
+  };
+}
