@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamingChunker, hash64, crc32 } from '../../server/src/cache/index.js';
 import { crc32Portable } from '../../server/src/cache/common/crc32.js';
+import { lz4Encode, lz4Decode, lz4TableIsClean } from '../../server/src/cache/codecs/lz4-block.js';
 import { chunkingArb, textArb } from './helpers.js';
 
 function chunkSizes(opts: { minSize: number; avgSize: number; maxSize: number }, pieces: Uint8Array[]): { sizes: number[]; joined: Uint8Array } {
@@ -112,4 +113,18 @@ test('hash64 is deterministic, 64-bit, and changes with any single bit flip', ()
     seen.add(`${h.hi}:${h.lo}`);
   }
   assert.equal(seen.size, 200000);
+});
+
+test('LZ4 block codec round-trips and leaves its hash table clean after every call', () => {
+  fc.assert(
+    fc.property(textArb(20000), (raw) => {
+      const encoded = lz4Encode(raw).slice();
+      assert.ok(lz4TableIsClean(), 'stale hash-table entries would allow zero-offset matches');
+      assert.ok(encoded.length <= raw.length);
+      const out = new Uint8Array(raw.length);
+      assert.ok(lz4Decode(encoded, raw.length, out));
+      assert.deepEqual(out, raw);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -6,9 +6,12 @@
  * once); a stored length equal to the raw length means "stored raw" (LZ4 only pays when it saves at
  * least one byte, so the two cases never share a length). `decode` never trusts its input: it checks
  * the decoded length, and the caller checks the CRC.
- * Why zero the hash table each call: lz4js keeps absolute positions in it and a stale entry can name
- * the current position itself, producing an invalid zero-offset match; zeroing 256 KiB costs a few
- * microseconds of native memset.
+ * Why the hash table must be zero before each call: lz4js keeps absolute positions in it and a
+ * stale entry can name the current position itself, producing an invalid zero-offset match.
+ * Zeroing all 64K entries (256 KiB) per 2 KiB chunk cost more than the compression itself, so after
+ * each call only the entries this input can have written are cleared: lz4js writes only at
+ * hash(word at position i), so recomputing that hash (lz4js 0.2.0's `util.hashU32`, reproduced
+ * here) for every position clears them all; `lz4TableIsClean` lets a test pin this.
  */
 import * as lz4 from 'lz4js';
 
@@ -19,10 +22,35 @@ let scratch = new Uint8Array(0);
 export function lz4Encode(raw: Uint8Array): Uint8Array {
   const bound = lz4.compressBound(raw.length);
   if (scratch.length < bound) scratch = new Uint8Array(bound);
-  hashTable.fill(0);
   const n = raw.length >= 16 ? lz4.compressBlock(raw, scratch, 0, raw.length, hashTable) : 0;
+  clearTable(raw);
   if (n <= 0 || n >= raw.length) return raw;
   return scratch.subarray(0, n);
+}
+
+function lz4jsHash(a: number): number {
+  a = (a + 2127912214 + (a << 12)) | 0;
+  a = a ^ -949894596 ^ (a >>> 19);
+  a = (a + 374761393 + (a << 5)) | 0;
+  a = (a + -744332180) ^ (a << 9);
+  a = (a + -42973499 + (a << 3)) | 0;
+  const h = (a ^ -1252372727 ^ (a >>> 16)) | 0;
+  return (((h >> 16) ^ h) >>> 0) & 0xffff;
+}
+
+function clearTable(raw: Uint8Array): void {
+  if (raw.length > 65536) {
+    hashTable.fill(0);
+    return;
+  }
+  for (let i = 0; i + 4 <= raw.length; i++) {
+    hashTable[lz4jsHash(raw[i] | (raw[i + 1] << 8) | (raw[i + 2] << 16) | (raw[i + 3] << 24))] = 0;
+  }
+}
+
+/** For tests: whether the shared hash table is all zero (it must be between calls). */
+export function lz4TableIsClean(): boolean {
+  return hashTable.every((v) => v === 0);
 }
 
 /**
