@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { outline } from '../../../server/src/syntax/analysis/index.js';
+import { compiledQueryCount, disposeQueries, outline } from '../../../server/src/syntax/analysis/index.js';
 import type { LanguageName } from '../../../server/src/syntax/languages.js';
 import type { Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
 import { find, releaseAll, shape, withDemoTree, withTree } from './demo.js';
@@ -273,6 +273,10 @@ describe('outline ranges', () => {
     });
     await withDemoTree('go', 'go/store.go', (tree) => {
       assert.throws(() => outline(tree, 'json'), /cannot be analysed as json/);
+      // Also when the other language's query is not compiled yet: nothing wrong gets cached.
+      disposeQueries();
+      assert.throws(() => outline(tree, 'python'), /cannot be analysed as python/);
+      assert.equal(compiledQueryCount(), 0);
       return undefined;
     });
   });

@@ -19,8 +19,16 @@ export interface CompiledQuery {
   readonly query: Query;
   /** Role of each capture index (see captures.ts). */
   readonly roles: readonly CaptureRole[];
-  /** The grammar's own name, to catch a tree of another language being analysed with it. */
-  readonly grammarName: string | null;
+  /** Identifies the grammar the query was compiled for (see grammarFingerprint). */
+  readonly grammar: string;
+}
+
+/**
+ * What identifies a grammar cheaply: older (ABI 14) grammars carry no name, so the name is
+ * completed by the sizes of the grammar's tables, which differ between any two grammars.
+ */
+function grammarFingerprint(language: Language): string {
+  return [language.name, language.abiVersion, language.nodeTypeCount, language.fieldCount, language.stateCount].join(':');
 }
 
 const compiled = new Map<LanguageName, CompiledQuery>();
@@ -56,14 +64,19 @@ export function queryFor(lang: LanguageInfo | LanguageName, language: Language):
   const info = languageInfo(lang);
   let q = compiled.get(info.name);
   if (!q) {
+    if (language.name !== null && language.name !== info.name) throw mismatch(language, info);
     const { query, roles } = compileQuery(language, querySource(info));
-    q = { language: info.name, query, roles, grammarName: language.name };
+    q = { language: info.name, query, roles, grammar: grammarFingerprint(language) };
     compiled.set(info.name, q);
-  } else if (language.name !== q.grammarName) {
+  } else if (grammarFingerprint(language) !== q.grammar) {
     // Running a query on a tree of another grammar returns nonsense (node type ids differ).
-    throw new Error(`strata: a '${String(language.name)}' tree cannot be analysed as ${info.name}`);
+    throw mismatch(language, info);
   }
   return q;
+}
+
+function mismatch(language: Language, info: LanguageInfo): Error {
+  return new Error(`strata: a tree of grammar '${String(language.name ?? 'unnamed')}' cannot be analysed as ${info.name}`);
 }
 
 /** Number of live compiled queries in this thread (for stats and leak tests). */
