@@ -1,0 +1,64 @@
+/**
+ * One bulk-parse job, run in whatever thread calls it (a pool worker, or the main thread as the
+ * single-thread reference): read or take the bytes, check them, parse, analyse, delete the tree.
+ *
+ * Guarantees: returns plain data only (the tree is released before returning, counted by the
+ * thread's ledger); never throws for a bad file — unreadable, too large, binary or invalid UTF-8
+ * files come back with a `reason` and no analysis. A file's size is checked with stat before it is
+ * read, so an oversized file is never loaded.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { analyzeFile } from './analysis/index.js';
+import { checkFileBytes, DEFAULT_MAX_FILE_BYTES, type SkipReason } from './fileCheck.js';
+import type { LanguageName } from './languages.js';
+import { parserFor } from './parsers.js';
+import { threadLedger } from './trees.js';
+import type { FileAnalysis } from './types.js';
+
+export interface ParseInput {
+  lang: LanguageName;
+  /** A file to read, or … */
+  path?: string;
+  /** … its bytes (then `path` is only a label). */
+  bytes?: Uint8Array;
+}
+
+export interface ParseOutcome {
+  path?: string;
+  lang: LanguageName;
+  /** Size of the input in bytes (0 when unreadable). */
+  bytes: number;
+  analysis?: FileAnalysis;
+  /** Why there is no analysis. */
+  reason?: SkipReason | 'unreadable' | 'worker-crash' | 'error';
+  detail?: string;
+}
+
+export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
+  const base: ParseOutcome = { lang: input.lang, bytes: 0, ...(input.path !== undefined ? { path: input.path } : {}) };
+  let bytes = input.bytes;
+  if (!bytes) {
+    if (input.path === undefined) return { ...base, reason: 'error', detail: 'neither path nor bytes' };
+    try {
+      const st = await stat(input.path);
+      if (st.size > maxBytes) return { ...base, bytes: st.size, reason: 'too-large' };
+      bytes = await readFile(input.path);
+    } catch (e) {
+      return { ...base, reason: 'unreadable', detail: (e as Error).message };
+    }
+  }
+  base.bytes = bytes.length;
+  const checked = checkFileBytes(bytes, maxBytes);
+  if (!checked.ok) return { ...base, reason: checked.reason };
+  try {
+    const parser = await parserFor(input.lang);
+    const tree = threadLedger.parse(parser, checked.text, input.lang);
+    try {
+      return { ...base, analysis: analyzeFile(tree.tree, input.lang, { text: checked.text }) };
+    } finally {
+      tree.release();
+    }
+  } catch (e) {
+    return { ...base, reason: 'error', detail: (e as Error).message };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Entry of a parser pool worker: runs parse jobs one at a time and posts back plain results with
+ * this thread's counters (bytes parsed, trees, wasm-heap size) so the pool can decide to recycle it.
+ * Each worker thread has its own web-tree-sitter runtime and wasm heap (grammars.ts is per thread).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runParseJob, type ParseInput } from './parseJob.js';
+import { threadLedger } from './trees.js';
+
+export interface WorkerJob {
+  id: number;
+  input: ParseInput;
+  /** 1 for the first try; a job is retried once after its worker died. */
+  attempt: number;
+}
+
+export interface WorkerReply {
+  id: number;
+  outcome: Awaited<ReturnType<typeof runParseJob>>;
+  parsedBytes: number;
+  trees: ReturnType<typeof threadLedger.counts>;
+  /** This thread's external memory (its wasm heap, which never shrinks). */
+  heapBytes: number;
+}
+
+interface WorkerConfig {
+  maxFileBytes: number;
+  /** Test hook: a job whose path ends with `crashOn` kills the worker on its first `crashTimes` attempts. */
+  crashOn?: string;
+  crashTimes?: number;
+}
+
+const config = workerData as WorkerConfig;
+let parsedBytes = 0;
+
+parentPort!.on('message', async (job: WorkerJob) => {
+  if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn) && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
+  const outcome = await runParseJob(job.input, config.maxFileBytes);
+  if (outcome.analysis) parsedBytes += outcome.bytes;
+  const reply: WorkerReply = {
+    id: job.id, outcome, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external,
+  };
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,111 @@
+/**
+ * The parser pool: results equal the single-thread results (including skipped files: too large,
+ * binary, invalid UTF-8, unreadable); workers are recycled after the configured bytes; memory is
+ * returned when workers end; a crashed worker's job is retried on a fresh worker, and a job that
+ * keeps crashing is answered, not lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runParseJob, type ParseInput } from '../../../server/src/syntax/parseJob.js';
+import { ParserPool } from '../../../server/src/syntax/parserPool.js';
+import { largeFile, realFiles, repoRoot } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-pool-'));
+writeFileSync(join(dir, 'binary.js'), Buffer.from([0x63, 0x6f, 0, 0x73, 0x74]));
+writeFileSync(join(dir, 'latin1.js'), Buffer.from('const s = "caf\xe9";\n', 'latin1'));
+writeFileSync(join(dir, 'poison.js'), 'let poison = 1;\n');
+
+function inputs(): ParseInput[] {
+  const files: ParseInput[] = realFiles().map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  files.push({ path: join(repoRoot, big.path), lang: big.lang }); // over the 200 KB cap used below
+  files.push({ path: join(dir, 'binary.js'), lang: 'javascript' });
+  files.push({ path: join(dir, 'latin1.js'), lang: 'javascript' });
+  files.push({ path: join(dir, 'missing.js'), lang: 'javascript' });
+  files.push({ path: 'bytes-label.ts', bytes: new TextEncoder().encode('let x: number = ;'), lang: 'typescript' });
+  return files;
+}
+
+test('pool results equal single-thread results, skipped files included', async () => {
+  const all = inputs();
+  const pool = new ParserPool({ size: 2, maxFileBytes: 200_000 });
+  try {
+    const got = await pool.parseAll(all);
+    const want = [];
+    for (const i of all) want.push(await runParseJob(i, 200_000));
+    // an unreadable file's message names the same path in both; compare everything
+    assert.deepEqual(got, want);
+    const reasons = got.map((g) => g.reason).filter(Boolean);
+    assert.deepEqual(reasons.sort(), ['binary', 'invalid-utf8', 'too-large', 'unreadable']);
+    assert.ok(got.filter((g) => g.analysis).length >= 5);
+    assert.ok(got.some((g) => (g.analysis?.diagnostics.length ?? 0) > 0), 'a syntax error is reported');
+    const st = pool.stats();
+    assert.equal(st.trees.live, 0);
+    assert.equal(st.trees.created, got.filter((g) => g.analysis).length);
+    assert.ok(st.workers <= 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('workers are recycled after the configured parsed bytes', async () => {
+  const files = realFiles().map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const pool = new ParserPool({ size: 2, recycleBytes: 20_000 });
+  try {
+    const out = await pool.parseAll([...files, ...files, ...files]);
+    const parsed = out.reduce((a, o) => a + (o.analysis ? o.bytes : 0), 0);
+    const st = pool.stats();
+    assert.equal(st.parsedBytes, parsed);
+    // a worker retires once it has parsed ≥ 20 KB, so at least floor(parsed / (20 KB + largest file)) retire
+    const largest = Math.max(...out.map((o) => o.bytes));
+    assert.ok(st.recycled >= Math.floor(parsed / (20_000 + largest)), `recycled ${st.recycled} of ${parsed} bytes`);
+    assert.ok(st.recycled >= 2);
+    assert.ok(st.workers <= 2);
+    assert.equal(st.trees.live, 0);
+    assert.equal(st.trees.created, out.filter((o) => o.analysis).length);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('memory is returned when a worker ends', async () => {
+  const pool = new ParserPool({ size: 1, recycleBytes: Number.MAX_SAFE_INTEGER, maxFileBytes: 10e6 });
+  const rss0 = process.memoryUsage().rss;
+  const input = { path: join(repoRoot, 'node_modules/typescript/lib/typescript.js'), lang: 'javascript' as const };
+  const r = await pool.parse(input);
+  assert.ok(r.analysis, r.reason);
+  const heap = pool.stats().heapBytes;
+  const rss1 = process.memoryUsage().rss;
+  assert.ok(heap > 100e6, `worker wasm heap grew (${heap})`);
+  await pool.close();
+  await new Promise((res) => setTimeout(res, 200));
+  const rss2 = process.memoryUsage().rss;
+  // at least half of the worker's heap is given back to the system when the thread ends
+  assert.ok(rss1 - rss2 > heap / 2, `rss ${rss0} → ${rss1} → ${rss2}, worker heap ${heap}`);
+});
+
+test('a crashed worker is replaced and its job retried; a job that always crashes is answered', async () => {
+  const files = realFiles().slice(0, 4).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const poison = { path: join(dir, 'poison.js'), lang: 'javascript' as const };
+  const once = new ParserPool({ size: 2, crashOn: 'poison.js', crashTimes: 1 });
+  try {
+    const out = await once.parseAll([...files, poison, ...files]);
+    assert.equal(out.length, 9);
+    assert.ok(out.every((o) => o.analysis), 'every job answered with an analysis');
+    assert.deepEqual(out[4]!.analysis, (await runParseJob(poison)).analysis);
+    assert.equal(once.stats().crashes, 1);
+  } finally {
+    await once.close();
+  }
+  const always = new ParserPool({ size: 2, crashOn: 'poison.js' });
+  try {
+    const out = await always.parseAll([poison, ...files]);
+    assert.equal(out[0]!.reason, 'worker-crash');
+    assert.ok(out.slice(1).every((o) => o.analysis));
+    assert.equal(always.stats().crashes, 2);
+  } finally {
+    await always.close();
+  }
+});
