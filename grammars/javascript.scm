@@ -4,6 +4,7 @@
 ;   @definition.<kind>  the node spanning the whole definition; <kind> picks the SymbolKind
 ;   @name               the definition's (or reference's) name
 ;   @context            optional text shown as the symbol's detail (a receiver, a scope)
+;   @trait              Rust only: the trait of `impl Trait for Type` (the symbol's name says both)
 ;   @reference.<kind>   a use of a name: call | type | identifier; its @name, or the node itself
 ; When several patterns capture the same node, the pattern written first wins, so specific
 ; patterns come before general ones. Nesting (methods in classes) comes from span containment.
