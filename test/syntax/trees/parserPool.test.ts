@@ -20,6 +20,7 @@ writeFileSync(join(dir, 'poison.js'), 'let poison = 1;\n');
 
 function inputs(): ParseInput[] {
   const files: ParseInput[] = realFiles().map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const big = largeFile();
   files.push({ path: join(repoRoot, big.path), lang: big.lang }); // over the 200 KB cap used below
   files.push({ path: join(dir, 'binary.js'), lang: 'javascript' });
   files.push({ path: join(dir, 'latin1.js'), lang: 'javascript' });
