@@ -7,13 +7,24 @@
 const state = { initialize: null, initialized: false, configurationChanges: [], pulledConfiguration: null, opened: [], args: process.argv.slice(2) };
 let buffer = Buffer.alloc(0);
 
+/** memory.hotMB of the newest settings the client sent (didChangeConfiguration, else initializationOptions). */
+function latestHotMB() {
+  const last = state.configurationChanges.at(-1)?.settings?.strata ?? state.initialize?.initializationOptions ?? {};
+  return last?.memory?.hotMB ?? 0;
+}
+
 function send(msg) {
   const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }), 'utf8');
   process.stdout.write(`Content-Length: ${body.length}\r\n\r\n`);
   process.stdout.write(body);
 }
 
+import { appendFileSync } from 'node:fs';
+// STRATA_ECHO_LOG=FILE: one line per message received, for debugging a test.
+const logFile = process.env.STRATA_ECHO_LOG;
+
 function handle(msg) {
+  if (logFile) appendFileSync(logFile, JSON.stringify(msg) + '\n');
   if (msg.method === undefined) {
     // A response to our workspace/configuration request.
     if (msg.id === 'config') state.pulledConfiguration = msg.result ?? msg.error ?? null;
@@ -42,8 +53,13 @@ function handle(msg) {
       send({ id: msg.id, result: state });
       break;
     case 'strata/stats':
-      // Just enough of the stats shape for :StrataStats formatting to run.
-      send({ id: msg.id, result: { files: state.opened.length, bytes: 0, tiers: { hot: { files: 1, bytes: 2048 }, warm: { files: 0, bytes: 0 }, cold: { files: 0, bytes: 0 } } } });
+      // Just enough of the stats shape for the editors' displays, with the budget echoed from the
+      // latest settings, so that a test can see a changed setting arrive.
+      send({ id: msg.id, result: {
+        files: state.opened.length, bytes: 0,
+        tiers: { hot: { files: 1, bytes: 2048 }, warm: { files: 0, bytes: 0 }, cold: { files: 0, bytes: 0 } },
+        budgets: { hotBytes: latestHotMB() * 1024 * 1024, warmBytes: 0, coldBytes: 0 },
+      } });
       break;
     case 'shutdown':
       send({ id: msg.id, result: null });
