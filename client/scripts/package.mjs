@@ -87,6 +87,8 @@ log(`bundled dist/server/cli.js${workers.length ? ` and ${workers.map((w) => bas
 const assets = [
   'node_modules/web-tree-sitter/web-tree-sitter.wasm',
   'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm',
+  // A candidate cold-tier compressor; copied when installed (it also looks in __dirname).
+  'node_modules/@foxglove/wasm-zstd/dist/wasm-zstd.wasm',
 ];
 for (const a of assets) {
   const from = join(root, a);
@@ -102,7 +104,7 @@ for (const f of readdirSync(join(root, 'grammars'))) {
     grammarFiles++;
   }
 }
-log(`copied ${grammarFiles} grammar files and ${assets.length} wasm assets`);
+log(`copied ${grammarFiles} grammar files and the wasm assets`);
 
 if (args.includes('--no-vsix')) process.exit(0);
 
