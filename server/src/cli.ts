@@ -1,7 +1,18 @@
 /**
- * The `strata` command line: `strata --stdio` (language server) and `strata index DIR` (headless).
- * Returns an exit status: 0 success, 1 failure, 2 bad usage.
+ * The `strata` command line — a contract other tools depend on:
+ *   strata --stdio                                      the language server on stdio
+ *   strata index DIR [--json] [--save FILE] [--memory MB]
+ * `index` shows a progress bar on a terminal and is quiet otherwise; `--json` prints exactly one JSON
+ * object (the stats object) on stdout. Exit status: 0 success, 1 failure, 2 bad usage, with a clear
+ * message on stderr.
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { defaultSettings, parseSettings } from './index/settings.js';
+import { Workspace } from './index/workspace.js';
+import type { IndexProgress } from './lsp/service.js';
+
 const USAGE = `usage:
   strata --stdio                                  start the language server on stdio
   strata index DIR [--json] [--save FILE] [--memory MB]
@@ -9,11 +20,137 @@ const USAGE = `usage:
   strata --help                                   this text
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write(USAGE);
-    return argv.length === 0 ? 2 : 0;
+class UsageError extends Error {}
+
+interface IndexArgs { dir: string; json: boolean; save?: string; memoryMB?: number }
+
+export function parseIndexArgs(args: string[]): IndexArgs {
+  const out: Partial<IndexArgs> = { json: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') out.json = true;
+    else if (a === '--save') out.save = value();
+    else if (a === '--memory') {
+      const raw = value();
+      const mb = Number(raw);
+      if (!Number.isFinite(mb) || mb < 16) throw new UsageError(`--memory takes a number of MB (at least 16); got '${raw}'`);
+      out.memoryMB = mb;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else if (out.dir === undefined) out.dir = a;
+    else throw new UsageError(`unexpected argument '${a}'`);
   }
-  process.stderr.write(`strata: unknown command '${argv[0]}'\n${USAGE}`);
-  return 2;
+  if (out.dir === undefined) throw new UsageError('index needs a directory');
+  return out as IndexArgs;
+}
+
+/** A progress bar on a terminal (stderr), silence elsewhere: CI logs and pipes get no control codes. */
+function terminalProgress(enabled: boolean): IndexProgress & { stop(): void } {
+  if (!enabled) return { begin() {}, report() {}, end() {}, stop() {} };
+  const started = Date.now();
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: ' {bar} {percentage}% | {value}/{total} files | {mb} MB | {rate} MB/s | ETA {eta_formatted}',
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  let running = false;
+  return {
+    begin() {},
+    report(done, total, bytes) {
+      const mb = bytes / 1048576;
+      const secs = Math.max(0.001, (Date.now() - started) / 1000);
+      const payload = { mb: mb.toFixed(1), rate: (mb / secs).toFixed(1) };
+      if (!running) { bar.start(Math.max(total, 1), done, payload); running = true; }
+      bar.setTotal(Math.max(total, 1));
+      bar.update(done, payload);
+    },
+    end() { if (running) { bar.stop(); running = false; } },
+    stop() { if (running) { bar.stop(); running = false; } },
+  };
+}
+
+async function runIndex(args: string[]): Promise<number> {
+  const opts = parseIndexArgs(args);
+  const dir = resolve(opts.dir);
+  let isDir = false;
+  try { isDir = statSync(dir).isDirectory(); } catch { /* reported below */ }
+  if (!isDir) {
+    process.stderr.write(`strata: ${opts.dir}: not a directory\n`);
+    return 2;
+  }
+  const base = defaultSettings();
+  const { settings } = parseSettings(opts.memoryMB ? { memory: { totalMB: opts.memoryMB } } : {}, base);
+  if (opts.save) {
+    process.stderr.write('strata: --save: the persistent cache is not available in this version\n');
+    return 2;
+  }
+  const logLines: string[] = [];
+  const workspace = await Workspace.create({
+    settings,
+    log: { error: (m) => logLines.push(`error: ${m}`), warn: (m) => logLines.push(`warning: ${m}`), info: () => {} },
+  });
+  const progress = terminalProgress(!opts.json && process.stderr.isTTY === true);
+  try {
+    await workspace.indexFolder(dir, progress);
+    progress.stop();
+    const stats = workspace.stats();
+    if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
+    else {
+      for (const line of logLines.slice(0, 20)) process.stderr.write(`strata: ${line}\n`);
+      if (logLines.length > 20) process.stderr.write(`strata: … ${logLines.length - 20} more log lines\n`);
+      process.stdout.write(summary(stats));
+    }
+    return 0;
+  } finally {
+    progress.stop();
+    await workspace.dispose();
+  }
+}
+
+function summary(s: ReturnType<Workspace['stats']>): string {
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
+  return [
+    `indexed ${s.files} files, ${mb(s.bytes)} in ${(s.elapsedMs / 1000).toFixed(2)} s (${langs || 'no parsed languages'})`,
+    `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, ${s.store.uniqueChunks} unique chunks`,
+    `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
+    `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,
+    '',
+  ].join('\n');
+}
+
+async function runStdio(): Promise<number> {
+  const { startStdioServer } = await import('./lsp/server.js');
+  const workspace = await Workspace.create({ settings: defaultSettings(), log: { error() {}, warn() {}, info() {} } });
+  const connection = startStdioServer(workspace);
+  workspace.setLogger({
+    error: (m) => connection.console.error(m),
+    warn: (m) => connection.console.warn(m),
+    info: (m) => connection.console.info(m),
+  });
+  // The connection ends the process on `exit`; until then the event loop keeps it alive.
+  return new Promise<number>(() => {});
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined) { process.stderr.write(USAGE); return 2; }
+    if (command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return 0; }
+    if (command === '--stdio' || command === 'serve') return await runStdio();
+    if (command === 'index') return await runIndex(rest);
+    throw new UsageError(`unknown command '${command}'`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`strata: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`strata: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
 }

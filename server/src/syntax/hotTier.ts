@@ -120,6 +120,14 @@ export class HotTier {
     return journal;
   }
 
+  /**
+   * The current text with its line index (loading the document if needed), for converting editor
+   * positions to offsets. Read-only use: edits go through `edit` so the journal sees them.
+   */
+  editable(key: string): Readonly<Pick<EditableText, 'text' | 'index'>> {
+    return (this.#docs.get(key) ?? this.#load(key)).text;
+  }
+
   /** The current text of a hot document (loading it if needed). */
   text(key: string): string {
     return (this.#docs.get(key) ?? this.#load(key)).text.text;

@@ -21,6 +21,8 @@ export interface ParseInput {
   path?: string;
   /** … its bytes (then `path` is only a label). */
   bytes?: Uint8Array;
+  /** Also return every reference with its span (find-references); costs memory, so off for indexing. */
+  references?: boolean;
 }
 
 export interface ParseOutcome {
@@ -54,7 +56,7 @@ export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE
     const parser = await parserFor(input.lang);
     const tree = threadLedger.parse(parser, checked.text, input.lang);
     try {
-      return { ...base, analysis: analyzeFile(tree.tree, input.lang, { text: checked.text }) };
+      return { ...base, analysis: analyzeFile(tree.tree, input.lang, { text: checked.text, references: input.references === true }) };
     } finally {
       tree.release();
     }

@@ -1,0 +1,16 @@
+/**
+ * The cache's fallback for a file that is a clean copy of what is on disk: re-read the file, but only
+ * while its size and mtime are the ones recorded when it was indexed. The cache then checks the bytes
+ * against the entry's length and CRC before serving them, so a file changed behind Strata's back
+ * (same size, same mtime, other bytes) is still never served as the entry's text.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { Fallback } from '../cache/index.js';
+
+export function diskFallback(path: string, size: number, mtimeMs: number): Fallback {
+  return () => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st || !st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
+    return readFileSync(path);
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Indexing one file: store its bytes in the cache (with a fallback that re-reads the disk while the
+ * file is unchanged), parse it in a worker, and record what the workspace needs — its symbols in the
+ * symbol index, its identifiers in a per-file filter, its language, size and error state.
+ *
+ * Files without a language Strata knows are not stored (they could never be asked about). Files too
+ * large for a tree, binary or invalid UTF-8 files of a known language are stored and counted, with
+ * no symbols, and the reason is logged once.
+ */
+import { readFile } from 'node:fs/promises';
+import type { SourceCache } from '../cache/index.js';
+import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
+import type { ParserPool } from '../syntax/parserPool.js';
+import type { FileAnalysis } from '../syntax/types.js';
+import { diskFallback } from './diskFallback.js';
+import type { FileTable } from './fileTable.js';
+import { IdentifierFilter } from './identifierFilter.js';
+import type { SymbolIndex } from './symbolIndex.js';
+
+/** Files above this are not even stored: nothing a language server does needs them. */
+export const MAX_STORED_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface IndexTargets {
+  cache: SourceCache;
+  pool: ParserPool;
+  symbols: SymbolIndex;
+  files: FileTable;
+  enabled: (lang: LanguageName) => boolean;
+  /** Files above this many bytes are stored without a tree (the `trees.maxFileSizeMB` setting). */
+  treeCapBytes: () => number;
+  log: { warn(message: string): void; info(message: string): void };
+}
+
+/** The language of a file on disk, by name and then by its `#!` line. */
+export function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageInfo | undefined {
+  const byName = detectLanguage(path);
+  if (byName || !firstBytes || firstBytes[0] !== 0x23 || firstBytes[1] !== 0x21) return byName;
+  const end = firstBytes.indexOf(0x0a);
+  const firstLine = Buffer.from(firstBytes.subarray(0, end < 0 ? Math.min(firstBytes.length, 256) : end)).toString('utf8');
+  return detectLanguage(path, { firstLine });
+}
+
+/** Records an analysis (or its absence) for `key`. */
+export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName, bytes: number,
+  disk: { size: number; mtimeMs: number } | undefined, analysis: FileAnalysis | undefined, noTreeReason?: string): void {
+  if (analysis) t.symbols.replaceFile(key, analysis.symbols);
+  else t.symbols.removeFile(key);
+  t.files.set(key, {
+    language: lang,
+    bytes,
+    disk,
+    hasErrors: analysis ? analysis.diagnostics.length > 0 : false,
+    identifiers: analysis ? IdentifierFilter.of(analysis.identifiers) : undefined,
+    ...(noTreeReason ? { noTreeReason } : {}),
+  });
+}
+
+export type IndexFileResult = 'indexed' | 'stored-without-tree' | 'skipped';
+
+/**
+ * Reads, stores and indexes one file from disk. `known` carries size/mtime when the caller has
+ * stat'ed it already (the scanner has). Never throws for a bad file: it is logged and skipped.
+ */
+export async function indexFileFromDisk(t: IndexTargets, path: string, known: { size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> {
+  if (known.size > MAX_STORED_FILE_BYTES) {
+    t.log.info(`${path}: ${(known.size / 1048576).toFixed(1)} MB, above the ${MAX_STORED_FILE_BYTES / 1048576} MB a file may have to be stored; skipped`);
+    return { result: 'skipped', bytes: 0 };
+  }
+  let lang = detectLanguage(path);
+  let bytes: Uint8Array;
+  if (!lang && known.size === 0) return { result: 'skipped', bytes: 0 };
+  try {
+    if (!lang) {
+      // Only a `#!` line can still make it ours: read the head before reading the whole file.
+      const handle = await import('node:fs/promises').then((fs) => fs.open(path, 'r'));
+      try {
+        const head = new Uint8Array(256);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        lang = languageOfFile(path, head.subarray(0, bytesRead));
+      } finally {
+        await handle.close();
+      }
+      if (!lang) return { result: 'skipped', bytes: 0 };
+    }
+    if (!t.enabled(lang.name)) return { result: 'skipped', bytes: 0 };
+    bytes = await readFile(path);
+  } catch (err) {
+    t.log.warn(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); skipped`);
+    return { result: 'skipped', bytes: 0 };
+  }
+  return indexBytes(t, path, lang.name, bytes, { size: known.size, mtimeMs: known.mtimeMs });
+}
+
+/** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
+export async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
+  disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
+  t.cache.put(key, bytes, disk ? diskFallback(key, disk.size, disk.mtimeMs) : undefined);
+  const outcome = bytes.length > t.treeCapBytes()
+    ? { reason: 'too-large' as const, detail: undefined }
+    : await t.pool.parse({ lang, bytes, path: key });
+  if (!('analysis' in outcome) || !outcome.analysis) {
+    const reason = outcome.reason === 'too-large' ? 'too large for a tree'
+      : outcome.reason === 'binary' ? 'binary'
+      : outcome.reason === 'invalid-utf8' ? 'not valid UTF-8'
+      : `${outcome.reason ?? 'error'}${outcome.detail ? `: ${outcome.detail}` : ''}`;
+    t.log.info(`${key}: stored without a tree (${reason})`);
+    recordAnalysis(t, key, lang, bytes.length, disk, undefined, reason);
+    return { result: 'stored-without-tree', bytes: bytes.length };
+  }
+  recordAnalysis(t, key, lang, bytes.length, disk, outcome.analysis);
+  return { result: 'indexed', bytes: bytes.length };
+}
+
+/** Forgets a file everywhere the index keeps it. */
+export function forgetFile(t: IndexTargets, key: string): void {
+  t.symbols.removeFile(key);
+  t.files.delete(key);
+  if (t.cache.has(key)) t.cache.delete(key);
+}

@@ -1,0 +1,59 @@
+/**
+ * Indexing a workspace folder: a streaming pipeline. The scanner yields files one at a time; each is
+ * read, stored and parsed (fileIndexer.ts) with a bounded number in flight, so memory holds only
+ * those files' bytes, never the workspace. A first, cheap pass (directory listing and stat only)
+ * counts the files so that progress can say "n of N" and a percentage.
+ *
+ * Files open in an editor are skipped: the editor's text is the truth for them.
+ */
+import { scanWorkspace, type ScanOptions } from './scanner.js';
+import { indexFileFromDisk, MAX_STORED_FILE_BYTES, type IndexTargets } from './fileIndexer.js';
+
+export interface FolderProgress {
+  begin(title: string): void;
+  report(filesDone: number, filesTotal: number, bytesDone: number): void;
+  end(message: string): void;
+}
+
+export interface FolderIndexResult {
+  files: number;
+  indexed: number;
+  storedWithoutTree: number;
+  bytes: number;
+  elapsedMs: number;
+}
+
+export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptions, progress: FolderProgress,
+  opts: { inFlight: number; isOpen: (key: string) => boolean; signal?: AbortSignal }): Promise<FolderIndexResult> {
+  const started = performance.now();
+  progress.begin('Strata: indexing');
+  const scanOptions: ScanOptions = { ...scan, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}) };
+
+  let total = 0;
+  for await (const _ of scanWorkspace(root, scanOptions)) total++;
+
+  const result: FolderIndexResult = { files: 0, indexed: 0, storedWithoutTree: 0, bytes: 0, elapsedMs: 0 };
+  let done = 0;
+  const inFlight = new Set<Promise<void>>();
+  for await (const file of scanWorkspace(root, scanOptions)) {
+    if (opts.signal?.aborted) break;
+    if (opts.isOpen(file.path)) { done++; continue; }
+    const job = indexFileFromDisk(t, file.path, file).then(({ result: r, bytes }) => {
+      done++;
+      if (r !== 'skipped') {
+        result.files++;
+        result.bytes += bytes;
+        if (r === 'indexed') result.indexed++;
+        else result.storedWithoutTree++;
+      }
+      progress.report(done, Math.max(total, done), result.bytes);
+    });
+    const tracked = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= opts.inFlight) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  result.elapsedMs = performance.now() - started;
+  progress.end(`Strata: indexed ${result.files} files (${(result.bytes / 1048576).toFixed(1)} MB) in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  return result;
+}

@@ -1,0 +1,402 @@
+/**
+ * The workspace: the one object the LSP layer and the CLI talk to (it implements the LSP layer's
+ * `WorkspaceService` port). It composes the parts and decides nothing they can decide themselves:
+ * - the source cache (warm/cold tiers, verified reads),
+ * - the hot tier (live trees of what is being worked on, rebuilt from the edit journal),
+ * - the parser worker pool (bulk parsing, find-references over candidate files),
+ * - the symbol index, the per-file table with identifier filters, the open documents.
+ * Memory: everything here is either in a budgeted tier or has a stated per-file / per-symbol cost
+ * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
+ */
+import { statSync } from 'node:fs';
+import { createSourceCache, type SourceCache } from '../cache/index.js';
+import type { ColumnEncoding, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
+import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
+import { analyzeFile, foldingRanges, outline, selectionRanges } from '../syntax/analysis/index.js';
+import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
+import { HotTier } from '../syntax/hotTier.js';
+import { detectLanguage, type LanguageName } from '../syntax/languages.js';
+import { ParserPool } from '../syntax/parserPool.js';
+import { threadJournalStats } from '../syntax/rebuild.js';
+import { EditRangeError, EditableText } from '../syntax/textEdits.js';
+import { threadLedger } from '../syntax/trees.js';
+import type { FoldSpan, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
+import { diskFallback } from './diskFallback.js';
+import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, type IndexTargets } from './fileIndexer.js';
+import { FileTable } from './fileTable.js';
+import { indexFolder } from './folderIndexer.js';
+import { identifierAt, lineAt, orderLocations } from './navigation.js';
+import { ImpossibleEditError, OpenDocuments } from './openDocuments.js';
+import { defaultSettings, tierBudgets, type StrataSettings } from './settings.js';
+import type { StrataStats } from './stats.js';
+import { SymbolIndex } from './symbolIndex.js';
+
+export interface WorkspaceLogger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+export interface WorkspaceOptions {
+  settings?: StrataSettings;
+  log?: WorkspaceLogger;
+  /** Parser worker threads (default: the number of cores). */
+  workers?: number;
+}
+
+const encoder = new TextEncoder();
+const lenient = new TextDecoder('utf-8');
+
+/** At most this many references are returned: enough for any list a person reads. */
+const MAX_REFERENCES = 10_000;
+
+export class Workspace implements WorkspaceService {
+  #settings: StrataSettings;
+  #log: WorkspaceLogger;
+  readonly #cache: SourceCache;
+  readonly #pool: ParserPool;
+  readonly #hot: HotTier;
+  readonly #symbols = new SymbolIndex();
+  readonly #files = new FileTable();
+  readonly #docs = new OpenDocuments();
+  readonly #roots = new Set<string>();
+  readonly #targets: IndexTargets;
+  #elapsedMs = 0;
+  #disposed = false;
+
+  static async create(options: WorkspaceOptions = {}): Promise<Workspace> {
+    const settings = options.settings ?? defaultSettings();
+    const budgets = tierBudgets(settings);
+    const cache = await createSourceCache({ warmBytes: budgets.warmBytes, coldBytes: budgets.coldBytes, journalLimit: settings.journal.maxEdits });
+    return new Workspace(cache, settings, options);
+  }
+
+  private constructor(cache: SourceCache, settings: StrataSettings, options: WorkspaceOptions) {
+    this.#cache = cache;
+    this.#settings = settings;
+    this.#log = options.log ?? { error() {}, warn() {}, info() {} };
+    // The pool parses anything up to the storage cap; the (changeable) tree cap is applied before a job is sent.
+    this.#pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}) });
+    this.#hot = new HotTier({
+      budgetBytes: tierBudgets(settings).hotBytes,
+      warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key)),
+      maxEdits: settings.journal.maxEdits,
+    });
+    const log = { warn: (m: string) => this.#log.warn(m), info: (m: string) => this.#log.info(m) };
+    this.#targets = {
+      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log,
+      enabled: (lang) => this.#settings.languages.includes(lang),
+      treeCapBytes: () => this.#treeCap(),
+    };
+  }
+
+  setLogger(log: WorkspaceLogger): void {
+    this.#log = log;
+  }
+
+  configure(settings: StrataSettings): void {
+    this.#settings = settings;
+    const b = tierBudgets(settings);
+    this.#cache.setBudgets({ warmBytes: b.warmBytes, coldBytes: b.coldBytes });
+    this.#hot.setBudget(b.hotBytes);
+  }
+
+  // ── indexing ────────────────────────────────────────────────────────────────────────────────
+
+  async indexFolder(root: string, progress: IndexProgress): Promise<void> {
+    this.#roots.add(root);
+    const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, progress, {
+      inFlight: this.#pool.size * 2,
+      isOpen: (key) => this.#docs.has(key),
+    });
+    this.#elapsedMs = result.elapsedMs;
+  }
+
+  removeFolder(root: string): void {
+    this.#roots.delete(root);
+    for (const key of [...this.#files.under(root)]) {
+      if (this.#docs.has(key)) continue;
+      this.#hot.forget(key);
+      forgetFile(this.#targets, key);
+    }
+  }
+
+  async filesChanged(events: { key: string; change: 'created' | 'changed' | 'deleted' }[]): Promise<void> {
+    for (const { key, change } of events) {
+      // The editor's text is the truth for an open document; the disk catches up when it saves.
+      if (this.#docs.has(key)) {
+        if (change !== 'deleted') this.#noteDisk(key);
+        continue;
+      }
+      this.#hot.forget(key);
+      if (change === 'deleted') {
+        forgetFile(this.#targets, key);
+        continue;
+      }
+      const st = statSync(key, { throwIfNoEntry: false });
+      if (!st || !st.isFile()) {
+        forgetFile(this.#targets, key);
+        continue;
+      }
+      if (![...this.#roots].some((r) => key.startsWith(r.endsWith('/') ? r : r + '/')) && !this.#files.has(key)) continue;
+      const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
+      if (result === 'skipped') forgetFile(this.#targets, key);
+    }
+  }
+
+  // ── documents ───────────────────────────────────────────────────────────────────────────────
+
+  openDocument(key: string, languageId: string, version: number, text: string): void {
+    const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')) || Math.min(text.length, 256));
+    const info = detectLanguage(key, { languageId, firstLine });
+    const lang = info && this.#settings.languages.includes(info.name) ? info.name : undefined;
+    const diskText = this.#cache.has(key) ? this.#currentText(key) : undefined;
+    this.#docs.open(key, { languageId, lang, version, text, dirty: diskText !== text });
+    if (!lang) return;
+    this.#hot.open(key, text, lang);
+    this.#cache.setFallback(key, this.#keptCopy(key));
+    if (!this.#files.has(key)) {
+      this.#files.set(key, { language: lang, bytes: Buffer.byteLength(text), disk: undefined, hasErrors: false, identifiers: undefined });
+    }
+  }
+
+  changeDocument(key: string, version: number, changes: TextChange[], encoding: ColumnEncoding): void {
+    const doc = this.#docs.get(key);
+    if (!doc) throw new EditRejectedError(`${key}: edit for a document that is not open; ignored`);
+    try {
+      if (!doc.lang) {
+        const scratch = new EditableText(doc.text);
+        const edits = this.#docs.planChanges(key, version, changes, encoding, { text: scratch.text, index: scratch.index });
+        for (const e of edits) scratch.apply(e);
+        doc.text = scratch.text;
+      } else {
+        const current = this.#hot.editable(key);
+        const edits = this.#docs.planChanges(key, version, changes, encoding, { text: current.text, index: current.index });
+        for (const e of edits) this.#hot.edit(key, e);
+        doc.text = this.#hot.text(key);
+        this.#files.update(key, { bytes: Buffer.byteLength(doc.text) });
+      }
+      doc.version = version;
+      doc.dirty = true;
+    } catch (err) {
+      if (err instanceof ImpossibleEditError || err instanceof EditRangeError) {
+        throw new EditRejectedError(`${key}: edit refused, the document keeps version ${doc.version}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  closeDocument(key: string): void {
+    const doc = this.#docs.close(key);
+    if (!doc) return;
+    this.#hot.close(key);
+    const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
+    if (!st || !st.isFile()) {
+      // Untitled or deleted: nothing on disk to go back to.
+      this.#hot.forget(key);
+      forgetFile(this.#targets, key);
+      return;
+    }
+    if (doc.dirty) {
+      // Unsaved changes were discarded by the editor: the disk is the truth again.
+      this.#hot.forget(key);
+      void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${String(err)}`));
+    } else if (this.#cache.has(key)) {
+      this.#cache.setFallback(key, diskFallback(key, st.size, st.mtimeMs));
+    }
+  }
+
+  saveDocument(key: string): void {
+    const doc = this.#docs.get(key);
+    if (!doc) return;
+    doc.dirty = false;
+    this.#noteDisk(key);
+  }
+
+  documentText(key: string): string | undefined {
+    return this.#docs.get(key)?.text;
+  }
+
+  async textOf(key: string): Promise<string | undefined> {
+    const open = this.#docs.get(key);
+    if (open) return open.text;
+    if (this.#cache.has(key)) return lenient.decode(this.#cache.read(key));
+    return undefined;
+  }
+
+  // ── features ────────────────────────────────────────────────────────────────────────────────
+
+  async outline(key: string): Promise<SyntaxSymbol[]> {
+    if (!this.#docs.has(key) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
+    return (await this.#withTree(key, (tree, lang) => outline(tree, lang))) ?? [];
+  }
+
+  async foldingRanges(key: string): Promise<FoldSpan[]> {
+    return (await this.#withTree(key, (tree, _lang, text) => foldingRanges(tree, text))) ?? [];
+  }
+
+  async selectionRanges(key: string, positions: Position[]): Promise<Span[][]> {
+    return (await this.#withTree(key, (tree) => selectionRanges(tree, positions))) ?? positions.map(() => []);
+  }
+
+  /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
+  async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
+    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text }) }));
+    if (!result) return [];
+    const record = this.#files.get(key);
+    recordAnalysis(this.#targets, key, result.lang, Buffer.byteLength(result.text), record?.disk, result.analysis);
+    return result.analysis.diagnostics;
+  }
+
+  async definition(key: string, position: Position): Promise<Location[]> {
+    const name = await this.#nameAt(key, position);
+    if (!name) return [];
+    return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
+  }
+
+  async references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]> {
+    const name = await this.#nameAt(key, position);
+    if (!name) return [];
+    const candidates = new Set<string>([key]);
+    for (const k of this.#files.mayContain(name)) candidates.add(k);
+    const found: Location[] = [];
+    await Promise.all([...candidates].map(async (candidate) => {
+      const lang = this.#languageOf(candidate);
+      if (!lang) return;
+      let bytes: Uint8Array;
+      const open = this.#docs.get(candidate);
+      try {
+        if (open) bytes = encoder.encode(open.text);
+        else if (this.#cache.has(candidate)) bytes = this.#cache.read(candidate);
+        else return;
+      } catch (err) {
+        this.#log.warn(`${candidate}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+      if (bytes.length > this.#treeCap()) return;
+      const outcome = await this.#pool.parse({ lang, bytes, path: candidate, references: true });
+      for (const r of outcome.analysis?.references ?? []) if (r.name === name) found.push({ key: candidate, span: r.span });
+    }));
+    if (includeDeclaration) for (const s of this.#symbols.lookup(name)) found.push({ key: s.path, span: s.nameSpan });
+    return orderLocations(key, found).slice(0, MAX_REFERENCES);
+  }
+
+  workspaceSymbols(query: string, limit: number): SymbolHit[] {
+    return this.#symbols.search(query, limit).map((m) => ({
+      name: m.name, kind: m.kind, key: m.path, span: m.nameSpan,
+      ...(m.containerName ? { containerName: m.containerName } : {}),
+    }));
+  }
+
+  stats(): StrataStats {
+    const cache = this.#cache.stats();
+    const hot = this.#hot.stats();
+    const mainTrees = threadLedger.counts();
+    const poolTrees = this.#pool.stats().trees;
+    const totals = this.#files.totals();
+    const budgets = tierBudgets(this.#settings);
+    return {
+      files: totals.files,
+      bytes: totals.bytes,
+      languages: totals.languages,
+      parseErrors: totals.parseErrors,
+      elapsedMs: Math.round(this.#elapsedMs),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      store: {
+        rawBytes: cache.store.rawBytes,
+        storedBytes: cache.store.storedBytes,
+        chunks: cache.store.chunks,
+        uniqueChunks: cache.store.uniqueChunks,
+        dedupRatio: cache.store.dedupRatio,
+        compressionRatio: cache.store.compressionRatio,
+      },
+      tiers: {
+        hot: { files: hot.files, bytes: hot.bytes },
+        warm: { files: cache.tiers.warm.files, bytes: cache.tiers.warm.bytes },
+        cold: { files: cache.tiers.cold.files, bytes: cache.tiers.cold.bytes },
+      },
+      trees: {
+        live: mainTrees.live + poolTrees.live,
+        created: mainTrees.created + poolTrees.created,
+        deleted: mainTrees.deleted + poolTrees.deleted,
+      },
+      integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures, fallbacks: cache.integrity.fallbacks },
+      journal: threadJournalStats.counts(),
+      budgets,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#hot.dispose();
+    await this.#pool.close();
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  #languageOf(key: string): LanguageName | undefined {
+    const doc = this.#docs.get(key);
+    if (doc) return doc.lang;
+    return this.#files.get(key)?.language;
+  }
+
+  #treeCap(): number {
+    return Math.round(this.#settings.trees.maxFileSizeMB * 1024 * 1024);
+  }
+
+  /** The unsaved-buffer fallback: the kept copy of an open document's text. */
+  #keptCopy(key: string): () => Uint8Array | undefined {
+    return () => {
+      const doc = this.#docs.get(key);
+      return doc ? encoder.encode(doc.text) : undefined;
+    };
+  }
+
+  #currentText(key: string): string | undefined {
+    try {
+      return lenient.decode(this.#cache.read(key));
+    } catch (err) {
+      this.#log.warn(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  #noteDisk(key: string): void {
+    const st = statSync(key, { throwIfNoEntry: false });
+    if (st?.isFile()) this.#files.update(key, { disk: { size: st.size, mtimeMs: st.mtimeMs } });
+  }
+
+  /** Makes sure `key` is known: open, indexed, or a readable file on disk (then it is indexed now). */
+  async #ensureKnown(key: string): Promise<void> {
+    if (this.#docs.has(key) || this.#files.has(key)) return;
+    const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
+    if (!st || !st.isFile()) throw new UnknownDocumentError(`unknown document: ${key} (not open and not a file on disk)`);
+    const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
+    if (result === 'skipped') throw new UnknownDocumentError(`${key}: not a file Strata parses`);
+  }
+
+  /** Lends the document's up-to-date tree; undefined when it has none (no language, too large, binary). */
+  async #withTree<T>(key: string, fn: (tree: import('web-tree-sitter').Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
+    await this.#ensureKnown(key);
+    const lang = this.#languageOf(key);
+    if (!lang) return undefined;
+    const record = this.#files.get(key);
+    if (!this.#docs.has(key) && record?.noTreeReason) return undefined;
+    const size = this.#docs.has(key) ? this.#docs.get(key)!.text.length : (record?.bytes ?? 0);
+    if (size > this.#treeCap()) return undefined;
+    try {
+      return await this.#hot.withTree(key, (tree, text) => fn(tree, lang, text));
+    } finally {
+      const hot = this.#hot.stats();
+      this.#cache.reportHot({ files: hot.files, bytes: hot.bytes });
+    }
+  }
+
+  async #nameAt(key: string, position: Position): Promise<string | undefined> {
+    await this.#ensureKnown(key);
+    const text = await this.textOf(key);
+    if (text === undefined) return undefined;
+    return identifierAt(lineAt(text, position.line), position.character);
+  }
+}
