@@ -58,7 +58,11 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
     };
   });
 
+  let initialized = false;
   connection.onInitialized(async () => {
+    // A client that says `initialized` twice must not start a second index run.
+    if (initialized) return session.log.warn('initialized: received again; ignored');
+    initialized = true;
     await registerDynamic(session, foldersSupported);
     await pullSettings(session);
     void indexFolders(session, roots);

@@ -1,0 +1,69 @@
+/**
+ * Starts the built Strata server (`node bin/strata.js --stdio`) on a private copy of the demo
+ * workspace and speaks LSP to it over stdio, as an editor does. Used by the integration tests.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LspClient } from '../support/lspClient.js';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEMO = join(REPO, 'examples/demo');
+
+export interface StrataSession {
+  client: LspClient;
+  root: string;
+  uri(relative: string): string;
+  /** The settings the client answers `workspace/configuration` with; change, then notify. */
+  settings: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startStrata(opts: { encodings?: string[]; initializationOptions?: unknown; waitForIndex?: boolean } = {}): Promise<StrataSession> {
+  const root = mkdtempSync(join(tmpdir(), 'strata-lsp-'));
+  cpSync(DEMO, root, { recursive: true });
+  const state: { settings: Record<string, unknown> } = { settings: {} };
+  const client = new LspClient({
+    command: process.execPath,
+    args: [join(REPO, 'bin/strata.js'), '--stdio'],
+    requestTimeoutMs: 60_000,
+    configuration: (section) => (section === 'strata' ? state.settings : null),
+  });
+  await client.initialize({
+    processId: process.pid,
+    rootUri: pathToFileURL(root).href,
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'demo' }],
+    capabilities: {
+      general: { positionEncodings: opts.encodings ?? ['utf-16'] },
+      window: { workDoneProgress: true },
+      workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+      textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, publishDiagnostics: {} },
+    },
+    initializationOptions: opts.initializationOptions ?? {},
+  });
+  if (opts.waitForIndex !== false) {
+    await client.waitForNotification((n) => n.method === '$/progress' && (n.params as any)?.value?.kind === 'end', 60_000, { includePast: true });
+  }
+  return {
+    client,
+    root,
+    settings: state.settings,
+    uri: (relative) => pathToFileURL(join(root, relative)).href,
+    async close() {
+      await client.close(10_000);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Flattens a DocumentSymbol tree into "parent/child" names. */
+export function symbolPaths(symbols: any[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const s of symbols) {
+    const path = prefix ? `${prefix}/${s.name}` : s.name;
+    out.push(path);
+    if (s.children) out.push(...symbolPaths(s.children, path));
+  }
+  return out;
+}
