@@ -1,5 +1,5 @@
 /**
- * Warm-tier codec: one LZ4 raw block per chunk (lz4js), or the raw bytes when LZ4 does not shrink
+ * Warm-tier codec: one LZ4 raw block per chunk (compressed by lz4js, decoded by our lz4-decode.ts), or the raw bytes when LZ4 does not shrink
  * them.
  *
  * Guarantees: `encode` returns a view into a scratch buffer (the caller copies it into a slab at
@@ -14,6 +14,7 @@
  * here) for every position clears them all; `lz4TableIsClean` lets a test pin this.
  */
 import * as lz4 from 'lz4js';
+import { lz4DecodeBlock } from './lz4-decode.js';
 
 const hashTable = new Uint32Array(65536);
 let scratch = new Uint8Array(0);
@@ -55,19 +56,15 @@ export function lz4TableIsClean(): boolean {
 
 /**
  * Decodes `stored` (LZ4 block, or raw when its length equals rawLength) into dst[0, rawLength).
- * Returns false when the block does not decode to exactly rawLength bytes.
+ * Returns false when the block does not decode to exactly rawLength bytes. Uses our own decoder
+ * (lz4-decode.ts), which never reads or writes outside the given ranges.
  */
 export function lz4Decode(stored: Uint8Array, rawLength: number, dst: Uint8Array): boolean {
+  if (rawLength > dst.length) return false;
   if (stored.length === rawLength) {
     dst.set(stored);
     return true;
   }
   if (stored.length > rawLength) return false;
-  // A corrupt block can ask for more output than rawLength; lz4js writes past a typed array's end
-  // harmlessly (ignored), and the length check below rejects it.
-  try {
-    return lz4.decompressBlock(stored, dst, 0, stored.length, 0) === rawLength;
-  } catch {
-    return false;
-  }
+  return lz4DecodeBlock(stored, 0, stored.length, dst, 0, rawLength) === rawLength;
 }

@@ -18,9 +18,10 @@ export function rebuildBase(store: ChunkStore, entry: Entry): Uint8Array {
   }
   if (total !== entry.baseLength) throw new CorruptionDetected('text-crc', `chunks hold ${total} bytes, entry records ${entry.baseLength}`);
   const text = new Uint8Array(total);
+  const view = new DataView(text.buffer);
   let at = 0;
   for (const slot of entry.chunks) {
-    store.readInto(slot, text, at);
+    store.readInto(slot, text, at, view);
     at += store.rawLength(slot);
   }
   if (crc32(text) !== entry.baseCrc) throw new CorruptionDetected('text-crc', 'base text CRC mismatch');

@@ -17,9 +17,9 @@
  * - Accounting is maintained incrementally and is exact between calls (see `StoreCounters`).
  */
 import { ChunkTable } from './chunk-table.js';
-import { SlabAllocator } from './slab-allocator.js';
+import { SlabAllocator, slabOffset } from './slab-allocator.js';
 import { PackStore, MAX_PACK_MEMBERS } from './pack-store.js';
-import { lz4Encode, lz4Decode } from '../codecs/index.js';
+import { lz4Encode, lz4Decode, lz4DecodeBlock, viewOf } from '../codecs/index.js';
 import { crc32 } from '../common/crc32.js';
 import { hash64, type Hash64 } from '../common/hash64.js';
 import { CorruptionDetected } from '../common/errors.js';
@@ -279,22 +279,31 @@ export class ChunkStore {
    * Decodes chunk `slot` into dst[offset, offset + rawLength) and verifies its CRC-32.
    * Throws CorruptionDetected (and quarantines the chunk) on any disagreement.
    */
-  readInto(slot: number, dst: Uint8Array, offset: number): void {
+  readInto(slot: number, dst: Uint8Array, offset: number, dstView?: DataView): void {
     if (!this.table.inUse(slot)) throw new CorruptionDetected('structure', `chunk slot ${slot} is not in use`);
     const t = this.table;
     const rawLen = t.rawLength(slot);
-    if (offset + rawLen > dst.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot} is longer than the text`);
-    const out = dst.subarray(offset, offset + rawLen);
+    const end = offset + rawLen;
+    if (end > dst.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot} is longer than the text`);
     try {
       const loc = t.loc[slot];
       if (this.isWarm(slot)) {
-        this.decodeWarm(slot, out);
+        // Decoded straight from the slab into the caller's buffer: no view, no copy, no allocation.
+        const slab = this.slabs.slabAt(loc);
+        const slabView = this.slabs.slabViewAt(loc);
+        const from = slabOffset(loc);
+        const n = t.aux[slot] + 1;
+        if (!slab || !slabView || from + n > slab.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: bad slab address`);
+        if (n === rawLen) dst.set(slab.subarray(from, from + n), offset);
+        else if (n > rawLen || lz4DecodeBlock(slab, from, from + n, dst, offset, end, offset, slabView, dstView ?? viewOf(dst)) !== end) {
+          throw new CorruptionDetected('chunk-crc', `chunk ${slot}: LZ4 block does not decode to ${rawLen} bytes`);
+        }
       } else {
         const member = loc === LOST ? undefined : this.packs.member(loc & ~COLD, t.aux[slot]);
         if (!member || member.length !== rawLen) throw new CorruptionDetected('pack', `chunk ${slot}: pack member unreadable`);
-        out.set(member);
+        dst.set(member, offset);
       }
-      if (crc32(out) !== t.crc[slot]) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: CRC mismatch`);
+      if (crc32(dst.subarray(offset, end)) !== t.crc[slot]) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: CRC mismatch`);
     } catch (e) {
       this.quarantine(slot);
       if (e instanceof CorruptionDetected) throw e;

@@ -23,6 +23,11 @@ export const MAX_SLAB_SIZE = 1 << 20;
 const OFFSET_BITS = 20;
 const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
 
+/** Offset of `addr` inside its slab. */
+export function slabOffset(addr: number): number {
+  return addr & OFFSET_MASK;
+}
+
 export interface SlabOwners {
   /** Current address and length of `owner`'s bytes, or undefined if it no longer owns any. */
   locate(owner: number): { addr: number; length: number } | undefined;
@@ -32,6 +37,8 @@ export interface SlabOwners {
 
 export class SlabAllocator {
   private slabs: (Uint8Array | undefined)[] = [];
+  /** A DataView per slab, for the LZ4 decoder's word copies (made once per slab, not per read). */
+  private views: (DataView | undefined)[] = [];
   private used: number[] = [];
   private live: number[] = [];
   private owners: number[][] = [];
@@ -63,6 +70,7 @@ export class SlabAllocator {
     const index = this.freeSlabIndexes.pop() ?? this.slabs.length;
     if (index >= 1 << (32 - OFFSET_BITS)) throw new RangeError('slab address space exhausted (4 GiB)');
     this.slabs[index] = new Uint8Array(size);
+    this.views[index] = new DataView(this.slabs[index]!.buffer);
     this.used[index] = 0;
     this.live[index] = 0;
     this.owners[index] = [];
@@ -75,6 +83,7 @@ export class SlabAllocator {
     if (!slab) return;
     this.slabTotal -= slab.length;
     this.slabs[index] = undefined;
+    this.views[index] = undefined;
     this.owners[index] = [];
     this.used[index] = 0;
     this.live[index] = 0;
@@ -110,6 +119,16 @@ export class SlabAllocator {
     const slab = this.slabs[index];
     if (!slab || offset + length > slab.length) throw new RangeError(`bad slab address ${addr}`);
     return slab.subarray(offset, offset + length);
+  }
+
+  /** The whole slab holding `addr` (no view allocated; the offset is `slabOffset(addr)`), or undefined. */
+  slabAt(addr: number): Uint8Array | undefined {
+    return this.slabs[addr >>> OFFSET_BITS];
+  }
+
+  /** The DataView over the whole slab holding `addr`, or undefined. */
+  slabViewAt(addr: number): DataView | undefined {
+    return this.views[addr >>> OFFSET_BITS];
   }
 
   free(addr: number, length: number): void {
