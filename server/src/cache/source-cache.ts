@@ -16,7 +16,14 @@
  *   metadata only (length, CRC, fallback) and refilled from the verified fallback on next read;
  *   entries with no fallback are never evicted (their bytes exist nowhere else), so a cold tier
  *   made only of such entries can exceed its budget, and stats() shows by how much.
- * - Reads and `touch` make an entry most recent; reading a cold entry moves it warm.
+ * - Reads and `touch` make an entry most recent. A cold entry is read straight from its
+ *   decompressed packs (Zstandard decompress + CRC checks, no re-encoding) and stays cold; its
+ *   second read while cold moves it warm (LZ4 re-encode of its chunks). Why: promotion on every
+ *   cold read re-encoded each chunk to LZ4 and emptied packs into repacks, which cost 3–4× the
+ *   read itself (profiled), and a one-off read (indexing, a search over the workspace) would then
+ *   push the files actually in use out of the warm tier. A second read is the signal that the
+ *   file is in use (a two-hit admission rule, as in 2Q). Tier invariants are unchanged: a chunk is
+ *   warm iff a warm entry references it, and stats stay exact.
  * - Construction waits for the zstd wasm module: use `await createSourceCache(options)`.
  */
 import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from './chunking/index.js';
@@ -288,7 +295,8 @@ export class SourceCache {
   }
 
   private afterRead(e: Entry, verifiedBase: Uint8Array): void {
-    if (e.tier === 'cold') {
+    if (e.tier === 'cold' && ++e.coldReads >= 2) {
+      e.coldReads = 0;
       let at = 0;
       for (const slot of e.chunks) {
         const n = this.store.rawLength(slot);
@@ -331,6 +339,7 @@ export class SourceCache {
   }
 
   private demote(e: Entry): void {
+    e.coldReads = 0;
     for (const slot of e.chunks) this.store.dropWarmRef(slot);
     this.tiers.move(e, 'cold');
   }

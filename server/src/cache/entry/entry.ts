@@ -19,6 +19,8 @@ export class Entry {
   records: Uint8Array[] = [];
   length = 0;
   crc: number | undefined = undefined;
+  /** Verified reads since the entry went cold; the second one moves it warm (see SourceCache). */
+  coldReads = 0;
 
   constructor(
     readonly key: string,
