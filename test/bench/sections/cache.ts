@@ -71,19 +71,32 @@ function chunkingThroughput(files: File[]): number {
   return mbps(sum(files), ms);
 }
 
-/** Unique raw bytes after storing each set of a series in one cache, in order. */
-async function seriesCost(sets: File[][], chunking: ChunkingOptions): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number }> {
-  const cache = await createSourceCache({ chunking });
-  const unique: number[] = [];
-  const raw: number[] = [];
-  sets.forEach((files, i) => {
-    for (const f of files) cache.put(`${i}:${f.rel}`, f.bytes);
-    const s = cache.stats().store;
-    unique.push(s.uniqueRawBytes);
-    raw.push(s.rawBytes);
-  });
-  const s = cache.stats().store;
-  return { unique, raw, metaPerChunk: s.metadataBytes / Math.max(1, s.uniqueChunks) };
+/**
+ * Stores each release of a series in one cache, in order, every version kept alive under its own
+ * key `<release index>:<path>` (as a workspace that keeps the versions it has seen, e.g. across
+ * `git pull`s or in several worktrees). Returns unique raw bytes after each release, and the stored
+ * bytes (warm: LZ4 blocks; cold: after demoting everything to Zstandard packs) after the first
+ * release and after all of them.
+ */
+async function seriesCost(sets: File[][], chunking: ChunkingOptions): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number; warmVsOne: number; coldVsOne: number }> {
+  const store = async (n: number) => {
+    const cache = await createSourceCache({ chunking });
+    const unique: number[] = [];
+    const raw: number[] = [];
+    sets.slice(0, n).forEach((files, i) => {
+      for (const f of files) cache.put(`${i}:${f.rel}`, f.bytes);
+      const s = cache.stats().store;
+      unique.push(s.uniqueRawBytes);
+      raw.push(s.rawBytes);
+    });
+    const warm = cache.stats().store.storedBytes;
+    const metaPerChunk = cache.stats().store.metadataBytes / Math.max(1, cache.stats().store.uniqueChunks);
+    cache.setBudgets({ warmBytes: 0 });
+    return { unique, raw, metaPerChunk, warm, cold: cache.stats().store.storedBytes };
+  };
+  const one = await store(1);
+  const all = await store(sets.length);
+  return { unique: all.unique, raw: all.raw, metaPerChunk: all.metaPerChunk, warmVsOne: all.warm / one.warm, coldVsOne: all.cold / one.cold };
 }
 
 export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection> {
@@ -111,18 +124,25 @@ export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection
   metrics.push({ name: 'warm read (verified)', value: mbps(readBytes, warmReadMs), unit: 'MB/s', target: { op: '>=', value: 250 } });
   const coldMs = timeIt(() => cache.setBudgets({ warmBytes: 0 }));
   const cold = cache.stats();
-  metrics.push({ name: 'cold compress (zstd packs)', value: mbps(cold.store.uniqueRawBytes, coldMs), unit: 'MB/s', note: '@bokuweb/zstd-wasm level 3, 128 KiB packs' });
+  metrics.push({ name: 'cold compress (zstd packs)', value: mbps(cold.store.uniqueRawBytes, coldMs), unit: 'MB/s', note: '@foxglove/wasm-zstd level 3, 128 KiB packs' });
+  metrics.push({ name: 'metadata per unique chunk, all cold', value: round(cold.store.metadataBytes / cold.store.uniqueChunks, 1), unit: 'B', note: 'chunk table + id index + pack member tables (slots, offsets, live flags)' });
   metrics.push({ name: 'cold compression ratio', value: round(cold.store.uniqueRawBytes / cold.tiers.cold.bytes), unit: '×', target: { op: '>=', value: 4.0 }, note: main.id });
-  // A read of a cold entry promotes it (LZ4 re-encode into a slab), so this figure includes that
-  // promotion: a lower bound on the decompress-and-verify path alone.
+  // The first read of a cold entry is served from its decompressed packs and leaves it cold; the
+  // second read while cold promotes it (LZ4 re-encode into a slab). Both are measured.
   cache.setBudgets({ warmBytes: Infinity });
   readBytes = 0;
   const coldReadMs = timeIt(() => {
     for (const f of files) readBytes += cache.read(f.rel).length;
   });
-  metrics.push({ name: 'cold read (fzstd + verify + promote to warm)', value: mbps(readBytes, coldReadMs), unit: 'MB/s', target: { op: '>=', value: 120 } });
+  if (cache.stats().tiers.warm.files !== 0) throw new Error('a first cold read promoted an entry');
+  metrics.push({ name: 'cold read (zstd decompress + verify, stays cold)', value: mbps(readBytes, coldReadMs), unit: 'MB/s', target: { op: '>=', value: 120 } });
+  readBytes = 0;
+  const promoteMs = timeIt(() => {
+    for (const f of files) readBytes += cache.read(f.rel).length;
+  });
+  metrics.push({ name: 'second cold read (decompress + verify + promote to warm)', value: mbps(readBytes, promoteMs), unit: 'MB/s' });
   const st = cache.stats().store;
-  metrics.push({ name: 'metadata per unique chunk', value: round(st.metadataBytes / st.uniqueChunks, 1), unit: 'B', target: { op: '<=', value: 32 }, note: '24 B of columns per slot + id index + pack tables, at current capacity' });
+  metrics.push({ name: 'metadata per unique chunk, all warm', value: round(st.metadataBytes / st.uniqueChunks, 1), unit: 'B', target: { op: '<=', value: 32 }, note: `${st.uniqueChunks} chunks: 22 B columns per slot at capacity + id index + free list` });
 
   // Dedup across releases, for several chunk sizes.
   const sizes: ChunkingOptions[] = [
@@ -137,20 +157,22 @@ export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection
     if (sets.length < 2) continue;
     const loaded = sets.map(loadSet);
     for (const chunking of sizes) {
-      const { unique, raw, metaPerChunk } = await seriesCost(loaded, chunking);
+      const { unique, raw, metaPerChunk, warmVsOne, coldVsOne } = await seriesCost(loaded, chunking);
       const last = unique.length - 1;
       const sharedOfSecond = 1 - (unique[1] - unique[0]) / (raw[1] - raw[0]);
       const costVsOne = unique[last] / unique[0];
-      rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, round(sharedOfSecond * 100, 1), round(costVsOne), round(metaPerChunk, 1)]);
+      rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, round(sharedOfSecond * 100, 1), round(costVsOne), round(warmVsOne), round(coldVsOne), round(metaPerChunk, 1)]);
       const isDefault = chunking.avgSize === DEFAULT_CHUNKING.avgSize;
       if (isDefault && sets.length === 2) {
         metrics.push({ name: `bytes shared between releases (${series.name})`, value: round(sharedOfSecond * 100, 1), unit: '%', target: { op: '>=', value: 95 } });
       }
       if (isDefault && sets.length > 2) {
-        metrics.push({ name: `${sets.length} releases cost vs one (${series.name})`, value: round(costVsOne), unit: '×', target: { op: '<=', value: 2 }, note: 'unique raw bytes, before compression' });
+        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), unique raw bytes`, value: round(costVsOne), unit: '×', note: 'before compression' });
+        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes warm`, value: round(warmVsOne), unit: '×', target: { op: '<=', value: 2 }, note: 'every version kept under its own key; LZ4 blocks' });
+        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes cold`, value: round(coldVsOne), unit: '×', target: { op: '<=', value: 2 }, note: 'same, all demoted to zstd packs' });
       }
     }
   }
-  tables.push({ title: 'Dedup across releases by chunk size (min/avg/max)', columns: ['series', 'releases', 'chunking', 'second release shared %', 'all releases vs one ×', 'metadata B/chunk'], rows });
+  tables.push({ title: 'Dedup across releases by chunk size (min/avg/max)', columns: ['series', 'releases', 'chunking', 'second release shared %', 'all releases vs one, unique raw ×', 'stored warm ×', 'stored cold ×', 'metadata B/chunk'], rows });
   return { id: 'cache', title: 'Source cache: chunking, tiers, dedup', metrics, tables };
 }
