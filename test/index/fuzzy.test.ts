@@ -100,3 +100,52 @@ test('searchNames on a large table answers from the prefilter and heap', () => {
   assert.equal(humps.ids.length, 50);
   for (const id of humps.ids) assert.ok(Math.floor(fuzzyScore('gSC', table.nameOf(id)) / TIER) >= MatchTier.WordStarts);
 });
+
+// Structured names (camelCase, PascalCase, snake_case, CAPS, digits, some longer than the 32
+// precomputed word-start positions) and queries drawn from their initials and prefixes: the
+// inputs that fill the prefix and word-starts tiers, where searchNames stops early.
+const WORDS = ['get', 'set', 'source', 'cache', 'src', 'tree', 'node', 'scan', 'root', 'read', 'count', 'http', 'server', 'x', 'z'];
+const word = fc.constantFrom(...WORDS);
+const structuredName = fc.tuple(fc.array(word, { minLength: 1, maxLength: 9 }), fc.integer({ min: 0, max: 3 }), fc.option(fc.nat(999), { nil: undefined }))
+  .map(([ws, style, n]) => {
+    const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
+    const s = style === 0 ? ws[0]! + ws.slice(1).map(cap).join('') : style === 1 ? ws.map(cap).join('') : style === 2 ? ws.join('_') : ws.join('_').toUpperCase();
+    return n === undefined ? s : s + n;
+  });
+
+test('searchNames equals brute force on structured names, long names and initial-letter queries', () => {
+  fc.assert(fc.property(
+    fc.uniqueArray(structuredName, { minLength: 1, maxLength: 200 }),
+    fc.oneof(
+      fc.array(word, { minLength: 1, maxLength: 4 }).map((ws) => ws.map((w) => w[0]!).join('')),
+      fc.array(word, { minLength: 1, maxLength: 3 }).map((ws) => ws.map((w, i) => (i === 0 ? w.slice(0, 3) : w[0]!.toUpperCase())).join('')),
+      fc.constantFrom('src', 'gSC', 'tree', 'x', 'zzz', 'getSourceCache', 'sc', 'HS', 'g_s', 'c1', '9'),
+    ),
+    fc.integer({ min: 1, max: 20 }),
+    fc.func(fc.boolean()),
+    fc.boolean(),
+    (names, query, limit, acceptFn, filtered) => {
+      const table = new NameTable(4, 8);
+      for (const n of names) table.intern(n);
+      const accept = filtered ? (id: number) => acceptFn(id) : undefined;
+      const { ids, scores } = searchNames(table, query, limit, accept);
+      const brute = names.map((n, id) => ({ id, len: n.length, s: fuzzyScore(query, n) }))
+        .filter((x) => x.s > 0 && (!accept || accept(x.id)))
+        .sort((a, b) => b.s - a.s || a.len - b.len || a.id - b.id)
+        .slice(0, limit);
+      assert.deepEqual(ids, brute.map((x) => x.id));
+      assert.deepEqual(scores, brute.map((x) => x.s));
+    }), { numRuns: 400 });
+});
+
+test('word starts beyond the 32 precomputed positions count like the first ones', () => {
+  const long = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_source_cache';
+  assert.ok(long.indexOf('source') > 32);
+  assert.equal(tier('sc', long), MatchTier.WordStarts);
+  const table = new NameTable();
+  table.intern(long);
+  table.intern('sxc');
+  const { ids, scores } = searchNames(table, 'sc', 5);
+  assert.deepEqual(ids.map((id) => table.nameOf(id)), [long, 'sxc'].sort((a, b) => fuzzyScore('sc', b) - fuzzyScore('sc', a)));
+  assert.deepEqual(scores, ids.map((id) => fuzzyScore('sc', table.nameOf(id))));
+});

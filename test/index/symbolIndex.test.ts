@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
+import { NAME_FIXED_BYTES } from '../../server/src/index/nameTable.js';
 import { SymbolKind, type Span, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
 const span: fc.Arbitrary<Span> = fc.tuple(fc.nat(1_000_000), fc.nat(70_000), fc.nat(1_000_000), fc.nat(70_000));
@@ -112,9 +113,11 @@ test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) pl
   for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
   const st = index.stats();
   assert.equal(st.symbols, files * perFile);
-  // names: ≤ 32 B + 2 B per unit each; files: ≤ 45 B + 2 B per path unit; arrays may have 1/4 headroom after compaction
-  const nameBytes = st.names * (32 + 2 * 'method_19999'.length);
-  const fileBytes = files * (45 + 2 * '/workspace/src/module999/file999.ts'.length);
+  // names: ≤ 25 B columns + 16 B hash slots + 4 B chain head + 2 B per unit each (45 B + units);
+  // files: the same name columns for the path + 13 B range columns (54 B + units); 1/4 headroom after compaction
+  assert.equal(NAME_FIXED_BYTES, 25);
+  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 4 + 2 * 'method_19999'.length);
+  const fileBytes = files * (NAME_FIXED_BYTES + 16 + 13 + 2 * '/workspace/src/module999/file999.ts'.length);
   const untrimmed = index.byteSize();
   assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);
   index.trim();
@@ -144,6 +147,6 @@ test('churn: re-indexing and removing files does not grow memory', () => {
   const st = index.stats();
   assert.ok(st.compactions > 0, 'churn triggered compaction');
   // bounded by the live content (at most 1.6× perFile per file), not by the 60 rounds of history
-  const liveBound = SYMBOL_SLOT_BYTES * files * perFile * 1.6 * 2.25 + files * perFile * 1.6 * (32 + 2 * 13) * 2 + 256 * 1024;
+  const liveBound = SYMBOL_SLOT_BYTES * files * perFile * 1.6 * 2.25 + files * perFile * 1.6 * (NAME_FIXED_BYTES + 20 + 2 * 13) * 2 + 256 * 1024;
   assert.ok(peak <= Math.max(liveBound, 3 * afterLoad), `peak ${peak}, after load ${afterLoad}, bound ${liveBound}`);
 });

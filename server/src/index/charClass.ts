@@ -68,3 +68,46 @@ export function isWordStart(units: Uint16Array, start: number, i: number, length
   }
   return isDigit(p);
 }
+
+/** Bit i set when position i (i < 32) of the name starts a word (`isWordStart`). */
+export function wordStartBitsOf(units: Uint16Array, start: number, length: number): number {
+  let bits = 0;
+  const n = Math.min(length, 32);
+  for (let i = 0; i < n; i++) if (isWordStart(units, start, i, length)) bits |= 1 << i;
+  return bits >>> 0;
+}
+
+/** The character-set mask (`maskBit`) of the characters at word starts, over the whole name. */
+export function wordStartMaskOf(units: Uint16Array, start: number, length: number): number {
+  let m = 0;
+  for (let i = 0; i < length; i++) if (isWordStart(units, start, i, length)) m |= maskBit(units[start + i]!);
+  return m >>> 0;
+}
+
+/**
+ * A one-byte key of a name's first code unit, folded: the folded unit itself when ASCII, else 128 +
+ * its low 7 bits. Equal folded units give equal keys, so a key mismatch proves a name cannot start
+ * with a given character; a match must still be confirmed on the text.
+ */
+export function firstKey(unit: number): number {
+  const f = FOLD[unit]!;
+  return f < 0x80 ? f : 0x80 | (f & 0x7f);
+}
+
+/** Bit of the pair (a, b) of folded code units in a 32-bit pair summary (`wordStartPairsOf`). */
+export function pairBit(a: number, b: number): number {
+  return 1 << (Math.imul(Math.imul(a, 0x10001) ^ b, 0x9e3779b1) >>> 27);
+}
+
+/**
+ * A 32-bit summary of the folded pairs (c[p], c[p + 1]) at every word start p: a query whose second
+ * character starts no word of a name can only match that name's word starts by continuing the word
+ * its first character starts, so the pair must be present.
+ */
+export function wordStartPairsOf(units: Uint16Array, start: number, length: number): number {
+  let m = 0;
+  for (let i = 0; i + 1 < length; i++) {
+    if (isWordStart(units, start, i, length)) m |= pairBit(FOLD[units[start + i]!]!, FOLD[units[start + i + 1]!]!);
+  }
+  return m >>> 0;
+}

@@ -11,14 +11,27 @@
  * tiers a dynamic programme (O(query × name)) finds the alignment with most word-start hits, fewest
  * and shortest gaps and most consecutive characters; in every tier shorter names rank higher.
  *
- * Search: a query can only match a name whose character-set mask (charClass.ts) contains the
- * query's and that is at least as long, so `searchNames` scans the table's mask column (one AND and
- * compare per name) and scores only the names that pass; a TopK heap keeps the best `limit`, and a
- * name whose best possible tier cannot beat the heap's worst entry is not scored at all.
+ * Search (`searchNames`) goes tier by tier, best first, so that the common short queries stop early
+ * and no name is scored twice. It uses the per-name summaries the NameTable computes once at intern
+ * time (character-set mask, first-character key, word-start bits, word-start character mask and
+ * word-start pairs), so a search never recomputes word boundaries:
+ *   1. exact and prefix tiers: a one-byte scan of first-character keys; if `limit` prefix matches
+ *      fill the TopK heap, nothing below the prefix tier can enter and the search ends;
+ *   2. word-starts tier: one scan of the mask columns. A candidate must contain the query's
+ *      characters (mask), have the first one on a word start (word-start mask) and the second on a
+ *      word start or right after the first (word-start mask or pair summary); the hump test then
+ *      visits only the set bits of the word-start mask. Names that can only be subsequence matches
+ *      are set aside (ids in a per-thread scratch array), not matched;
+ *   3. subsequence tier, only when tiers 1–2 left the heap short of `limit` or of the word-starts
+ *      tier: the set-aside names are matched and scored.
+ * Throughout, a name whose best possible score (its tier, every character a same-case consecutive
+ * word start, its length) cannot beat the full heap's worst entry is skipped before matching.
+ * Each name is offered at most once with its exact score, and TopK's order is total (score, then
+ * shorter, then older id), so the answer is exactly what scoring every name would give.
  * Guarantees: every result matches; results are sorted best first (score, then shorter name, then
  * older id); at most `limit` results; a name equal to the query is first.
  */
-import { foldUnit, isWordStart, maskOfUnits } from './charClass.js';
+import { firstKey, foldUnit, isWordStart, maskBit, maskOfUnits, pairBit, wordStartBitsOf } from './charClass.js';
 import type { NameTable } from './nameTable.js';
 import { TopK } from './topK.js';
 
@@ -61,7 +74,15 @@ export function prepareQuery(query: string): PreparedQuery {
 // Scratch space shared by all calls on this thread (matching is synchronous, never re-entered).
 let rowA = new Float64Array(64);
 let rowB = new Float64Array(64);
+/** Word starts of the current name at positions ≥ 32 (positions < 32 are in `curBits`). */
 let wordStarts = new Uint8Array(64);
+/** Word-start bits of the current name's first 32 positions (NameTable.wordStartBits). */
+let curBits = 0;
+/**
+ * Candidates set aside by searchNames' second pass for the subsequence tier. Grown on demand and
+ * kept per thread: at most 4 B per name of the largest table searched, usually far less.
+ */
+let deferredIds = new Int32Array(4096);
 
 function ensureScratch(n: number): void {
   if (rowA.length >= n) return;
@@ -71,8 +92,75 @@ function ensureScratch(n: number): void {
   wordStarts = new Uint8Array(size);
 }
 
+/** Whether `wordStarts` holds positions ≥ 32 of the current name (filled only when needed). */
+let tailLoaded = true;
+let curUnits: Uint16Array = new Uint16Array(0);
+let curStart = 0;
+let curLength = 0;
+
+/**
+ * Makes the name the current one for humpMatch/alignmentScore: `bits` for positions < 32; positions
+ * beyond are computed only if the alignment reaches them (few names are that long).
+ */
+function loadWordStarts(units: Uint16Array, start: number, length: number, bits: number): void {
+  ensureScratch(length);
+  curBits = bits;
+  curUnits = units; curStart = start; curLength = length;
+  tailLoaded = length <= 32;
+}
+
+function loadTail(): void {
+  for (let j = 32; j < curLength; j++) wordStarts[j] = isWordStart(curUnits, curStart, j, curLength) ? 1 : 0;
+  tailLoaded = true;
+}
+
+function isStart(p: number): boolean {
+  return p < 32 ? ((curBits >>> p) & 1) === 1 : wordStarts[p] === 1;
+}
+
 function clampWithin(x: number): number {
   return Math.max(0, Math.min(TIER - 1, Math.round(x)));
+}
+
+/** Whether the name starts with the query, ignoring case (length ≥ query length assumed). */
+function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): boolean {
+  const m = q.folded.length;
+  for (let i = 0; i < m; i++) {
+    const u = units[start + i]!;
+    if (u !== q.units[i] && foldUnit(u) !== q.folded[i]) return false;
+  }
+  return true;
+}
+
+/** Score of a name that starts with the query (isPrefix): Exact, ExactIgnoreCase or Prefix tier. */
+function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+  const m = q.units.length;
+  const extra = length - m;
+  let sameCase = 0;
+  for (let i = 0; i < m; i++) if (units[start + i] === q.units[i]) sameCase++;
+  if (extra === 0) return sameCase === m ? MatchTier.Exact * TIER : MatchTier.ExactIgnoreCase * TIER + clampWithin(WITHIN_BASE + sameCase);
+  return MatchTier.Prefix * TIER + clampWithin(WITHIN_BASE - Math.min(extra, 4000) * 64 + Math.min(sameCase, 63));
+}
+
+/** Whether the query's characters occur in the name in order, ignoring case. */
+function isSubsequence(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
+  const m = q.folded.length;
+  let qi = 0;
+  for (let j = 0; j < length && qi < m; j++) if (foldUnit(units[start + j]!) === q.folded[qi]) qi++;
+  return qi === m;
+}
+
+/** Upper bound of any score in `tier` (WordStarts or Subsequence) for a name `extra` units longer than the query. */
+function fuzzyBound(q: PreparedQuery, tier: number, extra: number): number {
+  return tier * TIER + WITHIN_BASE + q.maxAlignment - Math.min(extra, 4000) * 4;
+}
+
+/** Score in a fuzzy tier of the current name (loadWordStarts), or 0 when it cannot reach `minScore`. */
+function fuzzyTierScore(q: PreparedQuery, units: Uint16Array, start: number, length: number, tier: number, minScore: number): number {
+  const extra = length - q.units.length;
+  if (fuzzyBound(q, tier, extra) < minScore) return 0;
+  const best = alignmentScore(q, units, start, length);
+  return tier * TIER + clampWithin(WITHIN_BASE + best - Math.min(extra, 4000) * 4);
 }
 
 /**
@@ -83,33 +171,14 @@ export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, 
   const m = q.units.length;
   if (m === 0) return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
   if (length < m) return 0;
-  const extra = length - m;
-  // Prefix and exact: one pass.
-  let prefix = true;
-  let sameCase = 0;
-  for (let i = 0; i < m; i++) {
-    const u = units[start + i]!;
-    if (u === q.units[i]) sameCase++;
-    else if (foldUnit(u) !== q.folded[i]) { prefix = false; break; }
-  }
-  if (prefix) {
-    if (extra === 0) return sameCase === m ? MatchTier.Exact * TIER : MatchTier.ExactIgnoreCase * TIER + clampWithin(WITHIN_BASE + sameCase);
-    return MatchTier.Prefix * TIER + clampWithin(WITHIN_BASE - Math.min(extra, 4000) * 64 + Math.min(sameCase, 63));
-  }
+  if (isPrefix(q, units, start)) return prefixScore(q, units, start, length);
   // Not a prefix: the score stays below the prefix tier, so a caller needing more can stop here.
   if (minScore >= MatchTier.Prefix * TIER) return 0;
   // Quick subsequence test before any heavier work.
-  let qi = 0;
-  for (let j = 0; j < length && qi < m; j++) if (foldUnit(units[start + j]!) === q.folded[qi]) qi++;
-  if (qi < m) return 0;
-
-  ensureScratch(length);
-  for (let j = 0; j < length; j++) wordStarts[j] = isWordStart(units, start, j, length) ? 1 : 0;
+  if (!isSubsequence(q, units, start, length)) return 0;
+  loadWordStarts(units, start, length, wordStartBitsOf(units, start, length));
   const tier = humpMatch(q, units, start, length) ? MatchTier.WordStarts : MatchTier.Subsequence;
-  // Upper bound of the alignment: every character a consecutive word start with the same case.
-  if (tier * TIER + WITHIN_BASE + q.maxAlignment - Math.min(extra, 4000) * 4 < minScore) return 0;
-  const best = alignmentScore(q, units, start, length);
-  return tier * TIER + clampWithin(WITHIN_BASE + best - Math.min(extra, 4000) * 4);
+  return fuzzyTierScore(q, units, start, length, tier, minScore);
 }
 
 /** Convenience for plain strings (tests, small lists). */
@@ -137,24 +206,41 @@ function humpFrom(qi: number, from: number): boolean {
   const m = humpQuery.length;
   if (qi === m) return true;
   if (++humpSteps > HUMP_STEPS) return false;
-  for (let p = from; p < humpLength; p++) {
-    if (wordStarts[p] === 0 || foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi]) continue;
-    let run = 1;
-    while (qi + run < m && p + run < humpLength && foldUnit(humpUnits[humpStart + p + run]!) === humpQuery[qi + run]) run++;
-    for (let len = run; len >= 1; len--) if (humpFrom(qi + len, p + len)) return true;
+  // Word starts among the first 32 positions: visit only the set bits of the precomputed mask.
+  let bits = from >= 32 ? 0 : (curBits >>> from) << from;
+  while (bits !== 0) {
+    const p = 31 - Math.clz32(bits & -bits);
+    bits &= bits - 1;
+    if (p >= humpLength) break;
+    if (humpRunFrom(qi, p)) return true;
+  }
+  for (let p = Math.max(from, 32); p < humpLength; p++) {
+    if (foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi] || !isWordStart(humpUnits, humpStart, p, humpLength)) continue;
+    if (humpRunFrom(qi, p)) return true;
   }
   return false;
 }
 
-/** Best alignment score (see header); wordStarts must be filled for this name. */
+/** humpFrom's step at word start `p`: the longest run of query characters from qi there, then shorter ones. */
+function humpRunFrom(qi: number, p: number): boolean {
+  if (foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi]) return false;
+  const m = humpQuery.length;
+  let run = 1;
+  while (qi + run < m && p + run < humpLength && foldUnit(humpUnits[humpStart + p + run]!) === humpQuery[qi + run]) run++;
+  for (let len = run; len >= 1; len--) if (humpFrom(qi + len, p + len)) return true;
+  return false;
+}
+
+/** Best alignment score (see header) of the current name (loadWordStarts). */
 function alignmentScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+  if (!tailLoaded) loadTail();
   const m = q.folded.length;
   let prev = rowA;
   let cur = rowB;
   for (let j = 0; j < length; j++) {
     const u = units[start + j]!;
     prev[j] = foldUnit(u) === q.folded[0]
-      ? CHAR + (wordStarts[j] ? WORD_START_BONUS : 0) + (u === q.units[0] ? CASE_BONUS : 0) - Math.min(j, MAX_LEADING) * LEADING_PENALTY
+      ? CHAR + (isStart(j) ? WORD_START_BONUS : 0) + (u === q.units[0] ? CASE_BONUS : 0) - Math.min(j, MAX_LEADING) * LEADING_PENALTY
       : -Infinity;
   }
   for (let i = 1; i < m; i++) {
@@ -166,7 +252,7 @@ function alignmentScore(q: PreparedQuery, units: Uint16Array, start: number, len
       const consecutive = prev[j - 1]! + CONSECUTIVE_BONUS;
       const before = Math.max(consecutive, run);
       cur[j] = before === -Infinity ? -Infinity
-        : before + CHAR + (wordStarts[j] ? WORD_START_BONUS : 0) + (u === q.units[i] ? CASE_BONUS : 0);
+        : before + CHAR + (isStart(j) ? WORD_START_BONUS : 0) + (u === q.units[i] ? CASE_BONUS : 0);
     }
     const t = prev; prev = cur; cur = t;
   }
@@ -184,29 +270,104 @@ export interface NameMatches {
 
 /**
  * The best `limit` names of `table` for `query`, best first. `accept(id)` (optional) excludes
- * names, e.g. those no live symbol uses any more.
+ * names, e.g. those no live symbol uses any more. Tier by tier (see header): each name is scored
+ * at most once, in the one pass of its tier, so the result is what scoring every name would give.
  */
 export function searchNames(table: NameTable, query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean): NameMatches {
   const q = typeof query === 'string' ? prepareQuery(query) : query;
-  const top = new TopK(limit);
   if (limit <= 0) return { ids: [], scores: [] };
-  const qMask = q.mask;
-  const qLen = q.units.length;
-  const masks = table.masks;
-  const units = table.units;
+  const top = new TopK(limit);
+  const m = q.units.length;
   const count = table.count;
+  const units = table.units;
+  const offs = table.offsets;
+  if (m === 0) {
+    // every name matches; the score depends on the length alone
+    for (let id = 0; id < count; id++) {
+      const len = offs[id + 1]! - offs[id]!;
+      const score = scoreUnits(q, units, offs[id]!, len);
+      if (!top.wouldAccept(score, len * 4294967296 + id) || (accept && !accept(id))) continue;
+      top.offer(id, score, len * 4294967296 + id);
+    }
+    return drained(top);
+  }
+  const qMask = q.mask;
+  const q0 = q.folded[0]!;
+  const q0Bit = maskBit(q.units[0]!);
+  const masks = table.masks;
+  const wsBits = table.wordStartBits;
+  const wsMasks = table.wordStartMasks;
+  const wsPairs = table.wordStartPairs;
+  // A word-starts match of a query of two or more characters puts the second one on a word start
+  // too, or right after the first (continuing its word): then that pair is at a word start.
+  const q1Bit = m >= 2 ? maskBit(q.units[1]!) : -1;
+  const q01Pair = m >= 2 ? pairBit(q0, q.folded[1]!) : -1;
+
+  // 1. Exact and prefix tiers: a one-byte scan of the first-character keys finds the candidates.
+  // When they fill the heap, no other name can enter and the search is over.
+  const key0 = firstKey(q.units[0]!);
+  const firsts = table.firstKeys;
+  for (let id = 0; id < count; id++) {
+    if (firsts[id] !== key0 || (masks[id]! & qMask) !== qMask) continue;
+    const start = offs[id]!;
+    const len = offs[id + 1]! - start;
+    if (len < m || !isPrefix(q, units, start) || (accept && !accept(id))) continue;
+    top.offer(id, prefixScore(q, units, start, len), len * 4294967296 + id);
+  }
+  if (top.full && top.worstScore >= MatchTier.Prefix * TIER) return drained(top);
+
+  // 2. Word-starts tier. It needs the query's first character at a word start, so the word-start
+  // mask rejects most names with one AND; word boundaries come precomputed from the table, and
+  // once the heap is full a name too long to beat its worst entry is skipped before matching.
+  // The same scan sets aside the names that can only be subsequence matches, so that pass 3
+  // need not scan the table again.
+  let deferred = 0;
   for (let id = 0; id < count; id++) {
     if ((masks[id]! & qMask) !== qMask) continue;
-    const len = table.lengthOf(id);
-    if (len < qLen) continue;
-    const tie = len * 4294967296 + id;
-    // Once every kept result is a prefix match or better, only a name starting with the query's
-    // first character can still enter: a one-unit test instead of scoring.
-    if (qLen > 0 && top.full && top.worstScore >= MatchTier.Prefix * TIER && foldUnit(units[table.startOf(id)]!) !== q.folded[0]) continue;
-    if (accept && !accept(id)) continue;
-    const score = scoreUnits(q, units, table.startOf(id), len, top.full ? top.worstScore : 0);
-    if (score > 0) top.offer(id, score, tie);
+    const start = offs[id]!;
+    const len = offs[id + 1]! - start;
+    if (len < m) continue;
+    const minScore = top.full ? top.worstScore : 0;
+    if (fuzzyBound(q, MatchTier.WordStarts, len - m) < minScore) continue; // nor can its subsequence score
+    if ((wsMasks[id]! & q0Bit) !== 0 && ((wsMasks[id]! & q1Bit) !== 0 || (wsPairs[id]! & q01Pair) !== 0)) {
+      if (firsts[id] === key0 && isPrefix(q, units, start)) continue; // pass 1 scored it
+      loadWordStarts(units, start, len, wsBits[id]!);
+      if (humpMatch(q, units, start, len)) {
+        if (accept && !accept(id)) continue;
+        const score = fuzzyTierScore(q, units, start, len, MatchTier.WordStarts, minScore);
+        if (score > 0) top.offer(id, score, len * 4294967296 + id);
+        continue;
+      }
+    }
+    // matched later, only if pass 3 runs at all
+    if (deferred === deferredIds.length) {
+      const grown = new Int32Array(Math.min(Math.max(count, 4096), deferred * 2));
+      grown.set(deferredIds);
+      deferredIds = grown;
+    }
+    deferredIds[deferred++] = id;
   }
+  if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) return drained(top);
+
+  // 3. Subsequence tier, only when the better tiers left room: the names set aside.
+  for (let i = 0; i < deferred; i++) offerSubsequence(q, table, deferredIds[i]!, top, accept);
+  return drained(top);
+}
+
+/** Scores name `id` into `top` if it is a subsequence match; the caller has ruled out the better tiers. */
+function offerSubsequence(q: PreparedQuery, table: NameTable, id: number, top: TopK, accept: ((id: number) => boolean) | undefined): void {
+  const offs = table.offsets;
+  const start = offs[id]!;
+  const len = offs[id + 1]! - start;
+  const minScore = top.full ? top.worstScore : 0;
+  if (fuzzyBound(q, MatchTier.Subsequence, len - q.units.length) < minScore) return;
+  if (!isSubsequence(q, table.units, start, len) || (accept && !accept(id))) return;
+  loadWordStarts(table.units, start, len, table.wordStartBits[id]!);
+  const score = fuzzyTierScore(q, table.units, start, len, MatchTier.Subsequence, minScore);
+  if (score > 0) top.offer(id, score, len * 4294967296 + id);
+}
+
+function drained(top: TopK): NameMatches {
   const { items, scores } = top.drain();
   return { ids: items, scores };
 }

@@ -3,19 +3,29 @@
  *
  * Design: all names' UTF-16 code units live back to back in one growing Uint16Array; name `id`
  * occupies units [offsets[id], offsets[id + 1]). Per name we also keep its hash (so rehashing and
- * compaction never rehash text) and its character-set mask (charClass.ts) for the fuzzy prefilter.
+ * compaction never rehash text) and, for the fuzzy search (fuzzy.ts), summaries computed once at
+ * intern time so a search never recomputes word boundaries or reads most names' text:
+ *   - `masks`: the character-set mask (charClass.ts) of the whole name;
+ *   - `firstKeys`: one byte naming the folded first character (prefix candidates);
+ *   - `wordStartBits`: bit i set when position i (< 32) starts a word; longer names compute
+ *     positions ≥ 32 on demand;
+ *   - `wordStartMasks`: the character-set mask of the characters that start a word;
+ *   - `wordStartPairs`: a 32-bit summary of the folded character pairs at word starts.
  * Lookup is an open-addressing hash table (linear probing, Int32Array of id + 1, load ≤ 1/2).
  * Folded (case-insensitive) forms are not stored: charClass folds a code unit by table lookup.
  *
- * Cost: 2 B per code unit of each distinct name, plus per name 4 B offset + 4 B hash + 4 B mask +
- * 8–16 B of hash slots ≈ 20–28 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
- *
+ * Cost: 2 B per code unit of each distinct name, plus per name `NAME_FIXED_BYTES` = 25 B (4 offset,
+ * 4 hash, 4 mask, 1 first key, 4 word-start bits, 4 word-start mask, 4 word-start pairs) + 8–16 B of
+ * hash slots ≈ 33–41 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense (0..count-1) and stable
  * until `compact`, which drops the names the caller no longer needs and returns the old→new id map.
  * No object is allocated per name.
  */
 import { hashString, hashUnits } from './stringHash.js';
-import { maskOfUnits } from './charClass.js';
+import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
+
+/** Bytes per name in the per-name columns (see the header), without hash slots. */
+export const NAME_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 4 + 1;
 
 function grownCapacity(current: number, needed: number): number {
   return Math.max(needed, Math.ceil(current * 1.5), 16);
@@ -27,6 +37,10 @@ export class NameTable {
   private offs: Uint32Array;
   private hashes: Uint32Array;
   private maskArr: Uint32Array;
+  private wsBitsArr: Uint32Array;
+  private wsMaskArr: Uint32Array;
+  private wsPairArr: Uint32Array;
+  private firstArr: Uint8Array;
   private slots: Int32Array;
   private n = 0;
 
@@ -35,6 +49,10 @@ export class NameTable {
     this.offs = new Uint32Array(Math.max(16, initialNames) + 1);
     this.hashes = new Uint32Array(Math.max(16, initialNames));
     this.maskArr = new Uint32Array(Math.max(16, initialNames));
+    this.wsBitsArr = new Uint32Array(Math.max(16, initialNames));
+    this.wsMaskArr = new Uint32Array(Math.max(16, initialNames));
+    this.wsPairArr = new Uint32Array(Math.max(16, initialNames));
+    this.firstArr = new Uint8Array(Math.max(16, initialNames));
     this.slots = new Int32Array(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, initialNames) * 2))));
   }
 
@@ -44,6 +62,16 @@ export class NameTable {
   get units(): Uint16Array { return this.unitBuf; }
   /** Per-name character-set masks (charClass.ts), indexed by id; valid for ids < count. */
   get masks(): Uint32Array { return this.maskArr; }
+  /** Per-name word-start bitmask: bit i set when position i (< 32) starts a word (charClass.isWordStart). */
+  get wordStartBits(): Uint32Array { return this.wsBitsArr; }
+  /** Per-name character-set mask of the characters that start a word (all positions). */
+  get wordStartMasks(): Uint32Array { return this.wsMaskArr; }
+  /** Per-name summary of the folded character pairs at word starts (charClass.wordStartPairsOf). */
+  get wordStartPairs(): Uint32Array { return this.wsPairArr; }
+  /** Per-name key of the folded first character (`firstKey`; 0 for the empty name). */
+  get firstKeys(): Uint8Array { return this.firstArr; }
+  /** Per-name start offsets: name id spans units [offsets[id], offsets[id + 1]). Replaced on growth. */
+  get offsets(): Uint32Array { return this.offs; }
   /** Code units stored, over all names. */
   get unitCount(): number { return this.unitLen; }
 
@@ -91,7 +119,8 @@ export class NameTable {
 
   /** Allocated bytes of all arrays (capacity, not just use). */
   byteSize(): number {
-    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.maskArr.byteLength + this.slots.byteLength;
+    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.maskArr.byteLength
+      + this.wsBitsArr.byteLength + this.wsMaskArr.byteLength + this.wsPairArr.byteLength + this.firstArr.byteLength + this.slots.byteLength;
   }
 
   /**
@@ -110,6 +139,10 @@ export class NameTable {
     const offs = new Uint32Array(cap + 1);
     const hashes = new Uint32Array(cap);
     const masks = new Uint32Array(cap);
+    const wsBits = new Uint32Array(cap);
+    const wsMasks = new Uint32Array(cap);
+    const wsPairs = new Uint32Array(cap);
+    const firsts = new Uint8Array(cap);
     let at = 0;
     for (let id = 0; id < this.n; id++) {
       const nid = remap[id]!;
@@ -122,12 +155,20 @@ export class NameTable {
       offs[nid + 1] = at;
       hashes[nid] = this.hashes[id]!;
       masks[nid] = this.maskArr[id]!;
+      wsBits[nid] = this.wsBitsArr[id]!;
+      wsMasks[nid] = this.wsMaskArr[id]!;
+      wsPairs[nid] = this.wsPairArr[id]!;
+      firsts[nid] = this.firstArr[id]!;
     }
     this.unitBuf = units;
     this.unitLen = at;
     this.offs = offs;
     this.hashes = hashes;
     this.maskArr = masks;
+    this.wsBitsArr = wsBits;
+    this.wsMaskArr = wsMasks;
+    this.wsPairArr = wsPairs;
+    this.firstArr = firsts;
     this.n = kept;
     this.rehash(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, kept) * 2 + 1))));
     return remap;
@@ -153,6 +194,10 @@ export class NameTable {
       const o = new Uint32Array(cap + 1); o.set(this.offs.subarray(0, id + 1)); this.offs = o;
       const h2 = new Uint32Array(cap); h2.set(this.hashes.subarray(0, id)); this.hashes = h2;
       const m = new Uint32Array(cap); m.set(this.maskArr.subarray(0, id)); this.maskArr = m;
+      const wb = new Uint32Array(cap); wb.set(this.wsBitsArr.subarray(0, id)); this.wsBitsArr = wb;
+      const wm = new Uint32Array(cap); wm.set(this.wsMaskArr.subarray(0, id)); this.wsMaskArr = wm;
+      const wp = new Uint32Array(cap); wp.set(this.wsPairArr.subarray(0, id)); this.wsPairArr = wp;
+      const fk = new Uint8Array(cap); fk.set(this.firstArr.subarray(0, id)); this.firstArr = fk;
     }
     const start = this.unitLen;
     for (let i = 0; i < name.length; i++) this.unitBuf[start + i] = name.charCodeAt(i);
@@ -161,6 +206,10 @@ export class NameTable {
     this.offs[id + 1] = this.unitLen;
     this.hashes[id] = h;
     this.maskArr[id] = maskOfUnits(this.unitBuf, start, name.length);
+    this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, name.length);
+    this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, name.length);
+    this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, name.length);
+    this.firstArr[id] = name.length === 0 ? 0 : firstKey(this.unitBuf[start]!);
     this.n = id + 1;
     return id;
   }

@@ -17,8 +17,9 @@
  *
  * Cost (see `SYMBOL_SLOT_BYTES`, checked by test/index/symbolIndex.test.ts):
  *   per symbol slot  53 B  (4 name + 1 kind + 4 file + 4 parent + 32 spans + 8 chain)
- *   per distinct name  ≈ 24–32 B + 2 B per UTF-16 unit (NameTable + 4 B chain head), stored once
- *   per file           ≈ 37–45 B + 2 B per path unit (path NameTable + 13 B range columns)
+ *   per distinct name  ≈ 37–45 B + 2 B per UTF-16 unit (NameTable's 33–41 B, of which 13 B are the
+ *                      search summaries, + 4 B chain head), stored once
+ *   per file           ≈ 46–54 B + 2 B per path unit (path NameTable + 13 B range columns)
  * Columns grow by 1.5×, so between compactions capacity may be up to 1.5 × slots used; `trim()`
  * (e.g. after the initial workspace scan) shrinks them to fit: then ≈ 53 B × symbols + names + files.
  *
