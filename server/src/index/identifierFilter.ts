@@ -6,18 +6,25 @@
  * positive rate p (default 1%): m = ⌈-n·ln p / ln²2⌉ rounded up to whole 32-bit words, k = round(m/n·ln 2)
  * (≈ 9.6 bits and 7 probes per name at 1%). Probe i is h1 + i·h2 mod m (Kirsch–Mitzenmacher double
  * hashing) with h1, h2 the index's one string hash (stringHash.ts) under two seeds. Stored as a
- * Uint32Array; `toBytes`/`fromBytes` give a self-describing byte form for the snapshot.
+ * Uint32Array; `toBytes`/`fromBytes` give its persistent form: binaryBlocks.ts blocks 'IFLT'
+ * (probes, word count) and 'BITS' (the words, copied whole), each CRC-checked, so a damaged filter
+ * is an error — never a filter that silently answers "certainly not here" for a name that is.
  *
- * Cost: ≈ 1.2 B per distinct name at p = 1% (+ 8 B header), e.g. a file with 500 identifiers ≈ 600 B.
+ * Cost: ≈ 1.2 B per distinct name at p = 1% (+ 8 B header), e.g. a file with 500 identifiers ≈ 600 B;
+ * the persistent form is the bit words + 48 B (container header, two block headers, two scalars).
  * Guarantees: never a false negative (a name added is always reported as possibly present);
  * false positives at about rate p for names not added, when the filter holds its sized count.
  */
+import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { hashString } from './stringHash.js';
 
 const SEED_1 = 0x9747b28c;
 const SEED_2 = 0x5bd1e995;
 
 export const DEFAULT_FALSE_POSITIVE_RATE = 0.01;
+const MAGIC = tagOf('STIF');
+/** Version of the persistent form; it covers the string hash and the seeds. */
+export const IDENTIFIER_FILTER_FORMAT_VERSION = 1;
 
 export class IdentifierFilter {
   private constructor(private readonly bits: Uint32Array, readonly probes: number) {}
@@ -40,15 +47,13 @@ export class IdentifierFilter {
     return new IdentifierFilter(new Uint32Array(words), probes);
   }
 
-  /** Reads the form written by `toBytes`. */
+  /** Reads the form written by `toBytes`; throws IndexFormatError when it is damaged or of another version. */
   static fromBytes(bytes: Uint8Array): IdentifierFilter {
-    if (bytes.byteLength < 8 || bytes.byteLength % 4 !== 0) throw new Error('identifier filter: bad length');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const probes = view.getUint32(0, true);
-    const words = view.getUint32(4, true);
-    if (probes < 1 || probes > 64 || words !== (bytes.byteLength - 8) / 4) throw new Error('identifier filter: bad header');
-    const bits = new Uint32Array(words);
-    for (let i = 0; i < words; i++) bits[i] = view.getUint32(8 + 4 * i, true);
+    const r = new BlockReader(bytes, MAGIC, IDENTIFIER_FILTER_FORMAT_VERSION, 'identifier filter');
+    const [probes, words] = r.scalars('IFLT', 2) as [number, number];
+    const bits = r.u32('BITS');
+    r.end();
+    if (probes < 1 || probes > 64 || words < 1 || bits.length !== words) throw r.fail(`bad header: ${probes} probes, ${words} words`);
     return new IdentifierFilter(bits, probes);
   }
 
@@ -79,13 +84,11 @@ export class IdentifierFilter {
 
   byteSize(): number { return this.bits.byteLength + 8; }
 
-  /** Little-endian: probes (u32), word count (u32), words. */
+  /** The persistent form (see header). */
   toBytes(): Uint8Array {
-    const out = new Uint8Array(8 + this.bits.byteLength);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, this.probes, true);
-    view.setUint32(4, this.bits.length, true);
-    for (let i = 0; i < this.bits.length; i++) view.setUint32(8 + 4 * i, this.bits[i]!, true);
-    return out;
+    return new BlockWriter(MAGIC, IDENTIFIER_FILTER_FORMAT_VERSION)
+      .scalars('IFLT', [this.probes, this.bits.length])
+      .array('BITS', this.bits)
+      .finish();
   }
 }
