@@ -28,7 +28,8 @@
  * 'SKND', 'SFIL', 'SPAR', 'SPAN', 'SNXT', 'SPRV'), 'NHED' chain heads and the file columns ('FSTA',
  * 'FCNT', 'FRES', 'FPRS') — each copied whole, CRC-checked, then checked for consistency (ranges,
  * ids, parents, chains' ends, counters) in one pass, so a load is copies plus O(symbols) checks.
- * It is the state itself: call `trim()` first to save without headroom and freed slots.
+ * It is the state itself (capacity included, as a count, not as bytes): call `trim()` first to save
+ * and load without headroom and freed slots.
  *
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored (names, kinds,
  * spans, nesting); `lookup` returns every live definition of a name exactly once; `search` returns
@@ -274,7 +275,9 @@ export class SymbolIndex {
     this.names.writeTo(w);
     this.paths.writeTo(w);
     const u = this.used;
-    w.scalars('SIDX', [u, this.liveSymbols, this.liveNames, this.liveFiles, this.compactions]);
+    // the capacity is kept so that the loaded index compacts at the same moments (ids, and so the
+    // order of equally scored results, then evolve exactly as in the original)
+    w.scalars('SIDX', [u, this.cap, this.liveSymbols, this.liveNames, this.liveFiles, this.compactions]);
     w.array('SNAM', this.symName.subarray(0, u));
     w.array('SKND', this.symKind.subarray(0, u));
     w.array('SFIL', this.symFile.subarray(0, u));
@@ -301,7 +304,8 @@ export class SymbolIndex {
     if (ntv !== NAME_TABLE_FORMAT_VERSION) throw r.fail(`name table format version ${ntv}, this build reads ${NAME_TABLE_FORMAT_VERSION}`);
     const names = NameTable.readFrom(r);
     const paths = NameTable.readFrom(r);
-    const [used, liveSymbols, liveNames, liveFiles, compactions] = r.scalars('SIDX', 5) as [number, number, number, number, number];
+    const [used, cap, liveSymbols, liveNames, liveFiles, compactions] = r.scalars('SIDX', 6) as [number, number, number, number, number, number];
+    if (cap < used || cap > 0x7fffffff / 8) throw r.fail(`capacity ${cap} below the ${used} slots in use`);
     const symName = r.u32('SNAM'), symKind = r.u8('SKND'), symFile = r.u32('SFIL'), symParent = r.i32('SPAR');
     const spans = r.u32('SPAN'), nextSame = r.i32('SNXT'), prevSame = r.i32('SPRV');
     const nameHead = r.i32('NHED');
@@ -356,7 +360,7 @@ export class SymbolIndex {
     const index = new SymbolIndex({ initialSymbols: 16, ...options });
     index.names = names;
     index.paths = paths;
-    index.cap = Math.max(16, used);
+    index.cap = Math.max(16, cap);
     const fit = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, size: number): T => {
       if (a.length >= size) return a;
       const b = new (a.constructor as new (n: number) => T)(size);
