@@ -181,7 +181,7 @@ test('a CRC-valid form with inconsistent content is rejected', () => {
   w.array('UNIT', new Uint16Array([97, 98, 99]));
   w.array('OFFS', new Uint32Array([0, 3, 3 - 1]));
   for (const tag of ['HASH', 'MASK']) w.array(tag, new Uint32Array(2));
-  w.array('FRST', new Uint8Array(2));
+  w.array('FRST', new Uint16Array(2));
   for (const tag of ['WSBT', 'WSMK', 'WSPR']) w.array(tag, new Uint32Array(2));
   const slots = new Int32Array(32); slots[0] = 1; slots[5] = 2;
   w.array('SLOT', slots);

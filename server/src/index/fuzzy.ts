@@ -13,9 +13,9 @@
  *
  * Search (`searchNames`) goes tier by tier, best first, so that the common short queries stop early
  * and no name is scored twice. It uses the per-name summaries the NameTable computes once at intern
- * time (character-set mask, first-character key, word-start bits, word-start character mask and
+ * time (character-set mask, first-characters key, word-start bits, word-start character mask and
  * word-start pairs), so a search never recomputes word boundaries:
- *   1. exact and prefix tiers: a one-byte scan of first-character keys; if `limit` prefix matches
+ *   1. exact and prefix tiers: a scan of the first-two-characters keys (2 B per name); if `limit` prefix matches
  *      fill the TopK heap, nothing below the prefix tier can enter and the search ends;
  *   2. word-starts tier: one scan of the mask columns. A candidate must contain the query's
  *      characters (mask), have the first one on a word start (word-start mask) and the second on a
@@ -214,9 +214,9 @@ function humpFrom(qi: number, from: number): boolean {
     if (p >= humpLength) break;
     if (humpRunFrom(qi, p)) return true;
   }
-  for (let p = Math.max(from, 32); p < humpLength; p++) {
-    if (foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi] || !isWordStart(humpUnits, humpStart, p, humpLength)) continue;
-    if (humpRunFrom(qi, p)) return true;
+  if (humpLength > 32 && from < humpLength) {
+    if (!tailLoaded) loadTail();
+    for (let p = Math.max(from, 32); p < humpLength; p++) if (wordStarts[p] === 1 && humpRunFrom(qi, p)) return true;
   }
   return false;
 }
@@ -303,12 +303,14 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
   const q1Bit = m >= 2 ? maskBit(q.units[1]!) : -1;
   const q01Pair = m >= 2 ? pairBit(q0, q.folded[1]!) : -1;
 
-  // 1. Exact and prefix tiers: a one-byte scan of the first-character keys finds the candidates.
+  // 1. Exact and prefix tiers: a scan of the first-two-characters keys finds the candidates.
   // When they fill the heap, no other name can enter and the search is over.
-  const key0 = firstKey(q.units[0]!);
+  // key of the query's first one or two characters, compared with as many of the name's keys
+  const keyMask = m >= 2 ? 0xffff : 0xff;
+  const key0 = m >= 2 ? firstKey(q.units[0]!) | (firstKey(q.units[1]!) << 8) : firstKey(q.units[0]!);
   const firsts = table.firstKeys;
   for (let id = 0; id < count; id++) {
-    if (firsts[id] !== key0 || (masks[id]! & qMask) !== qMask) continue;
+    if ((firsts[id]! & keyMask) !== key0 || (masks[id]! & qMask) !== qMask) continue;
     const start = offs[id]!;
     const len = offs[id + 1]! - start;
     if (len < m || !isPrefix(q, units, start) || (accept && !accept(id))) continue;
@@ -330,10 +332,10 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     const minScore = top.full ? top.worstScore : 0;
     if (fuzzyBound(q, MatchTier.WordStarts, len - m) < minScore) continue; // nor can its subsequence score
     if ((wsMasks[id]! & q0Bit) !== 0 && ((wsMasks[id]! & q1Bit) !== 0 || (wsPairs[id]! & q01Pair) !== 0)) {
-      if (firsts[id] === key0 && isPrefix(q, units, start)) continue; // pass 1 scored it
       loadWordStarts(units, start, len, wsBits[id]!);
       if (humpMatch(q, units, start, len)) {
-        if (accept && !accept(id)) continue;
+        // every prefix match is also a word-starts match; pass 1 scored those
+        if (((firsts[id]! & keyMask) === key0 && isPrefix(q, units, start)) || (accept && !accept(id))) continue;
         const score = fuzzyTierScore(q, units, start, len, MatchTier.WordStarts, minScore);
         if (score > 0) top.offer(id, score, len * 4294967296 + id);
         continue;
@@ -350,21 +352,19 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
   if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) return drained(top);
 
   // 3. Subsequence tier, only when the better tiers left room: the names set aside.
-  for (let i = 0; i < deferred; i++) offerSubsequence(q, table, deferredIds[i]!, top, accept);
+  const subsequenceBase = fuzzyBound(q, MatchTier.Subsequence, 0);
+  for (let i = 0; i < deferred; i++) {
+    const id = deferredIds[i]!;
+    const start = offs[id]!;
+    const len = offs[id + 1]! - start;
+    // fuzzyBound(Subsequence, len - m), inlined: this loop may run over most of the table
+    if (top.full && subsequenceBase - Math.min(len - m, 4000) * 4 < top.worstScore) continue;
+    if (!isSubsequence(q, units, start, len) || (accept && !accept(id))) continue;
+    loadWordStarts(units, start, len, wsBits[id]!);
+    const score = fuzzyTierScore(q, units, start, len, MatchTier.Subsequence, top.full ? top.worstScore : 0);
+    if (score > 0) top.offer(id, score, len * 4294967296 + id);
+  }
   return drained(top);
-}
-
-/** Scores name `id` into `top` if it is a subsequence match; the caller has ruled out the better tiers. */
-function offerSubsequence(q: PreparedQuery, table: NameTable, id: number, top: TopK, accept: ((id: number) => boolean) | undefined): void {
-  const offs = table.offsets;
-  const start = offs[id]!;
-  const len = offs[id + 1]! - start;
-  const minScore = top.full ? top.worstScore : 0;
-  if (fuzzyBound(q, MatchTier.Subsequence, len - q.units.length) < minScore) return;
-  if (!isSubsequence(q, table.units, start, len) || (accept && !accept(id))) return;
-  loadWordStarts(table.units, start, len, table.wordStartBits[id]!);
-  const score = fuzzyTierScore(q, table.units, start, len, MatchTier.Subsequence, minScore);
-  if (score > 0) top.offer(id, score, len * 4294967296 + id);
 }
 
 function drained(top: TopK): NameMatches {

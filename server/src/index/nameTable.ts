@@ -6,7 +6,7 @@
  * compaction never rehash text) and, for the fuzzy search (fuzzy.ts), summaries computed once at
  * intern time so a search never recomputes word boundaries or reads most names' text:
  *   - `masks`: the character-set mask (charClass.ts) of the whole name;
- *   - `firstKeys`: one byte naming the folded first character (prefix candidates);
+ *   - `firstKeys`: two bytes naming the folded first two characters (prefix candidates);
  *   - `wordStartBits`: bit i set when position i (< 32) starts a word; longer names compute
  *     positions ≥ 32 on demand;
  *   - `wordStartMasks`: the character-set mask of the characters that start a word;
@@ -14,12 +14,12 @@
  * Lookup is an open-addressing hash table (linear probing, Int32Array of id + 1, load ≤ 1/2).
  * Folded (case-insensitive) forms are not stored: charClass folds a code unit by table lookup.
  *
- * Cost: 2 B per code unit of each distinct name, plus per name `NAME_FIXED_BYTES` = 25 B (4 offset,
- * 4 hash, 4 mask, 1 first key, 4 word-start bits, 4 word-start mask, 4 word-start pairs) + 8–16 B of
- * hash slots ≈ 33–41 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
+ * Cost: 2 B per code unit of each distinct name, plus per name `NAME_FIXED_BYTES` = 26 B (4 offset,
+ * 4 hash, 4 mask, 2 first keys, 4 word-start bits, 4 word-start mask, 4 word-start pairs) + 8–16 B
+ * of hash slots ≈ 34–42 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
  * Persistent form (`toBytes`/`fromBytes`, or `writeTo`/`readFrom` inside another object's form):
  * binaryBlocks.ts blocks 'NTAB' (count, unit count, slot count), then the used part of every
- * column copied whole: 'UNIT' u16, 'OFFS' u32 (count + 1), 'HASH', 'MASK', 'FRST' u8, 'WSBT',
+ * column copied whole: 'UNIT' u16, 'OFFS' u32 (count + 1), 'HASH', 'MASK', 'FRST' u16, 'WSBT',
  * 'WSMK', 'WSPR', and the hash table 'SLOT' i32, so loading is copies and checks, no rehashing.
  * The format version covers stringHash and the charClass summaries: change either, bump it.
  *
@@ -32,7 +32,7 @@ import { hashString, hashUnits } from './stringHash.js';
 import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
 
 /** Bytes per name in the per-name columns (see the header), without hash slots. */
-export const NAME_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 4 + 1;
+export const NAME_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 4 + 2;
 
 function grownCopy16(a: Uint16Array): Uint16Array {
   const b = new Uint16Array(16);
@@ -57,7 +57,7 @@ export class NameTable {
   private wsBitsArr: Uint32Array;
   private wsMaskArr: Uint32Array;
   private wsPairArr: Uint32Array;
-  private firstArr: Uint8Array;
+  private firstArr: Uint16Array;
   private slots: Int32Array;
   private n = 0;
 
@@ -69,7 +69,7 @@ export class NameTable {
     this.wsBitsArr = new Uint32Array(Math.max(16, initialNames));
     this.wsMaskArr = new Uint32Array(Math.max(16, initialNames));
     this.wsPairArr = new Uint32Array(Math.max(16, initialNames));
-    this.firstArr = new Uint8Array(Math.max(16, initialNames));
+    this.firstArr = new Uint16Array(Math.max(16, initialNames));
     this.slots = new Int32Array(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, initialNames) * 2))));
   }
 
@@ -85,8 +85,8 @@ export class NameTable {
   get wordStartMasks(): Uint32Array { return this.wsMaskArr; }
   /** Per-name summary of the folded character pairs at word starts (charClass.wordStartPairsOf). */
   get wordStartPairs(): Uint32Array { return this.wsPairArr; }
-  /** Per-name key of the folded first character (`firstKey`; 0 for the empty name). */
-  get firstKeys(): Uint8Array { return this.firstArr; }
+  /** Per-name keys of the folded first two characters (`firstKey` of each, low byte first; 0 for none). */
+  get firstKeys(): Uint16Array { return this.firstArr; }
   /** Per-name start offsets: name id spans units [offsets[id], offsets[id + 1]). Replaced on growth. */
   get offsets(): Uint32Array { return this.offs; }
   /** Code units stored, over all names. */
@@ -159,7 +159,7 @@ export class NameTable {
     const wsBits = new Uint32Array(cap);
     const wsMasks = new Uint32Array(cap);
     const wsPairs = new Uint32Array(cap);
-    const firsts = new Uint8Array(cap);
+    const firsts = new Uint16Array(cap);
     let at = 0;
     for (let id = 0; id < this.n; id++) {
       const nid = remap[id]!;
@@ -214,7 +214,7 @@ export class NameTable {
       const wb = new Uint32Array(cap); wb.set(this.wsBitsArr.subarray(0, id)); this.wsBitsArr = wb;
       const wm = new Uint32Array(cap); wm.set(this.wsMaskArr.subarray(0, id)); this.wsMaskArr = wm;
       const wp = new Uint32Array(cap); wp.set(this.wsPairArr.subarray(0, id)); this.wsPairArr = wp;
-      const fk = new Uint8Array(cap); fk.set(this.firstArr.subarray(0, id)); this.firstArr = fk;
+      const fk = new Uint16Array(cap); fk.set(this.firstArr.subarray(0, id)); this.firstArr = fk;
     }
     const start = this.unitLen;
     for (let i = 0; i < name.length; i++) this.unitBuf[start + i] = name.charCodeAt(i);
@@ -226,7 +226,7 @@ export class NameTable {
     this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, name.length);
     this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, name.length);
     this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, name.length);
-    this.firstArr[id] = name.length === 0 ? 0 : firstKey(this.unitBuf[start]!);
+    this.firstArr[id] = (name.length === 0 ? 0 : firstKey(this.unitBuf[start]!)) | (name.length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
     this.n = id + 1;
     return id;
   }
@@ -280,7 +280,7 @@ export class NameTable {
     const offs = r.u32('OFFS');
     const hashes = r.u32('HASH');
     const masks = r.u32('MASK');
-    const firsts = r.u8('FRST');
+    const firsts = r.u16('FRST');
     const wsBits = r.u32('WSBT');
     const wsMasks = r.u32('WSMK');
     const wsPairs = r.u32('WSPR');

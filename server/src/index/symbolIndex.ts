@@ -17,9 +17,9 @@
  *
  * Cost (see `SYMBOL_SLOT_BYTES`, checked by test/index/symbolIndex.test.ts):
  *   per symbol slot  53 B  (4 name + 1 kind + 4 file + 4 parent + 32 spans + 8 chain)
- *   per distinct name  ≈ 37–45 B + 2 B per UTF-16 unit (NameTable's 33–41 B, of which 13 B are the
+ *   per distinct name  ≈ 38–46 B + 2 B per UTF-16 unit (NameTable's 34–42 B, of which 14 B are the
  *                      search summaries, + 4 B chain head), stored once
- *   per file           ≈ 46–54 B + 2 B per path unit (path NameTable + 13 B range columns)
+ *   per file           ≈ 47–55 B + 2 B per path unit (path NameTable + 13 B range columns)
  * Columns grow by 1.5×, so between compactions capacity may be up to 1.5 × slots used; `trim()`
  * (e.g. after the initial workspace scan) shrinks them to fit: then ≈ 53 B × symbols + names + files.
  *
