@@ -7,6 +7,7 @@ import {
   createConnection, ProposedFeatures, TextDocumentSyncKind,
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
+import { FramingGuard } from './framing.js';
 import { registerDocumentHandlers } from './handlers/documents.js';
 import { registerNavigationHandlers } from './handlers/navigation.js';
 import { registerRangeHandlers } from './handlers/ranges.js';
@@ -83,7 +84,10 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
 
 /** `strata --stdio`: the server on this process's stdin/stdout. Logs never go to stdout. */
 export function startStdioServer(service: WorkspaceService): Connection {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  let connection: Connection | undefined;
+  const guard = new FramingGuard((reason) => connection?.console.error(`strata: ${reason}`));
+  process.stdin.pipe(guard);
+  connection = createConnection(ProposedFeatures.all, guard, process.stdout);
   // Anything printed with console.log would corrupt the protocol stream: send it to the client's log.
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
   console.info = console.log;
