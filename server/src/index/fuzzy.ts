@@ -18,12 +18,14 @@
  *   1. exact and prefix tiers: a scan of the first-two-characters keys (2 B per name); if `limit` prefix matches
  *      fill the TopK heap, nothing below the prefix tier can enter and the search ends;
  *   2. word-starts tier: one scan of the mask columns. A candidate must contain the query's
- *      characters (mask), have the first one on a word start (word-start mask) and the second on a
- *      word start or right after the first (word-start mask or pair summary); the hump test then
+ *      characters (mask), have the first one on a word start (word-start mask) and each later one
+ *      on a word start or continuing a run that began on one, which needs an earlier query pair
+ *      among the pairs at word starts (word-start mask or pair summary); the hump test then
  *      visits only the set bits of the word-start mask. Names that can only be subsequence matches
- *      are set aside (ids in a per-thread scratch array), not matched;
+ *      are tested (until the heap is full of word-starts matches, when they cannot enter) and set
+ *      aside (ids in a per-thread scratch array), not scored;
  *   3. subsequence tier, only when tiers 1–2 left the heap short of `limit` or of the word-starts
- *      tier: the set-aside names are matched and scored.
+ *      tier: the set-aside names are scored.
  * Throughout, a name whose best possible score (its tier, every character a same-case consecutive
  * word start, its length) cannot beat the full heap's worst entry is skipped before matching.
  * Each name is offered at most once with its exact score, and TopK's order is total (score, then
@@ -298,10 +300,17 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
   const wsBits = table.wordStartBits;
   const wsMasks = table.wordStartMasks;
   const wsPairs = table.wordStartPairs;
-  // A word-starts match of a query of two or more characters puts the second one on a word start
-  // too, or right after the first (continuing its word): then that pair is at a word start.
-  const q1Bit = m >= 2 ? maskBit(q.units[1]!) : -1;
-  const q01Pair = m >= 2 ? pairBit(q0, q.folded[1]!) : -1;
+  // In a word-starts match each query character i ≥ 1 is on a word start, or continues a run of
+  // query characters j..i that begins on a word start, so the pair (j, j + 1) for some j < i is a
+  // pair at a word start. Checked for the first CHECKED_CHARS characters (a necessary condition).
+  const checked = Math.min(m, CHECKED_CHARS);
+  const charBits = new Int32Array(checked);
+  const pairsBefore = new Int32Array(checked);
+  for (let i = 1, pairs = 0; i < checked; i++) {
+    pairs |= pairBit(q.folded[i - 1]!, q.folded[i]!);
+    charBits[i] = maskBit(q.units[i]!);
+    pairsBefore[i] = pairs;
+  }
 
   // 1. Exact and prefix tiers: a scan of the first-two-characters keys finds the candidates.
   // When they fill the heap, no other name can enter and the search is over.
@@ -322,7 +331,7 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
   // mask rejects most names with one AND; word boundaries come precomputed from the table, and
   // once the heap is full a name too long to beat its worst entry is skipped before matching.
   // The same scan sets aside the names that can only be subsequence matches, so that pass 3
-  // need not scan the table again.
+  // need not scan the table again and scores only names still in the running.
   let deferred = 0;
   for (let id = 0; id < count; id++) {
     if ((masks[id]! & qMask) !== qMask) continue;
@@ -331,7 +340,7 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     if (len < m) continue;
     const minScore = top.full ? top.worstScore : 0;
     if (fuzzyBound(q, MatchTier.WordStarts, len - m) < minScore) continue; // nor can its subsequence score
-    if ((wsMasks[id]! & q0Bit) !== 0 && ((wsMasks[id]! & q1Bit) !== 0 || (wsPairs[id]! & q01Pair) !== 0)) {
+    if (mayMatchWordStarts(wsMasks[id]!, wsPairs[id]!, q0Bit, charBits, pairsBefore)) {
       loadWordStarts(units, start, len, wsBits[id]!);
       if (humpMatch(q, units, start, len)) {
         // every prefix match is also a word-starts match; pass 1 scored those
@@ -341,7 +350,13 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
         continue;
       }
     }
-    // matched later, only if pass 3 runs at all
+    // Only a subsequence match now. Once the heap is full of word-starts matches it cannot enter;
+    // before that, test it while its text is at hand and leave the scoring to pass 3, which runs
+    // only if the heap never fills so (then every such name had to be tested anyway).
+    // (A one-character query is not tested here: the mask has nearly decided it, and pass 3's
+    // length bound skips most such names without reading their text.)
+    if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) continue;
+    if (m > 1 && !isSubsequence(q, units, start, len)) continue;
     if (deferred === deferredIds.length) {
       const grown = new Int32Array(Math.min(Math.max(count, 4096), deferred * 2));
       grown.set(deferredIds);
@@ -359,12 +374,24 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     const len = offs[id + 1]! - start;
     // fuzzyBound(Subsequence, len - m), inlined: this loop may run over most of the table
     if (top.full && subsequenceBase - Math.min(len - m, 4000) * 4 < top.worstScore) continue;
-    if (!isSubsequence(q, units, start, len) || (accept && !accept(id))) continue;
+    if ((m === 1 && !isSubsequence(q, units, start, len)) || (accept && !accept(id))) continue;
     loadWordStarts(units, start, len, wsBits[id]!);
     const score = fuzzyTierScore(q, units, start, len, MatchTier.Subsequence, top.full ? top.worstScore : 0);
     if (score > 0) top.offer(id, score, len * 4294967296 + id);
   }
   return drained(top);
+}
+
+/** Characters of a query the word-start summaries are checked for (cost per candidate name). */
+const CHECKED_CHARS = 8;
+
+/** The necessary condition for a word-starts match stated in searchNames, from the summaries alone. */
+function mayMatchWordStarts(wsMask: number, wsPairs: number, q0Bit: number, charBits: Int32Array, pairsBefore: Int32Array): boolean {
+  if ((wsMask & q0Bit) === 0) return false;
+  for (let i = 1; i < charBits.length; i++) {
+    if ((wsMask & charBits[i]!) === 0 && (wsPairs & pairsBefore[i]!) === 0) return false;
+  }
+  return true;
 }
 
 function drained(top: TopK): NameMatches {
