@@ -54,7 +54,7 @@ log('bundled dist/extension.js');
 
 // 2. The server: ESM, because web-tree-sitter is ESM and finds web-tree-sitter.wasm through
 // import.meta.url (next to the bundle). Bundled CommonJS dependencies still call require() and use
-// __dirname (@bokuweb/zstd-wasm reads zstd.wasm from there), so the banner provides both.
+// __dirname (@foxglove/wasm-zstd reads its .wasm from there), so the banner provides both.
 // Worker threads need files of their own: every server/src/**/*worker*.ts becomes dist/server/<name>.js,
 // next to cli.js, where `new URL('./<name>.js', import.meta.url)` from any bundled module finds it.
 const workers = existsSync(join(root, 'server/src'))
@@ -86,13 +86,12 @@ log(`bundled dist/server/cli.js${workers.length ? ` and ${workers.map((w) => bas
 // 3. Run-time assets of bundled dependencies, next to the server bundle where they look for them.
 const assets = [
   'node_modules/web-tree-sitter/web-tree-sitter.wasm',
-  'node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm',
-  // A candidate cold-tier compressor; copied when installed (it also looks in __dirname).
+  // The cold tier's compressor (it looks for its .wasm in __dirname).
   'node_modules/@foxglove/wasm-zstd/dist/wasm-zstd.wasm',
 ];
 for (const a of assets) {
   const from = join(root, a);
-  if (!existsSync(from)) { if (a.includes('web-tree-sitter')) throw new Error(`missing ${a}`); continue; }
+  if (!existsSync(from)) throw new Error(`missing ${a}`);
   copyFileSync(from, join(dist, 'server', basename(a)));
 }
 
