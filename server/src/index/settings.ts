@@ -19,7 +19,16 @@ export interface StrataSettings {
     coldMB: number;
   };
   journal: { maxEdits: number };
-  trees: { maxFileSizeMB: number };
+  trees: {
+    maxFileSizeMB: number;
+    /**
+     * Which trees stay alive: 'budget' (Strata's tiers: the hot byte budget decides), 'all' (a tree
+     * for every file, the common design) or 'count' (an LRU of `maxTrees` trees by count). The last
+     * two exist to measure Strata against those designs in the same server (npm run bench).
+     */
+    policy: 'budget' | 'all' | 'count';
+    maxTrees: number;
+  };
   exclude: string[];
   /** Where the persistent cache lives; '' means the default under $XDG_CACHE_HOME/strata. */
   cacheDir: string;
@@ -43,7 +52,7 @@ export function defaultSettings(): StrataSettings {
   return {
     memory: { totalMB: 1024, hotMB: 0, warmMB: 0, coldMB: 0 },
     journal: { maxEdits: 256 },
-    trees: { maxFileSizeMB: 2 },
+    trees: { maxFileSizeMB: 2, policy: 'budget', maxTrees: 128 },
     exclude: [...DEFAULT_EXCLUDES],
     cacheDir: '',
     languages: LANGUAGES.map((l) => l.name),
@@ -112,6 +121,11 @@ export function parseSettings(raw: unknown, base: StrataSettings = defaultSettin
   s.journal.maxEdits = Math.floor(readNumber(journal, 'maxEdits', 'journal.maxEdits', s.journal.maxEdits, 1, 100_000, problems));
   const trees = isRecord(expanded['trees']) ? expanded['trees'] : {};
   s.trees.maxFileSizeMB = readNumber(trees, 'maxFileSizeMB', 'trees.maxFileSizeMB', s.trees.maxFileSizeMB, 0, 1024, problems);
+  s.trees.maxTrees = Math.floor(readNumber(trees, 'maxTrees', 'trees.maxTrees', s.trees.maxTrees, 1, 10_000_000, problems));
+  if (trees['policy'] !== undefined && trees['policy'] !== null) {
+    if (trees['policy'] === 'budget' || trees['policy'] === 'all' || trees['policy'] === 'count') s.trees.policy = trees['policy'];
+    else problems.push(`setting strata.trees.policy must be 'budget', 'all' or 'count'; got ${JSON.stringify(trees['policy'])}`);
+  }
   s.exclude = readStrings(expanded['exclude'], 'exclude', s.exclude, problems);
   if (expanded['cacheDir'] !== undefined && expanded['cacheDir'] !== null) {
     if (typeof expanded['cacheDir'] === 'string') s.cacheDir = expanded['cacheDir'];

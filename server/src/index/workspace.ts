@@ -82,6 +82,7 @@ export class Workspace implements WorkspaceService {
       warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key)),
       maxEdits: settings.journal.maxEdits,
     });
+    this.#applyTreePolicy();
     const log = { warn: (m: string) => this.#log.warn(m), info: (m: string) => this.#log.info(m) };
     this.#targets = {
       cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log,
@@ -98,7 +99,14 @@ export class Workspace implements WorkspaceService {
     this.#settings = settings;
     const b = tierBudgets(settings);
     this.#cache.setBudgets({ warmBytes: b.warmBytes, coldBytes: b.coldBytes });
-    this.#hot.setBudget(b.hotBytes);
+    this.#applyTreePolicy();
+  }
+
+  /** The hot tier's limits for the configured tree policy (see settings.ts, trees.policy). */
+  #applyTreePolicy(): void {
+    const { policy, maxTrees } = this.#settings.trees;
+    this.#hot.setBudget(policy === 'budget' ? tierBudgets(this.#settings).hotBytes : Number.MAX_SAFE_INTEGER);
+    this.#hot.setMaxTrees(policy === 'count' ? maxTrees : Infinity);
   }
 
   // ── indexing ────────────────────────────────────────────────────────────────────────────────
@@ -110,6 +118,18 @@ export class Workspace implements WorkspaceService {
       isOpen: (key) => this.#docs.has(key),
     });
     this.#elapsedMs = result.elapsedMs;
+    if (this.#settings.trees.policy === 'all') await this.#makeAllHot();
+  }
+
+  /** The 'all' tree policy: a live tree for every file, as servers that keep one per file do. */
+  async #makeAllHot(): Promise<void> {
+    for (const key of [...this.#files.keys()]) {
+      try {
+        await this.#withTree(key, () => undefined);
+      } catch (err) {
+        this.#log.warn(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   removeFolder(root: string): void {

@@ -70,6 +70,7 @@ interface HotDoc {
 
 export class HotTier {
   #budget: number;
+  #maxTrees = Infinity;
   readonly #warm: WarmSide;
   readonly #maxEdits: number;
   readonly #exact: boolean;
@@ -181,6 +182,22 @@ export class HotTier {
     return this.#docs.get(key)?.tree !== undefined;
   }
 
+  /**
+   * A limit on the number of live trees, on top of the byte budget (default: none). Strata's own
+   * policy is the byte budget; a count limit exists to compare with servers that bound trees by
+   * count (rust-analyzer's LRU of 128) in the benchmark.
+   */
+  setMaxTrees(count: number): void {
+    this.#maxTrees = count;
+    this.#enforce();
+  }
+
+  #treeCount(): number {
+    let n = 0;
+    for (const d of this.#docs.values()) if (d.tree) n++;
+    return n;
+  }
+
   setBudget(bytes: number): void {
     this.#budget = bytes;
     this.#enforce();
@@ -228,11 +245,12 @@ export class HotTier {
   }
 
   #enforce(): void {
-    if (this.#bytes <= this.#budget) return;
+    const within = () => this.#bytes <= this.#budget && this.#treeCount() <= this.#maxTrees;
+    if (within()) return;
     // Pass 1: documents not open in an editor; pass 2: open ones. LRU first in both.
     for (const pinnedPass of [false, true]) {
       for (const d of [...this.#docs.values()]) {
-        if (this.#bytes <= this.#budget) return;
+        if (within()) return;
         if (this.#open.has(d.key) !== pinnedPass || d.key === this.#inUse || !d.tree) continue;
         this.#drop(d, true);
       }
