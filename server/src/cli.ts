@@ -113,7 +113,7 @@ async function runIndex(args: string[]): Promise<number> {
 }
 
 function summary(s: ReturnType<Workspace['stats']>): string {
-  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
   return [
     `indexed ${s.files} files, ${mb(s.bytes)} in ${(s.elapsedMs / 1000).toFixed(2)} s (${langs || 'no parsed languages'})`,
