@@ -89,7 +89,8 @@ export async function buildQuerySet(dir: string, opts: { names?: (text: string) 
 /** How to know that a server has finished indexing its workspace. */
 export type IndexedWhen =
   | { kind: 'log'; pattern: RegExp }
-  | { kind: 'progress' }
+  /** `$/progress` 'end' — `ends` of them when the server reports one progress per workspace folder. */
+  | { kind: 'progress'; ends?: number }
   | { kind: 'stableSymbols'; query: string; everyMs?: number; stableFor?: number };
 
 export interface MeasureOptions {
@@ -99,6 +100,8 @@ export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
   /** The workspace folder (absolute path). */
   workspace: string;
+  /** All workspace folders, when there are several (default: `[workspace]`). */
+  workspaceFolders?: string[];
   initializationOptions?: unknown;
   configuration?: LspClientOptions['configuration'];
   indexedWhen: IndexedWhen;
@@ -109,6 +112,25 @@ export interface MeasureOptions {
   requestTimeoutMs?: number;
   /** languageId to open documents with. */
   languageId?: string;
+  /**
+   * Runs once indexing has been signalled, before memory is sampled: for work a server does after
+   * its signal (e.g. building a tree per file). Its time is in `readyMs`, not `indexMs`.
+   */
+  afterIndexed?: (client: LspClient) => Promise<string | void>;
+  /**
+   * Files asked for `documentSymbol` without ever being opened (one request each, before anything
+   * else touches them): the outline of a cold file. Measured after workspace/symbol.
+   */
+  closedDocuments?: string[];
+  /**
+   * After everything else: one request per file (e.g. `textDocument/foldingRange`, which needs a
+   * tree) on files never opened, like a person moving through a workspace; memory is sampled after.
+   */
+  touch?: { method: string; documents: string[] };
+  /** Runs last, before the server is closed; its result is kept as `probe` (e.g. counting what the server holds). */
+  beforeClose?: (client: LspClient) => Promise<unknown>;
+  /** A request with no params whose result is kept after indexing, after queries and after touching (e.g. `strata/stats`). */
+  statsMethod?: string;
   log?: (line: string) => void;
 }
 
@@ -126,6 +148,19 @@ export interface ServerMeasurement {
   rssAfterQueriesBytes: number;
   workspaceSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
   documentSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
+  /** The first documentSymbol of each opened document only (right after didOpen: the file was cold). */
+  documentSymbolFirst: ReturnType<typeof summarizeLatencies>;
+  /** Per opened document: the first documentSymbol's latency. */
+  firstByDocument: { path: string; ms: number }[];
+  /** documentSymbol on never-opened files (`closedDocuments`), one request each. */
+  documentSymbolClosed?: ReturnType<typeof summarizeLatencies> & { results: number; errors: number };
+  closedByDocument?: { path: string; ms: number }[];
+  /** Time from initialize to the end of `afterIndexed` (equals indexMs without it). */
+  readyMs: number;
+  readyBy?: string;
+  touch?: ReturnType<typeof summarizeLatencies> & { errors: number; rssAfterBytes: number; hwmAfterBytes: number };
+  stats?: { afterIndex?: any; afterQueries?: any; afterTouch?: any };
+  probe?: unknown;
   logs: string[];
 }
 
@@ -140,8 +175,14 @@ async function waitIndexed(client: LspClient, when: IndexedWhen, timeoutMs: numb
     return String((await client.waitForLog(when.pattern, timeoutMs)).params.message);
   }
   if (when.kind === 'progress') {
-    const n = await client.waitForNotification((x) => x.method === '$/progress' && x.params?.value?.kind === 'end', timeoutMs);
-    return `progress end: ${n.params.value.message ?? ''}`;
+    const isEnd = (x: { method: string; params?: any }) => x.method === '$/progress' && x.params?.value?.kind === 'end';
+    const want = when.ends ?? 1;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const ends = client.notifications.filter(isEnd);
+      if (ends.length >= want) return `progress end ×${ends.length}: ${ends.map((e) => e.params.value.message ?? '').join('; ')}`;
+      await client.waitForNotification((x) => isEnd(x) && !ends.includes(x), Math.max(1, deadline - performance.now()));
+    }
   }
   const deadline = performance.now() + timeoutMs;
   let last = -1;
@@ -166,9 +207,10 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
   const sampler = new RssSampler(client.pid, 100).start();
   try {
     const rootUri = pathToFileURL(o.workspace).href;
+    const folders = (o.workspaceFolders ?? [o.workspace]).map((f, i) => ({ uri: pathToFileURL(f).href, name: `corpus${i}` }));
     const t0 = performance.now();
     await client.initialize({
-      rootUri, rootPath: o.workspace, workspaceFolders: [{ uri: rootUri, name: 'corpus' }],
+      rootUri, rootPath: o.workspace, workspaceFolders: folders,
       initializationOptions: o.initializationOptions,
       capabilities: {
         workspace: { configuration: true, workspaceFolders: true, symbol: {}, didChangeConfiguration: { dynamicRegistration: true } },
@@ -185,8 +227,14 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       log(`${o.name}: indexing wait ended: ${(err as Error).message}`);
     }
     const indexMs = performance.now() - t0;
+    let readyBy: string | undefined;
+    if (o.afterIndexed) readyBy = (await o.afterIndexed(client)) ?? undefined;
+    const readyMs = performance.now() - t0;
     const afterIndex = client.memory();
-    log(`${o.name}: indexed in ${(indexMs / 1000).toFixed(1)} s, RSS ${((afterIndex?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB`);
+    log(`${o.name}: indexed in ${(indexMs / 1000).toFixed(1)} s${o.afterIndexed ? ` (ready ${(readyMs / 1000).toFixed(1)} s)` : ''}, RSS ${((afterIndex?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB`);
+    const stats: NonNullable<ServerMeasurement['stats']> = {};
+    const getStats = async () => (o.statsMethod ? client.request<any>(o.statsMethod, undefined).catch((e: Error) => ({ error: e.message })) : undefined);
+    stats.afterIndex = await getStats();
 
     const ws: number[] = [];
     let wsResults = 0;
@@ -198,27 +246,76 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
         if (r === 0) wsResults += res.length;
       }
     }
+    let closed: ServerMeasurement['documentSymbolClosed'];
+    let closedByDocument: ServerMeasurement['closedByDocument'];
+    if (o.closedDocuments && o.closedDocuments.length > 0) {
+      closedByDocument = [];
+      let results = 0;
+      let errors = 0;
+      for (const path of o.closedDocuments) {
+        const t = performance.now();
+        try {
+          const res = (await client.request<unknown[] | null>('textDocument/documentSymbol', { textDocument: { uri: pathToFileURL(path).href } })) ?? [];
+          results += res.length;
+        } catch {
+          errors++;
+        }
+        closedByDocument.push({ path, ms: performance.now() - t });
+      }
+      closed = { ...summarizeLatencies(closedByDocument.map((d) => d.ms)), results, errors };
+    }
     const ds: number[] = [];
+    const firstByDocument: { path: string; ms: number }[] = [];
     let dsResults = 0;
     for (const path of o.querySet.documents) {
       const uri = pathToFileURL(path).href;
-      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: o.languageId ?? 'shellscript', version: 1, text: await readFile(path, 'utf8') } });
+      const text = await readFile(path, 'utf8');
       for (let r = 0; r < (o.rounds ?? 2); r++) {
+        // The first round's time includes didOpen: what a person waits for when opening a cold file.
         const t = performance.now();
+        if (r === 0) client.notify('textDocument/didOpen', { textDocument: { uri, languageId: o.languageId ?? 'shellscript', version: 1, text } });
         const res = (await client.request<unknown[] | null>('textDocument/documentSymbol', { textDocument: { uri } })) ?? [];
-        ds.push(performance.now() - t);
-        if (r === 0) dsResults += res.length;
+        const ms = performance.now() - t;
+        ds.push(ms);
+        if (r === 0) {
+          dsResults += res.length;
+          firstByDocument.push({ path, ms });
+        }
       }
       client.notify('textDocument/didClose', { textDocument: { uri } });
     }
     const afterQueries = client.memory();
+    stats.afterQueries = await getStats();
+    let touch: ServerMeasurement['touch'];
+    if (o.touch && o.touch.documents.length > 0) {
+      const lat: number[] = [];
+      let errors = 0;
+      for (const path of o.touch.documents) {
+        const t = performance.now();
+        try {
+          await client.request(o.touch.method, { textDocument: { uri: pathToFileURL(path).href } });
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - t);
+      }
+      const m = client.memory();
+      touch = { ...summarizeLatencies(lat), errors, rssAfterBytes: m?.rssBytes ?? NaN, hwmAfterBytes: m?.hwmBytes ?? NaN };
+      stats.afterTouch = await getStats();
+    }
     const peak = sampler.stop();
+    const probe = o.beforeClose ? await o.beforeClose(client).catch((e: Error) => ({ error: e.message })) : undefined;
     return {
-      name: o.name, indexMs, indexed, indexedBy,
+      name: o.name, indexMs, indexed, indexedBy, readyMs, readyBy,
       rssAfterIndexBytes: afterIndex?.rssBytes ?? NaN, hwmAfterIndexBytes: afterIndex?.hwmBytes ?? NaN,
       peakRssBytes: peak.peakRssBytes, rssAfterQueriesBytes: afterQueries?.rssBytes ?? NaN,
       workspaceSymbol: { ...summarizeLatencies(ws), results: wsResults },
       documentSymbol: { ...summarizeLatencies(ds), results: dsResults },
+      documentSymbolFirst: summarizeLatencies(firstByDocument.map((d) => d.ms)), firstByDocument,
+      ...(closed ? { documentSymbolClosed: closed, closedByDocument } : {}),
+      ...(touch ? { touch } : {}),
+      ...(o.statsMethod ? { stats } : {}),
+      ...(o.beforeClose ? { probe } : {}),
       // Per-file chatter is dropped; milestones (e.g. "Glob resolved with N files") are kept.
       logs: keepLogs(client.logs.map((n) => String(n.params?.message))),
     };
