@@ -13,6 +13,7 @@ import { covers, flattenSymbols, locations, type DocumentSymbol, type Location, 
 
 interface CheckResult {
   errors: string[];
+  indexDone: boolean;
   filetypes: Record<string, string>;
   symbols: Record<'go' | 'rust' | 'sh' | 'release', DocumentSymbol[] | null>;
   folds: { go: { startLine: number; endLine: number }[] | null };
@@ -41,6 +42,7 @@ test('neovim + Strata on examples/demo', { skip: SKIP_E2E, timeout: 180_000 }, a
     assert.ok(!r.timedOut, `nvim timed out\n${r.stderr}`);
     const res = JSON.parse(readFileSync(out, 'utf8')) as CheckResult;
     assert.deepEqual(res.errors, [], 'Lua errors');
+    assert.equal(res.indexDone, true, 'the index run ends with $/progress end');
 
     // Outline: hierarchical document symbols with the declarations of each file.
     const go = flattenSymbols(res.symbols.go);
@@ -67,6 +69,7 @@ test('neovim + Strata on examples/demo', { skip: SKIP_E2E, timeout: 180_000 }, a
     assert.equal(at('Queue', '/rust/lib.rs')?.location.range.start.line, res.expect.rustQueue.line);
     assert.equal(at('build_all', '/scripts/deploy.sh')?.location.range.start.line, res.expect.shBuildAll.line);
     assert.ok(at('tag_release', '/scripts/release'), 'workspace symbol in an extension-less script');
+    assert.ok(at('Warehouse', '/python/inventory.py'), `workspace symbol in a file never opened: ${JSON.stringify(ws1('Warehouse'))}`);
 
     // Definitions: uses resolve to the defining names.
     const defAt = (result: unknown, suffix: string, pos: Position) =>
@@ -84,7 +87,7 @@ test('neovim + Strata on examples/demo', { skip: SKIP_E2E, timeout: 180_000 }, a
     assert.ok(res.stats.files >= 10, `files: ${res.stats.files}`);
     for (const lang of ['go', 'rust', 'bash', 'javascript']) assert.ok((res.stats.languages[lang] ?? 0) > 0, `language ${lang} counted`);
     assert.ok(res.stats.tiers.hot.files >= 1, 'open files are hot');
-    if (res.stats.budgets) assert.equal(res.stats.budgets.hotBytes, 64 * 1024 * 1024, 'memory.hotMB from setup() reached the server');
+    assert.equal(res.stats.budgets?.hotBytes, 64 * 1024 * 1024, 'memory.hotMB from setup() reached the server (budgets in strata/stats)');
   } finally {
     t.cleanup();
     ws.cleanup();

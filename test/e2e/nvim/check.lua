@@ -67,6 +67,16 @@ local function workspace_symbols(bufnr, query, want_suffix)
   return last
 end
 
+-- The server indexes the workspace in the background and reports it with $/progress (begin, report,
+-- end). Watch for the `end` through the global handler (same signature from 0.7 on; 0.7 keeps
+-- progress in client.messages, 0.10+ in client.progress, so the handler is the stable place).
+local index_done = false
+local default_progress = vim.lsp.handlers['$/progress']
+vim.lsp.handlers['$/progress'] = function(err, res, ctx, config)
+  if res and type(res.value) == 'table' and res.value.kind == 'end' then index_done = true end
+  if default_progress then return default_progress(err, res, ctx, config) end
+end
+
 local ok, err = pcall(function()
   vim.o.hidden = true
   strata.setup({
@@ -91,10 +101,15 @@ local ok, err = pcall(function()
     rustQueue = position(rust, 'pub struct Queue', 'Queue'),
   }
 
+  -- Wait for the index run, so that workspace symbols and stats cover files no buffer has open.
+  result.indexDone = vim.wait(60000, function() return index_done end, 100)
+
   result.workspaceSymbols.NewStore = workspace_symbols(go, 'NewStore', 'go/store.go')
   result.workspaceSymbols.Queue = workspace_symbols(go, 'Queue', 'rust/lib.rs')
   result.workspaceSymbols.build_all = workspace_symbols(go, 'build_all', 'scripts/deploy.sh')
   result.workspaceSymbols.tag_release = workspace_symbols(go, 'tag_release', 'scripts/release')
+  -- A file that is never opened in this session: only the workspace index knows it.
+  result.workspaceSymbols.Warehouse = workspace_symbols(go, 'Warehouse', 'python/inventory.py')
 
   -- Go to definition: a use of the name -> the line that defines it.
   local function definition(bufnr, line_text, needle)

@@ -119,19 +119,41 @@ async function waitForHttp(url: string, timeoutMs: number, log: () => string, ex
 
 const MOD = 'Control';
 
-/** Runs a command by its title through the command palette (F1). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  // Focus can sit in a widget that keeps F1 (e.g. the Settings editor): fall back to Ctrl+Shift+P.
-  for (const key of ['F1', `${MOD}+Shift+P`, 'F1']) {
+/** Opens the command palette: F1, else Ctrl+Shift+P, else a click on the command center (title bar). */
+async function openPalette(page: Page): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  for (const key of ['F1', `${MOD}+Shift+P`]) {
     await page.keyboard.press(key);
-    if (await input.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
-    await page.keyboard.press('Escape');
+    if (await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return;
   }
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
+  // A focused widget can keep the keys (e.g. the gear button the Settings editor focuses after a change).
+  await page.locator('.command-center .command-center-center').first().click({ timeout: 5_000 });
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+}
+
+/**
+ * Runs a command by its title through the command palette. The palette closes when focus moves
+ * (the Settings editor re-renders and refocuses after a settings write, a view takes focus as it
+ * opens), so an attempt that loses it starts over; a command is only run by clicking its row.
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  let last: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      await openPalette(page);
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ timeout: 10_000 });
+      await row.click({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      last = err;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`cannot run "${title}" from the command palette: ${last instanceof Error ? last.message.split('\n')[0] : String(last)}`);
 }
 
 /** Opens a workspace file through Quick Open (Ctrl+P) by its relative path. */
