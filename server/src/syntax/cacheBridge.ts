@@ -12,7 +12,9 @@ import type { SourceCache } from '../cache/index.js';
 import type { WarmSide } from './hotTier.js';
 import type { LanguageName } from './languages.js';
 
-const strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text: dropping it would shift every offset against the bytes the
+// cache holds, and the journal's byte records would then land three bytes off.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string) => LanguageName | undefined): WarmSide {

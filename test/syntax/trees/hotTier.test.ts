@@ -144,3 +144,19 @@ test('edits to a hot tree are replayed; promotion from the cache is a full parse
   hot.dispose();
   assert.equal(ledger.counts().live, 0);
 });
+
+test('a text that starts with a byte order mark keeps it through demotion, reload and edits', async () => {
+  const text = '\uFEFFconst a = 1;\nconst b = 2;\n';
+  const files: SourceFile[] = [{ path: '/bom/a.js', text, lang: 'javascript' }];
+  const { hot, cache, ledger } = await setup(files, () => 1e9);
+  hot.open('/bom/a.js', text, 'javascript');
+  await hot.withTree('/bom/a.js', () => 0);
+  hot.demote('/bom/a.js');
+  // Reloaded from the cache, then edited: the edit's byte offsets must match the cached bytes.
+  hot.edit('/bom/a.js', { start: 14, end: 14, newText: 'let c = 3;\n' });
+  const expected = '\uFEFFconst a = 1;\nlet c = 3;\nconst b = 2;\n';
+  assert.equal(hot.text('/bom/a.js'), expected);
+  assert.equal(new TextDecoder('utf-8', { ignoreBOM: true }).decode(cache.read('/bom/a.js')), expected);
+  hot.dispose();
+  assert.equal(ledger.counts().live, 0);
+});
