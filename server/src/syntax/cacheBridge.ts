@@ -4,11 +4,12 @@
  * - load: the cache's verified current text (base + journal), decoded as strict UTF-8; text that
  *   is not valid UTF-8 is not loaded (its offsets could not be kept consistent with the bytes).
  * - opened: an editor's buffer becomes the cache entry's text when it differs (put).
- * - edited: each edit's byte record goes to the entry's journal; a full journal is compacted first.
+ * - edited: each edit's byte record goes to the entry's journal (with the CRC of the text after it,
+ *   for texts up to ~1 MB); a full journal is compacted first.
  * - demoted: the journal is folded into chunks (compact), so the warm entry needs no replay.
  * The caller still reports `hot.stats()` to `cache.reportHot` when it builds the stats object.
  */
-import type { SourceCache } from '../cache/index.js';
+import { crc32, type SourceCache } from '../cache/index.js';
 import type { WarmSide } from './hotTier.js';
 import type { LanguageName } from './languages.js';
 
@@ -16,6 +17,8 @@ import type { LanguageName } from './languages.js';
 // cache holds, and the journal's byte records would then land three bytes off.
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
+/** ~1 MB of text: encoding and CRC-32 of it cost well under a millisecond per edit. */
+const CRC_AFTER_MAX_CHARS = 1 << 20;
 
 export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string) => LanguageName | undefined): WarmSide {
   return {
@@ -43,11 +46,15 @@ export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string
         cache.put(key, encoder.encode(text()));
         return;
       }
-      if (cache.appendEdit(key, edit)) return;
+      // The CRC of the text after the edit lets the cache verify a recovery from the kept copy of an
+      // unsaved buffer; computing it is O(text), so it is given only while that stays cheap.
+      const current = text();
+      const options = current.length <= CRC_AFTER_MAX_CHARS ? { crcAfter: crc32(encoder.encode(current)) } : {};
+      if (cache.appendEdit(key, edit, options)) return;
       // Journal full: fold it into chunks. The record is for the text before this edit, which is
       // what the cache holds, so append after compacting.
       cache.compact(key);
-      if (!cache.appendEdit(key, edit)) cache.put(key, encoder.encode(text()));
+      if (!cache.appendEdit(key, edit, options)) cache.put(key, encoder.encode(current));
     },
     demoted(key) {
       if (cache.has(key)) cache.compact(key);
