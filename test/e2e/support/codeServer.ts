@@ -174,8 +174,13 @@ export async function goToLine(page: Page, line: number, column: number): Promis
   await page.keyboard.press(`${MOD}+G`);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
-  await input.fill(`${line}:${column}`);
+  // Ctrl+G opens Quick Open with the ':' prefix of Go to Line; fill() replaces the whole value, so keep it.
+  await input.fill(`:${line}:${column}`);
+  await page.locator('.quick-input-list .monaco-list-row, .quick-input-message', { hasText: `${line}` }).first()
+    .waitFor({ timeout: 5_000 }).catch(() => undefined);
   await page.keyboard.press('Enter');
+  // The status bar's "Col" counts tabs as their visual width, so only the line is compared.
+  await eventually(`the cursor on line ${line}`, 10_000, async () => (await cursorPosition(page))?.line === line ? true : undefined);
 }
 
 /** The "Ln x, Col y" of the status bar. */

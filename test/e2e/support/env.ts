@@ -4,7 +4,7 @@
  * workspaces copied from examples/demo, and a child-process runner with a hard time limit.
  * A pure module: importing it starts nothing (node --test runs every .js under dist/test/).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,24 @@ export const REPO = (() => {
 
 /** `skip` option for node:test: a reason string unless STRATA_E2E=1. */
 export const SKIP_E2E: string | false = process.env['STRATA_E2E'] === '1' ? false : 'end-to-end test: run with STRATA_E2E=1 (npm run test:e2e)';
+
+/**
+ * With STRATA_E2E=1 a missing editor is a failure, not a skip: CI installs the editors, and a run
+ * that silently skipped them would pass without testing anything. `missing` is a reason or false.
+ */
+export function requireEditor(missing: string | false): void {
+  if (missing) throw new Error(`STRATA_E2E=1 but ${missing}`);
+}
+
+/** Why neovim cannot run the e2e tests (not on PATH, or older than 0.7), or false. */
+export function nvimMissing(): string | false {
+  const r = spawnSync('nvim', ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) return `neovim is not installed (no \`nvim\` on PATH: ${r.error?.message ?? `exit ${r.status}`}); apt-get install -y neovim`;
+  const m = /NVIM v(\d+)\.(\d+)/.exec(r.stdout);
+  if (!m) return `cannot read the neovim version from \`nvim --version\`: ${r.stdout.split('\n')[0]}`;
+  if (Number(m[1]) === 0 && Number(m[2]) < 7) return `neovim ${m[0]} is too old (0.7 or newer needed)`;
+  return false;
+}
 
 /** The command that starts the real Strata server from this checkout (after `npm run build`). */
 export function strataCommand(): string[] {
