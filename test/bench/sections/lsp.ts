@@ -14,9 +14,14 @@
  * 2. The shell corpus (and its distinct scripts alone): bash-language-server 5.8.1 and Strata, run
  *    one after the other on the same query set (peer-bash.ts's procedure and inputs).
  *
- * Note on 'all': the server sends progress 'end' when the folder is indexed and only then builds a
- * tree per file, so after the signal we wait until `strata/stats` shows the hot tier has stopped
- * growing (for every policy alike) before sampling memory.
+ * Note on 'all': the server calls progress end() when the folder is indexed and only then builds a
+ * tree per file (Workspace.indexFolder); the 'end' message reaches us only once that loop yields, in
+ * practice after the trees are built. Either way, after the signal we wait until `strata/stats` shows
+ * the hot tier has stopped growing (for every policy alike) before sampling memory.
+ *
+ * bash-language-server does not log how many files its background analysis reached before its fixed
+ * 10 s budget; an empty workspace/symbol query (its fuzzy search returns every declaration) counts
+ * the files it holds symbols of. Note that it returns every match, Strata at most 256.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
