@@ -2,7 +2,7 @@
 // An ECHO LSP server used ONLY to test the neovim Lua plumbing (client/nvim/lua/strata) before the real
 // Strata server exists: it records what the client sends (initialize params, opened documents,
 // configuration) and returns it on request `echo/state`. It parses nothing; the real end-to-end
-// tests (nvim.e2e.test.ts, vscode.e2e.test.ts) run the real `strata --stdio`.
+// tests (nvim.test.ts, vscode.test.ts) run the real `strata --stdio`.
 // Plain .mjs on purpose: not compiled by tsc, so `node --test dist/test/` never runs it as a test.
 const state = { initialize: null, initialized: false, configurationChanges: [], pulledConfiguration: null, opened: [], args: process.argv.slice(2) };
 let buffer = Buffer.alloc(0);

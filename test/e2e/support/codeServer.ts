@@ -21,7 +21,7 @@ export function codeServerDir(): string {
 
 export function codeServerMissing(): string | false {
   const entry = join(codeServerDir(), 'node_modules/code-server/out/node/entry.js');
-  if (!existsSync(entry)) return `code-server is not installed in ${codeServerDir()} (run shared/vscode-e2e/install-code-server.sh DIR and set STRATA_CODE_SERVER_DIR)`;
+  if (!existsSync(entry)) return `code-server is not installed in ${codeServerDir()} (run ../shared/vscode-e2e/install-code-server.sh DIR and set STRATA_CODE_SERVER_DIR, as .ci/run does)`;
   if (!existsSync('/usr/bin/chromium')) return 'Debian chromium is not installed (/usr/bin/chromium)';
   return false;
 }
