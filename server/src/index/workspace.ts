@@ -113,17 +113,27 @@ export class Workspace implements WorkspaceService {
 
   async indexFolder(root: string, progress: IndexProgress): Promise<void> {
     this.#roots.add(root);
-    const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, progress, {
+    // With the 'all' tree policy the run ends only once every tree is built: hold back `end`.
+    let endMessage: string | undefined;
+    const allHot = this.#settings.trees.policy === 'all';
+    const runProgress: IndexProgress = allHot ? { ...progress, end: (m) => { endMessage = m; } } : progress;
+    const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
       inFlight: this.#pool.size * 2,
       isOpen: (key) => this.#docs.has(key),
     });
     this.#elapsedMs = result.elapsedMs;
-    if (this.#settings.trees.policy === 'all') await this.#makeAllHot();
+    if (allHot) {
+      await this.#makeAllHot();
+      progress.end(endMessage ?? 'Strata: indexed');
+    }
   }
 
   /** The 'all' tree policy: a live tree for every file, as servers that keep one per file do. */
   async #makeAllHot(): Promise<void> {
+    let n = 0;
     for (const key of [...this.#files.keys()]) {
+      // Parsing is synchronous: give requests a turn between files.
+      if (++n % 16 === 0) await new Promise((r) => setImmediate(r));
       try {
         await this.#withTree(key, () => undefined);
       } catch (err) {

@@ -22,6 +22,12 @@ export interface ParserPoolOptions {
   size?: number;
   /** Retire a worker once it has parsed this many bytes (default 256 MB). */
   recycleBytes?: number;
+  /**
+   * End a worker that has had nothing to do for this long (default 3 s). Its wasm heap grew with
+   * the largest files it parsed and only an ended thread gives that memory back; a new worker
+   * starts on demand (loading a grammar takes milliseconds), so idle memory is not kept for it.
+   */
+  idleMs?: number;
   maxFileBytes?: number;
   /** Test only: a job whose path ends with `crashOn` kills its worker on its first `crashTimes` attempts. */
   crashOn?: string;
@@ -32,6 +38,8 @@ export interface PoolStats {
   workers: number;
   /** Workers retired after reaching recycleBytes. */
   recycled: number;
+  /** Workers ended after `idleMs` without work. */
+  idleRetired: number;
   crashes: number;
   parsedBytes: number;
   trees: TreeCounts;
@@ -49,6 +57,7 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  idleTimer: NodeJS.Timeout | undefined;
   task: Task | undefined;
   parsedBytes: number;
   trees: TreeCounts;
@@ -61,6 +70,8 @@ const MAX_ATTEMPTS = 2;
 export class ParserPool {
   readonly #size: number;
   readonly #recycleBytes: number;
+  readonly #idleMs: number;
+  #idleRetired = 0;
   readonly #config: { maxFileBytes: number; crashOn?: string; crashTimes?: number };
   readonly #slots = new Set<Slot>();
   readonly #queue: Task[] = [];
@@ -73,6 +84,7 @@ export class ParserPool {
   constructor(o: ParserPoolOptions = {}) {
     this.#size = Math.max(1, o.size ?? availableParallelism());
     this.#recycleBytes = o.recycleBytes ?? 256 * 1024 * 1024;
+    this.#idleMs = o.idleMs ?? 3000;
     this.#config = { maxFileBytes: o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, ...(o.crashOn !== undefined ? { crashOn: o.crashOn, crashTimes: o.crashTimes ?? Infinity } : {}) };
   }
 
@@ -104,7 +116,7 @@ export class ParserPool {
       heapBytes += s.heapBytes;
     }
     return {
-      workers: this.#slots.size, recycled: this.#recycled, crashes: this.#crashes, parsedBytes,
+      workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes, parsedBytes,
       trees: { live: created - deleted, created, deleted }, heapBytes,
     };
   }
@@ -131,6 +143,8 @@ export class ParserPool {
         slot = this.#spawn();
       }
       const task = this.#queue.shift()!;
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       slot.task = task;
       task.attempts++;
       const job: WorkerJob = { id: task.id, input: task.input, attempt: task.attempts };
@@ -140,7 +154,7 @@ export class ParserPool {
 
   #spawn(): Slot {
     const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
-    const slot: Slot = { worker, task: undefined, parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, retiring: false };
+    const slot: Slot = { worker, idleTimer: undefined, task: undefined, parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, retiring: false };
     this.#slots.add(slot);
     worker.on('message', (r: WorkerReply) => this.#onReply(slot, r));
     // 'error' is followed by 'exit'; recovery happens once, on exit.
@@ -162,12 +176,28 @@ export class ParserPool {
       void slot.worker.terminate();
     }
     this.#pump();
+    if (!slot.task && !slot.retiring) this.#armIdleTimer(slot);
+  }
+
+  #armIdleTimer(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.task || slot.retiring || this.#closed) return;
+      this.#idleRetired++;
+      this.#retire(slot);
+      void slot.worker.terminate();
+    }, this.#idleMs);
+    // An idle timer must not keep the process alive (`strata index` exits when its work is done).
+    slot.idleTimer.unref();
   }
 
   /** Takes a slot out of service, keeping its counts. */
   #retire(slot: Slot): void {
     if (slot.retiring) return;
     slot.retiring = true;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
     this.#slots.delete(slot);
     this.#retired.parsedBytes += slot.parsedBytes;
     this.#retired.created += slot.trees.created;

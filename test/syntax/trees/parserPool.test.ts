@@ -110,3 +110,24 @@ test('a crashed worker is replaced and its job retried; a job that always crashe
     await always.close();
   }
 });
+
+test('an idle worker ends after idleMs, and a new one starts for the next job', async () => {
+  const files = realFiles().slice(0, 2).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const pool = new ParserPool({ size: 1, idleMs: 100 });
+  try {
+    const first = await pool.parse(files[0]!);
+    assert.ok(first.analysis, first.reason);
+    assert.equal(pool.stats().workers, 1);
+    await new Promise((res) => setTimeout(res, 400));
+    assert.equal(pool.stats().workers, 0, 'the idle worker ended');
+    assert.equal(pool.stats().idleRetired, 1);
+    const second = await pool.parse(files[1]!);
+    assert.ok(second.analysis, second.reason);
+    const st = pool.stats();
+    assert.equal(st.workers, 1, 'a fresh worker took the job');
+    assert.equal(st.trees.created, 2, 'the ended worker\'s counts are kept');
+    assert.equal(st.trees.live, 0);
+  } finally {
+    await pool.close();
+  }
+});
