@@ -122,6 +122,8 @@ export class Workspace implements WorkspaceService {
       isOpen: (key) => this.#docs.has(key),
     });
     this.#elapsedMs = result.elapsedMs;
+    // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
+    this.#pool.endIdleWorkers();
     if (allHot) {
       await this.#makeAllHot();
       progress.end(endMessage ?? 'Strata: indexed');

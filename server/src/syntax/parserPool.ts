@@ -121,6 +121,16 @@ export class ParserPool {
     };
   }
 
+  /** Ends every worker that has no job now (e.g. when an index run is over), keeping their counts. */
+  endIdleWorkers(): void {
+    for (const slot of [...this.#slots]) {
+      if (slot.task || slot.retiring) continue;
+      this.#idleRetired++;
+      this.#retire(slot);
+      void slot.worker.terminate();
+    }
+  }
+
   /** Ends every worker; queued and running jobs are rejected. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -131,3 +131,19 @@ test('an idle worker ends after idleMs, and a new one starts for the next job', 
     await pool.close();
   }
 });
+
+test('endIdleWorkers ends the workers that have no job', async () => {
+  const files = realFiles().slice(0, 4).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const pool = new ParserPool({ size: 2, idleMs: 60_000 });
+  try {
+    await pool.parseAll(files);
+    assert.equal(pool.stats().workers, 2);
+    pool.endIdleWorkers();
+    assert.equal(pool.stats().workers, 0);
+    const again = await pool.parse(files[0]!);
+    assert.ok(again.analysis, again.reason);
+    assert.equal(pool.stats().trees.created, 5);
+  } finally {
+    await pool.close();
+  }
+});
