@@ -113,21 +113,20 @@ export class Workspace implements WorkspaceService {
 
   async indexFolder(root: string, progress: IndexProgress): Promise<void> {
     this.#roots.add(root);
-    // With the 'all' tree policy the run ends only once every tree is built: hold back `end`.
+    // `end` is held back until the run's memory is given back (and, with the 'all' tree policy,
+    // until every tree is built), so a client that measures at `end` sees the steady state.
     let endMessage: string | undefined;
     const allHot = this.#settings.trees.policy === 'all';
-    const runProgress: IndexProgress = allHot ? { ...progress, end: (m) => { endMessage = m; } } : progress;
+    const runProgress: IndexProgress = { ...progress, end: (m) => { endMessage = m; } };
     const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
       inFlight: this.#pool.size * 2,
       isOpen: (key) => this.#docs.has(key),
     });
     this.#elapsedMs = result.elapsedMs;
     // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
-    this.#pool.endIdleWorkers();
-    if (allHot) {
-      await this.#makeAllHot();
-      progress.end(endMessage ?? 'Strata: indexed');
-    }
+    await this.#pool.endIdleWorkers();
+    if (allHot) await this.#makeAllHot();
+    progress.end(endMessage ?? `Strata: indexed ${root}`);
   }
 
   /** The 'all' tree policy: a live tree for every file, as servers that keep one per file do. */

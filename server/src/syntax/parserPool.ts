@@ -122,13 +122,16 @@ export class ParserPool {
   }
 
   /** Ends every worker that has no job now (e.g. when an index run is over), keeping their counts. */
-  endIdleWorkers(): void {
+  async endIdleWorkers(): Promise<void> {
+    const ending: Promise<number>[] = [];
     for (const slot of [...this.#slots]) {
       if (slot.task || slot.retiring) continue;
       this.#idleRetired++;
       this.#retire(slot);
-      void slot.worker.terminate();
+      ending.push(slot.worker.terminate());
     }
+    // Resolves once the threads are gone, and with them their heaps.
+    await Promise.all(ending);
   }
 
   /** Ends every worker; queued and running jobs are rejected. */

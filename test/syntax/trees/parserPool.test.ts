@@ -138,7 +138,7 @@ test('endIdleWorkers ends the workers that have no job', async () => {
   try {
     await pool.parseAll(files);
     assert.equal(pool.stats().workers, 2);
-    pool.endIdleWorkers();
+    await pool.endIdleWorkers();
     assert.equal(pool.stats().workers, 0);
     const again = await pool.parse(files[0]!);
     assert.ok(again.analysis, again.reason);
