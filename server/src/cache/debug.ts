@@ -41,6 +41,10 @@ export function debugStorage(cache: SourceCache): DebugStorage {
         out.push({ name: `entry-chunks ${e.key}`, bytes: u8(e.chunks) });
         e.records.forEach((r, i) => out.push({ name: `journal ${e.key}#${i}`, bytes: r }));
       }
+      // Delta chunks depend on their bases, down the chain.
+      for (const s of [...slots]) {
+        for (let b = store.deltaBase(s); b >= 0 && !slots.has(b); b = store.deltaBase(b)) slots.add(b);
+      }
       const packs = new Set<number>();
       for (const s of slots) {
         if (!store.isSlot(s)) continue;

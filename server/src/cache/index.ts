@@ -4,7 +4,7 @@
  * journals; every read verified end to end. Pure: imports nothing from LSP or tree-sitter.
  */
 export { SourceCache, createSourceCache } from './source-cache.js';
-export type { SourceCacheOptions, AppendOptions } from './source-cache.js';
+export type { SourceCacheOptions, AppendOptions, PutOptions } from './source-cache.js';
 export type { JournalEdit } from './entry/journal.js';
 export type { Fallback } from './entry/fallback.js';
 export type { EntryTier } from './entry/entry.js';

@@ -25,9 +25,16 @@
  *   file is in use (a two-hit admission rule, as in 2Q). Tier invariants are unchanged: a chunk is
  *   warm iff a warm entry references it, and stats stay exact.
  * - Construction waits for the zstd wasm module: use `await createSourceCache(options)`.
+ * - Versions: a put over an existing key, or with `{ previous }` naming another key, is a new
+ *   version of that file; its new chunks may be stored as deltas against the previous version's
+ *   chunks (store/chunk-store.ts, store/delta-source.ts). Nothing else changes: a delta is a chunk
+ *   like any other to entries, reads, tiers, stats and fallbacks. Re-putting a key over itself
+ *   deltas only against chunks that stay alive anyway (see delta-source.ts), so a file saved again
+ *   and again never keeps dead bases alive.
  */
 import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from './chunking/index.js';
 import { ChunkStore } from './store/chunk-store.js';
+import { DeltaSource } from './store/delta-source.js';
 import { initZstd, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
 import { Entry, type EntryTier } from './entry/entry.js';
 import { candidateFrom, type Fallback } from './entry/fallback.js';
@@ -53,6 +60,17 @@ export interface SourceCacheOptions {
   zstdLevel?: number;
   /** Decompressed packs kept for reads of cold chunks (default 4). */
   cachedPacks?: number;
+}
+
+export interface PutOptions {
+  /**
+   * Key of the previous version of this file (e.g. the same path in the release before, kept
+   * under its own key): new chunks may be stored as deltas against its chunks. Default: the key
+   * itself when it already has an entry. An unknown or evicted key simply gives no deltas.
+   */
+  previous?: string;
+  /** Set false to store every new chunk whole (default true). */
+  deltas?: boolean;
 }
 
 export interface AppendOptions {
@@ -81,6 +99,7 @@ export class SourceCache {
   private hot = { files: 0, bytes: 0 };
   private readonly slotBuffer: number[] = [];
   private readonly chunker: StreamingChunker;
+  private deltaSource: DeltaSource | undefined;
 
   /** Prefer `createSourceCache`; direct construction requires `await initZstd()` first. */
   constructor(options: SourceCacheOptions = {}) {
@@ -94,7 +113,7 @@ export class SourceCache {
       zstdLevel: options.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
       cachedPacks: options.cachedPacks ?? 4,
     });
-    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk)));
+    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk, this.deltaSource)));
   }
 
   get chunkingOptions(): Readonly<ChunkingOptions> {
@@ -107,28 +126,38 @@ export class SourceCache {
     return e;
   }
 
-  /** (Re)places the entry with `text`: empty journal, warm. Omitting `fallback` keeps the previous one. */
-  put(key: string, text: Uint8Array, fallback?: Fallback): void {
-    this.putStream(key, [text], fallback);
+  /**
+   * (Re)places the entry with `text`: empty journal, warm. Omitting `fallback` keeps the previous
+   * one. `options.previous` names the previous version of this file when it is kept under another
+   * key (see PutOptions).
+   */
+  put(key: string, text: Uint8Array, fallback?: Fallback, options?: PutOptions): void {
+    this.putStream(key, [text], fallback, options);
   }
 
   /**
    * Like put, but takes the text in pieces of any size (e.g. from a file stream): each piece is
    * chunked, hashed and compressed as it arrives, so only the current chunk is ever buffered.
    */
-  putStream(key: string, pieces: Iterable<Uint8Array>, fallback?: Fallback): void {
+  putStream(key: string, pieces: Iterable<Uint8Array>, fallback?: Fallback, options: PutOptions = {}): void {
     let length = 0;
     let crc = 0;
     this.slotBuffer.length = 0;
-    for (const piece of pieces) {
-      crc = crc32(piece, crc);
-      length += piece.length;
-      this.chunker.push(piece);
+    const old = this.entries.get(key);
+    const prev = options.deltas === false ? undefined : options.previous !== undefined ? this.entries.get(options.previous) : old;
+    this.deltaSource = prev && prev.chunks.length > 0 ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old) : undefined;
+    try {
+      for (const piece of pieces) {
+        crc = crc32(piece, crc);
+        length += piece.length;
+        this.chunker.push(piece);
+      }
+      this.chunker.finish();
+    } finally {
+      this.deltaSource = undefined;
     }
-    this.chunker.finish();
     const slots = Uint32Array.from(this.slotBuffer);
     this.slotBuffer.length = 0;
-    const old = this.entries.get(key);
     const e = new Entry(key, fallback ?? old?.fallback);
     if (old) this.dropContent(old);
     e.chunks = slots;
@@ -278,6 +307,7 @@ export class SourceCache {
         chunks: s.refCount,
         uniqueChunks: s.uniqueChunks,
         uniqueRawBytes: s.uniqueRawBytes,
+        deltaChunks: s.deltaChunks,
         dedupRatio: s.uniqueRawBytes > 0 ? this.rawBytes / s.uniqueRawBytes : 1,
         compressionRatio: stored > 0 ? s.uniqueRawBytes / stored : 1,
         slabBytes: s.slabs.slabBytes + s.packs.frames.slabBytes,

@@ -13,6 +13,7 @@
  * - dedupRatio: rawBytes / uniqueRawBytes (1 when empty).
  * - compressionRatio: uniqueRawBytes / storedBytes (1 when empty).
  *   So rawBytes / storedBytes = dedupRatio × compressionRatio.
+ * - deltaChunks: distinct chunks stored as deltas against a base chunk (counted in uniqueChunks too).
  * - slabBytes: memory of all slabs (warm + cold), ≥ storedBytes; metadataBytes: chunk columns, id
  *   index and pack tables; journalBytes: encoded journal records.
  * integrity
@@ -32,6 +33,7 @@ export interface CacheStats {
     chunks: number;
     uniqueChunks: number;
     uniqueRawBytes: number;
+    deltaChunks: number;
     dedupRatio: number;
     compressionRatio: number;
     slabBytes: number;

@@ -15,17 +15,44 @@
  *   raises `CorruptionDetected`, never returns. A corrupt chunk is quarantined (unlinked from the
  *   id index) so later puts of the same content store a fresh, good copy instead of reusing it.
  * - Accounting is maintained incrementally and is exact between calls (see `StoreCounters`).
+ *
+ * Delta chunks (a new version of a file; see delta-source.ts for how a base is chosen)
+ * - A new chunk with no identical match may be stored as an LZ4 block encoded with a base chunk
+ *   as history (codecs/lz4-delta.ts), when that is at most 7/8 of its standalone LZ4 block. The
+ *   delta holds one reference on its base (in `refs`, not in `refCount`, which counts entry
+ *   references only), so the base lives as long as the delta; freeing the last reference of a
+ *   delta releases its base, and so on down the chain. Chains are at most MAX_DELTA_DEPTH deep
+ *   (a delta of a delta of …); a chunk whose base is already that deep is stored whole.
+ * - A delta is read by decoding its base (verified by its own CRC, recursively) into a scratch
+ *   buffer and decoding the block after it; the result is then checked against the delta's CRC.
+ *   A flipped bit in the delta, its base or anything down the chain fails a CRC, and both the
+ *   failing base and the delta are quarantined.
+ * - Tiers: a delta holds one warm reference on its base while it has warm references itself, so
+ *   the chain of a warm chunk is warm (a warm read never decompresses a pack). In the cold tier a
+ *   delta stays a delta: its pack member is the same LZ4-with-history block (Zstandard then
+ *   compresses its literals), and its base is packed or warm by its own references. Reading a
+ *   cold delta may decompress up to MAX_DELTA_DEPTH + 1 packs (usually fewer: versions are packed
+ *   together). Promotion moves the block back into a slab as it is (no re-encoding).
+ * - Metadata: a delta costs its 22 B slot like any chunk plus one entry in `deltas`
+ *   (slot → base slot × 8 + depth, a Map: ~30 B measured), counted in `metadataBytes`;
+ *   ordinary chunks pay nothing for the feature.
  */
 import { ChunkTable } from './chunk-table.js';
 import { SlabAllocator, slabOffset } from './slab-allocator.js';
 import { PackStore, MAX_PACK_MEMBERS } from './pack-store.js';
 import { lz4Encode, lz4Decode, lz4DecodeBlock, viewOf } from '../codecs/index.js';
+import { lz4EncodeDelta } from '../codecs/lz4-delta.js';
+import type { DeltaSource } from './delta-source.js';
 import { crc32 } from '../common/crc32.js';
 import { hash64, type Hash64 } from '../common/hash64.js';
 import { CorruptionDetected } from '../common/errors.js';
 
 const COLD = 0x80000000;
 const LOST = 0xffffffff;
+/** Longest chain of deltas (a delta whose base is a delta …) before a chunk is stored whole. */
+export const MAX_DELTA_DEPTH = 4;
+/** Estimated bytes per entry of the `deltas` map (measured ~30 B for small-integer Maps on V8). */
+const DELTA_ENTRY_BYTES = 32;
 
 export interface ChunkStoreOptions {
   slabSize: number;
@@ -48,6 +75,11 @@ export class ChunkStore {
   private pendingCold: number[] = [];
   private readonly id: Hash64 = { hi: 0, lo: 0 };
   private quarantined = 0;
+  /** Delta chunks: slot → base slot × 8 + depth (1..MAX_DELTA_DEPTH). */
+  private readonly deltas = new Map<number, number>();
+  /** Scratch per chain depth for decoding deltas: [base | target]. */
+  private readonly deltaScratch: Uint8Array[] = [];
+  private baseScratch = new Uint8Array(0);
 
   constructor(private readonly options: ChunkStoreOptions) {
     this.slabs = new SlabAllocator(
@@ -84,8 +116,12 @@ export class ChunkStore {
     return this.quarantined;
   }
 
-  /** Adds one warm reference to the chunk with these bytes, storing it if new. Returns its slot. */
-  addChunk(raw: Uint8Array): number {
+  /**
+   * Adds one warm reference to the chunk with these bytes, storing it if new. Returns its slot.
+   * With a `source` (the previous version of the file being put), a new chunk may be stored as a
+   * delta against one of the base chunks it proposes.
+   */
+  addChunk(raw: Uint8Array, source?: DeltaSource): number {
     const t = this.table;
     hash64(raw, 0, raw.length, this.id);
     let slot = t.find(this.id);
@@ -95,14 +131,78 @@ export class ChunkStore {
       slot = t.add(this.id);
       t.crc[slot] = crc32(raw);
       t.rawLenM1[slot] = raw.length - 1;
-      this.storeWarm(slot, raw);
+      if (!(source && this.storeDelta(slot, raw, source))) this.storeWarm(slot, raw);
       t.setWarmRefs(slot, 1);
       this.uniqueRawBytes += raw.length;
     }
     t.setRefs(slot, t.refs(slot) + 1);
     this.refCount++;
     this.refRawBytes += raw.length;
+    source?.emitted(slot, raw.length, this.deltas.size > 0 ? this.deltaBase(slot) : -1);
     return slot;
+  }
+
+  get deltaChunks(): number {
+    return this.deltas.size;
+  }
+
+  /** Base slot of a delta chunk, or -1. */
+  deltaBase(slot: number): number {
+    const v = this.deltas.get(slot);
+    return v === undefined ? -1 : Math.floor(v / 8);
+  }
+
+  private deltaDepth(slot: number): number {
+    const v = this.deltas.get(slot);
+    return v === undefined ? 0 : v % 8;
+  }
+
+  /**
+   * Tries to store `raw` (new chunk `slot`, not yet warm-referenced) as a delta against the best
+   * of the source's candidate bases. Returns false (nothing stored) when no candidate is usable
+   * or no delta is at most 7/8 of the standalone LZ4 block.
+   */
+  private storeDelta(slot: number, raw: Uint8Array, source: DeltaSource): boolean {
+    const t = this.table;
+    let best: Uint8Array | undefined;
+    let bestBase = -1;
+    for (let base of source.candidates()) {
+      // A candidate at the end of a full chain is replaced by its own base (an older version):
+      // chains never reset to a whole chunk, they fan out from the last delta that still fits.
+      if (this.deltaDepth(base) >= MAX_DELTA_DEPTH) base = this.deltaBase(base);
+      if (base < 0 || base === slot || !t.inUse(base) || !t.isLinked(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
+      const baseRaw = this.rawOf(base);
+      if (!baseRaw) continue;
+      const block = lz4EncodeDelta(baseRaw, raw);
+      if (!best || block.length < best.length) {
+        best = block.slice();
+        bestBase = base;
+      }
+    }
+    if (!best) return false;
+    const whole = lz4Encode(raw).length;
+    if (best.length * 8 > whole * 7) return false;
+    const addr = this.slabs.alloc(best.length, slot);
+    this.slabs.view(addr, best.length).set(best);
+    t.loc[slot] = addr;
+    t.aux[slot] = best.length - 1;
+    this.deltas.set(slot, bestBase * 8 + this.deltaDepth(bestBase) + 1);
+    // The delta's reference on its base, and (it is born warm) its warm reference.
+    t.setRefs(bestBase, t.refs(bestBase) + 1);
+    this.addWarmRef(bestBase);
+    return true;
+  }
+
+  /** A verified copy of a chunk's bytes (in a scratch buffer valid until the next call), or undefined if it does not verify. */
+  private rawOf(slot: number): Uint8Array | undefined {
+    const n = this.table.rawLength(slot);
+    if (this.baseScratch.length < n) this.baseScratch = new Uint8Array(Math.max(n, 8192));
+    try {
+      this.readInto(slot, this.baseScratch, 0);
+    } catch {
+      return undefined;
+    }
+    return this.baseScratch.subarray(0, n);
   }
 
   private storeWarm(slot: number, raw: Uint8Array): void {
@@ -116,13 +216,15 @@ export class ChunkStore {
   /**
    * Adds a warm reference (an entry using this chunk became warm). `verifiedRaw` are the chunk's
    * bytes, already CRC-checked by the caller's read, so a cold chunk moves back into a slab
-   * without a second decompression.
+   * without a second decompression (when absent, e.g. for the base of a delta, they are decoded).
    */
-  addWarmRef(slot: number, verifiedRaw: Uint8Array): void {
+  addWarmRef(slot: number, verifiedRaw?: Uint8Array): void {
     const t = this.table;
     const w = t.warmRefs(slot);
     t.setWarmRefs(slot, w + 1);
     if (w > 0) return;
+    const base = this.deltaBase(slot);
+    if (base >= 0) this.addWarmRef(base);
     if (this.isWarm(slot)) {
       // It was waiting to be packed; it simply stays.
       const i = this.pendingCold.lastIndexOf(slot);
@@ -134,7 +236,23 @@ export class ChunkStore {
     }
     const loc = t.loc[slot];
     const member = t.aux[slot];
-    this.storeWarm(slot, verifiedRaw);
+    if (base >= 0) {
+      // A delta moves back into a slab as the same block (its pack member).
+      const block = loc === LOST ? undefined : this.packs.member(loc & ~COLD, member);
+      if (block && block.length > 0) {
+        const addr = this.slabs.alloc(block.length, slot);
+        this.slabs.view(addr, block.length).set(block);
+        t.loc[slot] = addr;
+        t.aux[slot] = block.length - 1;
+        this.leavePack(loc & ~COLD, member);
+        return;
+      }
+      // Unreadable block: keep the (lost) location; reads report it.
+      return;
+    }
+    const raw = verifiedRaw ?? this.rawOf(slot);
+    if (!raw) return; // unreadable: stays where it is, reads report it
+    this.storeWarm(slot, raw);
     if (loc !== LOST && this.packs.get(loc & ~COLD)) this.leavePack(loc & ~COLD, member);
   }
 
@@ -143,7 +261,11 @@ export class ChunkStore {
     const t = this.table;
     const w = t.warmRefs(slot) - 1;
     t.setWarmRefs(slot, w);
-    if (w === 0 && t.refs(slot) > 0) this.markPending(slot);
+    if (w === 0) {
+      if (t.refs(slot) > 0) this.markPending(slot);
+      const base = this.deltaBase(slot);
+      if (base >= 0) this.dropWarmRef(base);
+    }
   }
 
   /** Stored bytes of warm chunks waiting to be packed (already cold by their references). */
@@ -154,19 +276,20 @@ export class ChunkStore {
     if (this.isWarm(slot)) this.pendingStoredBytes += this.table.aux[slot] + 1;
   }
 
-  /** Releases one reference; `warm` says whether the releasing entry was warm. */
+  /** Releases one entry reference; `warm` says whether the releasing entry was warm. */
   release(slot: number, warm: boolean): void {
+    this.refCount--;
+    this.refRawBytes -= this.table.rawLength(slot);
+    this.unref(slot, warm);
+  }
+
+  /** Drops one reference (an entry's or a delta's); frees the chunk, and then its base, at zero. */
+  private unref(slot: number, warm: boolean): void {
     const t = this.table;
     const rawLen = t.rawLength(slot);
     const r = t.refs(slot) - 1;
     t.setRefs(slot, r);
-    this.refCount--;
-    this.refRawBytes -= rawLen;
-    if (warm) {
-      const w = t.warmRefs(slot) - 1;
-      t.setWarmRefs(slot, w);
-      if (w === 0 && r > 0) this.markPending(slot);
-    }
+    if (warm) this.dropWarmRef(slot);
     if (r > 0) return;
     const loc = t.loc[slot];
     if (this.isWarm(slot)) {
@@ -184,6 +307,12 @@ export class ChunkStore {
     else {
       this.quarantined--;
       t.remove(slot);
+    }
+    const base = this.deltaBase(slot);
+    if (base >= 0) {
+      // Its warm reference on the base was dropped with its own last warm reference.
+      this.deltas.delete(slot);
+      this.unref(base, false);
     }
   }
 
@@ -241,11 +370,16 @@ export class ChunkStore {
         if (t.refs(slot) === 0 || t.warmRefs(slot) > 0 || !this.isWarm(slot)) continue;
         // Raw bytes for the pack come from the slab; a chunk that fails its CRC here is packed
         // as-is (its stored CRC still disagrees, so reads keep refusing it).
-        const raw = new Uint8Array(t.rawLength(slot));
-        try {
-          this.decodeWarm(slot, raw);
-        } catch {
-          /* packed with whatever decoded; the CRC check on read reports it */
+        let raw: Uint8Array;
+        if (this.deltas.has(slot)) {
+          raw = this.slabs.view(t.loc[slot], t.aux[slot] + 1).slice();
+        } else {
+          raw = new Uint8Array(t.rawLength(slot));
+          try {
+            this.decodeWarm(slot, raw);
+          } catch {
+            /* packed with whatever decoded; the CRC check on read reports it */
+          }
         }
         add(slot, raw);
       }
@@ -287,7 +421,9 @@ export class ChunkStore {
     if (end > dst.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot} is longer than the text`);
     try {
       const loc = t.loc[slot];
-      if (this.isWarm(slot)) {
+      if (this.deltas.size > 0 && this.deltas.has(slot)) {
+        this.readDelta(slot, dst, offset, rawLen);
+      } else if (this.isWarm(slot)) {
         // Decoded straight from the slab into the caller's buffer: no view, no copy, no allocation.
         const slab = this.slabs.slabAt(loc);
         const slabView = this.slabs.slabViewAt(loc);
@@ -311,6 +447,35 @@ export class ChunkStore {
     }
   }
 
+  /** Decodes delta `slot` (base first, verified) into dst[offset, offset + rawLen); the caller checks the CRC. */
+  private readDelta(slot: number, dst: Uint8Array, offset: number, rawLen: number): void {
+    const t = this.table;
+    const v = this.deltas.get(slot)!;
+    const base = Math.floor(v / 8);
+    const depth = v % 8;
+    if (!t.inUse(base)) throw new CorruptionDetected('structure', `chunk ${slot}: base slot ${base} not in use`);
+    const baseLen = t.rawLength(base);
+    let buf = this.deltaScratch[depth];
+    if (!buf || buf.length < baseLen + rawLen) buf = this.deltaScratch[depth] = new Uint8Array(Math.max(baseLen + rawLen, 16384));
+    this.readInto(base, buf, 0);
+    const loc = t.loc[slot];
+    let block: Uint8Array | undefined;
+    if (this.isWarm(slot)) {
+      const slab = this.slabs.slabAt(loc);
+      const from = slabOffset(loc);
+      const n = t.aux[slot] + 1;
+      if (!slab || from + n > slab.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: bad slab address`);
+      block = slab.subarray(from, from + n);
+    } else {
+      block = loc === LOST ? undefined : this.packs.member(loc & ~COLD, t.aux[slot]);
+      if (!block) throw new CorruptionDetected('pack', `chunk ${slot}: pack member unreadable`);
+    }
+    if (lz4DecodeBlock(block, 0, block.length, buf, baseLen, baseLen + rawLen, 0) !== baseLen + rawLen) {
+      throw new CorruptionDetected('chunk-crc', `chunk ${slot}: delta block does not decode to ${rawLen} bytes`);
+    }
+    dst.set(buf.subarray(baseLen, baseLen + rawLen), offset);
+  }
+
   /** Unlinks a corrupt chunk from the id index so no new reference is ever made to it. */
   quarantine(slot: number): void {
     if (this.table.isLinked(slot)) {
@@ -321,6 +486,6 @@ export class ChunkStore {
 
   /** Bytes of metadata: chunk columns and index, pack member tables. */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.size * DELTA_ENTRY_BYTES;
   }
 }

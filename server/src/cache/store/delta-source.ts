@@ -1,0 +1,102 @@
+/**
+ * Where a new version's chunks find their delta bases: the chunk list of the previous version of
+ * the same file, walked in step with the new text as it is chunked.
+ *
+ * For each new chunk with no identical match, up to four candidates (the store encodes against each
+ * and keeps the smallest delta): these two and their successors (a changed chunk often straddles
+ * two old ones), then the chunk before the positional one:
+ * - the successor: the previous version's chunk right after the last one this put matched
+ *   (identical, or used as a base) — after an insertion or a change, content-defined boundaries
+ *   resynchronise, so the chunk after the last common one is usually the changed copy;
+ * - the chunk at the same position, corrected by the drift (old offset − new offset) measured at
+ *   the last match, for runs where nothing matched for a while (files that change everywhere,
+ *   e.g. minified bundles).
+ * Cost: one Map (slot → index) and one offsets array per put that has a previous version; nothing
+ * when there is none.
+ *
+ * Liveness rule: when a key is re-put over itself, its old version is released right after the
+ * put. A base that only the old version holds would then live on only for the delta (costing more
+ * than storing the chunk whole), so `keepsAlive` refuses such bases: re-putting a key deltas only
+ * against chunks someone else still holds (another version kept under another key, another file).
+ */
+export class DeltaSource {
+  private readonly starts: Float64Array;
+  private readonly indexOf = new Map<number, number>();
+  private readonly counts: Map<number, number> | undefined;
+  /** Start of the next chunk in the new text. */
+  private offset = 0;
+  /** Old offset − new offset at the last aligned chunk. */
+  private drift = 0;
+  /** Index in the old list of the chunk after the last aligned one, or -1. */
+  private next = -1;
+  private readonly out: number[] = [];
+
+  /**
+   * @param old the previous version's chunk slots, in order
+   * @param rawLength a slot's raw length
+   * @param replacing whether `old` is the entry being replaced by this put (same key)
+   */
+  constructor(private readonly old: Uint32Array, rawLength: (slot: number) => number, replacing: boolean) {
+    this.starts = new Float64Array(old.length + 1);
+    let at = 0;
+    for (let i = 0; i < old.length; i++) {
+      this.starts[i] = at;
+      at += rawLength(old[i]);
+      if (!this.indexOf.has(old[i])) this.indexOf.set(old[i], i);
+    }
+    this.starts[old.length] = at;
+    if (replacing) {
+      this.counts = new Map();
+      for (const s of old) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
+    }
+    if (old.length > 0) this.next = 0;
+  }
+
+  /** Candidate base slots for the next chunk (a reused array, at most 4, best guesses first). */
+  candidates(): readonly number[] {
+    const out = this.out;
+    out.length = 0;
+    const n = this.old.length;
+    const add = (i: number) => {
+      if (i >= 0 && i < n && out.length < 4 && !out.includes(this.old[i])) out.push(this.old[i]);
+    };
+    let at = -1;
+    const pos = this.offset + this.drift;
+    if (pos >= 0 && pos < this.starts[n]) {
+      // Binary search: the old chunk containing `pos`.
+      let lo = 0;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (this.starts[mid] <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      at = lo;
+    }
+    add(this.next);
+    add(at);
+    add(at + 1);
+    add(this.next + 1);
+    add(at - 1);
+    return out;
+  }
+
+  /** Whether a delta against `base` (now holding `refs` references) keeps nothing alive that the put would otherwise free. */
+  keepsAlive(base: number, refs: number): boolean {
+    return this.counts === undefined || refs > (this.counts.get(base) ?? 0);
+  }
+
+  /** The put emitted a chunk of `length` bytes: `slot` (a delta against `base`, or -1). */
+  emitted(slot: number, length: number, base: number): void {
+    let k = this.indexOf.get(slot);
+    if (k === undefined && base >= 0) k = this.indexOf.get(base);
+    this.offset += length;
+    if (k !== undefined) {
+      this.next = k + 1;
+      this.drift = this.starts[k + 1] - this.offset;
+    } else if (this.next >= 0) {
+      // Unmatched: assume it replaced the expected chunk, so the next expectation moves on.
+      this.next++;
+    }
+  }
+}
