@@ -73,30 +73,45 @@ function chunkingThroughput(files: File[]): number {
 
 /**
  * Stores each release of a series in one cache, in order, every version kept alive under its own
- * key `<release index>:<path>` (as a workspace that keeps the versions it has seen, e.g. across
- * `git pull`s or in several worktrees). Returns unique raw bytes after each release, and the stored
- * bytes (warm: LZ4 blocks; cold: after demoting everything to Zstandard packs) after the first
- * release and after all of them.
+ * key `r<release index>:<path>` (as a workspace that keeps the versions it has seen, e.g. across
+ * `git pull`s or in several worktrees), each put naming the same path in the release before as its
+ * previous version (`{ previous: 'r<i-1>:<path>' }`), so new chunks may be stored as deltas
+ * against it; `deltas: false` stores every chunk whole (the comparison). Returns unique raw bytes
+ * after each release, the stored bytes (warm: LZ4 blocks; cold: after demoting everything to
+ * Zstandard packs) after the first release and after all of them, and put / warm read speed of
+ * the whole series.
  */
-async function seriesCost(sets: File[][], chunking: ChunkingOptions): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number; warmVsOne: number; coldVsOne: number }> {
+async function seriesCost(sets: File[][], chunking: ChunkingOptions, deltas = true): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number; warmVsOne: number; coldVsOne: number; putMBps: number; readMBps: number; deltaChunks: number }> {
   const store = async (n: number) => {
     const cache = await createSourceCache({ chunking });
     const unique: number[] = [];
     const raw: number[] = [];
+    let putMs = 0;
+    let rawTotal = 0;
     sets.slice(0, n).forEach((files, i) => {
-      for (const f of files) cache.put(`${i}:${f.rel}`, f.bytes);
+      putMs += timeIt(() => {
+        for (const f of files) cache.put(`r${i}:${f.rel}`, f.bytes, undefined, { previous: i > 0 ? `r${i - 1}:${f.rel}` : undefined, deltas });
+      });
       const s = cache.stats().store;
       unique.push(s.uniqueRawBytes);
       raw.push(s.rawBytes);
+      rawTotal = s.rawBytes;
     });
     const warm = cache.stats().store.storedBytes;
     const metaPerChunk = cache.stats().store.metadataBytes / Math.max(1, cache.stats().store.uniqueChunks);
+    const deltaChunks = cache.stats().store.deltaChunks;
+    let readBytes = 0;
+    const readMs = timeIt(() => {
+      sets.slice(0, n).forEach((files, i) => {
+        for (const f of files) readBytes += cache.read(`r${i}:${f.rel}`).length;
+      });
+    });
     cache.setBudgets({ warmBytes: 0 });
-    return { unique, raw, metaPerChunk, warm, cold: cache.stats().store.storedBytes };
+    return { unique, raw, metaPerChunk, warm, cold: cache.stats().store.storedBytes, putMBps: mbps(rawTotal, putMs), readMBps: mbps(readBytes, readMs), deltaChunks };
   };
   const one = await store(1);
   const all = await store(sets.length);
-  return { unique: all.unique, raw: all.raw, metaPerChunk: all.metaPerChunk, warmVsOne: all.warm / one.warm, coldVsOne: all.cold / one.cold };
+  return { unique: all.unique, raw: all.raw, metaPerChunk: all.metaPerChunk, warmVsOne: all.warm / one.warm, coldVsOne: all.cold / one.cold, putMBps: all.putMBps, readMBps: all.readMBps, deltaChunks: all.deltaChunks };
 }
 
 export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection> {
@@ -157,22 +172,27 @@ export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection
     if (sets.length < 2) continue;
     const loaded = sets.map(loadSet);
     for (const chunking of sizes) {
-      const { unique, raw, metaPerChunk, warmVsOne, coldVsOne } = await seriesCost(loaded, chunking);
-      const last = unique.length - 1;
-      const sharedOfSecond = 1 - (unique[1] - unique[0]) / (raw[1] - raw[0]);
-      const costVsOne = unique[last] / unique[0];
-      rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, round(sharedOfSecond * 100, 1), round(costVsOne), round(warmVsOne), round(coldVsOne), round(metaPerChunk, 1)]);
-      const isDefault = chunking.avgSize === DEFAULT_CHUNKING.avgSize;
-      if (isDefault && sets.length === 2) {
-        metrics.push({ name: `bytes shared between releases (${series.name})`, value: round(sharedOfSecond * 100, 1), unit: '%', target: { op: '>=', value: 95 } });
-      }
-      if (isDefault && sets.length > 2) {
-        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), unique raw bytes`, value: round(costVsOne), unit: '×', note: 'before compression' });
-        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes warm`, value: round(warmVsOne), unit: '×', target: { op: '<=', value: 2 }, note: 'every version kept under its own key; LZ4 blocks' });
-        metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes cold`, value: round(coldVsOne), unit: '×', target: { op: '<=', value: 2 }, note: 'same, all demoted to zstd packs' });
+      for (const deltas of chunking.avgSize === DEFAULT_CHUNKING.avgSize && sets.length > 2 ? [false, true] : [true]) {
+        const { unique, raw, metaPerChunk, warmVsOne, coldVsOne, putMBps, readMBps, deltaChunks } = await seriesCost(loaded, chunking, deltas);
+        const last = unique.length - 1;
+        const sharedOfSecond = 1 - (unique[1] - unique[0]) / (raw[1] - raw[0]);
+        const costVsOne = unique[last] / unique[0];
+        rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, deltas ? 'yes' : 'no', round(sharedOfSecond * 100, 1), round(costVsOne), round(warmVsOne), round(coldVsOne), deltaChunks, round(metaPerChunk, 1), putMBps, readMBps]);
+        const isDefault = chunking.avgSize === DEFAULT_CHUNKING.avgSize;
+        if (isDefault && sets.length === 2) {
+          metrics.push({ name: `bytes shared between releases (${series.name})`, value: round(sharedOfSecond * 100, 1), unit: '%', target: { op: '>=', value: 95 } });
+        }
+        if (isDefault && sets.length > 2) {
+          const how = deltas ? 'with deltas' : 'whole chunks only';
+          if (!deltas) metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), unique raw bytes`, value: round(costVsOne), unit: '×', note: 'before compression' });
+          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes warm, ${how}`, value: round(warmVsOne), unit: '×', ...(deltas ? { target: { op: '<=' as const, value: 2 } } : {}), note: "every version kept as r<i>:<path>, put with { previous: 'r<i-1>:<path>' }; LZ4 blocks" });
+          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes cold, ${how}`, value: round(coldVsOne), unit: '×', ...(deltas ? { target: { op: '<=' as const, value: 2 } } : {}), note: 'same, all demoted to zstd packs' });
+          metrics.push({ name: `${sets.length} releases put (${series.name}), ${how}`, value: putMBps, unit: 'MB/s' });
+          metrics.push({ name: `${sets.length} releases warm read (${series.name}), ${how}`, value: readMBps, unit: 'MB/s' });
+        }
       }
     }
   }
-  tables.push({ title: 'Dedup across releases by chunk size (min/avg/max)', columns: ['series', 'releases', 'chunking', 'second release shared %', 'all releases vs one, unique raw ×', 'stored warm ×', 'stored cold ×', 'metadata B/chunk'], rows });
+  tables.push({ title: 'Dedup across releases by chunk size (min/avg/max)', columns: ['series', 'releases', 'chunking', 'deltas', 'second release shared %', 'all releases vs one, unique raw ×', 'stored warm ×', 'stored cold ×', 'delta chunks', 'metadata B/chunk', 'series put MB/s', 'series warm read MB/s'], rows });
   return { id: 'cache', title: 'Source cache: chunking, tiers, dedup', metrics, tables };
 }

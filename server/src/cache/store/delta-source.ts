@@ -11,8 +11,8 @@
  * - the chunk at the same position, corrected by the drift (old offset − new offset) measured at
  *   the last match, for runs where nothing matched for a while (files that change everywhere,
  *   e.g. minified bundles).
- * Cost: one Map (slot → index) and one offsets array per put that has a previous version; nothing
- * when there is none.
+ * Cost: one Map (slot → index) and one offsets array per put that has a previous version and at
+ * least one new chunk, built at the first new chunk; nothing for a put with no new chunk.
  *
  * Liveness rule: when a key is re-put over itself, its old version is released right after the
  * put. A base that only the old version holds would then live on only for the delta (costing more
@@ -20,9 +20,9 @@
  * against chunks someone else still holds (another version kept under another key, another file).
  */
 export class DeltaSource {
-  private readonly starts: Float64Array;
+  private starts = new Float64Array(0);
   private readonly indexOf = new Map<number, number>();
-  private readonly counts: Map<number, number> | undefined;
+  private counts: Map<number, number> | undefined;
   /** Start of the next chunk in the new text. */
   private offset = 0;
   /** Old offset − new offset at the last aligned chunk. */
@@ -30,30 +30,41 @@ export class DeltaSource {
   /** Index in the old list of the chunk after the last aligned one, or -1. */
   private next = -1;
   private readonly out: number[] = [];
+  /** The index is built at the first chunk that needs a base (a re-put of unchanged text builds nothing). */
+  private built = false;
+  private lastSlot = -1;
+  private lastBase = -1;
 
   /**
    * @param old the previous version's chunk slots, in order
    * @param rawLength a slot's raw length
    * @param replacing whether `old` is the entry being replaced by this put (same key)
    */
-  constructor(private readonly old: Uint32Array, rawLength: (slot: number) => number, replacing: boolean) {
+  constructor(private readonly old: Uint32Array, private readonly rawLength: (slot: number) => number, private readonly replacing: boolean) {}
+
+  private build(): void {
+    this.built = true;
+    const old = this.old;
     this.starts = new Float64Array(old.length + 1);
     let at = 0;
     for (let i = 0; i < old.length; i++) {
       this.starts[i] = at;
-      at += rawLength(old[i]);
+      at += this.rawLength(old[i]);
       if (!this.indexOf.has(old[i])) this.indexOf.set(old[i], i);
     }
     this.starts[old.length] = at;
-    if (replacing) {
+    if (this.replacing) {
       this.counts = new Map();
       for (const s of old) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
     }
     if (old.length > 0) this.next = 0;
+    // Every chunk so far was found whole; only the last one matters for the alignment.
+    if (this.lastSlot >= 0) this.align(this.lastSlot, this.lastBase);
   }
 
   /** Candidate base slots for the next chunk (a reused array, at most 4, best guesses first). */
   candidates(): readonly number[] {
+    if (!this.built) this.build();
     const out = this.out;
     out.length = 0;
     const n = this.old.length;
@@ -88,9 +99,18 @@ export class DeltaSource {
 
   /** The put emitted a chunk of `length` bytes: `slot` (a delta against `base`, or -1). */
   emitted(slot: number, length: number, base: number): void {
+    this.offset += length;
+    if (!this.built) {
+      this.lastSlot = slot;
+      this.lastBase = base;
+      return;
+    }
+    this.align(slot, base);
+  }
+
+  private align(slot: number, base: number): void {
     let k = this.indexOf.get(slot);
     if (k === undefined && base >= 0) k = this.indexOf.get(base);
-    this.offset += length;
     if (k !== undefined) {
       this.next = k + 1;
       this.drift = this.starts[k + 1] - this.offset;
