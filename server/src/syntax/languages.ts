@@ -3,7 +3,7 @@
  *
  * A file's language is chosen, in order, by the LSP languageId the client sent, by the file name's
  * extension, and by a `#!` line (for scripts without an extension). Each language names its grammar
- * `.wasm` (pinned in grammars/manifest.json) and its query file (the project's own, in grammars/).
+ * `.wasm` (pinned in grammars/manifest.json) and its query files (the project's own, in grammars/).
  * Pure data and lookups: no tree-sitter objects live here.
  */
 
@@ -15,8 +15,11 @@ export interface LanguageInfo {
   readonly name: LanguageName;
   /** Grammar file in grammars/. */
   readonly wasm: string;
-  /** The project's own definition/reference query file in grammars/. */
-  readonly query: string;
+  /**
+   * The project's own definition/reference query files in grammars/, joined in this order into one
+   * query (first pattern wins, so a dialect's own patterns come before the ones it shares).
+   */
+  readonly queries: readonly string[];
   /** LSP languageIds that VS Code and neovim send for this language. */
   readonly languageIds: readonly string[];
   /** Lower-case file extensions including the dot. */
@@ -28,25 +31,25 @@ export interface LanguageInfo {
 }
 
 export const LANGUAGES: readonly LanguageInfo[] = [
-  { name: 'javascript', wasm: 'tree-sitter-javascript.wasm', query: 'javascript.scm',
+  { name: 'javascript', wasm: 'tree-sitter-javascript.wasm', queries: ['javascript.scm'],
     languageIds: ['javascript', 'javascriptreact'], extensions: ['.js', '.mjs', '.cjs', '.jsx'],
     interpreters: ['node', 'nodejs', 'deno', 'bun'] },
-  { name: 'typescript', wasm: 'tree-sitter-typescript.wasm', query: 'typescript.scm',
+  { name: 'typescript', wasm: 'tree-sitter-typescript.wasm', queries: ['typescript.scm'],
     languageIds: ['typescript'], extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'] },
-  { name: 'tsx', wasm: 'tree-sitter-tsx.wasm', query: 'tsx.scm',
+  { name: 'tsx', wasm: 'tree-sitter-tsx.wasm', queries: ['tsx.scm', 'typescript.scm'],
     languageIds: ['typescriptreact'], extensions: ['.tsx'] },
-  { name: 'python', wasm: 'tree-sitter-python.wasm', query: 'python.scm',
+  { name: 'python', wasm: 'tree-sitter-python.wasm', queries: ['python.scm'],
     languageIds: ['python'], extensions: ['.py', '.pyi', '.pyw'],
     interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'] },
-  { name: 'go', wasm: 'tree-sitter-go.wasm', query: 'go.scm', languageIds: ['go'], extensions: ['.go'] },
-  { name: 'rust', wasm: 'tree-sitter-rust.wasm', query: 'rust.scm', languageIds: ['rust'], extensions: ['.rs'] },
-  { name: 'c', wasm: 'tree-sitter-c.wasm', query: 'c.scm', languageIds: ['c'], extensions: ['.c', '.h'] },
-  { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', query: 'cpp.scm', languageIds: ['cpp', 'cuda-cpp'],
+  { name: 'go', wasm: 'tree-sitter-go.wasm', queries: ['go.scm'], languageIds: ['go'], extensions: ['.go'] },
+  { name: 'rust', wasm: 'tree-sitter-rust.wasm', queries: ['rust.scm'], languageIds: ['rust'], extensions: ['.rs'] },
+  { name: 'c', wasm: 'tree-sitter-c.wasm', queries: ['c.scm'], languageIds: ['c'], extensions: ['.c', '.h'] },
+  { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', queries: ['cpp.scm'], languageIds: ['cpp', 'cuda-cpp'],
     extensions: ['.cc', '.cpp', '.cxx', '.c++', '.hh', '.hpp', '.hxx', '.h++', '.ipp', '.inl', '.cu', '.cuh'] },
-  { name: 'java', wasm: 'tree-sitter-java.wasm', query: 'java.scm', languageIds: ['java'], extensions: ['.java'] },
-  { name: 'json', wasm: 'tree-sitter-json.wasm', query: 'json.scm', languageIds: ['json', 'jsonc'],
+  { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: ['java'], extensions: ['.java'] },
+  { name: 'json', wasm: 'tree-sitter-json.wasm', queries: ['json.scm'], languageIds: ['json', 'jsonc'],
     extensions: ['.json', '.jsonc', '.json5', '.code-workspace'] },
-  { name: 'bash', wasm: 'tree-sitter-bash.wasm', query: 'bash.scm', languageIds: ['shellscript', 'sh', 'bash', 'zsh'],
+  { name: 'bash', wasm: 'tree-sitter-bash.wasm', queries: ['bash.scm'], languageIds: ['shellscript', 'sh', 'bash', 'zsh'],
     extensions: ['.sh', '.bash', '.zsh', '.ksh', '.bats', '.command'],
     fileNames: ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', 'PKGBUILD', 'APKBUILD'],
     interpreters: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'] },

@@ -40,9 +40,9 @@ export function languageInfo(lang: LanguageInfo | LanguageName): LanguageInfo {
   return info;
 }
 
-/** The text of a language's query file. */
+/** The text of a language's query: its query files joined in order. */
 export function querySource(lang: LanguageInfo | LanguageName): string {
-  return readFileSync(join(grammarsDir(), languageInfo(lang).query), 'utf8');
+  return languageInfo(lang).queries.map((file) => readFileSync(join(grammarsDir(), file), 'utf8')).join('\n');
 }
 
 /**
