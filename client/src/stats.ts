@@ -6,28 +6,12 @@
  * never breaks the status bar: a missing number reads as 0 and `budgets` is optional.
  */
 
-export interface TierStats { files: number; bytes: number }
+import type { StrataStats, TierStats } from '../../server/src/index/stats.js';
+
+// The contract's one definition is the server's; the extension only reads it.
+export type { StrataStats, TierStats };
 export type TierName = 'hot' | 'warm' | 'cold';
 export const TIERS: readonly TierName[] = ['hot', 'warm', 'cold'];
-
-export interface StrataStats {
-  files: number;
-  bytes: number;
-  languages: Record<string, number>;
-  parseErrors: number;
-  elapsedMs: number;
-  peakRssBytes: number;
-  store: {
-    rawBytes: number; storedBytes: number; chunks: number; uniqueChunks: number;
-    dedupRatio: number; compressionRatio: number;
-  };
-  tiers: Record<TierName, TierStats>;
-  trees: { live: number; created: number; deleted: number };
-  integrity: { verifiedReads: number; crcFailures: number; fallbacks: number };
-  journal: { replays: number; fullParses: number };
-  /** Byte budgets of the tiers, when the server reports them. */
-  budgets?: { hotBytes: number; warmBytes: number; coldBytes: number };
-}
 
 export const STATS_METHOD = 'strata/stats';
 
