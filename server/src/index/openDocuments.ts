@@ -1,7 +1,6 @@
 /**
- * The documents open in the editor: their version, language, whether they differ from the disk, and
- * the kept copy of their current text — the second copy the design asks for, from which the cache can
- * recover an unsaved buffer when its stored bytes fail verification (strings are immutable, so while
+ * The documents open in the editor: their version, language, and the kept copy of their current text
+ * — the second copy the design asks for, from which the cache can recover an unsaved buffer when its stored bytes fail verification (strings are immutable, so while
  * the document is hot this copy shares the hot tier's string and costs nothing extra).
  *
  * It also turns LSP content changes (line/character, in UTF-16 or UTF-8 columns) into UTF-16 offset
@@ -18,8 +17,6 @@ export interface OpenDocument {
   version: number;
   /** The current text (the kept copy). */
   text: string;
-  /** True once the text differs from what was last read from or saved to disk. */
-  dirty: boolean;
 }
 
 export interface ChangeRange { start: { line: number; character: number }; end: { line: number; character: number } }

@@ -8,7 +8,7 @@
  * Memory: everything here is either in a budgeted tier or has a stated per-file / per-symbol cost
  * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createSourceCache, type SourceCache } from '../cache/index.js';
 import type { ColumnEncoding, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
 import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
@@ -181,8 +181,7 @@ export class Workspace implements WorkspaceService {
     const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')) || Math.min(text.length, 256));
     const info = detectLanguage(key, { languageId, firstLine });
     const lang = info && this.#settings.languages.includes(info.name) ? info.name : undefined;
-    const diskText = this.#cache.has(key) ? this.#currentText(key) : undefined;
-    this.#docs.open(key, { languageId, lang, version, text, dirty: diskText !== text });
+    this.#docs.open(key, { languageId, lang, version, text });
     if (!lang) return;
     this.#hot.open(key, text, lang);
     this.#cache.setFallback(key, this.#keptCopy(key));
@@ -208,7 +207,6 @@ export class Workspace implements WorkspaceService {
         this.#files.update(key, { bytes: Buffer.byteLength(doc.text) });
       }
       doc.version = version;
-      doc.dirty = true;
     } catch (err) {
       if (err instanceof ImpossibleEditError || err instanceof EditRangeError) {
         throw new EditRejectedError(`${key}: edit refused, the document keeps version ${doc.version}: ${err.message}`);
@@ -228,8 +226,11 @@ export class Workspace implements WorkspaceService {
       forgetFile(this.#targets, key);
       return;
     }
-    if (doc.dirty) {
-      // Unsaved changes were discarded by the editor: the disk is the truth again.
+    // Whether the editor discarded unsaved text is told by the disk itself: the closed buffer's last
+    // text is compared with the file once, here, rather than tracked on every open, edit and save.
+    const disk = st.size <= MAX_STORED_FILE_BYTES ? readFileSync(key) : undefined;
+    if (!disk || !Buffer.from(encoder.encode(doc.text)).equals(disk)) {
+      // The disk is the truth again.
       this.#hot.forget(key);
       void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${String(err)}`));
     } else if (this.#cache.has(key)) {
@@ -238,10 +239,7 @@ export class Workspace implements WorkspaceService {
   }
 
   saveDocument(key: string): void {
-    const doc = this.#docs.get(key);
-    if (!doc) return;
-    doc.dirty = false;
-    this.#noteDisk(key);
+    if (this.#docs.has(key)) this.#noteDisk(key);
   }
 
   documentText(key: string): string | undefined {
@@ -382,15 +380,6 @@ export class Workspace implements WorkspaceService {
       const doc = this.#docs.get(key);
       return doc ? encoder.encode(doc.text) : undefined;
     };
-  }
-
-  #currentText(key: string): string | undefined {
-    try {
-      return lenient.decode(this.#cache.read(key));
-    } catch (err) {
-      this.#log.warn(`${key}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
   }
 
   #noteDisk(key: string): void {
