@@ -1,7 +1,8 @@
 /**
  * The documents open in the editor: their version, language, and the kept copy of their current text
- * — the second copy the design asks for, from which the cache can recover an unsaved buffer when its stored bytes fail verification (strings are immutable, so while
- * the document is hot this copy shares the hot tier's string and costs nothing extra).
+ * — the second copy the design asks for, from which the cache can recover an unsaved buffer when its
+ * stored bytes fail verification (strings are immutable, so while the document is hot this copy
+ * shares the hot tier's string and costs nothing extra).
  *
  * It also turns LSP content changes (line/character, in UTF-16 or UTF-8 columns) into UTF-16 offset
  * edits. Changes of one notification are validated in order against the text each leaves behind;
