@@ -36,4 +36,10 @@ export interface StrataStats {
   journal: { replays: number; fullParses: number };
   /** The budgets in force, in bytes (hot: wasm heap; warm/cold: stored bytes). */
   budgets?: { hotBytes: number; warmBytes: number; coldBytes: number };
+  /**
+   * This process's memory now (`process.memoryUsage()`): resident set, V8 heap in use, external
+   * memory (the main thread's wasm heap, where live trees are, plus ArrayBuffers such as cache slabs)
+   * and ArrayBuffer bytes; `workersHeapBytes` = the parser workers' latest reported wasm heaps.
+   */
+  process?: { rssBytes: number; heapUsedBytes: number; externalBytes: number; arrayBuffersBytes: number; workersHeapBytes: number };
 }

@@ -321,7 +321,9 @@ export class Workspace implements WorkspaceService {
     const cache = this.#cache.stats();
     const hot = this.#hot.stats();
     const mainTrees = threadLedger.counts();
-    const poolTrees = this.#pool.stats().trees;
+    const pool = this.#pool.stats();
+    const poolTrees = pool.trees;
+    const mem = process.memoryUsage();
     const totals = this.#files.totals();
     const budgets = tierBudgets(this.#settings);
     return {
@@ -352,6 +354,10 @@ export class Workspace implements WorkspaceService {
       integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures, fallbacks: cache.integrity.fallbacks },
       journal: threadJournalStats.counts(),
       budgets,
+      process: {
+        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
+        arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: pool.heapBytes,
+      },
     };
   }
 
