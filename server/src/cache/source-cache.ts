@@ -24,6 +24,9 @@
  *   push the files actually in use out of the warm tier. A second read is the signal that the
  *   file is in use (a two-hit admission rule, as in 2Q). Tier invariants are unchanged: a chunk is
  *   warm iff a warm entry references it, and stats stay exact.
+ * - `adopt` creates an entry that is metadata only (length, CRC, fallback: the evicted state) for a
+ *   text known from elsewhere (a persistent snapshot); `peek` reads verified without touching the
+ *   recency order or the tiers (an evicted entry's fallback bytes are verified and not stored).
  * - Construction waits for the zstd wasm module: use `await createSourceCache(options)`.
  * - Versions: a put over an existing key, or with `{ previous }` naming another key, is a new
  *   version of that file; its new chunks may be stored as deltas against the previous version's
@@ -254,6 +257,59 @@ export class SourceCache {
     if (e.records.length === 0 && e.tier !== 'evicted') return;
     const text = this.read(key);
     if (this.entries.get(key)?.records.length) this.put(key, text);
+  }
+
+  /**
+   * Adopts a text the cache has not seen, by its length and CRC-32 only (e.g. a file recorded in a
+   * persistent snapshot): the entry is created evicted — metadata only, no bytes — and is refilled
+   * from `fallback` on first read, whose bytes are served only if they match `length` and `crc`
+   * (else IntegrityError). Replaces any entry `key` had.
+   */
+  adopt(key: string, meta: { length: number; crc: number }, fallback: Fallback): void {
+    if (!(Number.isSafeInteger(meta.length) && meta.length >= 0 && Number.isInteger(meta.crc) && meta.crc >= 0 && meta.crc <= 0xffffffff)) {
+      throw new RangeError(`adopt ${JSON.stringify(key)}: bad length ${meta.length} or CRC ${meta.crc}`);
+    }
+    const old = this.entries.get(key);
+    if (old) {
+      this.dropContent(old);
+      this.tiers.remove(old);
+    }
+    const e = new Entry(key, fallback);
+    e.length = meta.length;
+    e.crc = meta.crc >>> 0;
+    e.tier = 'evicted';
+    this.entries.set(key, e);
+    this.tiers.touch(e);
+    if (old) this.enforceBudgets();
+  }
+
+  /**
+   * The current text, verified, without making the entry more recent or moving it between tiers
+   * (for copying texts out, e.g. writing a snapshot, without churning the tiers). An evicted entry
+   * returns its fallback's verified bytes without storing them. Only a detected corruption changes
+   * state: it is repaired from the fallback exactly as `read` does, or raises IntegrityError.
+   */
+  peek(key: string): Uint8Array {
+    const e = this.entry(key);
+    if (e.tier === 'evicted') {
+      const candidate = this.verifiedCandidate(e);
+      if (!candidate) {
+        this.counters.crcFailures++;
+        throw new IntegrityError(e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry: its fallback gave no verified bytes');
+      }
+      this.counters.verifiedReads++;
+      return candidate;
+    }
+    let text: Uint8Array;
+    try {
+      text = rebuildCurrent(this.store, e).text;
+    } catch (err) {
+      if (!(err instanceof CorruptionDetected)) throw err;
+      return this.recover(e, err);
+    }
+    this.counters.verifiedReads++;
+    e.crc ??= crc32(text);
+    return text;
   }
 
   setFallback(key: string, fallback: Fallback | undefined): void {
