@@ -146,16 +146,20 @@ function chartSvg(section: string, c: Chart, y: number): { svg: string; height: 
 }
 
 export function renderSvg(r: BenchReport): string {
+  return renderChartsSvg(`Strata benchmark — ${r.machine.date.slice(0, 10)}, ${r.machine.cores} cores, Node ${r.machine.node}`,
+    r.sections.flatMap((s) => (s.charts ?? []).map((chart) => ({ section: s.title, chart }))));
+}
+
+/** A titled SVG page of charts, one under the other (also used by the soak report). */
+export function renderChartsSvg(title: string, charts: { section: string; chart: Chart }[]): string {
   const body: string[] = [];
   let y = 0;
-  body.push(`<text x="16" y="28" font-size="20" font-weight="bold">Strata benchmark — ${esc(r.machine.date.slice(0, 10))}, ${r.machine.cores} cores, Node ${esc(r.machine.node)}</text>`);
+  body.push(`<text x="16" y="28" font-size="20" font-weight="bold">${esc(title)}</text>`);
   y = 44;
-  for (const s of r.sections) {
-    for (const c of s.charts ?? []) {
-      const { svg, height } = chartSvg(s.title, c, y);
-      body.push(svg);
-      y += height;
-    }
+  for (const { section, chart } of charts) {
+    const { svg, height } = chartSvg(section, chart, y);
+    body.push(svg);
+    y += height;
   }
   if (y === 44) {
     body.push('<text x="16" y="70" font-size="14">No section produced a chart.</text>');
