@@ -15,6 +15,7 @@ export interface StrataSettings {
   trees: { maxFileSizeMB: number };
   exclude: string[];
   cacheDir: string;
+  cacheDiskMB: number;
   languages: string[];
 }
 
@@ -33,6 +34,7 @@ export function readSettings(): StrataSettings {
     trees: { maxFileSizeMB: c.get<number>('trees.maxFileSizeMB', 2) },
     exclude: c.get<string[]>('exclude', ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**']),
     cacheDir: c.get<string>('cacheDir', ''),
+    cacheDiskMB: c.get<number>('cacheDiskMB', 2048),
     languages: c.get<string[]>('languages', strataLanguageNames()),
   };
 }

@@ -30,8 +30,14 @@ export interface StrataSettings {
     maxTrees: number;
   };
   exclude: string[];
-  /** Where the persistent cache lives; '' means the default under $XDG_CACHE_HOME/strata. */
+  /**
+   * Where the persistent cache lives: '' means the default ($XDG_CACHE_HOME/strata, else
+   * ~/.cache/strata), 'off' turns persistence off, anything else is a folder (absolute, or relative
+   * to the server's working directory).
+   */
   cacheDir: string;
+  /** Disk budget of all persistent caches under the cache folder, in MiB (least recently used workspaces go first). */
+  cacheDiskMB: number;
   languages: LanguageName[];
 }
 
@@ -55,11 +61,19 @@ export function defaultSettings(): StrataSettings {
     trees: { maxFileSizeMB: 2, policy: 'budget', maxTrees: 128 },
     exclude: [...DEFAULT_EXCLUDES],
     cacheDir: '',
+    cacheDiskMB: 2048,
     languages: LANGUAGES.map((l) => l.name),
   };
 }
 
 const MiB = 1024 * 1024;
+
+/** The `cacheDir` value that turns the persistent cache off. */
+export const CACHE_OFF = 'off';
+
+export function persistenceEnabled(s: StrataSettings): boolean {
+  return s.cacheDir.trim().toLowerCase() !== CACHE_OFF;
+}
 
 export function tierBudgets(s: StrataSettings): TierBudgets {
   const share = (own: number, part: number) => Math.round((own > 0 ? own : s.memory.totalMB * part) * MiB);
@@ -129,8 +143,9 @@ export function parseSettings(raw: unknown, base: StrataSettings = defaultSettin
   s.exclude = readStrings(expanded['exclude'], 'exclude', s.exclude, problems);
   if (expanded['cacheDir'] !== undefined && expanded['cacheDir'] !== null) {
     if (typeof expanded['cacheDir'] === 'string') s.cacheDir = expanded['cacheDir'];
-    else problems.push(`setting strata.cacheDir must be a string; got ${JSON.stringify(expanded['cacheDir'])}`);
+    else problems.push(`setting strata.cacheDir must be a string (a folder, '' for the default, or 'off'); got ${JSON.stringify(expanded['cacheDir'])}`);
   }
+  s.cacheDiskMB = readNumber(expanded, 'cacheDiskMB', 'cacheDiskMB', s.cacheDiskMB, 1, 1 << 24, problems);
   const langs = readStrings(expanded['languages'], 'languages', s.languages, problems);
   const known = new Set<string>(LANGUAGES.map((l) => l.name));
   const unknown = langs.filter((l) => !known.has(l));
