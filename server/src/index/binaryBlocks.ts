@@ -17,6 +17,13 @@
  * Guarantees: `BlockReader` either returns exactly the arrays `BlockWriter` was given or throws
  * `IndexFormatError` naming the object, the block and the problem. Returned arrays are fresh
  * copies (aligned, independent of the input bytes).
+ *
+ * Streamed form (the workspace snapshot, index/snapshot/, written to disk block by block and read
+ * back with positioned reads): the same 16-byte header with block count `STREAMED` (the count is
+ * not known when the header is written; the file's own trailer says where it ends), then blocks
+ * framed as above, except that each block's CRC also covers the block's byte position in the file
+ * (CRC-32 of position as u64 LE | tag | length | payload). A block moved, copied or swapped to
+ * another position therefore fails its check exactly like a damaged one.
  */
 import { crc32 } from '../cache/common/crc32.js';
 
@@ -41,8 +48,72 @@ function tagText(tag: number): string {
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HEADER_BYTES = 16;
-const BLOCK_HEADER_BYTES = 12;
+export const HEADER_BYTES = 16;
+export const BLOCK_HEADER_BYTES = 12;
+/** Block count of a streamed container's header. */
+export const STREAMED = 0xffffffff;
+
+/** The container header: magic | version | block count | CRC-32 of those 12 bytes. */
+export function containerHeader(magic: number, version: number, blocks: number): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic, true);
+  view.setUint32(4, version, true);
+  view.setUint32(8, blocks, true);
+  view.setUint32(12, crc32(out.subarray(0, 12)), true);
+  return out;
+}
+
+/** Checks a container header (the first 16 bytes of `bytes`); returns its block count. */
+export function checkContainerHeader(bytes: Uint8Array, magic: number, version: number, what: string): number {
+  if (bytes.byteLength < HEADER_BYTES) throw new IndexFormatError(`${what}: truncated: ${bytes.byteLength} bytes, no header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw new IndexFormatError(`${what}: header CRC mismatch (damaged data)`);
+  if (view.getUint32(0, true) !== magic) throw new IndexFormatError(`${what}: not a ${what} (magic ${tagText(view.getUint32(0, true))})`);
+  const v = view.getUint32(4, true);
+  if (v !== version) throw new IndexFormatError(`${what}: format version ${v}, this build reads version ${version}`);
+  return view.getUint32(8, true);
+}
+
+/** CRC-32 of a file position as u64 LE: the seed of a streamed block's CRC. */
+function positionSeed(position: number): number {
+  if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`block position ${position}`);
+  const b = new Uint8Array(8);
+  const view = new DataView(b.buffer);
+  view.setUint32(0, position >>> 0, true);
+  view.setUint32(4, Math.floor(position / 2 ** 32), true);
+  return crc32(b);
+}
+
+/** The 12-byte header of a streamed block holding `payload` that will stand at byte `position`. */
+export function streamBlockHeader(tag: string, payload: Uint8Array, position: number): Uint8Array {
+  const out = new Uint8Array(BLOCK_HEADER_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, tagOf(tag), true);
+  view.setUint32(8, payload.byteLength, true);
+  view.setUint32(0, crc32(payload, crc32(out.subarray(4), positionSeed(position))), true);
+  return out;
+}
+
+/** The payload length a streamed block header announces (to know how much to read; unchecked). */
+export function streamBlockLength(header: Uint8Array): number {
+  return new DataView(header.buffer, header.byteOffset, BLOCK_HEADER_BYTES).getUint32(8, true);
+}
+
+/**
+ * Checks a whole streamed block (header + payload) read from byte `position`: CRC, tag, and that
+ * the length fills `block` exactly. Returns the payload (a view of `block`) or throws IndexFormatError.
+ */
+export function checkStreamBlock(block: Uint8Array, position: number, tag: string, what: string): Uint8Array {
+  if (block.byteLength < BLOCK_HEADER_BYTES) throw new IndexFormatError(`${what}: block at ${position} truncated`);
+  const view = new DataView(block.buffer, block.byteOffset, BLOCK_HEADER_BYTES);
+  const length = view.getUint32(8, true);
+  if (length !== block.byteLength - BLOCK_HEADER_BYTES) throw new IndexFormatError(`${what}: block at ${position} has length ${length}, expected ${block.byteLength - BLOCK_HEADER_BYTES} (damaged or truncated data)`);
+  const found = view.getUint32(4, true);
+  if (crc32(block.subarray(4), positionSeed(position)) !== view.getUint32(0, true)) throw new IndexFormatError(`${what}: block '${tagText(found)}' at ${position} CRC mismatch (damaged data)`);
+  if (found !== tagOf(tag)) throw new IndexFormatError(`${what}: block at ${position} is '${tagText(found)}', expected '${tag}'`);
+  return block.subarray(BLOCK_HEADER_BYTES);
+}
 
 type Elements = Uint8Array | Uint16Array | Uint32Array | Int32Array;
 
@@ -86,10 +157,7 @@ export class BlockWriter {
     for (const p of this.parts) total += BLOCK_HEADER_BYTES + p.bytes.byteLength;
     const out = new Uint8Array(total);
     const view = new DataView(out.buffer);
-    view.setUint32(0, this.magic, true);
-    view.setUint32(4, this.version, true);
-    view.setUint32(8, this.parts.length, true);
-    view.setUint32(12, crc32(out.subarray(0, 12)), true);
+    out.set(containerHeader(this.magic, this.version, this.parts.length));
     let at = HEADER_BYTES;
     for (const p of this.parts) {
       view.setUint32(at + 4, p.tag, true);
@@ -112,13 +180,8 @@ export class BlockReader {
   /** Checks the header; `what` names the object in error messages. */
   constructor(private readonly bytes: Uint8Array, magic: number, version: number, private readonly what: string) {
     if (!(bytes instanceof Uint8Array)) throw new IndexFormatError(`${what}: expected a Uint8Array`);
-    if (bytes.byteLength < HEADER_BYTES) throw this.fail(`truncated: ${bytes.byteLength} bytes, no header`);
+    this.blocks = checkContainerHeader(bytes, magic, version, what);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (this.view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw this.fail('header CRC mismatch (damaged data)');
-    if (this.view.getUint32(0, true) !== magic) throw this.fail(`not a ${what} (magic ${tagText(this.view.getUint32(0, true))})`);
-    const v = this.view.getUint32(4, true);
-    if (v !== version) throw this.fail(`format version ${v}, this build reads version ${version}`);
-    this.blocks = this.view.getUint32(8, true);
   }
 
   u8(tag: string): Uint8Array<ArrayBuffer> { return new Uint8Array(this.next(tag, 1)); }
