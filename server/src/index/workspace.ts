@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createSourceCache, type SourceCache } from '../cache/index.js';
-import type { ColumnEncoding, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
+import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
 import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
 import { analyzeFile, foldingRanges, outline, selectionRanges } from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
@@ -22,6 +22,7 @@ import { EditRangeError, EditableText } from '../syntax/textEdits.js';
 import { threadLedger } from '../syntax/trees.js';
 import type { FoldSpan, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
+import { injectFaults } from './faults.js';
 import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, type IndexTargets } from './fileIndexer.js';
 import { FileTable } from './fileTable.js';
 import { indexFolder } from './folderIndexer.js';
@@ -359,6 +360,11 @@ export class Workspace implements WorkspaceService {
         arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: pool.heapBytes,
       },
     };
+  }
+
+  /** For the reliability suites only: the LSP layer serves this only with STRATA_DEBUG=1. */
+  injectFaults(request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport {
+    return injectFaults(this.#cache, request);
   }
 
   async dispose(): Promise<void> {
