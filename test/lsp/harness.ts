@@ -20,13 +20,23 @@ export interface StrataSession {
   close(): Promise<void>;
 }
 
-export async function startStrata(opts: { encodings?: string[]; initializationOptions?: unknown; waitForIndex?: boolean } = {}): Promise<StrataSession> {
+export async function startStrata(opts: {
+  encodings?: string[]; initializationOptions?: unknown; waitForIndex?: boolean;
+  /** Serve the `strata/debug/*` requests (STRATA_DEBUG=1 in the server's env); default true. */
+  debug?: boolean;
+  /** Fills the workspace folder before the server starts (default: a copy of examples/demo). */
+  populate?: (root: string) => void;
+} = {}): Promise<StrataSession> {
   const root = mkdtempSync(join(tmpdir(), 'strata-lsp-'));
-  cpSync(DEMO, root, { recursive: true });
+  if (opts.populate) opts.populate(root);
+  else cpSync(DEMO, root, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1' };
+  if (opts.debug === false) delete env['STRATA_DEBUG'];
   const state: { settings: Record<string, unknown> } = { settings: {} };
   const client = new LspClient({
     command: process.execPath,
     args: [join(REPO, 'bin/strata.js'), '--stdio'],
+    env,
     requestTimeoutMs: 60_000,
     configuration: (section) => (section === 'strata' ? state.settings : null),
   });

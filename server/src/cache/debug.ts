@@ -18,8 +18,8 @@ export interface DebugStorage {
   regions(key?: string): StorageRegion[];
   /** Forgets decompressed packs, so the next cold read decompresses from the (maybe corrupted) frames. */
   dropCaches(): void;
-  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC). */
-  flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc', bit: number): void;
+  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC); false if there was none to flip. */
+  flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc', bit: number): boolean;
 }
 
 const u8 = (a: ArrayBufferView, start = 0, count?: number): Uint8Array => {
@@ -68,12 +68,13 @@ export function debugStorage(cache: SourceCache): DebugStorage {
     dropCaches(): void {
       store.packs.dropDecompressed();
     },
-    flipEntryField(key, field, bit): void {
+    flipEntryField(key, field, bit): boolean {
       const e = cache.entries.get(key);
-      if (!e) return;
+      if (!e) return false;
       const v = e[field];
-      if (v === undefined) return;
+      if (v === undefined) return false;
       e[field] = (v ^ (1 << (bit & 31))) >>> 0;
+      return true;
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { FramingGuard } from './framing.js';
+import { registerDebugHandlers } from './handlers/debug.js';
 import { registerDocumentHandlers } from './handlers/documents.js';
 import { registerNavigationHandlers } from './handlers/navigation.js';
 import { registerRangeHandlers } from './handlers/ranges.js';
@@ -20,7 +21,12 @@ import { Session } from './session.js';
 
 export const SERVER_NAME = 'strata';
 
-export function serveConnection(connection: Connection, service: WorkspaceService): Session {
+export interface ServeOptions {
+  /** Serve the `strata/debug/*` requests (fault injection, raw text); only with STRATA_DEBUG=1. */
+  debug?: boolean;
+}
+
+export function serveConnection(connection: Connection, service: WorkspaceService, options: ServeOptions = {}): Session {
   const session = new Session(connection, service);
   let roots: string[] = [];
   let foldersSupported = false;
@@ -79,6 +85,7 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
   registerRangeHandlers(session);
   registerStatsHandler(session);
   registerWorkspaceHandlers(session);
+  if (options.debug) registerDebugHandlers(session);
   return session;
 }
 
@@ -93,7 +100,7 @@ export function startStdioServer(service: WorkspaceService): Connection {
   console.info = console.log;
   console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
   console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
-  serveConnection(connection, service);
+  serveConnection(connection, service, { debug: process.env['STRATA_DEBUG'] === '1' });
   connection.listen();
   return connection;
 }

@@ -62,7 +62,23 @@ export interface WorkspaceService {
   workspaceSymbols(query: string, limit: number): SymbolHit[];
 
   stats(): StrataStats;
+  /** Fault injection, for the reliability suites only (served only with STRATA_DEBUG=1; index/faults.ts). */
+  injectFaults(request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport;
   dispose(): Promise<void>;
+}
+
+/** Where a fault can be injected: the cache's stored bytes by region kind (cache/debug.ts), or an entry's recorded numbers. */
+export const FAULT_KINDS = [
+  'warm-chunk', 'pack-frame', 'pack-offsets', 'chunk-crc', 'chunk-length', 'chunk-aux', 'entry-chunks', 'entry-field', 'journal',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface InjectedFault { region: string; byte: number; bit: number }
+
+export interface FaultReport {
+  injected: InjectedFault[];
+  /** Cache entries the flips were drawn over. */
+  entries: number;
 }
 
 /** An edit that cannot be applied; the document keeps its last good text. */
