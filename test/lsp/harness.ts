@@ -26,11 +26,13 @@ export async function startStrata(opts: {
   debug?: boolean;
   /** Fills the workspace folder before the server starts (default: a copy of examples/demo). */
   populate?: (root: string) => void;
+  /** Extra environment for the server (e.g. XDG_CACHE_HOME for a private persistent cache). */
+  env?: NodeJS.ProcessEnv;
 } = {}): Promise<StrataSession> {
   const root = mkdtempSync(join(tmpdir(), 'strata-lsp-'));
   if (opts.populate) opts.populate(root);
   else cpSync(DEMO, root, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1', ...opts.env };
   if (opts.debug === false) delete env['STRATA_DEBUG'];
   const state: { settings: Record<string, unknown> } = { settings: {} };
   const client = new LspClient({
