@@ -32,7 +32,9 @@ export async function startStrata(opts: {
   const root = mkdtempSync(join(tmpdir(), 'strata-lsp-'));
   if (opts.populate) opts.populate(root);
   else cpSync(DEMO, root, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1', ...opts.env };
+  // Tests never touch the real ~/.cache: each server gets a private, temporary persistent cache.
+  const cacheHome = mkdtempSync(join(tmpdir(), 'strata-lsp-cache-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1', XDG_CACHE_HOME: cacheHome, ...opts.env };
   if (opts.debug === false) delete env['STRATA_DEBUG'];
   const state: { settings: Record<string, unknown> } = { settings: {} };
   const client = new LspClient({
@@ -65,6 +67,7 @@ export async function startStrata(opts: {
     async close() {
       await client.close(10_000);
       rmSync(root, { recursive: true, force: true });
+      rmSync(cacheHome, { recursive: true, force: true });
     },
   };
 }

@@ -61,7 +61,8 @@ export async function startVsCode(opts: { workspace: string; extDir: string; dat
   const server: ChildProcess = spawn(process.execPath, [join(codeServerDir(), 'node_modules/code-server/out/node/entry.js'),
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--extensions-dir', opts.extDir, '--user-data-dir', opts.dataDir, opts.workspace],
-  { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The Strata server inherits this environment: its persistent cache goes to the test's data folder, never ~/.cache.
+  { env: { ...process.env, XDG_CACHE_HOME: join(opts.dataDir, 'xdg-cache'), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   server.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
 
