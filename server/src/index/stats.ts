@@ -42,4 +42,34 @@ export interface StrataStats {
    * and ArrayBuffer bytes; `workersHeapBytes` = the parser workers' latest reported wasm heaps.
    */
   process?: { rssBytes: number; heapUsedBytes: number; externalBytes: number; arrayBuffersBytes: number; workersHeapBytes: number };
+  /** The persistent cache (index/persistence.ts); its detected damage is also in integrity.crcFailures. */
+  persist?: PersistStats;
+}
+
+/** Counts since the process started, summed over workspace folders. */
+export interface PersistStats {
+  /** False when the `cacheDir` setting is 'off'. */
+  enabled: boolean;
+  /** The snapshot file last loaded or written. */
+  snapshotPath?: string;
+  /** Files loaded from snapshots (symbols, filter, metadata-only cache entry; nothing parsed). */
+  loadedFiles: number;
+  /** Loaded files found unchanged on disk (size and mtime) and used as they were. */
+  keptFiles: number;
+  /** Files indexed from disk by runs that followed a load (changed or new). */
+  reindexedFiles: number;
+  /** Loaded files whose file was gone. */
+  removedFiles: number;
+  /** Damage detected in snapshots: unusable snapshots, damaged FILES blocks, damaged packs. */
+  damagedBlocks: number;
+  /** Milliseconds spent loading snapshots. */
+  loadMs: number;
+  saves: number;
+  failedSaves: number;
+  /** Bytes, files and milliseconds of the last snapshot written. */
+  lastSaveBytes: number;
+  lastSaveFiles: number;
+  lastSaveMs: number;
+  /** Other workspaces' caches deleted by the disk budget. */
+  evictedCaches: number;
 }
