@@ -4,10 +4,12 @@
  * those files' bytes, never the workspace. A first, cheap pass (directory listing and stat only)
  * counts the files so that progress can say "n of N" and a percentage.
  *
- * Files open in an editor are skipped: the editor's text is the truth for them.
+ * Files open in an editor are skipped: the editor's text is the truth for them. Files `keep` accepts
+ * (unchanged since a loaded snapshot, see persistence.ts) count as done without being read. A file
+ * that was known and is now skipped (no longer a language Strata indexes, unreadable) is forgotten.
  */
-import { scanWorkspace, type ScanOptions } from './scanner.js';
-import { indexFileFromDisk, MAX_STORED_FILE_BYTES, type IndexTargets } from './fileIndexer.js';
+import { scanWorkspace, type ScannedFile, type ScanOptions } from './scanner.js';
+import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, type IndexTargets } from './fileIndexer.js';
 
 export interface FolderProgress {
   begin(title: string): void;
@@ -24,7 +26,7 @@ export interface FolderIndexResult {
 }
 
 export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptions, progress: FolderProgress,
-  opts: { inFlight: number; isOpen: (key: string) => boolean; signal?: AbortSignal }): Promise<FolderIndexResult> {
+  opts: { inFlight: number; isOpen: (key: string) => boolean; signal?: AbortSignal; keep?: (file: ScannedFile) => boolean }): Promise<FolderIndexResult> {
   const started = performance.now();
   progress.begin('Strata: indexing');
   const scanOptions: ScanOptions = { ...scan, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}) };
@@ -38,8 +40,16 @@ export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptio
   for await (const file of scanWorkspace(root, scanOptions)) {
     if (opts.signal?.aborted) break;
     if (opts.isOpen(file.path)) { done++; continue; }
+    if (opts.keep?.(file)) {
+      done++;
+      result.files++;
+      result.bytes += file.size;
+      progress.report(done, Math.max(total, done), result.bytes);
+      continue;
+    }
     const job = indexFileFromDisk(t, file.path, file).then(({ result: r, bytes }) => {
       done++;
+      if (r === 'skipped' && t.files.has(file.path) && !opts.isOpen(file.path)) forgetFile(t, file.path);
       if (r !== 'skipped') {
         result.files++;
         result.bytes += bytes;
