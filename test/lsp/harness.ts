@@ -28,10 +28,14 @@ export async function startStrata(opts: {
   populate?: (root: string) => void;
   /** Extra environment for the server (e.g. XDG_CACHE_HOME for a private persistent cache). */
   env?: NodeJS.ProcessEnv;
+  /** An existing workspace folder to serve (kept at close) instead of a fresh copy. */
+  root?: string;
 } = {}): Promise<StrataSession> {
-  const root = mkdtempSync(join(tmpdir(), 'strata-lsp-'));
-  if (opts.populate) opts.populate(root);
-  else cpSync(DEMO, root, { recursive: true });
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'strata-lsp-'));
+  if (opts.root === undefined) {
+    if (opts.populate) opts.populate(root);
+    else cpSync(DEMO, root, { recursive: true });
+  }
   // Tests never touch the real ~/.cache: each server gets a private, temporary persistent cache.
   const cacheHome = mkdtempSync(join(tmpdir(), 'strata-lsp-cache-'));
   const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1', XDG_CACHE_HOME: cacheHome, ...opts.env };
@@ -66,7 +70,7 @@ export async function startStrata(opts: {
     uri: (relative) => pathToFileURL(join(root, relative)).href,
     async close() {
       await client.close(10_000);
-      rmSync(root, { recursive: true, force: true });
+      if (opts.root === undefined) rmSync(root, { recursive: true, force: true });
       rmSync(cacheHome, { recursive: true, force: true });
     },
   };
