@@ -4,12 +4,13 @@
  * - the source cache (warm/cold tiers, verified reads),
  * - the hot tier (live trees of what is being worked on, rebuilt from the edit journal),
  * - the parser worker pool (bulk parsing, find-references over candidate files),
- * - the symbol index, the per-file table with identifier filters, the open documents.
+ * - the symbol index, the per-file table with identifier filters, the open documents,
+ * - the persistent cache (persistence.ts: a root's snapshot loaded before its index run, saved after).
  * Memory: everything here is either in a budgeted tier or has a stated per-file / per-symbol cost
  * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createSourceCache, type SourceCache } from '../cache/index.js';
+import { createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
 import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
 import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
 import { analyzeFile, foldingRanges, outline, selectionRanges } from '../syntax/analysis/index.js';
@@ -22,6 +23,8 @@ import { EditRangeError, EditableText } from '../syntax/textEdits.js';
 import { threadLedger } from '../syntax/trees.js';
 import type { FoldSpan, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
+import { Persistence } from './persistence.js';
+import { Freshness } from './freshness.js';
 import { injectFaults } from './faults.js';
 import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, type IndexTargets } from './fileIndexer.js';
 import { FileTable } from './fileTable.js';
@@ -43,6 +46,8 @@ export interface WorkspaceOptions {
   log?: WorkspaceLogger;
   /** Parser worker threads (default: the number of cores). */
   workers?: number;
+  /** A root's snapshot file instead of the default location (`strata index --save FILE`). */
+  snapshotFile?: (root: string) => string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -62,6 +67,9 @@ export class Workspace implements WorkspaceService {
   readonly #docs = new OpenDocuments();
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
+  /** Files changed behind the server's back (no watcher event): checked before what is held about them is served. */
+  readonly #fresh: Freshness;
+  readonly #persist: Persistence;
   #elapsedMs = 0;
   #disposed = false;
 
@@ -90,6 +98,11 @@ export class Workspace implements WorkspaceService {
       enabled: (lang) => this.#settings.languages.includes(lang),
       treeCapBytes: () => this.#treeCap(),
     };
+    this.#persist = new Persistence({
+      targets: this.#targets, settings: () => this.#settings, isOpen: (key) => this.#docs.has(key),
+      ...(options.snapshotFile ? { snapshotFile: options.snapshotFile } : {}),
+    });
+    this.#fresh = new Freshness({ targets: this.#targets, isOpen: (key) => this.#docs.has(key), dropTree: (key) => this.#hot.forget(key) });
   }
 
   setLogger(log: WorkspaceLogger): void {
@@ -119,15 +132,27 @@ export class Workspace implements WorkspaceService {
     let endMessage: string | undefined;
     const allHot = this.#settings.trees.policy === 'all';
     const runProgress: IndexProgress = { ...progress, end: (m) => { endMessage = m; } };
+    const started = performance.now();
+    // The root's snapshot first: unchanged files are then kept without being read or parsed.
+    const reconcile = await this.#persist.load(root);
     const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
       inFlight: this.#pool.size * 2,
       isOpen: (key) => this.#docs.has(key),
+      ...(reconcile ? { keep: reconcile.keep } : {}),
     });
-    this.#elapsedMs = result.elapsedMs;
+    reconcile?.finish(result.indexed + result.storedWithoutTree);
+    this.#elapsedMs = performance.now() - started;
     // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
     await this.#pool.endIdleWorkers();
     if (allHot) await this.#makeAllHot();
     progress.end(endMessage ?? `Strata: indexed ${root}`);
+    // After `end`: the index answers while its snapshot is written.
+    await this.#persist.save(root);
+  }
+
+  /** Saves the persistent cache of every folder that changed, each within `timeoutMs` (e.g. at shutdown). */
+  async flush(timeoutMs: number): Promise<void> {
+    await this.#persist.flush(timeoutMs);
   }
 
   /** The 'all' tree policy: a live tree for every file, as servers that keep one per file do. */
@@ -146,6 +171,7 @@ export class Workspace implements WorkspaceService {
 
   removeFolder(root: string): void {
     this.#roots.delete(root);
+    this.#persist.removeRoot(root);
     for (const key of [...this.#files.under(root)]) {
       if (this.#docs.has(key)) continue;
       this.#hot.forget(key);
@@ -174,6 +200,7 @@ export class Workspace implements WorkspaceService {
       const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
       if (result === 'skipped') forgetFile(this.#targets, key);
     }
+    this.#persist.changed(events.map((e) => e.key));
   }
 
   // ── documents ───────────────────────────────────────────────────────────────────────────────
@@ -220,6 +247,8 @@ export class Workspace implements WorkspaceService {
     const doc = this.#docs.close(key);
     if (!doc) return;
     this.#hot.close(key);
+    // Its disk state may be saved in the persistent cache again (it was left out while open).
+    this.#persist.changed([key]);
     const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
     if (!st || !st.isFile()) {
       // Untitled or deleted: nothing on disk to go back to.
@@ -250,13 +279,21 @@ export class Workspace implements WorkspaceService {
   async textOf(key: string): Promise<string | undefined> {
     const open = this.#docs.get(key);
     if (open) return open.text;
-    if (this.#cache.has(key)) return lenient.decode(this.#cache.read(key));
-    return undefined;
+    await this.#fresh.check(key);
+    if (!this.#cache.has(key)) return undefined;
+    try {
+      return lenient.decode(this.#cache.read(key));
+    } catch (err) {
+      // Damaged beyond what the cache can verify: a closed file's truth is the disk, so read it again.
+      if (!(err instanceof IntegrityError) || !(await this.#fresh.recover(key))) throw err;
+    }
+    return this.#cache.has(key) ? lenient.decode(this.#cache.read(key)) : undefined;
   }
 
   // ── features ────────────────────────────────────────────────────────────────────────────────
 
   async outline(key: string): Promise<SyntaxSymbol[]> {
+    await this.#fresh.check(key);
     if (!this.#docs.has(key) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
     return (await this.#withTree(key, (tree, lang) => outline(tree, lang))) ?? [];
   }
@@ -281,16 +318,20 @@ export class Workspace implements WorkspaceService {
   async definition(key: string, position: Position): Promise<Location[]> {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
+    this.#fresh.sweep();
+    await Promise.all([...new Set(this.#symbols.lookup(name).map((s) => s.path))].map((k) => this.#fresh.check(k)));
     return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 
   async references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]> {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
+    this.#fresh.sweep();
     const candidates = new Set<string>([key]);
     for (const k of this.#files.mayContain(name)) candidates.add(k);
     const found: Location[] = [];
     await Promise.all([...candidates].map(async (candidate) => {
+      await this.#fresh.check(candidate);
       const lang = this.#languageOf(candidate);
       if (!lang) return;
       let bytes: Uint8Array;
@@ -311,7 +352,10 @@ export class Workspace implements WorkspaceService {
     return orderLocations(key, found).slice(0, MAX_REFERENCES);
   }
 
-  workspaceSymbols(query: string, limit: number): SymbolHit[] {
+  async workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]> {
+    this.#fresh.sweep();
+    // A hit in a file changed behind the server's back is not served as current: its file is re-read first.
+    await Promise.all([...new Set(this.#symbols.search(query, limit).map((m) => m.path))].map((k) => this.#fresh.check(k)));
     return this.#symbols.search(query, limit).map((m) => ({
       name: m.name, kind: m.kind, key: m.path, span: m.nameSpan,
       ...(m.containerName ? { containerName: m.containerName } : {}),
@@ -352,9 +396,11 @@ export class Workspace implements WorkspaceService {
         created: mainTrees.created + poolTrees.created,
         deleted: mainTrees.deleted + poolTrees.deleted,
       },
-      integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures, fallbacks: cache.integrity.fallbacks },
+      // Damage found in persistent snapshots counts as detected corruption too.
+      integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures + this.#persist.damagedBlocks, fallbacks: cache.integrity.fallbacks },
       journal: threadJournalStats.counts(),
       budgets,
+      persist: this.#persist.stats(),
       process: {
         rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
         arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: pool.heapBytes,
@@ -370,6 +416,7 @@ export class Workspace implements WorkspaceService {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#persist.close();
     this.#hot.dispose();
     await this.#pool.close();
   }
@@ -410,6 +457,7 @@ export class Workspace implements WorkspaceService {
 
   /** Lends the document's up-to-date tree; undefined when it has none (no language, too large, binary). */
   async #withTree<T>(key: string, fn: (tree: import('web-tree-sitter').Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
+    await this.#fresh.check(key);
     await this.#ensureKnown(key);
     const lang = this.#languageOf(key);
     if (!lang) return undefined;
