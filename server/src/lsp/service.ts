@@ -59,9 +59,12 @@ export interface WorkspaceService {
   diagnostics(key: string): Promise<SyntaxDiagnostic[]>;
   definition(key: string, position: Position): Promise<Location[]>;
   references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]>;
-  workspaceSymbols(query: string, limit: number): SymbolHit[];
+  /** Best matches first; hits in files changed on disk behind the server's back are re-read before they are served. */
+  workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]>;
 
   stats(): StrataStats;
+  /** Saves what changed to the persistent cache, within `timeoutMs` (at shutdown); never throws. */
+  flush(timeoutMs: number): Promise<void>;
   /** Fault injection, for the reliability suites only (served only with STRATA_DEBUG=1; index/faults.ts). */
   injectFaults(request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport;
   dispose(): Promise<void>;

@@ -41,7 +41,7 @@ export function registerSymbolHandlers(session: Session): void {
 
   connection.onWorkspaceSymbol(guarded(log, 'workspace/symbol', async (params: unknown) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
-    const hits = service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
+    const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
     const out: SymbolInformation[] = [];
     for (const hit of hits) {
       out.push({

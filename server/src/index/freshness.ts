@@ -1,0 +1,132 @@
+/**
+ * Files change behind the server's back: edited, deleted, replaced by a directory, made unreadable,
+ * with no `didChangeWatchedFiles` (no watcher, or a client that sends none). Before the workspace
+ * serves anything it holds about a file that is not open in an editor (its text, outline,
+ * references, symbol hits), it asks `check(key)`: one `stat` (and one `access` for readability),
+ * compared with the size and mtime recorded when the file was read.
+ * - unchanged → served from the index and cache as they are;
+ * - changed (size or mtime) → re-read and re-indexed from disk first;
+ * - gone, not a regular file, or unreadable → forgotten everywhere (cache, symbols, file table, trees).
+ * `recover(key)` re-reads a closed file from disk when its cache entry failed verification with no
+ * fallback that verifies (e.g. the entry's own recorded CRC was damaged): for a closed file the disk is
+ * the truth, so this is a re-index, never a guess.
+ * Whole-workspace answers (workspace/symbol, references) also depend on files nobody asked about: a
+ * `sweep()` stats every known file, at most once per SWEEP_INTERVAL_MS and one at a time, in the
+ * background; the caller checks its own result's files with `check` before answering.
+ * Open documents are never checked: the editor's text is their truth. Files with no disk record
+ * (only ever in an editor) have nothing to compare with. Concurrent checks of one file share one
+ * re-index.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.js';
+
+/** Whole-workspace sweeps start at most this often. */
+export const SWEEP_INTERVAL_MS = 2000;
+/** Stats in flight during a sweep. */
+const SWEEP_BATCH = 64;
+
+export type DiskState = 'same' | 'changed' | 'gone';
+
+export interface FreshnessOptions {
+  targets: IndexTargets;
+  isOpen(key: string): boolean;
+  /** Drops the file's live tree and text (hot tier), so the next request rebuilds from the new text. */
+  dropTree(key: string): void;
+}
+
+function readable(key: string): boolean {
+  try {
+    accessSync(key, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Freshness {
+  readonly #o: FreshnessOptions;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  #lastSweep = -Infinity;
+  #sweeping = false;
+  /** Files re-indexed and forgotten because the disk changed behind the server's back. */
+  readonly counts = { reindexed: 0, forgotten: 0, recovered: 0 };
+
+  constructor(options: FreshnessOptions) {
+    this.#o = options;
+  }
+
+  /** What the disk says about a file recorded as read at `disk` (cheap: one stat, one access). */
+  static state(key: string, disk: { size: number; mtimeMs: number }): DiskState {
+    const st = statSync(key, { throwIfNoEntry: false });
+    if (!st || !st.isFile() || !readable(key)) return 'gone';
+    return st.size === disk.size && st.mtimeMs === disk.mtimeMs ? 'same' : 'changed';
+  }
+
+  /** Makes what the workspace holds about `key` agree with the disk; resolves once it does. */
+  check(key: string): Promise<void> {
+    const pending = this.#inFlight.get(key);
+    if (pending) return pending;
+    const disk = this.#o.isOpen(key) ? undefined : this.#o.targets.files.get(key)?.disk;
+    if (!disk) return Promise.resolve();
+    const state = Freshness.state(key, disk);
+    if (state === 'same') return Promise.resolve();
+    return this.#refresh(key, state);
+  }
+
+  /** Re-reads a closed file whose cached text could not be verified; false when there is no disk copy to read. */
+  async recover(key: string): Promise<boolean> {
+    if (this.#o.isOpen(key) || !this.#o.targets.files.get(key)?.disk) return false;
+    this.counts.recovered++;
+    await this.#refresh(key, 'changed');
+    return true;
+  }
+
+  /** Starts a background sweep of every known file if none ran recently; never waits for it. */
+  sweep(): void {
+    const now = performance.now();
+    if (this.#sweeping || now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#sweeping = true;
+    this.#lastSweep = now;
+    void this.#sweepAll().finally(() => {
+      this.#sweeping = false;
+      this.#lastSweep = performance.now();
+    });
+  }
+
+  async #sweepAll(): Promise<void> {
+    const files = this.#o.targets.files;
+    const keys = [...files.keys()];
+    for (let i = 0; i < keys.length; i += SWEEP_BATCH) {
+      await Promise.all(keys.slice(i, i + SWEEP_BATCH).map(async (key) => {
+        const disk = this.#o.isOpen(key) ? undefined : files.get(key)?.disk;
+        if (!disk) return;
+        const st = await stat(key).catch(() => undefined);
+        if (st && st.isFile() && st.size === disk.size && st.mtimeMs === disk.mtimeMs) return;
+        await this.check(key);
+      }));
+    }
+  }
+
+  #refresh(key: string, state: 'changed' | 'gone'): Promise<void> {
+    const t = this.#o.targets;
+    const run = (async () => {
+      this.#o.dropTree(key);
+      if (state === 'gone') {
+        this.counts.forgotten++;
+        forgetFile(t, key);
+        return;
+      }
+      const st = statSync(key, { throwIfNoEntry: false });
+      const result = st?.isFile() ? (await indexFileFromDisk(t, key, { size: st.size, mtimeMs: st.mtimeMs })).result : 'skipped';
+      if (result === 'skipped') {
+        this.counts.forgotten++;
+        forgetFile(t, key);
+      } else {
+        this.counts.reindexed++;
+      }
+    })().finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, run);
+    return run;
+  }
+}
