@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parserFor } from '../../../server/src/syntax/parsers.js';
-import { JournalStats, rebuildTree } from '../../../server/src/syntax/rebuild.js';
+import { JournalStats, rebuildTree, reparseInput } from '../../../server/src/syntax/rebuild.js';
 import { EditableText, type JournalEdit } from '../../../server/src/syntax/textEdits.js';
 import { TreeLedger } from '../../../server/src/syntax/trees.js';
 import { FRAGMENTS, largeFile, realFiles, type SourceFile } from './helpers.js';
@@ -157,5 +157,66 @@ test('an empty journal reuses the base tree as is', async () => {
   assert.equal(r.tree, base);
   r.tree.release();
   assert.deepEqual(stats.counts(), { replays: 0, fullParses: 0 });
+  assert.equal(ledger.counts().live, 0);
+});
+
+test('reparseInput: reads at any place give the text from there, short after a jump, growing while they run on', () => {
+  const text = 'αβγ\n'.repeat(5000) + '😀 end';
+  fc.assert(fc.property(fc.array(fc.nat(text.length + 10), { minLength: 1, maxLength: 20 }), (starts) => {
+    const read = reparseInput(text);
+    for (const start of starts) {
+      let at = start;
+      let got = '';
+      let last = 0;
+      for (let s = read(at); s.length > 0; s = read(at)) {
+        assert.equal(s, text.slice(at, at + s.length));
+        assert.ok(s.length <= 4096 && (s.length >= last || at + s.length === text.length), 'sizes grow while reads continue');
+        last = s.length;
+        got += s;
+        at += s.length;
+      }
+      assert.equal(got, text.slice(Math.min(start, text.length)));
+    }
+  }), { numRuns: 50 });
+  const read = reparseInput(text);
+  assert.equal(read(100).length, 128, 'a jump starts small');
+  assert.equal(read(228).length, 256, 'a continued read doubles');
+  assert.equal(read(5).length, 128, 'a new jump starts small again');
+});
+
+test('a replayed tree reads node text from the current text (short and long nodes)', async () => {
+  const f = largeFile();
+  const parser = await parserFor(f.lang);
+  const ledger = new TreeLedger();
+  const { doc, journal } = makeJournal(f.text, [[0.1, 0, 'x'], [0.5, 4, ''], [0.7, 0, '\n'], [0.9, 2, 'y']]);
+  const base = ledger.parse(parser, f.text, f.lang);
+  const r = rebuildTree({ parser, lang: f.lang, base, edits: journal, text: doc.text, textBytes: doc.index.byteLength }, ledger);
+  assert.equal(r.mode, 'replay', r.reason);
+  const root = r.tree.tree.rootNode;
+  assert.equal(root.text, doc.text.slice(root.startIndex, root.endIndex), 'the whole text, over many reads');
+  let checked = 0;
+  for (let i = 0; i < root.childCount; i += Math.max(1, Math.floor(root.childCount / 50))) {
+    for (let n = root.child(i); n; n = n.childCount > 0 ? n.child(n.childCount >> 1) : null) {
+      assert.equal(n.text, doc.text.slice(n.startIndex, n.endIndex));
+      checked++;
+    }
+  }
+  assert.ok(checked > 50, `nodes checked: ${checked}`);
+  r.tree.release();
+  assert.equal(ledger.counts().live, 0);
+});
+
+test('a caller-supplied UTF-8 length that does not match the journal means a full parse', async () => {
+  const f = realFiles()[0]!;
+  const parser = await parserFor(f.lang);
+  const ledger = new TreeLedger();
+  const { doc, journal } = makeJournal(f.text, [[0.5, 3, 'é'], [0.2, 0, '{']]);
+  const good = rebuildTree({ parser, lang: f.lang, base: ledger.parse(parser, f.text, f.lang), edits: journal, text: doc.text, textBytes: doc.index.byteLength }, ledger);
+  assert.equal(good.mode, 'replay', good.reason);
+  good.tree.release();
+  const bad = rebuildTree({ parser, lang: f.lang, base: ledger.parse(parser, f.text, f.lang), edits: journal, text: doc.text, textBytes: 3 }, ledger);
+  assert.equal(bad.mode, 'full');
+  assert.match(bad.reason ?? '', /byte range/);
+  bad.tree.release();
   assert.equal(ledger.counts().live, 0);
 });
