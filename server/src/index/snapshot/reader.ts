@@ -1,0 +1,310 @@
+/**
+ * Reads a workspace snapshot (format.ts) with positioned reads on one open file descriptor.
+ *
+ * `open` checks the header, the HEAD block (format version, root) and the trailer + END block (the
+ * directory of every block); any damage there makes the whole snapshot unusable:
+ * SnapshotFormatError. It touches the file's mtime, which is the folder's last use for the disk
+ * budget (location.ts).
+ * `files()` reads the FILE blocks one at a time: a block that fails its CRC, decompression, record
+ * count or any record's own check is skipped whole and reported in `damage`; every other record is
+ * yielded. It also remembers, per key, the text's length, CRC and chunk ordinals (4 B per chunk of
+ * the text + one Map entry per file): that is what `readText` needs.
+ * `readText(key)` reads the packs holding the text's chunks (binary search over the packs' first
+ * ordinals), each checked whole (block CRC, its place in the directory, decompressed length, every
+ * chunk's CRC), keeps up to `packCacheSize` decompressed packs (LRU, 4 by default, each ≤ pack size
+ * + one chunk) and checks the assembled text's length and CRC against the record. A failure is
+ * counted in `damage` (once per damaged block) and thrown as SnapshotFormatError, so no damaged byte
+ * is ever returned. It is synchronous: it serves the source cache's synchronous fallback.
+ *
+ * Decompression uses the cache's wasm zstd, which must be initialised before the reader is used
+ * (`initZstd()`, awaited by every SourceCache's factory and by SnapshotWriter.create).
+ */
+import fs from 'node:fs';
+import { crc32 } from '../../cache/common/crc32.js';
+import { zstdDecompress } from '../../cache/codecs/zstd-pack.js';
+import { MAX_CHUNK_SIZE } from '../../cache/chunking/index.js';
+import { BLOCK_HEADER_BYTES, HEADER_BYTES, IndexFormatError, STREAMED, checkContainerHeader, checkStreamBlock, streamBlockLength } from '../binaryBlocks.js';
+import { ByteSource, RecordDecodeError } from './bytes.js';
+import {
+  FILES_HEADER_BYTES, PACK_ENTRY_BYTES, PACK_HEADER_BYTES, SNAPSHOT_MAGIC, TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, TRAILER_BYTES,
+  decodeEnd, decodeHead, decodeTrailer,
+} from './format.js';
+import type { EndInfo, HeadInfo } from './format.js';
+import { SNAPSHOT_FORMAT_VERSION } from './location.js';
+import { decodeRecord } from './records.js';
+import type { SnapshotFile } from './records.js';
+
+/** The snapshot (or the part of it being read) is missing, damaged, truncated, or of another kind. */
+export class SnapshotFormatError extends Error {
+  override name = 'SnapshotFormatError';
+}
+
+export interface SnapshotDamage {
+  blocks: number;
+  /** One line per damaged block found (at most MAX_DAMAGE_MESSAGES are kept). */
+  messages: string[];
+}
+
+export interface SnapshotReaderOptions {
+  /** Decompressed packs kept for readText (default 4). */
+  packCacheSize?: number;
+  /** Set the file's mtime to now on open: its last use for the disk budget (default true). */
+  touch?: boolean;
+}
+
+const MAX_DAMAGE_MESSAGES = 100;
+/** HEAD holds a path and a few numbers. */
+const MAX_HEAD_BYTES = 1 << 20;
+/** Decompressed FILE batches are about 1 MiB; anything near this is not ours. */
+const MAX_FILES_RAW = 1 << 30;
+
+interface TextRef {
+  refs: Uint32Array;
+  length: number;
+  crc: number;
+}
+
+interface Pack {
+  raw: Uint8Array;
+  /** Start of each chunk in `raw`, plus the end. */
+  starts: Uint32Array;
+}
+
+function readAt(fd: number, position: number, length: number, what: string): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, out, done, length - done, position + done);
+    if (n === 0) throw new SnapshotFormatError(`${what}: truncated at ${position + done}`);
+    done += n;
+  }
+  return out;
+}
+
+function formatError(e: unknown): SnapshotFormatError {
+  return e instanceof SnapshotFormatError ? e : new SnapshotFormatError((e as Error).message);
+}
+
+/** Errors that mean "these bytes are not what was written" (anything else is a programming error). */
+function isDamage(e: unknown): boolean {
+  return e instanceof SnapshotFormatError || e instanceof IndexFormatError || e instanceof RecordDecodeError;
+}
+
+export class SnapshotReader {
+  readonly damage: SnapshotDamage = { blocks: 0, messages: [] };
+  private fd: number | undefined;
+  private readonly damaged = new Set<string>();
+  private readonly texts = new Map<string, TextRef>();
+  private indexed = false;
+  private readonly packs = new Map<number, Pack>();
+  private readonly packCacheSize: number;
+
+  private constructor(readonly path: string, fd: number, readonly head: HeadInfo, readonly end: EndInfo, options: SnapshotReaderOptions) {
+    this.fd = fd;
+    this.packCacheSize = Math.max(1, options.packCacheSize ?? 4);
+  }
+
+  /** Opens and checks the header; throws SnapshotFormatError (missing, truncated, wrong magic/version/root). */
+  static open(path: string, expect: { root: string }, options: SnapshotReaderOptions = {}): SnapshotReader {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw new SnapshotFormatError(`snapshot ${path}: cannot open (${(e as Error).message})`);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const what = `snapshot ${path}`;
+      if (size < HEADER_BYTES + 2 * BLOCK_HEADER_BYTES + TRAILER_BYTES) throw new SnapshotFormatError(`${what}: truncated (${size} bytes)`);
+      const blocks = checkContainerHeader(readAt(fd, 0, HEADER_BYTES, what), SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, 'snapshot');
+      if (blocks !== STREAMED) throw new SnapshotFormatError(`${what}: not a streamed snapshot`);
+      const headLength = streamBlockLength(readAt(fd, HEADER_BYTES, BLOCK_HEADER_BYTES, what));
+      if (headLength > MAX_HEAD_BYTES || HEADER_BYTES + BLOCK_HEADER_BYTES + headLength > size - TRAILER_BYTES) throw new SnapshotFormatError(`${what}: HEAD block length ${headLength} (damaged)`);
+      const head = decodeHead(checkStreamBlock(readAt(fd, HEADER_BYTES, BLOCK_HEADER_BYTES + headLength, what), HEADER_BYTES, TAG_HEAD, what));
+      if (head.root !== expect.root) throw new SnapshotFormatError(`${what}: snapshot of ${head.root}, expected ${expect.root}`);
+      const dataStart = HEADER_BYTES + BLOCK_HEADER_BYTES + headLength;
+      const endOffset = decodeTrailer(readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES, what));
+      if (endOffset === undefined) throw new SnapshotFormatError(`${what}: trailer damaged or missing (incomplete file)`);
+      const endBytes = size - TRAILER_BYTES - endOffset;
+      if (endOffset < dataStart || endBytes < BLOCK_HEADER_BYTES) throw new SnapshotFormatError(`${what}: END offset ${endOffset} outside the file (damaged or truncated)`);
+      const end = decodeEnd(checkStreamBlock(readAt(fd, endOffset, endBytes, what), endOffset, TAG_END, what), dataStart, endOffset);
+      if (options.touch ?? true) {
+        const now = new Date();
+        try {
+          fs.utimesSync(path, now, now);
+        } catch {
+          // a read-only cache folder: its age only matters to the disk budget
+        }
+      }
+      return new SnapshotReader(path, fd, head, end, options);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw formatError(e);
+    }
+  }
+
+  /** Every FILES record that verifies; damaged blocks are skipped and reported in `damage`. */
+  *files(): Iterable<SnapshotFile> {
+    const e = this.end;
+    for (let i = 0; i < e.filesOffset.length; i++) {
+      let records: ReturnType<typeof decodeRecord>[];
+      try {
+        records = this.filesBlock(i);
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        this.noteDamage(`F${i}`, `FILE block ${i} at ${e.filesOffset[i]} (${e.filesCount[i]} files): ${(err as Error).message}`);
+        continue;
+      }
+      for (const r of records) {
+        this.texts.set(r.file.key, { refs: r.refs, length: r.file.length, crc: r.file.crc });
+        yield r.file;
+      }
+    }
+    this.indexed = true;
+  }
+
+  /** The file's text from the packs, each chunk CRC-checked; throws SnapshotFormatError on damage. */
+  readText(key: string): Uint8Array {
+    this.open_();
+    if (!this.indexed) for (const _ of this.files()) void _;
+    const t = this.texts.get(key);
+    if (!t) throw new Error(`snapshot ${this.path}: no record for ${key}`);
+    const out = new Uint8Array(t.length);
+    let at = 0;
+    for (let i = 0; i < t.refs.length; i++) {
+      const ordinal = t.refs[i]!;
+      const p = this.packOf(ordinal);
+      const pack = this.pack(p);
+      const c = ordinal - this.end.packFirst[p]!;
+      const from = pack.starts[c]!;
+      const to = pack.starts[c + 1]!;
+      if (at + (to - from) > t.length) {
+        this.noteDamage(`T${key}`, `${key}: chunks longer than the recorded ${t.length} bytes`);
+        throw new SnapshotFormatError(`snapshot ${this.path}: ${key}: chunks longer than the recorded length`);
+      }
+      out.set(pack.raw.subarray(from, to), at);
+      at += to - from;
+    }
+    if (at !== t.length || crc32(out) !== t.crc) {
+      this.noteDamage(`T${key}`, `${key}: text length/CRC mismatch`);
+      throw new SnapshotFormatError(`snapshot ${this.path}: ${key}: text length/CRC mismatch (damaged)`);
+    }
+    return out;
+  }
+
+  /** Idempotent; readText after close throws. */
+  close(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+    this.packs.clear();
+  }
+
+  /** Decompressed packs held now (bounded by packCacheSize; for the memory tests). */
+  get cachedPacks(): number {
+    return this.packs.size;
+  }
+
+  private open_(): number {
+    if (this.fd === undefined) throw new Error(`snapshot ${this.path}: reader is closed`);
+    return this.fd;
+  }
+
+  private noteDamage(id: string, message: string): void {
+    if (this.damaged.has(id)) return;
+    this.damaged.add(id);
+    this.damage.blocks++;
+    if (this.damage.messages.length < MAX_DAMAGE_MESSAGES) this.damage.messages.push(message);
+  }
+
+  private block(offset: number, length: number, tag: string): Uint8Array {
+    const what = `snapshot ${this.path}`;
+    const fd = this.open_();
+    try {
+      return checkStreamBlock(readAt(fd, offset, length, what), offset, tag, what);
+    } catch (e) {
+      throw formatError(e);
+    }
+  }
+
+  private filesBlock(i: number): ReturnType<typeof decodeRecord>[] {
+    const e = this.end;
+    const payload = this.block(e.filesOffset[i]!, e.filesLength[i]!, TAG_FILES);
+    if (payload.byteLength < FILES_HEADER_BYTES) throw new SnapshotFormatError('FILE block too short');
+    const v = new DataView(payload.buffer, payload.byteOffset, FILES_HEADER_BYTES);
+    const count = v.getUint32(0, true);
+    const rawLength = v.getUint32(4, true);
+    if (count !== e.filesCount[i]) throw new SnapshotFormatError(`FILE block holds ${count} records, END says ${e.filesCount[i]}`);
+    if (rawLength > MAX_FILES_RAW) throw new SnapshotFormatError(`FILE block raw length ${rawLength}`);
+    const raw = zstdDecompress(payload.subarray(FILES_HEADER_BYTES), rawLength);
+    if (!raw) throw new SnapshotFormatError('FILE block does not decompress');
+    const src = new ByteSource(raw);
+    const out: ReturnType<typeof decodeRecord>[] = [];
+    for (let r = 0; r < count; r++) out.push(decodeRecord(src, e.chunks));
+    if (src.remaining !== 0) throw new SnapshotFormatError(`FILE block: ${src.remaining} bytes after its records`);
+    return out;
+  }
+
+  /** Index of the pack holding chunk `ordinal` (the records' refs are < END's chunk count). */
+  private packOf(ordinal: number): number {
+    const first = this.end.packFirst;
+    let lo = 0;
+    let hi = first.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid]! <= ordinal) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private pack(p: number): Pack {
+    const hit = this.packs.get(p);
+    if (hit) {
+      this.packs.delete(p);
+      this.packs.set(p, hit);
+      return hit;
+    }
+    const e = this.end;
+    let pack: Pack;
+    try {
+      pack = this.loadPack(p);
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      this.noteDamage(`P${p}`, `PACK block ${p} at ${e.packOffset[p]}: ${(err as Error).message}`);
+      throw formatError(err);
+    }
+    this.packs.set(p, pack);
+    if (this.packs.size > this.packCacheSize) this.packs.delete(this.packs.keys().next().value!);
+    return pack;
+  }
+
+  private loadPack(p: number): Pack {
+    const e = this.end;
+    const payload = this.block(e.packOffset[p]!, e.packLength[p]!, TAG_PACK);
+    if (payload.byteLength < PACK_HEADER_BYTES) throw new SnapshotFormatError('PACK block too short');
+    const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    const count = v.getUint32(0, true);
+    const first = v.getUint32(4, true);
+    const rawLength = v.getUint32(8, true);
+    if (count !== e.packCount[p] || first !== e.packFirst[p]) throw new SnapshotFormatError(`PACK holds chunks ${first}+${count}, END says ${e.packFirst[p]}+${e.packCount[p]}`);
+    const tableEnd = PACK_HEADER_BYTES + count * PACK_ENTRY_BYTES;
+    if (tableEnd > payload.byteLength || rawLength > this.head.packBytes + MAX_CHUNK_SIZE) throw new SnapshotFormatError(`PACK of ${count} chunks, ${rawLength} bytes does not fit`);
+    const starts = new Uint32Array(count + 1);
+    let sum = 0;
+    for (let c = 0; c < count; c++) {
+      starts[c] = sum;
+      sum += v.getUint32(PACK_HEADER_BYTES + c * PACK_ENTRY_BYTES + 12, true);
+    }
+    starts[count] = sum;
+    if (sum !== rawLength) throw new SnapshotFormatError(`PACK chunk lengths sum to ${sum}, raw length ${rawLength}`);
+    const raw = zstdDecompress(payload.subarray(tableEnd), rawLength);
+    if (!raw) throw new SnapshotFormatError('PACK does not decompress');
+    for (let c = 0; c < count; c++) {
+      if (crc32(raw.subarray(starts[c]!, starts[c + 1]!)) !== v.getUint32(PACK_HEADER_BYTES + c * PACK_ENTRY_BYTES + 8, true)) {
+        throw new SnapshotFormatError(`PACK chunk ${first + c} CRC mismatch`);
+      }
+    }
+    return { raw, starts };
+  }
+}

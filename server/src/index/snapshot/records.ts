@@ -1,0 +1,189 @@
+/**
+ * The snapshot's per-file record: everything the workspace needs about one file, and its byte form
+ * inside a FILES block.
+ *
+ * Record bytes: u32 body length | body | u32 CRC-32 of body. The body, in order: key, size (f64),
+ * mtimeMs (f64), language, text length (varint), text CRC-32 (u32), flags (hasErrors,
+ * noTreeReason present, identifiers present), [noTreeReason], chunk refs (count, then each chunk's
+ * ordinal in the snapshot as a zigzag delta from the previous one, so a file's new chunks, which are
+ * consecutive, cost one byte each), symbols, [identifier filter bytes].
+ * Symbols are written in pre-order without recursion: name, kind, span and nameSpan (8 varints),
+ * flags (detail present, children present), [detail], [child count]; the children follow their
+ * parent. Decoding rebuilds the same tree with an explicit stack, so nesting depth costs no call
+ * stack. The record CRC re-checks each record after its block's CRC and decompression.
+ *
+ * Guarantees: `decodeRecord` returns exactly what `encodeRecord` was given (fields absent stay
+ * absent, an empty `children` stays empty) or throws RecordDecodeError: it checks the CRC, every
+ * range (a chunk ref below the snapshot's chunk count, a known language, spans in [0, 2³²)), and
+ * that the body is consumed exactly.
+ */
+import type { LanguageName } from '../../syntax/languages.js';
+import { languageByName } from '../../syntax/languages.js';
+import type { Span, SymbolKind, SyntaxSymbol } from '../../syntax/types.js';
+import { crc32 } from '../../cache/common/crc32.js';
+import { ByteSink, ByteSource, RecordDecodeError } from './bytes.js';
+
+export interface SnapshotFile {
+  key: string;
+  size: number;
+  mtimeMs: number;
+  language: LanguageName;
+  length: number;
+  crc: number;
+  hasErrors: boolean;
+  noTreeReason?: string;
+  /** As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). */
+  symbols: SyntaxSymbol[];
+  /** IdentifierFilter.toBytes(); absent when the file has none. */
+  identifiers?: Uint8Array;
+}
+
+/** A decoded record: the file and the ordinals of its text's chunks, in order. */
+export interface DecodedRecord {
+  file: SnapshotFile;
+  refs: Uint32Array;
+}
+
+const F_ERRORS = 1;
+const F_NO_TREE = 2;
+const F_IDENTIFIERS = 4;
+const S_DETAIL = 1;
+const S_CHILDREN = 2;
+const U32_LIMIT = 2 ** 32;
+
+function spanOk(s: Span): boolean {
+  return s.length === 4 && s.every((v) => Number.isInteger(v) && v >= 0 && v < U32_LIMIT);
+}
+
+/** Throws RangeError when a field of `f` cannot be stored as it is. */
+export function checkFile(f: SnapshotFile): void {
+  if (typeof f.key !== 'string' || f.key === '') throw new RangeError('snapshot record: empty key');
+  if (!Number.isSafeInteger(f.size) || f.size < 0) throw new RangeError(`snapshot record ${f.key}: size ${f.size}`);
+  if (!Number.isFinite(f.mtimeMs)) throw new RangeError(`snapshot record ${f.key}: mtimeMs ${f.mtimeMs}`);
+  if (!languageByName(f.language)) throw new RangeError(`snapshot record ${f.key}: unknown language ${f.language}`);
+  if (!Number.isSafeInteger(f.length) || f.length < 0) throw new RangeError(`snapshot record ${f.key}: length ${f.length}`);
+  if (!Number.isInteger(f.crc) || f.crc < 0 || f.crc >= U32_LIMIT) throw new RangeError(`snapshot record ${f.key}: crc ${f.crc}`);
+}
+
+/** Appends the record of `file` whose text is made of the chunks `refs` (ordinals) to `out`. */
+export function encodeRecord(out: ByteSink, file: SnapshotFile, refs: ArrayLike<number>, refCount = refs.length): void {
+  checkFile(file);
+  const lengthAt = out.length;
+  out.u32(0);
+  const bodyAt = out.length;
+  out.str(file.key);
+  out.f64(file.size);
+  out.f64(file.mtimeMs);
+  out.str(file.language);
+  out.uvar(file.length);
+  out.u32(file.crc);
+  out.u8((file.hasErrors ? F_ERRORS : 0) | (file.noTreeReason !== undefined ? F_NO_TREE : 0) | (file.identifiers !== undefined ? F_IDENTIFIERS : 0));
+  if (file.noTreeReason !== undefined) out.str(file.noTreeReason);
+  out.uvar(refCount);
+  let previous = 0;
+  for (let i = 0; i < refCount; i++) {
+    const r = refs[i]!;
+    out.svar(r - previous);
+    previous = r;
+  }
+  // Pre-order walk with an explicit stack (most recent sibling list last).
+  out.uvar(file.symbols.length);
+  const stack: { list: readonly SyntaxSymbol[]; i: number }[] = [{ list: file.symbols, i: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.i === top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const s = top.list[top.i++]!;
+    if (!spanOk(s.span) || !spanOk(s.nameSpan)) throw new RangeError(`snapshot record ${file.key}: symbol ${s.name} has a span outside [0, 2³²)`);
+    if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`snapshot record ${file.key}: symbol ${s.name} kind ${s.kind}`);
+    out.str(s.name);
+    out.uvar(s.kind);
+    for (const v of s.span) out.uvar(v);
+    for (const v of s.nameSpan) out.uvar(v);
+    out.u8((s.detail !== undefined ? S_DETAIL : 0) | (s.children !== undefined ? S_CHILDREN : 0));
+    if (s.detail !== undefined) out.str(s.detail);
+    if (s.children !== undefined) {
+      out.uvar(s.children.length);
+      stack.push({ list: s.children, i: 0 });
+    }
+  }
+  if (file.identifiers !== undefined) {
+    out.uvar(file.identifiers.byteLength);
+    out.bytes(file.identifiers);
+  }
+  const bodyLength = out.length - bodyAt;
+  out.patchU32(lengthAt, bodyLength);
+  out.u32(crc32(out.written(bodyAt)));
+}
+
+function readSpan(src: ByteSource): Span {
+  const s = [src.uvar(), src.uvar(), src.uvar(), src.uvar()] as const;
+  for (const v of s) if (v >= U32_LIMIT) throw new RecordDecodeError('span value out of range');
+  return s;
+}
+
+/** Decodes the record at `src.at`; `chunkCount` bounds its chunk refs. Advances `src` past it. */
+export function decodeRecord(src: ByteSource, chunkCount: number): DecodedRecord {
+  const bodyLength = src.u32();
+  const bodyAt = src.at;
+  const b = src.sub(bodyLength);
+  const stored = src.u32();
+  if (crc32(src.bytes.subarray(bodyAt, bodyAt + bodyLength)) !== stored) throw new RecordDecodeError(`record CRC mismatch at byte ${bodyAt}`);
+
+  const key = b.str();
+  if (key === '') throw new RecordDecodeError('record with an empty key');
+  const size = b.f64();
+  const mtimeMs = b.f64();
+  const language = b.str();
+  if (!languageByName(language)) throw new RecordDecodeError(`record ${key}: unknown language ${language}`);
+  const length = b.uvar();
+  const crc = b.u32();
+  const flags = b.u8();
+  if (flags & ~(F_ERRORS | F_NO_TREE | F_IDENTIFIERS)) throw new RecordDecodeError(`record ${key}: unknown flags ${flags}`);
+  const file: SnapshotFile = { key, size, mtimeMs, language: language as LanguageName, length, crc, hasErrors: (flags & F_ERRORS) !== 0, symbols: [] };
+  if (!Number.isSafeInteger(size) || size < 0) throw new RecordDecodeError(`record ${key}: size ${size}`);
+  if (flags & F_NO_TREE) file.noTreeReason = b.str();
+  const refCount = b.uvar();
+  if (refCount > b.remaining) throw new RecordDecodeError(`record ${key}: ${refCount} chunk refs in ${b.remaining} bytes`);
+  if (refCount > length) throw new RecordDecodeError(`record ${key}: ${refCount} chunks for ${length} bytes`);
+  if (length > 0 && refCount === 0) throw new RecordDecodeError(`record ${key}: ${length} bytes without chunks`);
+  const refs = new Uint32Array(refCount);
+  let previous = 0;
+  for (let i = 0; i < refCount; i++) {
+    const r = previous + b.svar();
+    if (r < 0 || r >= chunkCount) throw new RecordDecodeError(`record ${key}: chunk ref ${r} outside [0, ${chunkCount})`);
+    refs[i] = r;
+    previous = r;
+  }
+  const rootCount = b.uvar();
+  const stack: { list: SyntaxSymbol[]; left: number }[] = [{ list: file.symbols, left: rootCount }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.left === 0) {
+      stack.pop();
+      continue;
+    }
+    top.left--;
+    // Each symbol takes at least 11 bytes: a count larger than what is left is damage, not a loop.
+    if (b.remaining < 11) throw new RecordDecodeError(`record ${key}: symbols run past the record`);
+    const name = b.str();
+    const kind = b.uvar();
+    if (kind > 255) throw new RecordDecodeError(`record ${key}: symbol kind ${kind}`);
+    const span = readSpan(b);
+    const nameSpan = readSpan(b);
+    const sflags = b.u8();
+    if (sflags & ~(S_DETAIL | S_CHILDREN)) throw new RecordDecodeError(`record ${key}: unknown symbol flags ${sflags}`);
+    const sym: SyntaxSymbol = { name, kind: kind as SymbolKind, span, nameSpan };
+    if (sflags & S_DETAIL) sym.detail = b.str();
+    top.list.push(sym);
+    if (sflags & S_CHILDREN) {
+      sym.children = [];
+      stack.push({ list: sym.children, left: b.uvar() });
+    }
+  }
+  if (flags & F_IDENTIFIERS) file.identifiers = b.take(b.uvar());
+  if (b.remaining !== 0) throw new RecordDecodeError(`record ${key}: ${b.remaining} bytes after its fields`);
+  return { file, refs };
+}

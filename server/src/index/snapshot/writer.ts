@@ -1,0 +1,426 @@
+/**
+ * Writes a workspace snapshot (format.ts) in bounded batches, crash-safely.
+ *
+ * Design: each added text streams through the cache's content-defined chunker in slices; a chunk
+ * whose 64-bit id is not yet in the snapshot is appended to the pending pack, and its ordinal goes
+ * into the file's record. When the pending pack holds `packBytes` raw (128 KiB by default) it is
+ * compressed into one Zstandard frame and written as a PACK block; records are batched the same way
+ * into FILE blocks of `filesPerBlock` records (256) or `recordBytesPerBlock` (1 MiB), whichever
+ * comes first. `commit` writes the last batches, the END block and the trailer, fsyncs the file,
+ * renames it over the final path and fsyncs the directory.
+ *
+ * Crash safety: everything goes to `<final>.<pid>-<random>.tmp` beside the final path; only the
+ * rename makes it the snapshot, and rename is atomic, so a crash or kill -9 at any moment leaves the
+ * previous snapshot whole. `create` deletes temp files whose writer process is gone (or that are a
+ * day old, in case the pid was reused); a live writer's temp file is left alone.
+ *
+ * Memory: one pending pack (≤ packBytes + one chunk of raw, plus its per-chunk table), one pending
+ * FILE batch (≤ filesPerBlock records or ≈ recordBytesPerBlock bytes, plus the one record being
+ * added), at most one compressed block waiting for its write (texts are chunked in slices of half a
+ * pack, so a slice completes at most one pack while packBytes ≥ 2 × the largest chunk), the chunk-id table (24–48 B per unique chunk,
+ * chunkIds.ts), and 16–20 B of block directory per written block (one per 128 KiB of unique text or
+ * 256 files). It does not grow with the size of any one text.
+ *
+ * Guarantees: a record is written only for a text whose length and CRC match what the record says,
+ * with fields in range (else SnapshotInputError: no record for that file, the writer goes on). After
+ * any other failure (I/O) the writer aborts itself (temp file removed) and rethrows; `abort` is
+ * idempotent. Calls are serialised, so an add that was
+ * not awaited still lands before the next one.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_CHUNKING, MAX_CHUNK_SIZE, StreamingChunker } from '../../cache/chunking/index.js';
+import type { ChunkingOptions } from '../../cache/chunking/index.js';
+import { hash64 } from '../../cache/common/hash64.js';
+import type { Hash64 } from '../../cache/common/hash64.js';
+import { crc32 } from '../../cache/common/crc32.js';
+import { initZstd, zstdCompress, DEFAULT_ZSTD_LEVEL } from '../../cache/codecs/zstd-pack.js';
+import { containerHeader, streamBlockHeader, STREAMED, BLOCK_HEADER_BYTES } from '../binaryBlocks.js';
+import { ByteSink } from './bytes.js';
+import { ChunkIdTable } from './chunkIds.js';
+import {
+  SNAPSHOT_MAGIC, TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, PACK_HEADER_BYTES, PACK_ENTRY_BYTES, FILES_HEADER_BYTES,
+  encodeEnd, encodeHead, encodeTrailer,
+} from './format.js';
+import { SNAPSHOT_FORMAT_VERSION } from './location.js';
+import { checkFile, encodeRecord } from './records.js';
+import type { SnapshotFile } from './records.js';
+
+export interface SnapshotWriterOptions {
+  /** Raw bytes of unique chunks per PACK block (default 128 KiB). */
+  packBytes?: number;
+  /** Records per FILE block (default 256). */
+  filesPerBlock?: number;
+  /** Encoded record bytes at which a FILE block is closed early (default 1 MiB). */
+  recordBytesPerBlock?: number;
+  zstdLevel?: number;
+  chunking?: ChunkingOptions;
+}
+
+export interface SnapshotWriterMemory {
+  pendingPackBytes: number;
+  pendingPackChunks: number;
+  pendingRecordBytes: number;
+  pendingRecords: number;
+  /** Compressed blocks waiting for their write. */
+  queuedBlocks: number;
+  idTableBytes: number;
+}
+
+const TEMP_SUFFIX = /^\.(\d+)-[0-9a-f]+\.tmp$/;
+const STALE_TEMP_MS = 24 * 3600 * 1000;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Deletes temp files of `finalPath` left by writers that no longer run. */
+async function removeStaleTemps(finalPath: string): Promise<void> {
+  const dir = path.dirname(finalPath);
+  const base = path.basename(finalPath);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(base)) continue;
+    const m = TEMP_SUFFIX.exec(name.slice(base.length));
+    if (!m) continue;
+    const p = path.join(dir, name);
+    let stale = !processAlive(Number(m[1]));
+    if (!stale) {
+      try {
+        stale = Date.now() - (await fsp.stat(p)).mtimeMs > STALE_TEMP_MS;
+      } catch {
+        continue;
+      }
+    }
+    if (stale) await fsp.rm(p, { force: true });
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let h: fsp.FileHandle | undefined;
+  try {
+    h = await fsp.open(dir, 'r');
+    await h.sync();
+  } catch (e) {
+    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw e;
+  } finally {
+    await h?.close();
+  }
+}
+
+/** A file add() refused (its text does not match its record, or a field is out of range); the writer stays usable. */
+export class SnapshotInputError extends RangeError {
+  override name = 'SnapshotInputError';
+}
+
+interface Queued {
+  tag: string;
+  payload: Uint8Array;
+  /** PACK: first ordinal and chunk count; FILE: record count. */
+  a: number;
+  b: number;
+}
+
+export class SnapshotWriter {
+  private readonly packBytes: number;
+  private readonly filesPerBlock: number;
+  private readonly recordBytesPerBlock: number;
+  private readonly level: number;
+  private readonly chunker: StreamingChunker;
+  private readonly ids = new ChunkIdTable();
+  private readonly id: Hash64 = { hi: 0, lo: 0 };
+
+  // pending pack
+  private readonly packRaw: Uint8Array;
+  private packLength = 0;
+  private packTable = new ByteSink(4096);
+  private packChunks = 0;
+  private packFirst = 0;
+  private nextOrdinal = 0;
+  private uniqueBytes = 0;
+
+  // pending FILE batch and the file being added
+  private readonly records = new ByteSink(64 * 1024);
+  private recordCount = 0;
+  private refs = new Uint32Array(256);
+  private refCount = 0;
+
+  // blocks written
+  private readonly queue: Queued[] = [];
+  private position = 0;
+  private readonly packDir: number[][] = [[], [], [], []]; // offset, length, first, count
+  private readonly filesDir: number[][] = [[], [], []]; // offset, length, count
+  private files = 0;
+  private textBytes = 0;
+
+  private chain: Promise<unknown> = Promise.resolve();
+  private state: 'open' | 'committed' | 'aborted' = 'open';
+
+  private constructor(
+    private readonly finalPath: string,
+    private readonly tempPath: string,
+    private handle: fsp.FileHandle | undefined,
+    options: SnapshotWriterOptions,
+  ) {
+    this.packBytes = options.packBytes ?? 128 * 1024;
+    this.filesPerBlock = options.filesPerBlock ?? 256;
+    this.recordBytesPerBlock = options.recordBytesPerBlock ?? 1024 * 1024;
+    this.level = options.zstdLevel ?? DEFAULT_ZSTD_LEVEL;
+    if (!(Number.isInteger(this.packBytes) && this.packBytes >= 1 && this.packBytes <= 16 * 1024 * 1024)) throw new RangeError(`packBytes ${this.packBytes}`);
+    if (!(Number.isInteger(this.filesPerBlock) && this.filesPerBlock >= 1)) throw new RangeError(`filesPerBlock ${this.filesPerBlock}`);
+    this.packRaw = new Uint8Array(this.packBytes + MAX_CHUNK_SIZE);
+    this.chunker = new StreamingChunker(options.chunking ?? DEFAULT_CHUNKING, (chunk) => this.onChunk(chunk));
+  }
+
+  /**
+   * Starts a snapshot for workspace `header.root` that `commit` will put at `finalPath` (folders are
+   * created). Removes stale temp files of dead writers first.
+   */
+  static async create(finalPath: string, header: { root: string }, options: SnapshotWriterOptions = {}): Promise<SnapshotWriter> {
+    await initZstd();
+    await fsp.mkdir(path.dirname(finalPath), { recursive: true });
+    await removeStaleTemps(finalPath);
+    const tempPath = `${finalPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    const handle = await fsp.open(tempPath, 'wx');
+    const w = new SnapshotWriter(finalPath, tempPath, handle, options);
+    try {
+      const chunking = options.chunking ?? DEFAULT_CHUNKING;
+      await w.writeRaw(containerHeader(SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, STREAMED));
+      w.queue.push({ tag: TAG_HEAD, payload: encodeHead({ root: header.root, chunking, packBytes: w.packBytes, createdMs: Date.now() }), a: 0, b: 0 });
+      await w.drain();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    return w;
+  }
+
+  /** Where the snapshot is being written (for tests and logs). */
+  get temporaryPath(): string {
+    return this.tempPath;
+  }
+
+  /** What the writer holds right now (the bound in the header comment, checked by the tests). */
+  memory(): SnapshotWriterMemory {
+    return {
+      pendingPackBytes: this.packLength,
+      pendingPackChunks: this.packChunks,
+      pendingRecordBytes: this.records.length,
+      pendingRecords: this.recordCount,
+      queuedBlocks: this.queue.length,
+      idTableBytes: this.ids.byteSize,
+    };
+  }
+
+  /** Chunks `text`, writes chunks not yet in this snapshot, queues the record; bounded memory. */
+  add(file: SnapshotFile, text: Uint8Array): Promise<void> {
+    return this.serial(async () => {
+      if (text.byteLength !== file.length) throw new SnapshotInputError(`snapshot record ${file.key}: length ${file.length}, text has ${text.byteLength} bytes`);
+      try {
+        checkFile(file);
+      } catch (e) {
+        throw new SnapshotInputError((e as Error).message);
+      }
+      this.refCount = 0;
+      if (this.refs.length > 65536) this.refs = new Uint32Array(256); // a huge file's refs are not kept
+      const slice = Math.max(1, this.packBytes >>> 1);
+      let crc = 0;
+      for (let at = 0; at < text.byteLength; at += slice) {
+        const piece = text.subarray(at, Math.min(text.byteLength, at + slice));
+        crc = crc32(piece, crc);
+        this.chunker.push(piece);
+        await this.drain();
+      }
+      this.chunker.finish();
+      // Its chunks are in the snapshot already (unreferenced, harmless); its record is not.
+      if (crc !== file.crc) throw new SnapshotInputError(`snapshot record ${file.key}: CRC ${file.crc}, text has ${crc}`);
+      const before = this.records.length;
+      try {
+        encodeRecord(this.records, file, this.refs, this.refCount);
+      } catch (e) {
+        this.records.truncate(before);
+        throw new SnapshotInputError((e as Error).message);
+      }
+      this.recordCount++;
+      this.files++;
+      this.textBytes += text.byteLength;
+      if (this.recordCount >= this.filesPerBlock || this.records.length >= this.recordBytesPerBlock) this.sealFiles();
+      await this.drain();
+    });
+  }
+
+  /** Flushes, fsyncs, renames into place. After commit the writer is closed. */
+  commit(): Promise<{ bytes: number; files: number; chunks: number; textBytes: number; uniqueBytes: number }> {
+    return this.serial(async () => {
+      this.sealPack();
+      this.sealFiles();
+      await this.drain();
+      const endOffset = this.position;
+      const end = encodeEnd({
+        files: this.files, chunks: this.nextOrdinal, textBytes: this.textBytes, uniqueBytes: this.uniqueBytes,
+        packOffset: Float64Array.from(this.packDir[0]!), packLength: Uint32Array.from(this.packDir[1]!),
+        packFirst: Uint32Array.from(this.packDir[2]!), packCount: Uint32Array.from(this.packDir[3]!),
+        filesOffset: Float64Array.from(this.filesDir[0]!), filesLength: Uint32Array.from(this.filesDir[1]!),
+        filesCount: Uint32Array.from(this.filesDir[2]!),
+      });
+      this.queue.push({ tag: TAG_END, payload: end, a: 0, b: 0 });
+      await this.drain();
+      await this.writeRaw(encodeTrailer(endOffset));
+      const h = this.handle!;
+      await h.sync();
+      this.handle = undefined;
+      await h.close();
+      await fsp.rename(this.tempPath, this.finalPath);
+      this.state = 'committed';
+      await fsyncDir(path.dirname(this.finalPath));
+      return { bytes: this.position, files: this.files, chunks: this.nextOrdinal, textBytes: this.textBytes, uniqueBytes: this.uniqueBytes };
+    });
+  }
+
+  /** Removes the temp file; the previous snapshot stays. Idempotent. */
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    const h = this.handle;
+    this.handle = undefined;
+    try {
+      await h?.close();
+    } catch {
+      // already closed by a failed write
+    }
+    await fsp.rm(this.tempPath, { force: true });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(async () => {
+      if (this.state !== 'open') throw new Error(`snapshot writer is ${this.state}`);
+      try {
+        return await work();
+      } catch (e) {
+        if (!(e instanceof SnapshotInputError)) await this.abort();
+        throw e;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private onChunk(chunk: Uint8Array): void {
+    hash64(chunk, 0, chunk.byteLength, this.id);
+    let ordinal = this.ids.get(this.id);
+    if (ordinal < 0) {
+      ordinal = this.nextOrdinal++;
+      this.ids.add(this.id, ordinal);
+      if (this.packChunks === 0) this.packFirst = ordinal;
+      this.packRaw.set(chunk, this.packLength);
+      this.packLength += chunk.byteLength;
+      this.packChunks++;
+      this.uniqueBytes += chunk.byteLength;
+      const t = this.packTable;
+      t.u32(this.id.hi);
+      t.u32(this.id.lo);
+      t.u32(crc32(chunk));
+      t.u32(chunk.byteLength);
+      if (this.packLength >= this.packBytes) this.sealPack();
+    }
+    if (this.refCount === this.refs.length) {
+      const grown = new Uint32Array(this.refs.length * 2);
+      grown.set(this.refs);
+      this.refs = grown;
+    }
+    this.refs[this.refCount++] = ordinal;
+  }
+
+  private sealPack(): void {
+    if (this.packChunks === 0) return;
+    const frame = zstdCompress(this.packRaw.subarray(0, this.packLength), this.level);
+    const table = this.packTable.written();
+    const payload = new Uint8Array(PACK_HEADER_BYTES + table.byteLength + frame.byteLength);
+    const v = new DataView(payload.buffer);
+    v.setUint32(0, this.packChunks, true);
+    v.setUint32(4, this.packFirst, true);
+    v.setUint32(8, this.packLength, true);
+    payload.set(table, PACK_HEADER_BYTES);
+    payload.set(frame, PACK_HEADER_BYTES + table.byteLength);
+    if (table.byteLength !== this.packChunks * PACK_ENTRY_BYTES) throw new Error('pack table out of step');
+    this.queue.push({ tag: TAG_PACK, payload, a: this.packFirst, b: this.packChunks });
+    this.packLength = 0;
+    this.packChunks = 0;
+    this.packTable.reset(64 * 1024);
+  }
+
+  private sealFiles(): void {
+    if (this.recordCount === 0) return;
+    const raw = this.records.written();
+    const frame = zstdCompress(raw, this.level);
+    const payload = new Uint8Array(FILES_HEADER_BYTES + frame.byteLength);
+    const v = new DataView(payload.buffer);
+    v.setUint32(0, this.recordCount, true);
+    v.setUint32(4, raw.byteLength, true);
+    payload.set(frame, FILES_HEADER_BYTES);
+    this.queue.push({ tag: TAG_FILES, payload, a: this.recordCount, b: 0 });
+    this.recordCount = 0;
+    this.records.reset(2 * this.recordBytesPerBlock);
+  }
+
+  /** Writes the queued blocks in order, noting where each landed. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const q = this.queue.shift()!;
+      const at = this.position;
+      const header = streamBlockHeader(q.tag, q.payload, at);
+      await this.writeRaw(header, q.payload);
+      const length = BLOCK_HEADER_BYTES + q.payload.byteLength;
+      if (q.tag === TAG_PACK) {
+        this.packDir[0]!.push(at);
+        this.packDir[1]!.push(length);
+        this.packDir[2]!.push(q.a);
+        this.packDir[3]!.push(q.b);
+      } else if (q.tag === TAG_FILES) {
+        this.filesDir[0]!.push(at);
+        this.filesDir[1]!.push(length);
+        this.filesDir[2]!.push(q.a);
+      }
+    }
+  }
+
+  private async writeRaw(...parts: Uint8Array[]): Promise<void> {
+    const h = this.handle;
+    if (!h) throw new Error('snapshot writer is closed');
+    let total = 0;
+    for (const p of parts) total += p.byteLength;
+    let written = 0;
+    // writev may write less than asked (a full disk, a signal): continue from where it stopped.
+    let pending = parts;
+    while (written < total) {
+      const { bytesWritten } = await h.writev(pending, this.position + written);
+      if (bytesWritten === 0) throw new Error(`snapshot write made no progress at ${this.position + written}`);
+      written += bytesWritten;
+      pending = [];
+      let skip = written;
+      for (const p of parts) {
+        if (skip >= p.byteLength) {
+          skip -= p.byteLength;
+          continue;
+        }
+        pending.push(p.subarray(skip));
+        skip = 0;
+      }
+    }
+    this.position += total;
+  }
+}
