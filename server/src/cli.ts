@@ -5,11 +5,16 @@
  * `index` shows a progress bar on a terminal and is quiet otherwise; `--json` prints exactly one JSON
  * object (the stats object) on stdout. Exit status: 0 success, 1 failure, 2 bad usage, with a clear
  * message on stderr.
+ * `index` reads and writes the same persistent cache as the server (index/persistence.ts): the
+ * snapshot at the default location for DIR (`$XDG_CACHE_HOME/strata/…`), or FILE with `--save`. A
+ * snapshot present is loaded and reconciled with the disk (unchanged files are not read again);
+ * a new one is written when anything changed. A snapshot that cannot be written is a failure (1).
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { defaultSettings, parseSettings } from './index/settings.js';
+import { snapshotPath } from './index/snapshot/location.js';
 import { Workspace } from './index/workspace.js';
 import type { IndexProgress } from './lsp/service.js';
 
@@ -85,20 +90,28 @@ async function runIndex(args: string[]): Promise<number> {
   }
   const base = defaultSettings();
   const { settings } = parseSettings(opts.memoryMB ? { memory: { totalMB: opts.memoryMB } } : {}, base);
-  if (opts.save) {
-    process.stderr.write('strata: --save: the persistent cache is not available in this version\n');
-    return 2;
+  const snapshot = opts.save !== undefined ? resolve(opts.save) : snapshotPath(dir, settings.cacheDir);
+  const problem = snapshotProblem(snapshot);
+  if (problem) {
+    process.stderr.write(`strata: ${opts.save !== undefined ? '--save ' : 'persistent cache '}${snapshot}: ${problem}\n`);
+    return 1;
   }
   const logLines: string[] = [];
   const workspace = await Workspace.create({
     settings,
     log: { error: (m) => logLines.push(`error: ${m}`), warn: (m) => logLines.push(`warning: ${m}`), info: () => {} },
+    snapshotFile: () => snapshot,
   });
   const progress = terminalProgress(!opts.json && process.stderr.isTTY === true);
   try {
     await workspace.indexFolder(dir, progress);
     progress.stop();
     const stats = workspace.stats();
+    if (stats.persist && stats.persist.failedSaves > 0) {
+      for (const line of logLines.filter((l) => l.includes('persistent cache'))) process.stderr.write(`strata: ${line}\n`);
+      process.stderr.write(`strata: the index of ${dir} could not be saved to ${snapshot}\n`);
+      return 1;
+    }
     if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
     else {
       for (const line of logLines.slice(0, 20)) process.stderr.write(`strata: ${line}\n`);
@@ -112,6 +125,23 @@ async function runIndex(args: string[]): Promise<number> {
   }
 }
 
+/** Why a snapshot cannot be written at `file` (its folder is created when missing), or undefined. */
+function snapshotProblem(file: string): string | undefined {
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'is a directory';
+    const folder = dirname(file);
+    mkdirSync(folder, { recursive: true });
+    if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
+    accessSync(folder, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `its folder is not writable (${code})`
+      : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its folder path is not a directory'
+      : err instanceof Error ? err.message : String(err);
+  }
+}
+
 function summary(s: ReturnType<Workspace['stats']>): string {
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
@@ -120,6 +150,7 @@ function summary(s: ReturnType<Workspace['stats']>): string {
     `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, ${s.store.uniqueChunks} unique chunks`,
     `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
     `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,
+    ...(s.persist?.snapshotPath ? [`persistent cache: ${s.persist.snapshotPath} — ${s.persist.keptFiles} files unchanged, ${s.persist.reindexedFiles} indexed, ${s.persist.removedFiles} removed${s.persist.saves > 0 ? `; saved ${mb(s.persist.lastSaveBytes)}` : ''}${s.persist.damagedBlocks > 0 ? `; ${s.persist.damagedBlocks} damaged parts rebuilt` : ''}`] : []),
     '',
   ].join('\n');
 }

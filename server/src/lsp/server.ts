@@ -20,6 +20,8 @@ import type { WorkspaceService } from './service.js';
 import { Session } from './session.js';
 
 export const SERVER_NAME = 'strata';
+/** Time a shutdown may spend saving the persistent cache. */
+const SHUTDOWN_SAVE_MS = 5_000;
 
 export interface ServeOptions {
   /** Serve the `strata/debug/*` requests (fault injection, raw text); only with STRATA_DEBUG=1. */
@@ -76,6 +78,9 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
   });
 
   connection.onShutdown(async () => {
+    // The persistent cache gets what changed since its last save, within a bound: a client waits for
+    // the shutdown answer, and the previous snapshot stays whole if the time runs out.
+    await service.flush(SHUTDOWN_SAVE_MS);
     await service.dispose();
   });
 

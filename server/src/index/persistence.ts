@@ -1,0 +1,373 @@
+/**
+ * The persistent cache, seen from the workspace: load a root's snapshot, reconcile it with the disk,
+ * save a new one. The snapshot file itself (format, checks, atomic writes, disk budget) is
+ * snapshot/; this module decides what goes in and what comes out.
+ *
+ * Load (start of an index run of `root`): every FILES record that verifies becomes, at once, the
+ * file's symbols, its file-table row (with its identifier filter) and a cache entry that is metadata
+ * only (`SourceCache.adopt`: length + CRC). The entry's fallback reads the text from the snapshot's
+ * packs, then from the disk while size and mtime are unchanged; the cache verifies length and CRC
+ * of whatever a fallback returns, so nothing damaged is ever served. Nothing is parsed and no text
+ * is read at load.
+ *
+ * Reconcile (the index run's scan): a scanned file whose size and mtime equal its record is kept
+ * without being read (`keep`); changed and new files are indexed as usual; records whose file was not
+ * scanned (deleted, now excluded) are forgotten.
+ *
+ * Save (after a run that changed anything, after watched-file changes — debounced — and at
+ * shutdown, bounded): every file of the root with a disk state and no open editor buffer is written
+ * with its text (`SourceCache.peek`: verified, no tier churn), symbols and identifier filter; files
+ * whose text exists only in an editor are left out, so a snapshot only ever describes the disk.
+ * Then the disk budget is applied. Saves of one root never overlap; a save that runs past its
+ * deadline is aborted and the previous snapshot stays whole.
+ *
+ * Damage: a snapshot that cannot be opened (damaged header, wrong version, truncated) is ignored
+ * (cold index of that root); a damaged FILES block leaves its files unloaded (they are indexed from
+ * disk); a damaged pack is found when a text is read (the fallback moves on to the disk). Every
+ * detected damage is counted (`damagedBlocks`, added to the stats' integrity.crcFailures) and logged.
+ */
+import { existsSync } from 'node:fs';
+import { crc32 } from '../cache/index.js';
+import { diskFallback } from './diskFallback.js';
+import type { IndexTargets } from './fileIndexer.js';
+import { forgetFile } from './fileIndexer.js';
+import { IdentifierFilter } from './identifierFilter.js';
+import type { ScannedFile } from './scanner.js';
+import { persistenceEnabled, type StrataSettings } from './settings.js';
+import { cacheRootOf, enforceDiskBudget, snapshotPath } from './snapshot/location.js';
+import { SnapshotReader } from './snapshot/reader.js';
+import type { SnapshotFile } from './snapshot/records.js';
+import { SnapshotWriter } from './snapshot/writer.js';
+import type { PersistStats } from './stats.js';
+
+/** Watched-file changes are saved this long after the last one (a checkout touches many files at once). */
+export const SAVE_DEBOUNCE_MS = 2_000;
+/** Loading yields to the event loop after this many records, so requests are answered meanwhile. */
+const LOAD_SLICE = 512;
+const MiB = 1024 * 1024;
+
+export interface PersistenceOptions {
+  targets: IndexTargets;
+  settings: () => StrataSettings;
+  /** True for a document open in an editor: its text is the editor's, never loaded nor saved. */
+  isOpen: (key: string) => boolean;
+  /** The snapshot file of a root instead of the default location (`strata index --save FILE`). */
+  snapshotFile?: (root: string) => string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What an index run does with a loaded snapshot: which scanned files to keep, and the end of the run. */
+export interface Reconcile {
+  keep(file: ScannedFile): boolean;
+  /** After the scan: forgets the records whose file was not seen; `reindexed` = files indexed from disk by the run. */
+  finish(reindexed: number): void;
+}
+
+interface RootState {
+  root: string;
+  path: string;
+  reader: SnapshotReader | undefined;
+  /** Damage messages of `reader` already logged. */
+  logged: number;
+  dirty: boolean;
+  saving: Promise<void> | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+function under(root: string, key: string): boolean {
+  return key.startsWith(root.endsWith('/') ? root : root + '/');
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Persistence {
+  readonly #o: PersistenceOptions;
+  readonly #roots = new Map<string, RootState>();
+  /** Damage found in readers already closed (their counts must not vanish from the stats). */
+  #closedDamage = 0;
+  /** Snapshots that could not be opened although they existed. */
+  #rejected = 0;
+  readonly #stats = {
+    snapshotPath: undefined as string | undefined,
+    loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
+    loadMs: 0, saves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, failedSaves: 0, evictedCaches: 0,
+  };
+
+  constructor(options: PersistenceOptions) {
+    this.#o = options;
+  }
+
+  get enabled(): boolean {
+    return persistenceEnabled(this.#o.settings());
+  }
+
+  #pathOf(root: string): string {
+    return this.#o.snapshotFile?.(root) ?? snapshotPath(root, this.#o.settings().cacheDir, this.#o.env);
+  }
+
+  #state(root: string): RootState {
+    let s = this.#roots.get(root);
+    if (!s) {
+      s = { root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, saving: undefined, timer: undefined };
+      this.#roots.set(root, s);
+    }
+    return s;
+  }
+
+  /** Logs damage the reader found since the last call; a damaged snapshot is replaced by a whole one soon. */
+  #reportDamage(s: RootState): void {
+    const messages = s.reader?.damage.messages ?? [];
+    if (s.logged >= messages.length) return;
+    for (; s.logged < messages.length; s.logged++) this.#o.targets.log.warn(`persistent cache ${s.path}: damage detected, rebuilt from disk: ${messages[s.logged]}`);
+    this.#schedule(s);
+  }
+
+  /** Marks the root's snapshot out of date and saves it after SAVE_DEBOUNCE_MS without further changes. */
+  #schedule(s: RootState): void {
+    s.dirty = true;
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      void this.save(s.root);
+    }, SAVE_DEBOUNCE_MS);
+    s.timer.unref();
+  }
+
+  /**
+   * Loads `root`'s snapshot into the index (see header). Returns the reconcile step of the run that
+   * follows, or undefined when persistence is off (the run then indexes everything, saves nothing).
+   */
+  async load(root: string): Promise<Reconcile | undefined> {
+    if (!this.enabled) return undefined;
+    const started = performance.now();
+    const s = this.#state(root);
+    s.path = this.#pathOf(root);
+    this.#stats.snapshotPath = s.path;
+    this.#closeReader(s);
+    const loaded = new Map<string, { size: number; mtimeMs: number }>();
+    if (existsSync(s.path)) {
+      try {
+        s.reader = SnapshotReader.open(s.path, { root });
+      } catch (err) {
+        this.#rejected++;
+        this.#o.targets.log.warn(`persistent cache ${s.path}: ignored, the workspace is indexed from disk (${message(err)})`);
+      }
+    }
+    const reader = s.reader;
+    if (reader) {
+      const t = this.#o.targets;
+      let n = 0;
+      for (const f of reader.files()) {
+        if (++n % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+        if (s.reader !== reader) break; // the root was removed (or reloaded) meanwhile
+        if (!under(root, f.key) || this.#o.isOpen(f.key) || !t.enabled(f.language)) continue;
+        let identifiers: IdentifierFilter | undefined;
+        try {
+          // A plain copy: the record's bytes may be a Buffer view, whose slice() BlockReader would share.
+          identifiers = f.identifiers ? IdentifierFilter.fromBytes(new Uint8Array(f.identifiers)) : undefined;
+        } catch (err) {
+          reader.damage.blocks++;
+          reader.damage.messages.push(`${f.key}: identifier filter: ${message(err)}`);
+          continue;
+        }
+        t.cache.adopt(f.key, { length: f.length, crc: f.crc }, this.#fallback(s, f));
+        if (f.noTreeReason === undefined) t.symbols.replaceFile(f.key, f.symbols);
+        else t.symbols.removeFile(f.key);
+        t.files.set(f.key, {
+          language: f.language, bytes: f.length, disk: { size: f.size, mtimeMs: f.mtimeMs }, hasErrors: f.hasErrors, identifiers,
+          ...(f.noTreeReason !== undefined ? { noTreeReason: f.noTreeReason } : {}),
+        });
+        loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs });
+      }
+      this.#reportDamage(s);
+      t.log.info(`persistent cache ${s.path}: loaded ${loaded.size} files in ${Math.round(performance.now() - started)} ms`);
+    }
+    this.#stats.loadedFiles += loaded.size;
+    this.#stats.loadMs += performance.now() - started;
+    // A root without a usable snapshot gets one after its run, changed or not.
+    if (!reader) s.dirty = true;
+    return {
+      keep: (file) => {
+        const rec = loaded.get(file.path);
+        if (!rec) return false;
+        loaded.delete(file.path);
+        const row = this.#o.targets.files.get(file.path);
+        // Kept only while the record is still what was loaded (no watched change meanwhile).
+        if (rec.size === file.size && rec.mtimeMs === file.mtimeMs && row?.disk?.size === rec.size && row.disk.mtimeMs === rec.mtimeMs) {
+          this.#stats.keptFiles++;
+          return true;
+        }
+        return false;
+      },
+      finish: (reindexed) => {
+        let removed = 0;
+        for (const key of loaded.keys()) {
+          if (this.#o.isOpen(key)) continue;
+          const row = this.#o.targets.files.get(key);
+          // Still the loaded row (not re-indexed by a watched-file event meanwhile): its file is gone.
+          if (row?.disk) { forgetFile(this.#o.targets, key); removed++; }
+        }
+        loaded.clear();
+        this.#stats.reindexedFiles += reindexed;
+        this.#stats.removedFiles += removed;
+        if (reindexed > 0 || removed > 0) s.dirty = true;
+      },
+    };
+  }
+
+  /** The cache fallback of a loaded file: the snapshot's packs, then the disk while unchanged. */
+  #fallback(s: RootState, f: SnapshotFile): () => Uint8Array | undefined {
+    const disk = diskFallback(f.key, f.size, f.mtimeMs);
+    const key = f.key;
+    return () => {
+      const reader = s.reader;
+      if (reader) {
+        try {
+          return reader.readText(key);
+        } catch {
+          // Damage is counted by the reader; a text the snapshot does not have is no damage.
+          this.#reportDamage(s);
+        }
+      }
+      return disk();
+    };
+  }
+
+  /** Notes that files of the index changed (watched files, a closed document): the root's snapshot is saved soon. */
+  changed(keys: Iterable<string>): void {
+    if (!this.enabled) return;
+    const list = [...keys];
+    for (const [root, s] of this.#roots) if (list.some((k) => under(root, k))) this.#schedule(s);
+  }
+
+  /** Saves `root`'s snapshot when it changed since the last save (see header). Never throws: failures are logged. */
+  async save(root: string, deadline = Infinity): Promise<void> {
+    const s = this.#roots.get(root);
+    if (!s || !this.enabled) return;
+    // One save at a time per root; a change during a save makes the next one.
+    while (s.saving) await s.saving;
+    if (!s.dirty) return;
+    s.dirty = false;
+    s.saving = this.#write(root, s, deadline).catch((err) => {
+      s.dirty = true;
+      this.#stats.failedSaves++;
+      this.#o.targets.log.warn(`persistent cache ${s.path}: not saved (${message(err)}); the previous snapshot stays`);
+    }).finally(() => { s.saving = undefined; });
+    await s.saving;
+  }
+
+  /** Saves every changed root, each within `timeoutMs` from now (server shutdown). */
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (const s of this.#roots.values()) if (s.timer) { clearTimeout(s.timer); s.timer = undefined; }
+    for (const root of this.#roots.keys()) await this.save(root, deadline);
+  }
+
+  async #write(root: string, s: RootState, deadline: number): Promise<void> {
+    const started = performance.now();
+    const t = this.#o.targets;
+    const writer = await SnapshotWriter.create(s.path, { root });
+    let files = 0;
+    try {
+      for (const key of [...t.files.under(root)]) {
+        if (performance.now() > deadline) throw new Error('deadline passed');
+        const row = t.files.get(key);
+        // Only what is on disk: an open document's text may be unsaved, and has no disk state of its own.
+        if (!row?.disk || !row.language || this.#o.isOpen(key) || !t.cache.has(key)) continue;
+        let text: Uint8Array;
+        try {
+          text = t.cache.peek(key);
+        } catch (err) {
+          t.log.warn(`${key}: not saved in the persistent cache (${message(err)})`);
+          continue;
+        }
+        const identifiers = row.identifiers?.toBytes();
+        const record: SnapshotFile = {
+          key, size: row.disk.size, mtimeMs: row.disk.mtimeMs, language: row.language,
+          length: text.length, crc: crc32(text), hasErrors: row.hasErrors,
+          symbols: row.noTreeReason === undefined && t.symbols.hasFile(key) ? t.symbols.symbolsOf(key) : [],
+          ...(row.noTreeReason !== undefined ? { noTreeReason: row.noTreeReason } : {}),
+          ...(identifiers ? { identifiers } : {}),
+        };
+        await writer.add(record, text);
+        files++;
+      }
+      const done = await writer.commit();
+      this.#stats.saves++;
+      this.#stats.lastSaveBytes = done.bytes;
+      this.#stats.lastSaveFiles = done.files;
+      this.#stats.lastSaveMs = performance.now() - started;
+      this.#stats.snapshotPath = s.path;
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    // Texts of loaded files now come from the new snapshot (the old one was replaced by the rename).
+    this.#closeReader(s);
+    try {
+      s.reader = SnapshotReader.open(s.path, { root });
+    } catch (err) {
+      this.#rejected++;
+      t.log.warn(`persistent cache ${s.path}: cannot reopen after saving (${message(err)}); texts come from the disk`);
+    }
+    t.log.info(`persistent cache ${s.path}: saved ${files} files, ${(this.#stats.lastSaveBytes / MiB).toFixed(1)} MB in ${Math.round(this.#stats.lastSaveMs)} ms`);
+    const cacheRoot = cacheRootOf(s.path);
+    if (cacheRoot) {
+      const { removed } = enforceDiskBudget(cacheRoot, this.#o.settings().cacheDiskMB * MiB, s.path);
+      this.#stats.evictedCaches += removed.length;
+      for (const dir of removed) t.log.info(`persistent cache: ${dir} removed (disk budget ${this.#o.settings().cacheDiskMB} MB)`);
+    }
+  }
+
+  #closeReader(s: RootState): void {
+    if (!s.reader) return;
+    this.#reportDamage(s);
+    this.#closedDamage += s.reader.damage.blocks;
+    s.reader.close();
+    s.reader = undefined;
+    s.logged = 0;
+  }
+
+  /** Stops following `root` (its folder left the workspace); its snapshot stays on disk. */
+  removeRoot(root: string): void {
+    const s = this.#roots.get(root);
+    if (!s) return;
+    if (s.timer) clearTimeout(s.timer);
+    this.#closeReader(s);
+    this.#roots.delete(root);
+  }
+
+  /** Damage detected in snapshots so far (also counted in the stats' integrity.crcFailures). */
+  get damagedBlocks(): number {
+    let n = this.#closedDamage + this.#rejected;
+    for (const s of this.#roots.values()) n += s.reader?.damage.blocks ?? 0;
+    return n;
+  }
+
+  stats(): PersistStats {
+    const x = this.#stats;
+    return {
+      enabled: this.enabled,
+      ...(x.snapshotPath !== undefined ? { snapshotPath: x.snapshotPath } : {}),
+      loadedFiles: x.loadedFiles,
+      keptFiles: x.keptFiles,
+      reindexedFiles: x.reindexedFiles,
+      removedFiles: x.removedFiles,
+      damagedBlocks: this.damagedBlocks,
+      loadMs: Math.round(x.loadMs),
+      saves: x.saves,
+      failedSaves: x.failedSaves,
+      lastSaveBytes: x.lastSaveBytes,
+      lastSaveFiles: x.lastSaveFiles,
+      lastSaveMs: Math.round(x.lastSaveMs),
+      evictedCaches: x.evictedCaches,
+    };
+  }
+
+  /** Ends timers and closes readers (after a final `flush`, when wanted). */
+  close(): void {
+    for (const root of [...this.#roots.keys()]) this.removeRoot(root);
+  }
+}
