@@ -260,8 +260,11 @@ export class Workspace implements WorkspaceService {
     // text is compared with the file once, here, rather than tracked on every open, edit and save.
     const disk = st.size <= MAX_STORED_FILE_BYTES ? readFileSync(key) : undefined;
     if (!disk || !Buffer.from(encoder.encode(doc.text)).equals(disk)) {
-      // The disk is the truth again.
+      // The disk is the truth again, from now on: the discarded text leaves the cache before any
+      // await (a read right after the close must not get it), then the file is indexed again.
       this.#hot.forget(key);
+      if (disk && this.#cache.has(key)) this.#cache.put(key, disk, diskFallback(key, st.size, st.mtimeMs));
+      else if (this.#cache.has(key)) this.#cache.delete(key);
       void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${String(err)}`));
     } else if (this.#cache.has(key)) {
       this.#cache.setFallback(key, diskFallback(key, st.size, st.mtimeMs));
