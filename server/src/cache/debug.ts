@@ -58,10 +58,10 @@ export function debugStorage(cache: SourceCache): DebugStorage {
         }
       }
       for (const id of packs) {
-        const p = store.packs.get(id);
-        if (!p) continue;
-        out.push({ name: `pack-frame ${id}`, bytes: store.packs.frames.view(p.addr, p.frameLength) });
-        out.push({ name: `pack-offsets ${id}`, bytes: u8(p.offsets) });
+        const parts = store.packs.storedParts(id);
+        if (!parts) continue;
+        out.push({ name: `pack-frame ${id}`, bytes: parts.frame });
+        out.push({ name: `pack-offsets ${id}`, bytes: parts.table });
       }
       return out;
     },

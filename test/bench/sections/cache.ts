@@ -140,7 +140,7 @@ export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection
   const coldMs = timeIt(() => cache.setBudgets({ warmBytes: 0 }));
   const cold = cache.stats();
   metrics.push({ name: 'cold compress (zstd packs)', value: mbps(cold.store.uniqueRawBytes, coldMs), unit: 'MB/s', note: '@foxglove/wasm-zstd level 3, 128 KiB packs' });
-  metrics.push({ name: 'metadata per unique chunk, all cold', value: round(cold.store.metadataBytes / cold.store.uniqueChunks, 1), unit: 'B', note: 'chunk table + id index + pack member tables (slots, offsets, live flags)' });
+  metrics.push({ name: 'metadata per unique chunk, all cold', value: round(cold.store.metadataBytes / cold.store.uniqueChunks, 1), unit: 'B', target: { op: '<=', value: 32 }, note: 'chunk table + id index + pack objects (a pack\'s member table is stored bytes in the pack, counted in the cold bytes)' });
   metrics.push({ name: 'cold compression ratio', value: round(cold.store.uniqueRawBytes / cold.tiers.cold.bytes), unit: '×', target: { op: '>=', value: 4.0 }, note: main.id });
   // The first read of a cold entry is served from its decompressed packs and leaves it cold; the
   // second read while cold promotes it (LZ4 re-encode into a slab). Both are measured.

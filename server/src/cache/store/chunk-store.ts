@@ -317,37 +317,48 @@ export class ChunkStore {
     }
   }
 
-  private repack: { slot: number; raw: Uint8Array }[] = [];
+  /** Packs found less than half live since the last flush; their survivors are repacked by `flushCold`. */
+  private readonly sparsePacks = new Set<number>();
 
   private leavePack(packId: number, member: number): void {
     const state = this.packs.kill(packId, member);
-    if (state !== 'sparse') return;
-    // Less than half live: move the survivors into the next packs and free this one.
-    const pack = this.packs.get(packId)!;
-    const raw = this.packs.raw(packId);
-    for (let i = 0; i < pack.slots.length; i++) {
-      if (!pack.live[i]) continue;
-      const slot = pack.slots[i];
-      if (raw) {
-        this.repack.push({ slot, raw: raw.slice(pack.offsets[i], pack.offsets[i + 1]) });
-      } else {
-        // The frame no longer decompresses: these members are lost; reads will report it.
-        this.table.loc[slot] = LOST;
-      }
+    if (state === 'sparse') this.sparsePacks.add(packId);
+    else if (state === 'freed') this.sparsePacks.delete(packId);
+  }
+
+  /**
+   * The live members of the sparse packs (found by one scan of the chunk table: a chunk's row names
+   * its pack and member), which then frees those packs. Members of a pack that no longer
+   * decompresses are lost: their chunks get the LOST location and reads report them.
+   */
+  private takeSurvivors(): { slot: number; raw: Uint8Array }[] {
+    const out: { slot: number; raw: Uint8Array }[] = [];
+    if (this.sparsePacks.size === 0) return out;
+    const t = this.table;
+    const ids = [...this.sparsePacks].filter((id) => this.packs.get(id) !== undefined);
+    this.sparsePacks.clear();
+    const wanted = new Set(ids);
+    for (const slot of t.slots()) {
+      const loc = t.loc[slot];
+      if (loc === LOST || (loc & COLD) === 0 || !wanted.has(loc & ~COLD)) continue;
+      const bytes = this.packs.member(loc & ~COLD, t.aux[slot]);
+      if (bytes && bytes.length > 0) out.push({ slot, raw: bytes.slice() });
+      else t.loc[slot] = LOST;
     }
-    this.packs.free(packId);
+    for (const id of ids) this.packs.free(id);
+    return out;
   }
 
   /** Packs every chunk that is cold by its references but still in a slab, and repacks survivors of sparse packs. */
   flushCold(): void {
-    if (this.pendingCold.length === 0 && this.repack.length === 0) return;
+    if (this.pendingCold.length === 0 && this.sparsePacks.size === 0) return;
     const t = this.table;
     const slots: number[] = [];
     const raws: Uint8Array[] = [];
     let bytes = 0;
     const seal = () => {
       if (slots.length === 0) return;
-      const id = this.packs.write(slots, raws);
+      const id = this.packs.write(raws);
       slots.forEach((slot, i) => {
         if (this.isWarm(slot)) this.slabs.free(t.loc[slot], t.aux[slot] + 1);
         t.loc[slot] = (COLD | id) >>> 0;
@@ -363,32 +374,29 @@ export class ChunkStore {
       bytes += raw.length;
       if (bytes >= this.options.packBytes || slots.length >= MAX_PACK_MEMBERS) seal();
     };
-    while (this.pendingCold.length > 0 || this.repack.length > 0) {
-      const pending = this.pendingCold;
-      this.pendingCold = [];
-      this.pendingStoredBytes = 0;
-      for (const slot of pending) {
-        if (t.refs(slot) === 0 || t.warmRefs(slot) > 0 || !this.isWarm(slot)) continue;
-        // Raw bytes for the pack come from the slab; a chunk that fails its CRC here is packed
-        // as-is (its stored CRC still disagrees, so reads keep refusing it).
-        let raw: Uint8Array;
-        if (this.deltas.has(slot)) {
-          raw = this.slabs.view(t.loc[slot], t.aux[slot] + 1).slice();
-        } else {
-          raw = new Uint8Array(t.rawLength(slot));
-          try {
-            this.decodeWarm(slot, raw);
-          } catch {
-            /* packed with whatever decoded; the CRC check on read reports it */
-          }
+    const survivors = this.takeSurvivors();
+    const pending = this.pendingCold;
+    this.pendingCold = [];
+    this.pendingStoredBytes = 0;
+    for (const slot of pending) {
+      if (t.refs(slot) === 0 || t.warmRefs(slot) > 0 || !this.isWarm(slot)) continue;
+      // Raw bytes for the pack come from the slab; a chunk that fails its CRC here is packed
+      // as-is (its stored CRC still disagrees, so reads keep refusing it).
+      let raw: Uint8Array;
+      if (this.deltas.has(slot)) {
+        raw = this.slabs.view(t.loc[slot], t.aux[slot] + 1).slice();
+      } else {
+        raw = new Uint8Array(t.rawLength(slot));
+        try {
+          this.decodeWarm(slot, raw);
+        } catch {
+          /* packed with whatever decoded; the CRC check on read reports it */
         }
-        add(slot, raw);
       }
-      const repack = this.repack;
-      this.repack = [];
-      for (const { slot, raw } of repack) if (t.refs(slot) > 0 && !this.isWarm(slot)) add(slot, raw);
-      seal();
+      add(slot, raw);
     }
+    for (const { slot, raw } of survivors) add(slot, raw);
+    seal();
   }
 
   private decodeWarm(slot: number, dst: Uint8Array): void {

@@ -1,48 +1,71 @@
 /**
- * Cold storage: packs of chunks, each pack one Zstandard frame of 64–256 KiB of raw chunk bytes,
- * held in its own slab allocator (so the cold tier's stored bytes are exactly its frames' bytes).
+ * Cold storage: packs of chunks, each pack one Zstandard frame of 64–256 KiB of member bytes,
+ * held in its own slab allocator (so the cold tier's stored bytes are exactly its packs' bytes).
+ *
+ * Layout of a stored pack: a member table of `members` × u16 (member length − 1, little endian),
+ * then the Zstandard frame of the members' bytes concatenated in order. The table is stored bytes
+ * like the frame (counted in `storedBytes`, and a bit flipped in it is caught like one in the
+ * frame: the member it shifts fails its length or CRC check). Nothing per member is kept in memory:
+ * - which chunk a member is: the chunk table's row says (`loc` = this pack, `aux` = member index);
+ *   the chunk store finds a pack's survivors by scanning its table, when it repacks;
+ * - where a member starts: prefix sums of the table, computed when the pack is decompressed and
+ *   cached with it;
+ * - whether a member is live: only the counts are kept (`liveMembers`, `liveRaw`). The chunk store
+ *   calls `kill` exactly once per member that leaves (it moves the chunk's location away or frees
+ *   the chunk at the same time), so the counts stay exact without a bit per member.
+ * So a pack costs a fixed PACK_OBJECT_BYTES of metadata, about 1–2 B per member (64–256 KiB packs
+ * of ~2–3 KiB chunks), plus 2 stored bytes per member in its table.
  *
  * Guarantees
- * - A pack is immutable once written. A member that leaves (chunk freed, or promoted back to warm)
- *   only lowers the pack's live count; a pack with no live member is freed at once, and a pack
- *   less than half live is rewritten by the chunk store (its live members repacked), so dead
- *   bytes in cold storage stay below the live bytes plus one pack.
+ * - A pack is immutable once written. A member that leaves only lowers the live counts; a pack
+ *   with no live member is freed at once, and a pack less than half live (by member bytes) is
+ *   reported 'sparse' so the chunk store repacks its survivors, so dead bytes in cold storage stay
+ *   below the live bytes plus one pack.
  * - Reading one member decompresses its pack into a small LRU of decompressed packs (4 by
  *   default, ≤ 1 MiB), never keeping every pack decompressed. Cached packs are dropped when the
  *   pack is freed.
- * - Nothing here verifies chunk content: the chunk store checks each member's length and CRC.
+ * - Nothing here verifies chunk content: the chunk store checks each member's length and CRC. A
+ *   member table whose lengths do not add up to the pack's raw length makes every member of the
+ *   pack unreadable (undefined), never misplaced.
  */
 import { SlabAllocator } from './slab-allocator.js';
 import { zstdCompress, zstdDecompress } from '../codecs/index.js';
 
 export interface Pack {
   addr: number;
-  frameLength: number;
+  /** Stored bytes: member table + frame. */
+  storedLength: number;
+  members: number;
+  /** Σ member lengths (the frame's decompressed size). */
   rawLength: number;
-  /** Chunk slot of each member, in pack order. */
-  slots: Uint32Array;
-  /** Raw offset of each member, plus the end: member i is [offsets[i], offsets[i+1]). */
-  offsets: Uint32Array;
   liveMembers: number;
   liveRaw: number;
-  /** Members still live, per member (1 = live). */
-  live: Uint8Array;
 }
 
 export const MAX_PACK_MEMBERS = 65535;
+/** Longest member (the table stores length − 1 in 16 bits). */
+export const MAX_MEMBER_LENGTH = 65536;
+/** A Pack object (7 numbers) plus its slot in the pack array, as counted in metadataBytes. */
+const PACK_OBJECT_BYTES = 80;
+
+interface Decompressed {
+  raw: Uint8Array;
+  /** Start of each member, plus the end. */
+  starts: Uint32Array;
+}
 
 export class PackStore {
   private packs: (Pack | undefined)[] = [];
   private freeIds: number[] = [];
   readonly frames: SlabAllocator;
-  private decompressed = new Map<number, Uint8Array>();
+  private decompressed = new Map<number, Decompressed>();
   packCount = 0;
 
   constructor(readonly zstdLevel: number, private readonly cachedPacks = 4) {
     this.frames = new SlabAllocator({
       locate: (id) => {
         const p = this.packs[id];
-        return p ? { addr: p.addr, length: p.frameLength } : undefined;
+        return p ? { addr: p.addr, length: p.storedLength } : undefined;
       },
       relocate: (id, addr) => {
         this.packs[id]!.addr = addr;
@@ -50,7 +73,7 @@ export class PackStore {
     });
   }
 
-  /** Stored bytes of all pack frames. */
+  /** Stored bytes of all packs (member tables + frames). */
   get storedBytes(): number {
     return this.frames.liveBytes;
   }
@@ -59,40 +82,46 @@ export class PackStore {
     return this.packs[id];
   }
 
-  /** Compresses the given members (raw bytes, in order) into a new pack; returns its id. */
-  write(slots: number[], raws: Uint8Array[]): number {
+  /** Compresses the given members (in order, each 1..MAX_MEMBER_LENGTH bytes) into a new pack; returns its id. */
+  write(members: Uint8Array[]): number {
+    const n = members.length;
+    if (n === 0 || n > MAX_PACK_MEMBERS) throw new RangeError(`a pack holds 1..${MAX_PACK_MEMBERS} members, got ${n}`);
     let total = 0;
-    for (const r of raws) total += r.length;
+    for (const m of members) {
+      if (m.length < 1 || m.length > MAX_MEMBER_LENGTH) throw new RangeError(`pack member of ${m.length} bytes`);
+      total += m.length;
+    }
     const raw = new Uint8Array(total);
-    const offsets = new Uint32Array(raws.length + 1);
     let at = 0;
-    raws.forEach((r, i) => {
-      offsets[i] = at;
-      raw.set(r, at);
-      at += r.length;
-    });
-    offsets[raws.length] = at;
+    for (const m of members) {
+      raw.set(m, at);
+      at += m.length;
+    }
     const frame = zstdCompress(raw, this.zstdLevel);
+    const table = 2 * n;
     const id = this.freeIds.pop() ?? this.packs.length;
-    const pack: Pack = {
-      addr: 0,
-      frameLength: frame.length,
-      rawLength: total,
-      slots: Uint32Array.from(slots),
-      offsets,
-      liveMembers: slots.length,
-      liveRaw: total,
-      live: new Uint8Array(slots.length).fill(1),
-    };
+    const pack: Pack = { addr: 0, storedLength: table + frame.length, members: n, rawLength: total, liveMembers: n, liveRaw: total };
     this.packs[id] = pack;
-    pack.addr = this.frames.alloc(frame.length, id);
-    this.frames.view(pack.addr, frame.length).set(frame);
+    pack.addr = this.frames.alloc(pack.storedLength, id);
+    const stored = this.frames.view(pack.addr, pack.storedLength);
+    members.forEach((m, i) => {
+      stored[2 * i] = (m.length - 1) & 0xff;
+      stored[2 * i + 1] = (m.length - 1) >>> 8;
+    });
+    stored.set(frame, table);
     this.packCount++;
     return id;
   }
 
-  /** The decompressed pack, from the LRU or freshly decompressed; undefined if the frame is corrupt. */
-  raw(id: number): Uint8Array | undefined {
+  /** Stored length of member `index` (from the pack's member table; a column value, checked by the reader). */
+  memberLength(id: number, index: number): number {
+    const pack = this.packs[id]!;
+    const stored = this.frames.view(pack.addr, 2 * pack.members);
+    return (stored[2 * index] | (stored[2 * index + 1] << 8)) + 1;
+  }
+
+  /** The decompressed pack and its member starts, from the LRU or freshly decompressed; undefined if unreadable. */
+  private load(id: number): Decompressed | undefined {
     const cached = this.decompressed.get(id);
     if (cached) {
       this.decompressed.delete(id);
@@ -101,37 +130,49 @@ export class PackStore {
     }
     const pack = this.packs[id];
     if (!pack) return undefined;
-    const out = zstdDecompress(this.frames.view(pack.addr, pack.frameLength), pack.rawLength);
-    if (!out) return undefined;
-    this.decompressed.set(id, out);
+    const stored = this.frames.view(pack.addr, pack.storedLength);
+    const table = 2 * pack.members;
+    const starts = new Uint32Array(pack.members + 1);
+    let at = 0;
+    for (let i = 0; i < pack.members; i++) {
+      starts[i] = at;
+      at += (stored[2 * i] | (stored[2 * i + 1] << 8)) + 1;
+    }
+    starts[pack.members] = at;
+    if (at !== pack.rawLength) return undefined;
+    const raw = zstdDecompress(stored.subarray(table), pack.rawLength);
+    if (!raw) return undefined;
+    const d = { raw, starts };
+    this.decompressed.set(id, d);
     if (this.decompressed.size > this.cachedPacks) {
       this.decompressed.delete(this.decompressed.keys().next().value!);
     }
-    return out;
+    return d;
+  }
+
+  /** Whether the pack decompresses (its member table adds up and its frame decodes). */
+  readable(id: number): boolean {
+    return this.load(id) !== undefined;
   }
 
   /** Member `index` of pack `id` as a view of the decompressed pack, or undefined when unreadable. */
   member(id: number, index: number): Uint8Array | undefined {
     const pack = this.packs[id];
-    if (!pack || index >= pack.slots.length) return undefined;
-    const start = pack.offsets[index];
-    const end = pack.offsets[index + 1];
-    if (!(start <= end && end <= pack.rawLength)) return undefined;
-    const raw = this.raw(id);
-    return raw?.subarray(start, end);
+    if (!pack || !(index >= 0 && index < pack.members)) return undefined;
+    const d = this.load(id);
+    return d?.raw.subarray(d.starts[index], d.starts[index + 1]);
   }
 
   /**
-   * Marks member `index` dead. Returns 'freed' when the pack had no live member left (and was
-   * freed), 'sparse' when it is now less than half live (the caller should repack it), else 'ok'.
+   * Member `index` is leaving (its chunk is freed or moved). Returns 'freed' when the pack had no
+   * live member left (and was freed), 'sparse' when it is now less than half live (the caller
+   * should repack it), else 'ok'. Must be called once per leaving member (see the header).
    */
   kill(id: number, index: number): 'ok' | 'sparse' | 'freed' {
     const pack = this.packs[id]!;
-    if (!pack.live[index]) return 'ok';
-    pack.live[index] = 0;
     pack.liveMembers--;
-    pack.liveRaw -= pack.offsets[index + 1] - pack.offsets[index];
-    if (pack.liveMembers === 0) {
+    pack.liveRaw -= this.memberLength(id, index);
+    if (pack.liveMembers <= 0) {
       this.free(id);
       return 'freed';
     }
@@ -142,7 +183,7 @@ export class PackStore {
   free(id: number): void {
     const pack = this.packs[id];
     if (!pack) return;
-    this.frames.free(pack.addr, pack.frameLength);
+    this.frames.free(pack.addr, pack.storedLength);
     this.packs[id] = undefined;
     this.decompressed.delete(id);
     this.freeIds.push(id);
@@ -154,11 +195,17 @@ export class PackStore {
     this.decompressed.clear();
   }
 
-  /** Bytes of pack metadata (member tables) for accounting. */
+  /** Stored bytes of a pack: [member table, frame] (fault injection). */
+  storedParts(id: number): { table: Uint8Array; frame: Uint8Array } | undefined {
+    const p = this.packs[id];
+    if (!p) return undefined;
+    const stored = this.frames.view(p.addr, p.storedLength);
+    return { table: stored.subarray(0, 2 * p.members), frame: stored.subarray(2 * p.members) };
+  }
+
+  /** Bytes of pack metadata: the pack objects and the pack array (nothing per member). */
   get metadataBytes(): number {
-    let n = 0;
-    for (const p of this.packs) if (p) n += 64 + p.slots.byteLength + p.offsets.byteLength + p.live.byteLength;
-    return n;
+    return this.packCount * PACK_OBJECT_BYTES + (this.packs.length - this.packCount) * 8 + this.freeIds.length * 8;
   }
 
   *ids(): IterableIterator<number> {
