@@ -1,0 +1,135 @@
+/**
+ * `strata index DIR [--json] [--save FILE] [--memory MB]` as a user runs it (the built bin/strata.js
+ * in a child process): one JSON object on stdout with --json; the snapshot written to FILE (or to the
+ * default location under XDG_CACHE_HOME) and loaded by the next run, which then reads and parses
+ * nothing; damage is counted and the run still succeeds; exit 2 on bad usage and 1 when the snapshot
+ * cannot be written, each with a message on stderr. Every run gets a private XDG_CACHE_HOME.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const DEMO = join(REPO, 'examples/demo');
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function strata(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/strata.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', rej);
+    child.on('close', (code) => { clearTimeout(timer); res({ code, stdout, stderr }); });
+  });
+}
+
+/** stdout must be exactly one JSON object (and a newline). */
+function oneObject(r: Run): any {
+  assert.equal(r.code, 0, r.stderr);
+  const text = r.stdout.trim();
+  assert.ok(text.startsWith('{') && text.endsWith('}') && !text.includes('\n'), `one JSON object on one line:\n${r.stdout}`);
+  return JSON.parse(text);
+}
+
+function find(dir: string, name: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...find(p, name));
+    else if (e.name === name) out.push(p);
+  }
+  return out;
+}
+
+describe('strata index and the persistent cache', () => {
+  let base: string;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(() => {
+    base = mkdtempSync(join(tmpdir(), 'strata-cli-'));
+    dir = join(base, 'demo');
+    cpSync(DEMO, dir, { recursive: true });
+    env = { XDG_CACHE_HOME: join(base, 'xdg') };
+  });
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  it('--save FILE --json twice: the first run writes FILE, the second loads it and parses nothing', async () => {
+    const file = join(base, 'saved', 'demo.strata');
+    const first = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+    assert.ok(existsSync(file));
+    assert.equal(first.persist.snapshotPath, file);
+    assert.equal(first.persist.saves, 1);
+    assert.equal(first.persist.lastSaveFiles, first.files);
+    assert.ok(first.trees.created > 0);
+    const second = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+    assert.equal(second.files, first.files);
+    assert.deepEqual(second.languages, first.languages);
+    assert.equal(second.parseErrors, first.parseErrors);
+    assert.equal(second.persist.loadedFiles, first.files);
+    assert.equal(second.persist.keptFiles, first.files);
+    assert.equal(second.persist.reindexedFiles, 0);
+    assert.equal(second.trees.created, 0, 'nothing parsed');
+    assert.equal(second.integrity.crcFailures, 0);
+    assert.deepEqual(find(join(base, 'xdg'), 'snapshot.strata'), [], 'with --save nothing goes to the default location');
+  });
+
+  it('without --save the snapshot goes to $XDG_CACHE_HOME/strata, where the next run finds it', async () => {
+    const first = oneObject(await strata(['index', dir, '--json'], env));
+    const files = find(join(base, 'xdg', 'strata'), 'snapshot.strata');
+    assert.equal(files.length, 1);
+    assert.equal(first.persist.snapshotPath, files[0]);
+    const second = oneObject(await strata(['index', dir, '--json'], env));
+    assert.equal(second.persist.keptFiles, first.files);
+    assert.equal(second.trees.created, 0);
+  });
+
+  it('a damaged snapshot is counted and rebuilt; the run succeeds', async () => {
+    const file = join(base, 'damaged.strata');
+    oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 7));
+    const r = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+    assert.ok(r.integrity.crcFailures > 0);
+    assert.ok(r.persist.damagedBlocks > 0);
+    assert.equal(r.persist.saves, 1, 'a whole snapshot replaces it');
+    const again = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+    assert.equal(again.persist.keptFiles, again.files);
+    assert.equal(again.integrity.crcFailures, 0);
+  });
+
+  it('the summary without --json names the snapshot', async () => {
+    const r = await strata(['index', dir, '--save', join(base, 'summary.strata')], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /persistent cache: .*summary\.strata/);
+  });
+
+  it('a FILE that cannot be written: exit 1 with the reason', async () => {
+    writeFileSync(join(base, 'plain-file'), 'x');
+    const underFile = await strata(['index', dir, '--save', join(base, 'plain-file', 'x.strata'), '--json'], env);
+    assert.equal(underFile.code, 1);
+    assert.equal(underFile.stdout, '');
+    assert.match(underFile.stderr, /--save .*plain-file/);
+    const aDirectory = await strata(['index', dir, '--save', base, '--json'], env);
+    assert.equal(aDirectory.code, 1);
+    assert.match(aDirectory.stderr, /is a directory/);
+  });
+
+  it('bad usage: exit 2 with a message', async () => {
+    for (const args of [['index'], ['index', dir, '--save'], ['index', dir, '--bogus'], ['index', dir, '--memory', 'lots'], ['index', join(base, 'nope')], ['frobnicate']]) {
+      const r = await strata(args, env);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /strata: /);
+    }
+  });
+});
