@@ -333,6 +333,9 @@ export class Workspace implements WorkspaceService {
     const candidates = new Set<string>([key]);
     for (const k of this.#files.mayContain(name)) candidates.add(k);
     const found: Location[] = [];
+    // Open documents parsed here: their declarations come from this parse of the current text, not
+    // from the symbol index, which catches up with an edit only after a debounce (stale spans).
+    const parsedOpen = new Set<string>();
     await Promise.all([...candidates].map(async (candidate) => {
       await this.#fresh.check(candidate);
       const lang = this.#languageOf(candidate);
@@ -350,8 +353,18 @@ export class Workspace implements WorkspaceService {
       if (bytes.length > this.#treeCap()) return;
       const outcome = await this.#pool.parse({ lang, bytes, path: candidate, references: true });
       for (const r of outcome.analysis?.references ?? []) if (r.name === name) found.push({ key: candidate, span: r.span });
+      if (open && outcome.analysis) {
+        parsedOpen.add(candidate);
+        const declarations = (symbols: SyntaxSymbol[]): void => {
+          for (const s of symbols) {
+            if (s.name === name) found.push({ key: candidate, span: s.nameSpan });
+            if (s.children) declarations(s.children);
+          }
+        };
+        if (includeDeclaration) declarations(outcome.analysis.symbols);
+      }
     }));
-    if (includeDeclaration) for (const s of this.#symbols.lookup(name)) found.push({ key: s.path, span: s.nameSpan });
+    if (includeDeclaration) for (const s of this.#symbols.lookup(name)) if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
     return orderLocations(key, found).slice(0, MAX_REFERENCES);
   }
 

@@ -46,7 +46,8 @@ export function strataServer(root: string, folders: string[], name: string, init
     args: [join(root, 'bin', 'strata.js'), '--stdio'],
     workspace: folders[0]!,
     workspaceFolders: folders,
-    initializationOptions,
+    // No persistent cache: every run here indexes from scratch, as it measures (the persist section measures warm starts).
+    initializationOptions: { cacheDir: 'off', ...(initializationOptions as Record<string, unknown>) },
     indexedWhen: { kind: 'progress', ends: folders.length },
     afterIndexed: waitHotSettled,
     statsMethod: STATS,
