@@ -3,7 +3,8 @@
  * with no `didChangeWatchedFiles` (no watcher, or a client that sends none). Before the workspace
  * serves anything it holds about a file that is not open in an editor (its text, outline,
  * references, symbol hits), it asks `check(key)`: one `stat` (and one `access` for readability),
- * compared with the size and mtime recorded when the file was read.
+ * compared with the size and mtime recorded when the file was read (and, while the mtime is younger
+ * than RACY_MS, a comparison of the bytes: see there).
  * - unchanged → served from the index and cache as they are;
  * - changed (size or mtime) → re-read and re-indexed from disk first;
  * - gone, not a regular file, or unreadable → forgotten everywhere (cache, symbols, file table, trees).
@@ -17,7 +18,7 @@
  * (only ever in an editor) have nothing to compare with. Concurrent checks of one file share one
  * re-index.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.js';
 
@@ -25,6 +26,12 @@ import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.
 export const SWEEP_INTERVAL_MS = 2000;
 /** Stats in flight during a sweep. */
 const SWEEP_BATCH = 64;
+/**
+ * A file modified this recently may have been written again within the same mtime tick (Linux stamps
+ * files with a coarse clock; some file systems keep seconds): while its mtime is this young, an
+ * unchanged size and mtime is not trusted and the bytes are compared (git's "racily clean" case).
+ */
+export const RACY_MS = 2000;
 
 export type DiskState = 'same' | 'changed' | 'gone';
 
@@ -56,11 +63,18 @@ export class Freshness {
     this.#o = options;
   }
 
-  /** What the disk says about a file recorded as read at `disk` (cheap: one stat, one access). */
-  static state(key: string, disk: { size: number; mtimeMs: number }): DiskState {
+  /** What the disk says about a file recorded as read at `disk` (one stat and one access; a read only while racy). */
+  state(key: string, disk: { size: number; mtimeMs: number }): DiskState {
     const st = statSync(key, { throwIfNoEntry: false });
     if (!st || !st.isFile() || !readable(key)) return 'gone';
-    return st.size === disk.size && st.mtimeMs === disk.mtimeMs ? 'same' : 'changed';
+    if (st.size !== disk.size || st.mtimeMs !== disk.mtimeMs) return 'changed';
+    if (Date.now() - st.mtimeMs >= RACY_MS) return 'same';
+    const cache = this.#o.targets.cache;
+    try {
+      return cache.has(key) && Buffer.from(cache.peek(key)).equals(readFileSync(key)) ? 'same' : 'changed';
+    } catch {
+      return 'changed';
+    }
   }
 
   /** Makes what the workspace holds about `key` agree with the disk; resolves once it does. */
@@ -69,7 +83,7 @@ export class Freshness {
     if (pending) return pending;
     const disk = this.#o.isOpen(key) ? undefined : this.#o.targets.files.get(key)?.disk;
     if (!disk) return Promise.resolve();
-    const state = Freshness.state(key, disk);
+    const state = this.state(key, disk);
     if (state === 'same') return Promise.resolve();
     return this.#refresh(key, state);
   }

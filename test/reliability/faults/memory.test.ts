@@ -10,7 +10,7 @@
  * (their cache entries keep non-empty journals).
  *
  * Prints: seed, flips injected, reads, exact, errors, wrong. Replay: STRATA_FAULT_SEED=<seed>.
- * Length: STRATA_FAULT_ROUNDS (default 30).
+ * Length: STRATA_FAULT_ROUNDS (default 30); STRATA_FAULT_VERBOSE=1 prints each error.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ describe('faults in memory: bit flips in the running cache never make it serve a
       }
     } else {
       figures.errors++;
-      if (process.env.FAULT_DEBUG) console.log("ERR", uri.slice(-40), served.error.message.slice(0, 200));
+      if (process.env["STRATA_FAULT_VERBOSE"]) console.log(`faults/memory: error for ${uri}: ${served.error.message}`);
       assert.match(served.error.message, /integrity|cache/, `seed ${seed}: unclear error for ${uri}: ${served.error.message}`);
     }
   }
