@@ -1,0 +1,150 @@
+/**
+ * The soak's arithmetic, kept pure so it can be tested: the time plan (warm-up, windows, sampling
+ * interval), RSS drift, latency percentiles per window, and the verdict.
+ *
+ * How drift is measured (stated in the report too): the run after the warm-up is cut into 8 equal
+ * windows; each window's RSS is the median of its samples (one sample = the server process tree's
+ * VmRSS from /proc), so a single GC spike does not count. The baseline is the first post-warm-up
+ * window's median; drift = (largest post-warm-up window median − baseline) / baseline, and the end
+ * drift = (last window median − baseline) / baseline. The run passes when drift ≤ 10%.
+ */
+import { percentile } from '../../bench/lspMeasure.js';
+
+export const RSS_DRIFT_LIMIT = 0.10;
+export const POST_WARMUP_WINDOWS = 8;
+
+export interface SoakPlan {
+  durationMs: number;
+  warmupMs: number;
+  windowMs: number;
+  sampleMs: number;
+}
+
+/** Warm-up: a quarter of the run but at least 20 s, and never more than half the run. */
+export function soakPlan(durationMs: number): SoakPlan {
+  const warmupMs = Math.min(Math.max(0.25 * durationMs, 20_000), 0.5 * durationMs);
+  const windowMs = (durationMs - warmupMs) / POST_WARMUP_WINDOWS;
+  const sampleMs = Math.min(10_000, Math.max(1000, durationMs / 150));
+  return { durationMs, warmupMs, windowMs, sampleMs };
+}
+
+export interface Window {
+  startMs: number;
+  endMs: number;
+  /** True for windows after the warm-up. */
+  measured: boolean;
+}
+
+/** Windows of `windowMs` aligned on the warm-up's end: some (clipped at 0) before it, 8 after. */
+export function windowsOf(plan: SoakPlan): Window[] {
+  const out: Window[] = [];
+  for (let end = plan.warmupMs; end > 0; end -= plan.windowMs) out.unshift({ startMs: Math.max(0, end - plan.windowMs), endMs: end, measured: false });
+  for (let i = 0; i < POST_WARMUP_WINDOWS; i++) {
+    const startMs = plan.warmupMs + i * plan.windowMs;
+    // The last window takes whatever the run overshot its deadline by.
+    out.push({ startMs, endMs: i === POST_WARMUP_WINDOWS - 1 ? Infinity : startMs + plan.windowMs, measured: true });
+  }
+  return out;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const inWindow = (w: Window, atMs: number) => atMs >= w.startMs && atMs < w.endMs;
+
+export interface Drift {
+  baselineBytes: number;
+  maxWindowBytes: number;
+  endWindowBytes: number;
+  /** (max post-warm-up window median − baseline) / baseline. */
+  drift: number;
+  /** (last window median − baseline) / baseline. */
+  endDrift: number;
+  /** Median RSS per window (NaN for a window without samples). */
+  windowMedians: number[];
+}
+
+export function rssDrift(samples: { atMs: number; rssBytes: number }[], windows: Window[]): Drift {
+  const windowMedians = windows.map((w) => median(samples.filter((s) => inWindow(w, s.atMs)).map((s) => s.rssBytes)));
+  const measured = windowMedians.filter((_, i) => windows[i]!.measured && !Number.isNaN(windowMedians[i]!));
+  const baselineBytes = measured[0] ?? NaN;
+  const maxWindowBytes = measured.length ? Math.max(...measured) : NaN;
+  const endWindowBytes = measured[measured.length - 1] ?? NaN;
+  return {
+    baselineBytes, maxWindowBytes, endWindowBytes, windowMedians,
+    drift: (maxWindowBytes - baselineBytes) / baselineBytes,
+    endDrift: (endWindowBytes - baselineBytes) / baselineBytes,
+  };
+}
+
+export interface LatencyRecord {
+  atMs: number;
+  method: string;
+  ms: number;
+}
+
+export interface LatencySummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function summarize(ms: number[]): LatencySummary {
+  return { n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: ms.length ? Math.max(...ms) : NaN };
+}
+
+export interface WindowLatency extends Window {
+  all: LatencySummary;
+  byMethod: Record<string, LatencySummary>;
+}
+
+/** Latency per window, over all requests and per method. */
+export function latencyByWindow(records: LatencyRecord[], windows: Window[]): WindowLatency[] {
+  return windows.map((w) => {
+    const inside = records.filter((r) => inWindow(w, r.atMs));
+    const methods = [...new Set(inside.map((r) => r.method))].sort();
+    return {
+      ...w,
+      all: summarize(inside.map((r) => r.ms)),
+      byMethod: Object.fromEntries(methods.map((m) => [m, summarize(inside.filter((r) => r.method === m).map((r) => r.ms))])),
+    };
+  });
+}
+
+export interface VerdictInput {
+  drift: Drift;
+  /** Samples whose hot tree bytes exceeded the hot budget in force. */
+  hotOverBudget: number;
+  textDifferences: number;
+  unanswered: number;
+  requestErrors: number;
+  invalidResults: number;
+  /** Why the server stopped early, if it did (crash, exit). */
+  serverExit?: string;
+  /** Why the run could not be judged (e.g. too few samples). */
+  incomplete?: string;
+}
+
+/** The reasons the run fails; empty when it passes. */
+export function verdict(v: VerdictInput): string[] {
+  const reasons: string[] = [];
+  if (v.incomplete) reasons.push(v.incomplete);
+  if (v.serverExit) reasons.push(`server stopped: ${v.serverExit}`);
+  if (!Number.isFinite(v.drift.drift)) reasons.push('RSS drift could not be measured (no samples after the warm-up)');
+  else if (v.drift.drift > RSS_DRIFT_LIMIT) {
+    reasons.push(`RSS drift ${(v.drift.drift * 100).toFixed(1)}% > ${RSS_DRIFT_LIMIT * 100}% (window median ${mb(v.drift.maxWindowBytes)} vs baseline ${mb(v.drift.baselineBytes)})`);
+  }
+  if (v.hotOverBudget > 0) reasons.push(`hot tree bytes over the hot budget in ${v.hotOverBudget} sample(s)`);
+  if (v.textDifferences > 0) reasons.push(`${v.textDifferences} text difference(s) between the server and the shadow copies`);
+  if (v.unanswered > 0) reasons.push(`${v.unanswered} request(s) not answered`);
+  if (v.requestErrors > 0) reasons.push(`${v.requestErrors} request(s) answered with an error`);
+  if (v.invalidResults > 0) reasons.push(`${v.invalidResults} result(s) pointing outside the document's current text`);
+  return reasons;
+}
+
+export const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

@@ -1,0 +1,105 @@
+/**
+ * The soak's own parts: the shadow document must track text and lines exactly (its line table is
+ * updated incrementally, so it is checked against a full rescan after every edit, and undo must
+ * give back the text), and the drift, windows and verdict arithmetic must judge what it claims to.
+ * The session itself runs against the real server with `npm run soak`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { lineStarts, ShadowDoc } from './shadow.js';
+import { latencyByWindow, rssDrift, soakPlan, verdict, windowsOf } from './metrics.js';
+
+const piece = fc.oneof(
+  fc.constantFrom('\n', '\r', '\r\n', 'a', 'bc', '😀', ' ', '\r\r\n\n', 'é'),
+  fc.string({ maxLength: 8 }),
+);
+const textArb = fc.array(piece, { maxLength: 40 }).map((xs) => xs.join(''));
+const editArb = fc.record({ a: fc.double({ min: 0, max: 1, noNaN: true }), b: fc.double({ min: 0, max: 1, noNaN: true }), text: textArb });
+
+test('shadow: the incremental line table equals a full rescan after every edit, and undo restores the text', () => {
+  fc.assert(
+    fc.property(textArb, fc.array(editArb, { maxLength: 30 }), (initial, edits) => {
+      const doc = new ShadowDoc('file:///x', 'plaintext', initial);
+      const history: { text: string; undo: { start: number; removed: string; inserted: string } }[] = [];
+      for (const e of edits) {
+        const before = doc.text;
+        // Unsnapped offsets too: the table must hold even for edits that split a \r\n.
+        const start = Math.floor(Math.min(e.a, e.b) * doc.length);
+        const end = Math.floor(Math.max(e.a, e.b) * doc.length);
+        const { change, applied } = doc.apply(start, end, e.text);
+        assert.deepEqual(doc.starts(), lineStarts(doc.text), `after replacing [${start}, ${end}) of ${JSON.stringify(before)} by ${JSON.stringify(e.text)}`);
+        assert.equal(doc.text, before.slice(0, start) + e.text + before.slice(end));
+        assert.deepEqual(change.range.start, new ShadowDoc('u', 'p', before).positionAt(start));
+        history.push({ text: before, undo: applied });
+      }
+      while (history.length > 0) {
+        const h = history.pop()!;
+        doc.apply(h.undo.start, h.undo.start + h.undo.inserted.length, h.undo.removed);
+        assert.equal(doc.text, h.text);
+        assert.deepEqual(doc.starts(), lineStarts(doc.text));
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('shadow: positions follow LSP line ends, and snap never splits \\r\\n or a surrogate pair', () => {
+  const doc = new ShadowDoc('file:///x', 'plaintext', 'ab\r\ncd\ref\n😀x');
+  assert.deepEqual(lineStarts(doc.text), [0, 4, 7, 10]);
+  assert.deepEqual(doc.positionAt(5), { line: 1, character: 1 });
+  assert.equal(doc.lineLength(0), 2);
+  assert.equal(doc.snap(3), 2); // between \r and \n
+  assert.equal(doc.snap(11), 10); // inside 😀
+  assert.equal(doc.snap(12), 12);
+  assert.ok(doc.contains({ line: 3, character: 3 }));
+  assert.ok(!doc.contains({ line: 3, character: 4 }));
+  assert.ok(!doc.contains({ line: 4, character: 0 }));
+  assert.ok(!doc.contains({ line: 0, character: 3 })); // past the line's content
+});
+
+test('plan: warm-up is a quarter of the run, at least 20 s, at most half; 8 windows after it', () => {
+  assert.equal(soakPlan(60_000).warmupMs, 20_000);
+  assert.equal(soakPlan(600_000).warmupMs, 150_000);
+  assert.equal(soakPlan(30_000).warmupMs, 15_000);
+  const plan = soakPlan(60_000);
+  const ws = windowsOf(plan);
+  const measured = ws.filter((w) => w.measured);
+  assert.equal(measured.length, 8);
+  assert.equal(measured[0]!.startMs, 20_000);
+  assert.equal(measured[0]!.endMs, 25_000);
+  assert.equal(measured[7]!.endMs, Infinity);
+  assert.equal(ws[0]!.startMs, 0);
+});
+
+test('drift: the largest post-warm-up window median against the first one; spikes inside a window do not count', () => {
+  const plan = soakPlan(60_000);
+  const ws = windowsOf(plan);
+  const samples = [];
+  for (let t = 0; t < 60_000; t += 1000) {
+    // Growing during the warm-up, then flat at 100 with one GC spike, then 115 in the last window.
+    const rss = t < 20_000 ? 50 + t / 1000 : t >= 55_000 ? 115 : t === 30_000 ? 500 : 100;
+    samples.push({ atMs: t, rssBytes: rss });
+  }
+  const d = rssDrift(samples, ws);
+  assert.equal(d.baselineBytes, 100);
+  assert.equal(d.maxWindowBytes, 115);
+  assert.ok(Math.abs(d.drift - 0.15) < 1e-9);
+  assert.ok(verdict({ drift: d, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }).some((r) => r.startsWith('RSS drift 15.0%')));
+  const flat = rssDrift(samples.map((s) => ({ ...s, rssBytes: s.atMs >= 55_000 ? 105 : s.rssBytes })), ws);
+  assert.deepEqual(verdict({ drift: flat, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }), []);
+  assert.equal(verdict({ drift: flat, hotOverBudget: 1, textDifferences: 2, unanswered: 3, requestErrors: 0, invalidResults: 0 }).length, 3);
+  assert.ok(verdict({ drift: rssDrift([], ws), hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 })[0]!.includes('could not be measured'));
+});
+
+test('latency: nearest-rank percentiles per window and per method', () => {
+  const ws = windowsOf(soakPlan(60_000));
+  const records = Array.from({ length: 100 }, (_, i) => ({ atMs: 21_000, method: i % 2 ? 'a' : 'b', ms: i + 1 }));
+  const w = latencyByWindow(records, ws).find((x) => x.all.n > 0)!;
+  assert.equal(w.startMs, 20_000);
+  assert.equal(w.all.n, 100);
+  assert.equal(w.all.p50, 50);
+  assert.equal(w.all.p99, 99);
+  assert.equal(w.byMethod['a']!.n, 50);
+  assert.equal(w.byMethod['a']!.max, 100);
+});
