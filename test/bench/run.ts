@@ -17,7 +17,7 @@ import { buildCorpus, findRepoRoot, summarize } from './corpus.js';
 import { machineFacts, writeReport, type BenchReport } from './report.js';
 
 /** Sections the report is expected to contain; absent ones are listed as missing. */
-export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash', 'lsp'];
+export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash', 'lsp', 'persist'];
 
 export interface SectionContext {
   small: boolean;
