@@ -8,6 +8,7 @@ import { ResponseError } from '../support/lspClient.js';
 import { startStrata, symbolPaths, type StrataSession } from './harness.js';
 
 const InvalidParams = -32602;
+const encodeRaw = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const MethodNotFound = -32601;
 
 describe('bad input never takes the server down', () => {
@@ -51,6 +52,16 @@ describe('bad input never takes the server down', () => {
     await rejects('textDocument/definition', { textDocument: { uri: s.uri('web/cart.js') }, position: null }, InvalidParams, /position must be an object/);
     await rejects('workspace/symbol', { query: 42 }, InvalidParams, /query must be a string/);
     await rejects('textDocument/documentSymbol', { textDocument: { uri: 'not a uri' } }, InvalidParams, /not a URI/);
+    // null params reach our checks (the library's typed helpers read params.workDoneToken first).
+    for (const method of ['textDocument/definition', 'textDocument/references', 'textDocument/documentSymbol', 'textDocument/foldingRange', 'textDocument/selectionRange', 'workspace/symbol']) {
+      await rejects(method, null, InvalidParams, /params must be an object/);
+    }
+    // 100 000 nested arrays where a number belongs: described, not stringified (which overflows the stack).
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    s.client.writeRaw(encodeRaw(`{"jsonrpc":"2.0","id":"deep","method":"textDocument/definition","params":{"textDocument":{"uri":"${s.uri('web/cart.js')}"},"position":{"line":${deep},"character":0}}}`));
+    await s.client.waitForLog(/params.position.line must be a non-negative integer; got an array of 1/);
+    s.client.notify('workspace/didChangeWorkspaceFolders', { event: 5 });
+    await s.client.waitForLog(/didChangeWorkspaceFolders: refused: params.event must be an object/);
     await answers();
   });
 

@@ -26,17 +26,28 @@ export function requireString(v: unknown, what: string): string {
   return v;
 }
 
+/**
+ * A value as an error message shows it: short, and never walked (params can nest 100 000 levels
+ * deep, where JSON.stringify overflows the stack, or hold a 20 MB string).
+ */
+export function shown(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  return String(v);
+}
+
 /** A non-negative integer that fits LSP's uinteger. */
 export function requireUInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-    throw new InvalidParamsError(`${what} must be a non-negative integer; got ${JSON.stringify(v)}`);
+    throw new InvalidParamsError(`${what} must be a non-negative integer; got ${shown(v)}`);
   }
   return v;
 }
 
 export function requireInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 0x7fffffff) {
-    throw new InvalidParamsError(`${what} must be an integer; got ${JSON.stringify(v)}`);
+    throw new InvalidParamsError(`${what} must be an integer; got ${shown(v)}`);
   }
   return v;
 }
@@ -77,7 +88,11 @@ export function connectionLogger(connection: Connection): Logger {
   };
 }
 
-/** Wraps a request handler: errors become LSP error responses and a log line. */
+/**
+ * Wraps a request handler: errors become LSP error responses and a log line. Register it with
+ * `connection.onRequest(method, …)`, not the typed helpers (`onDefinition`, …): those read
+ * `params.workDoneToken` before the handler runs, so `params: null` became an InternalError.
+ */
 export function guarded<P, R>(log: Logger, method: string, handler: (params: P) => Promise<R> | R) {
   return async (params: P): Promise<R | ResponseError<void>> => {
     try {

@@ -6,7 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, Range } from 'vscode-languageserver/node';
 import type { Span } from '../syntax/types.js';
-import { connectionLogger, InvalidParamsError, type Logger } from './guard.js';
+import { connectionLogger, InvalidParamsError, shown, type Logger } from './guard.js';
 import { LineLookup, PositionCodec, type PositionEncoding } from './positions.js';
 import type { WorkspaceService } from './service.js';
 import { defaultSettings, type StrataSettings } from '../index/settings.js';
@@ -32,10 +32,10 @@ export class Session {
       try {
         return fileURLToPath(uri);
       } catch (err) {
-        throw new InvalidParamsError(`not a usable file URI: ${uri} (${err instanceof Error ? err.message : String(err)})`);
+        throw new InvalidParamsError(`not a usable file URI: ${shown(uri)} (${err instanceof Error ? err.message : String(err)})`);
       }
     }
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri)) throw new InvalidParamsError(`not a URI: ${JSON.stringify(uri)}`);
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri)) throw new InvalidParamsError(`not a URI: ${shown(uri)}`);
     return uri;
   }
 

@@ -17,13 +17,13 @@ async function toLsp(session: Session, found: readonly Location[]): Promise<LspL
 export function registerNavigationHandlers(session: Session): void {
   const { connection, service, log } = session;
 
-  connection.onDefinition(guarded(log, 'textDocument/definition', async (params: unknown) => {
+  connection.onRequest('textDocument/definition', guarded(log, 'textDocument/definition', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
     const position = await session.toInternal(key, requirePosition(requireRecord(params, 'params')['position'], 'params.position'));
     return toLsp(session, await service.definition(key, position));
   }));
 
-  connection.onReferences(guarded(log, 'textDocument/references', async (params: unknown) => {
+  connection.onRequest('textDocument/references', guarded(log, 'textDocument/references', async (params: unknown) => {
     const p = requireRecord(params, 'params');
     const key = session.keyOf(requireTextDocumentUri(params));
     const position = await session.toInternal(key, requirePosition(p['position'], 'params.position'));

@@ -8,7 +8,7 @@ import type { Session } from '../session.js';
 export function registerRangeHandlers(session: Session): void {
   const { connection, service, log } = session;
 
-  connection.onFoldingRanges(guarded(log, 'textDocument/foldingRange', async (params: unknown) => {
+  connection.onRequest('textDocument/foldingRange', guarded(log, 'textDocument/foldingRange', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
     const folds = await service.foldingRanges(key);
     return folds.map((f): FoldingRange => ({
@@ -18,7 +18,7 @@ export function registerRangeHandlers(session: Session): void {
     }));
   }));
 
-  connection.onSelectionRanges(guarded(log, 'textDocument/selectionRange', async (params: unknown) => {
+  connection.onRequest('textDocument/selectionRange', guarded(log, 'textDocument/selectionRange', async (params: unknown) => {
     const p = requireRecord(params, 'params');
     const key = session.keyOf(requireTextDocumentUri(params));
     if (!Array.isArray(p['positions'])) throw new Error('params.positions must be an array');

@@ -22,7 +22,7 @@ function collectSpans(symbols: readonly SyntaxSymbol[], out: Span[]): Span[] {
 export function registerSymbolHandlers(session: Session): void {
   const { connection, service, log } = session;
 
-  connection.onDocumentSymbol(guarded(log, 'textDocument/documentSymbol', async (params: unknown) => {
+  connection.onRequest('textDocument/documentSymbol', guarded(log, 'textDocument/documentSymbol', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
     const symbols = await service.outline(key);
     const ranges = await session.rangesFor(key, collectSpans(symbols, []));
@@ -39,7 +39,7 @@ export function registerSymbolHandlers(session: Session): void {
     return convert(symbols);
   }));
 
-  connection.onWorkspaceSymbol(guarded(log, 'workspace/symbol', async (params: unknown) => {
+  connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
     const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
     const out: SymbolInformation[] = [];

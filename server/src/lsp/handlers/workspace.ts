@@ -5,7 +5,7 @@
  * an index run is going on; the run itself lives in the workspace service.
  */
 import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { guardedNotification, isRecord, requireRecord } from '../guard.js';
+import { guardedNotification, isRecord, requireRecord, requireString } from '../guard.js';
 import type { IndexProgress } from '../service.js';
 import type { Session } from '../session.js';
 import { parseSettings } from '../../index/settings.js';
@@ -100,12 +100,20 @@ export async function registerDynamic(session: Session, foldersSupported: boolea
     }
   }
   if (foldersSupported) {
-    connection.workspace.onDidChangeWorkspaceFolders((event) => {
-      for (const removed of event.removed) {
-        try { session.service.removeFolder(session.keyOf(removed.uri)); } catch (err) { log.warn(String(err)); }
+    // Registered here, after initialize, so it replaces the library's own handler, which reads
+    // `params.event.added` unchecked (a TypeError on bad params instead of a clear refusal).
+    connection.onNotification('workspace/didChangeWorkspaceFolders', guardedNotification(log, 'workspace/didChangeWorkspaceFolders', (params: unknown) => {
+      const event = requireRecord(requireRecord(params, 'params')['event'], 'params.event');
+      const folders = (name: 'added' | 'removed') => {
+        const list = event[name];
+        if (!Array.isArray(list)) throw new Error(`params.event.${name} must be an array`);
+        return (list as unknown[]).map((f, i) => requireString(requireRecord(f, `params.event.${name}[${i}]`)['uri'], `params.event.${name}[${i}].uri`));
+      };
+      const added = folders('added');
+      for (const uri of folders('removed')) {
+        try { session.service.removeFolder(session.keyOf(uri)); } catch (err) { log.warn(String(err)); }
       }
-      const added = event.added.filter((f) => f.uri.startsWith('file:')).map((f) => session.keyOf(f.uri));
-      void indexFolders(session, added);
-    });
+      void indexFolders(session, added.filter((uri) => uri.startsWith('file:')).map((uri) => session.keyOf(uri)));
+    }));
   }
 }
