@@ -483,6 +483,10 @@ export class Workspace implements WorkspaceService {
     if (size > this.#treeCap()) return undefined;
     try {
       return await this.#hot.withTree(key, (tree, text) => fn(tree, lang, text));
+    } catch (err) {
+      // Closed (and forgotten) while the grammar loaded: the document is unknown now, not broken.
+      if (!this.#docs.has(key) && !this.#cache.has(key)) throw new UnknownDocumentError(`unknown document: ${key} (closed while the request was served)`);
+      throw err;
     } finally {
       const hot = this.#hot.stats();
       this.#cache.reportHot({ files: hot.files, bytes: hot.bytes });
