@@ -20,8 +20,7 @@
  * copies up to 5 K UTF-16 units into the wasm heap on every read, and an incremental parse reads
  * at each place where it re-lexes after reused subtrees; starting each jump with 128 units and
  * doubling while the reads run on cut reparses by 13–35% (CPU time, JSON and JS files ≥ 100 KB,
- * 1–50 edits), and a full
- * parse keeps the plain string (its reads are sequential anyway).
+ * 1–50 edits); a full parse keeps the plain string (its reads are sequential anyway).
  * Equality with a fresh parse: a replayed tree whose text has no syntax error equals a fresh parse
  * (tested with thousands of random edits on real files). When the text has syntax errors,
  * tree-sitter's incremental error recovery can place ERROR nodes differently from a fresh parse
