@@ -196,8 +196,7 @@ class Soak {
   }
 
   /** A request whose answer is counted and timed; resolves undefined when it failed. */
-  async request<R = any>(method: string, params: unknown, harness = false): Promise<R | undefined> {
-    const opKind = this.opKind;
+  async request<R = any>(method: string, params: unknown, harness = false, opKind: Failure['opKind'] = this.opKind): Promise<R | undefined> {
     const started = performance.now();
     try {
       const r = await this.client.request<R>(method, params, { timeoutMs: REQUEST_TIMEOUT_MS });
@@ -493,10 +492,7 @@ class Soak {
 
   async sample(): Promise<void> {
     const mem = this.client.memory();
-    const saved = this.opKind;
-    this.opKind = 'sample';
-    const st = await this.request<StrataStats>('strata/stats', undefined, true);
-    this.opKind = saved;
+    const st = await this.request<StrataStats>('strata/stats', undefined, true, 'sample');
     if (!mem) return;
     const s: Sample = { atMs: this.now(), rssBytes: mem.rssBytes };
     if (st) {
@@ -532,20 +528,26 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
     o.log(`soak: indexed in ${(soak.run.indexMs / 1000).toFixed(1)} s; editing for ${(o.plan.durationMs / 60_000).toFixed(2)} min (warm-up ${(o.plan.warmupMs / 1000).toFixed(0)} s)`);
     soak.t0 = performance.now();
     await soak.sample();
-    let nextSample = o.plan.sampleMs;
+    // Samples are taken on their own clock, between and during operations (an operation may take
+    // seconds); one at a time, so a slow answer delays the next sample instead of piling them up.
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling && !s.client.exit) {
+        await new Promise((r) => setTimeout(r, o.plan.sampleMs));
+        if (sampling) await soak.sample();
+      }
+    })();
     let nextLog = 10_000;
     while (soak.now() < o.plan.durationMs && !s.client.exit) {
       await soak.step();
-      if (soak.now() >= nextSample) {
-        await soak.sample();
-        nextSample += o.plan.sampleMs;
-      }
       if (soak.now() >= nextLog) {
         const last = soak.run.samples[soak.run.samples.length - 1];
         o.log(`  ${(soak.now() / 1000).toFixed(0)} s: ${soak.op} operations, RSS ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB, trees ${last?.stats?.treesLive ?? '?'}, text differences ${soak.run.textDifferences}`);
         nextLog += 10_000;
       }
     }
+    sampling = false;
+    await sampler;
     soak.opKind = 'final';
     await soak.settle();
     if (!s.client.exit) {
