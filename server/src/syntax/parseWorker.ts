@@ -1,5 +1,5 @@
 /**
- * Entry of a parser pool worker: runs parse jobs one at a time and posts back plain results with
+ * Entry of a parser pool worker: runs parse jobs one at a time, in the order received, and posts back plain results with
  * this thread's counters (bytes parsed, trees, wasm-heap size) so the pool can decide to recycle it.
  * Each worker thread has its own web-tree-sitter runtime and wasm heap (grammars.ts is per thread).
  */
@@ -33,7 +33,12 @@ interface WorkerConfig {
 const config = workerData as WorkerConfig;
 let parsedBytes = 0;
 
-parentPort!.on('message', async (job: WorkerJob) => {
+// The pool may send the next job before this one is answered: run them strictly in the order they
+// came, one at a time, so the pool knows which job was running if this thread dies.
+const queue: WorkerJob[] = [];
+let running = false;
+
+async function run(job: WorkerJob): Promise<void> {
   if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn) && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
   const outcome = await runParseJob(job.input, config.maxFileBytes);
   if (outcome.analysis) parsedBytes += outcome.bytes;
@@ -41,4 +46,14 @@ parentPort!.on('message', async (job: WorkerJob) => {
     id: job.id, outcome, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external,
   };
   parentPort!.postMessage(reply);
+}
+
+parentPort!.on('message', (job: WorkerJob) => {
+  queue.push(job);
+  if (running) return;
+  running = true;
+  void (async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await run(next);
+    running = false;
+  })();
 });

@@ -2,11 +2,17 @@
  * A pool of parser worker threads for bulk parsing (indexing).
  *
  * Design: N workers (default: the number of cores), each with its own web-tree-sitter and wasm heap,
- * each running one job at a time from a shared FIFO queue. Results are plain data (parseJob.ts),
- * never trees. Because a wasm heap only returns memory to the system when its thread ends, a worker
- * that has parsed `recycleBytes` (default 256 MB) is retired after its current job and replaced by
- * a fresh one. A worker that dies (crash, out of memory) has its job put back at the head of the
- * queue on a fresh worker; a job that kills two workers is answered with reason 'worker-crash'.
+ * each running one job at a time from a shared FIFO queue. Each worker is sent up to `inFlight`
+ * jobs (default 2): it runs them one after another, so when it posts a result its next job is
+ * already there and it does not sit idle while the main thread, which on 2 cores first has to
+ * get a core, receives the result and sends the next job (measured: see the bench section
+ * `syntax`). Results are plain data (parseJob.ts), never trees. Because a wasm heap only returns
+ * memory to the system when its thread ends, a worker that has parsed `recycleBytes` (default
+ * 256 MB) is ended when that result arrives and replaced by a fresh one; the job it had been sent
+ * next goes back to the head of the queue. A worker that dies (crash, out of memory) has its
+ * running job (the oldest unanswered one: a worker runs its jobs in order) put back at the head of
+ * the queue, and its other jobs, never started, before them with no attempt counted; a job that
+ * kills two workers is answered with reason 'worker-crash'.
  * Guarantees: every `parse` promise settles with an outcome (never rejected for a bad file or a
  * crash, only after `close()`); per-file cap and binary/UTF-8 checks apply (fileCheck.ts);
  * `stats()` sums the workers' tree counts, including retired ones.
@@ -29,6 +35,8 @@ export interface ParserPoolOptions {
    */
   idleMs?: number;
   maxFileBytes?: number;
+  /** Jobs sent to a worker before it answers (default 2; 1 = the next job only after a result). */
+  inFlight?: number;
   /** Test only: a job whose path ends with `crashOn` kills its worker on its first `crashTimes` attempts. */
   crashOn?: string;
   crashTimes?: number;
@@ -58,7 +66,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   idleTimer: NodeJS.Timeout | undefined;
-  task: Task | undefined;
+  /** Jobs sent and not answered, in the order sent (= the order the worker runs them). */
+  tasks: Task[];
   parsedBytes: number;
   trees: TreeCounts;
   heapBytes: number;
@@ -71,6 +80,7 @@ export class ParserPool {
   readonly #size: number;
   readonly #recycleBytes: number;
   readonly #idleMs: number;
+  readonly #inFlight: number;
   #idleRetired = 0;
   readonly #config: { maxFileBytes: number; crashOn?: string; crashTimes?: number };
   readonly #slots = new Set<Slot>();
@@ -85,6 +95,7 @@ export class ParserPool {
     this.#size = Math.max(1, o.size ?? availableParallelism());
     this.#recycleBytes = o.recycleBytes ?? 256 * 1024 * 1024;
     this.#idleMs = o.idleMs ?? 3000;
+    this.#inFlight = Math.max(1, o.inFlight ?? 2);
     this.#config = { maxFileBytes: o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, ...(o.crashOn !== undefined ? { crashOn: o.crashOn, crashTimes: o.crashTimes ?? Infinity } : {}) };
   }
 
@@ -125,7 +136,7 @@ export class ParserPool {
   async endIdleWorkers(): Promise<void> {
     const ending: Promise<number>[] = [];
     for (const slot of [...this.#slots]) {
-      if (slot.task || slot.retiring) continue;
+      if (slot.tasks.length > 0 || slot.retiring) continue;
       this.#idleRetired++;
       this.#retire(slot);
       ending.push(slot.worker.terminate());
@@ -140,8 +151,7 @@ export class ParserPool {
     for (const t of this.#queue.splice(0)) t.reject(new Error('strata: parser pool closed'));
     const slots = [...this.#slots];
     for (const s of slots) {
-      s.task?.reject(new Error('strata: parser pool closed'));
-      s.task = undefined;
+      for (const t of s.tasks.splice(0)) t.reject(new Error('strata: parser pool closed'));
       this.#retire(s);
     }
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -149,16 +159,15 @@ export class ParserPool {
 
   #pump(): void {
     while (this.#queue.length > 0) {
+      // The least loaded worker; a new worker rather than a second job for a busy one.
       let slot: Slot | undefined;
-      for (const s of this.#slots) if (!s.task && !s.retiring) { slot = s; break; }
-      if (!slot) {
-        if (this.#slots.size >= this.#size) return;
-        slot = this.#spawn();
-      }
+      for (const s of this.#slots) if (!s.retiring && (!slot || s.tasks.length < slot.tasks.length)) slot = s;
+      if (!slot || (slot.tasks.length > 0 && this.#slots.size < this.#size)) slot = this.#spawn();
+      else if (slot.tasks.length >= this.#inFlight) return;
       const task = this.#queue.shift()!;
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
-      slot.task = task;
+      slot.tasks.push(task);
       task.attempts++;
       const job: WorkerJob = { id: task.id, input: task.input, attempt: task.attempts };
       slot.worker.postMessage(job);
@@ -167,7 +176,7 @@ export class ParserPool {
 
   #spawn(): Slot {
     const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
-    const slot: Slot = { worker, idleTimer: undefined, task: undefined, parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, retiring: false };
+    const slot: Slot = { worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, retiring: false };
     this.#slots.add(slot);
     worker.on('message', (r: WorkerReply) => this.#onReply(slot, r));
     // 'error' is followed by 'exit'; recovery happens once, on exit.
@@ -177,26 +186,27 @@ export class ParserPool {
   }
 
   #onReply(slot: Slot, r: WorkerReply): void {
-    const task = slot.task;
-    slot.task = undefined;
+    const at = slot.tasks.findIndex((t) => t.id === r.id);
+    const task = at >= 0 ? slot.tasks.splice(at, 1)[0] : undefined;
     slot.parsedBytes = r.parsedBytes;
     slot.trees = r.trees;
     slot.heapBytes = r.heapBytes;
-    if (task && task.id === r.id) task.resolve(r.outcome);
-    if (slot.parsedBytes >= this.#recycleBytes) {
+    task?.resolve(r.outcome);
+    if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;
       this.#retire(slot);
+      // The jobs it was sent next go back (#onExit); its counts are those of its last result.
       void slot.worker.terminate();
     }
     this.#pump();
-    if (!slot.task && !slot.retiring) this.#armIdleTimer(slot);
+    if (slot.tasks.length === 0 && !slot.retiring) this.#armIdleTimer(slot);
   }
 
   #armIdleTimer(slot: Slot): void {
     clearTimeout(slot.idleTimer);
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.task || slot.retiring || this.#closed) return;
+      if (slot.tasks.length > 0 || slot.retiring || this.#closed) return;
       this.#idleRetired++;
       this.#retire(slot);
       void slot.worker.terminate();
@@ -218,16 +228,21 @@ export class ParserPool {
   }
 
   #onExit(slot: Slot): void {
-    const task = slot.task;
-    slot.task = undefined;
-    if (!slot.retiring) {
+    const tasks = slot.tasks.splice(0);
+    const crashed = !slot.retiring;
+    if (crashed) {
       this.#crashes++;
       this.#retire(slot);
     }
-    if (task && !this.#closed) {
-      if (task.attempts >= MAX_ATTEMPTS) {
-        task.resolve({ lang: task.input.lang, bytes: task.input.bytes?.length ?? 0, reason: 'worker-crash', ...(task.input.path !== undefined ? { path: task.input.path } : {}) });
-      } else this.#queue.unshift(task);
+    if (tasks.length > 0 && !this.#closed) {
+      // Only a crash blames a job, and only the one running: the oldest unanswered.
+      const blamed = crashed ? tasks.shift()! : undefined;
+      for (const t of tasks) t.attempts--;
+      const back = [...tasks];
+      if (blamed && blamed.attempts >= MAX_ATTEMPTS) {
+        blamed.resolve({ lang: blamed.input.lang, bytes: blamed.input.bytes?.length ?? 0, reason: 'worker-crash', ...(blamed.input.path !== undefined ? { path: blamed.input.path } : {}) });
+      } else if (blamed) back.unshift(blamed);
+      this.#queue.unshift(...back);
     }
     if (!this.#closed) this.#pump();
   }

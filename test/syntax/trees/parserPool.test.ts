@@ -111,6 +111,34 @@ test('a crashed worker is replaced and its job retried; a job that always crashe
   }
 });
 
+test('a crash blames only the running job, not the next one already sent to the worker', async () => {
+  const files = realFiles().slice(0, 3).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const poison = { path: join(dir, 'poison.js'), lang: 'javascript' as const };
+  // One worker with two jobs in flight: each crash happens while an innocent job waits behind it.
+  const pool = new ParserPool({ size: 1, inFlight: 2, crashOn: 'poison.js' });
+  try {
+    const out = await pool.parseAll([poison, ...files, poison, ...files]);
+    assert.equal(out[0]!.reason, 'worker-crash');
+    assert.equal(out[4]!.reason, 'worker-crash');
+    assert.ok([...out.slice(1, 4), ...out.slice(5)].every((o) => o.analysis), 'every innocent job answered with an analysis');
+    assert.equal(pool.stats().crashes, 4, 'two workers per poisoned job, no more');
+    assert.equal(pool.stats().trees.live, 0);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('with one job in flight (inFlight: 1) results are the same', async () => {
+  const files = realFiles().slice(0, 6).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
+  const one = new ParserPool({ size: 2, inFlight: 1 });
+  const two = new ParserPool({ size: 2, inFlight: 2 });
+  try {
+    assert.deepEqual(await one.parseAll(files), await two.parseAll(files));
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+});
+
 test('an idle worker ends after idleMs, and a new one starts for the next job', async () => {
   const files = realFiles().slice(0, 2).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
   const pool = new ParserPool({ size: 1, idleMs: 100 });
