@@ -127,6 +127,19 @@ describe('bad input never takes the server down', () => {
     await answers();
   });
 
+  it('keeps the editor\'s text when a file is opened while a watched-file event re-reads it from disk', async () => {
+    // The disk read of the 'changed' event is still in flight when didOpen arrives; its bytes must
+    // not replace the editor's in the cache (they did: the next edit's CRC check then failed).
+    const uri = s.uri('c/ring.c');
+    s.client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 2 }] });
+    s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: 'int a;\nint b;\n' } });
+    s.client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'x' }] });
+    s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 3, text: 'int c;\n' } });
+    assert.deepEqual(await s.client.request('strata/debug/text', { uri }), { text: 'int c;\n' });
+    assert.equal((await s.client.request('strata/stats')).integrity.crcFailures, 0);
+    s.client.notify('textDocument/didClose', { textDocument: { uri } });
+  });
+
   it('is still whole after all of it: exact tree accounting, no failed integrity checks', async () => {
     const stats = await s.client.request('strata/stats');
     assert.equal(stats.trees.created - stats.trees.deleted, stats.trees.live);

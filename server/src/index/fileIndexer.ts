@@ -29,6 +29,12 @@ export interface IndexTargets {
   /** Files above this many bytes are stored without a tree (the `trees.maxFileSizeMB` setting). */
   treeCapBytes: () => number;
   log: { warn(message: string): void; info(message: string): void };
+  /**
+   * Documents open in an editor. Their text is the editor's: bytes read from disk while one was
+   * being opened are neither stored nor analysed (without this check a didOpen that arrived during
+   * the disk read was overwritten in the cache by the disk's bytes).
+   */
+  isOpen?: (key: string) => boolean;
 }
 
 /** The language of a file on disk, by name and then by its `#!` line. */
@@ -55,7 +61,7 @@ export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName,
   });
 }
 
-export type IndexFileResult = 'indexed' | 'stored-without-tree' | 'skipped';
+export type IndexFileResult = 'indexed' | 'stored-without-tree' | 'skipped' | 'open';
 
 /**
  * Reads, stores and indexes one file from disk. `known` carries size/mtime when the caller has
@@ -84,6 +90,7 @@ export async function indexFileFromDisk(t: IndexTargets, path: string, known: { 
     }
     if (!t.enabled(lang.name)) return { result: 'skipped', bytes: 0 };
     bytes = await readFile(path);
+    if (t.isOpen?.(path)) return { result: 'open', bytes: 0 };
   } catch (err) {
     t.log.warn(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); skipped`);
     return { result: 'skipped', bytes: 0 };
@@ -98,6 +105,8 @@ export async function indexBytes(t: IndexTargets, key: string, lang: LanguageNam
   const outcome = bytes.length > t.treeCapBytes()
     ? { reason: 'too-large' as const, detail: undefined }
     : await t.pool.parse({ lang, bytes, path: key });
+  // Opened while it was parsed: the editor's text is analysed instead (its cache entry is the editor's already).
+  if (disk && t.isOpen?.(key)) return { result: 'open', bytes: bytes.length };
   if (!('analysis' in outcome) || !outcome.analysis) {
     const reason = outcome.reason === 'too-large' ? 'too large for a tree'
       : outcome.reason === 'binary' ? 'binary'

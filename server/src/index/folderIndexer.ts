@@ -54,7 +54,7 @@ export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptio
         result.files++;
         result.bytes += bytes;
         if (r === 'indexed') result.indexed++;
-        else result.storedWithoutTree++;
+        else if (r === 'stored-without-tree') result.storedWithoutTree++;
       }
       progress.report(done, Math.max(total, done), result.bytes);
     });

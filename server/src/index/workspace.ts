@@ -97,6 +97,7 @@ export class Workspace implements WorkspaceService {
       cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log,
       enabled: (lang) => this.#settings.languages.includes(lang),
       treeCapBytes: () => this.#treeCap(),
+      isOpen: (key) => this.#docs.has(key),
     };
     this.#persist = new Persistence({
       targets: this.#targets, settings: () => this.#settings, isOpen: (key) => this.#docs.has(key),
