@@ -72,6 +72,7 @@ test('writer memory stays within one pack + one batch + the id table, whatever t
     let maxPack = 0;
     let maxRecords = 0;
     let maxQueued = 0;
+    let maxBatch = 0;
     const big = new Uint8Array(24 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4) new DataView(big.buffer).setUint32(i, next());
     const probe = setInterval(() => {
@@ -79,6 +80,7 @@ test('writer memory stays within one pack + one batch + the id table, whatever t
       maxPack = Math.max(maxPack, m.pendingPackBytes);
       maxRecords = Math.max(maxRecords, m.pendingRecords);
       maxQueued = Math.max(maxQueued, m.queuedBlocks);
+      maxBatch = Math.max(maxBatch, m.batchBytes);
     }, 0);
     // One huge text, then many small ones: neither grows the pending state past its bound.
     await w.add(fileFor('/ws/big.bin', big), big);
@@ -94,6 +96,7 @@ test('writer memory stays within one pack + one batch + the id table, whatever t
     assert.ok(maxPack < packBytes + MAX_CHUNK_SIZE, `pending pack ${maxPack}`);
     assert.ok(maxRecords < 4, `pending records ${maxRecords}`);
     assert.ok(maxQueued <= 1, `queued blocks ${maxQueued}`);
+    assert.ok(maxBatch < 1024 * 1024 + packBytes + MAX_CHUNK_SIZE, `write batch ${maxBatch}`);
     // The stated cost: at most 48 B per unique chunk (12 B slots, load > 1/4 once grown).
     const chunks = (await w.commit()).chunks;
     assert.ok(m.idTableBytes <= 48 * chunks, `id table ${m.idTableBytes} B for ${chunks} chunks`);

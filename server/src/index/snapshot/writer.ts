@@ -16,8 +16,9 @@
  *
  * Memory: one pending pack (≤ packBytes + one chunk of raw, plus its per-chunk table), one pending
  * FILE batch (≤ filesPerBlock records or ≈ recordBytesPerBlock bytes, plus the one record being
- * added), at most one compressed block waiting for its write (texts are chunked in slices of half a
- * pack, so a slice completes at most one pack while packBytes ≥ 2 × the largest chunk), the chunk-id table (24–48 B per unique chunk,
+ * added), at most one compressed block waiting to join the write batch (texts are chunked in slices
+ * of half a pack, so a slice completes at most one pack while packBytes ≥ 2 × the largest chunk),
+ * the write batch (< 1 MiB of compressed blocks + one block), the chunk-id table (24–48 B per unique chunk,
  * chunkIds.ts), and 16–20 B of block directory per written block (one per 128 KiB of unique text or
  * 256 files). It does not grow with the size of any one text.
  *
@@ -63,11 +64,16 @@ export interface SnapshotWriterMemory {
   pendingPackChunks: number;
   pendingRecordBytes: number;
   pendingRecords: number;
-  /** Compressed blocks waiting for their write. */
+  /** Compressed blocks not yet in the write batch. */
   queuedBlocks: number;
+  /** Bytes of blocks in the write batch (< 1 MiB + one block). */
+  batchBytes: number;
   idTableBytes: number;
 }
 
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Below the platforms' IOV_MAX (1024 on Linux), so one writev takes the whole batch. */
+const WRITE_BATCH_PARTS = 512;
 const TEMP_SUFFIX = /^\.(\d+)-[0-9a-f]+\.tmp$/;
 const STALE_TEMP_MS = 24 * 3600 * 1000;
 
@@ -161,6 +167,10 @@ export class SnapshotWriter {
 
   // blocks written
   private readonly queue: Queued[] = [];
+  /** Blocks (header, payload, …) waiting for one write at `position`. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  /** File bytes written so far (the batch goes after them). */
   private position = 0;
   private readonly packDir: number[][] = [[], [], [], []]; // offset, length, first, count
   private readonly filesDir: number[][] = [[], [], []]; // offset, length, count
@@ -222,6 +232,7 @@ export class SnapshotWriter {
       pendingRecordBytes: this.records.length,
       pendingRecords: this.recordCount,
       queuedBlocks: this.queue.length,
+      batchBytes: this.batchBytes,
       idTableBytes: this.ids.byteSize,
     };
   }
@@ -268,7 +279,7 @@ export class SnapshotWriter {
     return this.serial(async () => {
       this.sealPack();
       this.sealFiles();
-      await this.drain();
+      await this.drain(true);
       const endOffset = this.position;
       const end = encodeEnd({
         files: this.files, chunks: this.nextOrdinal, textBytes: this.textBytes, uniqueBytes: this.uniqueBytes,
@@ -278,7 +289,7 @@ export class SnapshotWriter {
         filesCount: Uint32Array.from(this.filesDir[2]!),
       });
       this.queue.push({ tag: TAG_END, payload: end, a: 0, b: 0 });
-      await this.drain();
+      await this.drain(true);
       await this.writeRaw(encodeTrailer(endOffset));
       const h = this.handle!;
       await h.sync();
@@ -377,14 +388,19 @@ export class SnapshotWriter {
     this.records.reset(2 * this.recordBytesPerBlock);
   }
 
-  /** Writes the queued blocks in order, noting where each landed. */
-  private async drain(): Promise<void> {
+  /**
+   * Moves the queued blocks into the write batch, noting where each will land, and writes the batch
+   * once it holds WRITE_BATCH_BYTES (or always, with `flush`): one write per ~1 MiB instead of one
+   * per block, which matters when the thread pool is busy.
+   */
+  private async drain(flush = false): Promise<void> {
     while (this.queue.length > 0) {
       const q = this.queue.shift()!;
-      const at = this.position;
+      const at = this.position + this.batchBytes;
       const header = streamBlockHeader(q.tag, q.payload, at);
-      await this.writeRaw(header, q.payload);
       const length = BLOCK_HEADER_BYTES + q.payload.byteLength;
+      this.batch.push(header, q.payload);
+      this.batchBytes += length;
       if (q.tag === TAG_PACK) {
         this.packDir[0]!.push(at);
         this.packDir[1]!.push(length);
@@ -395,7 +411,17 @@ export class SnapshotWriter {
         this.filesDir[1]!.push(length);
         this.filesDir[2]!.push(q.a);
       }
+      if (this.batchBytes >= WRITE_BATCH_BYTES || this.batch.length >= WRITE_BATCH_PARTS) await this.flushBatch();
     }
+    if (flush) await this.flushBatch();
+  }
+
+  private async flushBatch(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const parts = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.writeRaw(...parts);
   }
 
   private async writeRaw(...parts: Uint8Array[]): Promise<void> {
