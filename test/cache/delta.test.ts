@@ -205,3 +205,44 @@ test('a flipped bit in a delta or anywhere down its chain never yields other byt
   );
   assert.ok(withDeltas > runs / 2, `only ${withDeltas} of ${runs} runs stored deltas`);
 });
+
+test('cold: versions packed side by side, deltas stored raw next to their base, read back exactly and promoted to the same blocks', async () => {
+  let rawMembers = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      textArb(4000).map((t): Uint8Array => new Uint8Array(Buffer.concat([PREFIX, t]))),
+      fc.array(splicesArb, { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 1024, max: 16384 }),
+      async (first, versions, packBytes) => {
+        const cache = await createSourceCache({ chunking: { minSize: 32, avgSize: 128, maxSize: 512 }, slabSize: 4096, packBytes });
+        const texts = [first];
+        cache.put('v0', first);
+        versions.forEach((splices, i) => {
+          texts.push(mutate(texts[i], splices));
+          cache.put(`v${i + 1}`, texts[i + 1], undefined, { previous: `v${i}` });
+        });
+        const warmBefore = cache.stats().store.storedBytes;
+        cache.setBudgets({ warmBytes: 0 });
+        const st = cache.store;
+        for (const slot of st.table.slots()) {
+          if (st.deltaBase(slot) < 0) continue;
+          const pack = st.table.loc[slot] & 0x7fffffff;
+          const len = st.packs.memberLength(pack, st.table.aux[slot]);
+          assert.ok(len <= st.rawLength(slot), 'a cold delta is its raw bytes or a shorter block');
+          if (len === st.rawLength(slot)) rawMembers++;
+        }
+        debugStorage(cache).dropCaches();
+        texts.forEach((t, i) => assert.deepEqual(cache.read(`v${i}`), t)); // cold read
+        cache.setBudgets({ warmBytes: Infinity });
+        texts.forEach((t, i) => assert.deepEqual(cache.read(`v${i}`), t)); // promoted on the second read
+        assert.equal(cache.stats().tiers.cold.bytes, 0);
+        assert.equal(cache.stats().store.storedBytes, warmBefore, 'promotion re-creates the same blocks');
+        assert.equal(cache.stats().integrity.crcFailures, 0);
+        for (let i = 0; i < texts.length; i++) cache.delete(`v${i}`);
+        assertEmpty(cache);
+      },
+    ),
+    { numRuns: 200 },
+  );
+  assert.ok(rawMembers > 0, 'some cold deltas were packed raw');
+});

