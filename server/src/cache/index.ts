@@ -16,6 +16,6 @@ export type { ChunkingOptions } from './chunking/index.js';
 export { hash64, hashToHex } from './common/hash64.js';
 export type { Hash64 } from './common/hash64.js';
 export { crc32 } from './common/crc32.js';
-export { initZstd } from './codecs/index.js';
+export { initZstd, zstdCompress, zstdDecompress, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
 export { debugStorage } from './debug.js';
 export type { StorageRegion, DebugStorage } from './debug.js';
