@@ -7,7 +7,7 @@
  * object per chunk.
  * Ids are hash64 outputs, already well mixed, so the low lane picks the slot directly.
  */
-import type { Hash64 } from '../../cache/common/hash64.js';
+import type { Hash64 } from '../../cache/index.js';
 
 export class ChunkIdTable {
   private slots: Uint32Array;

@@ -16,8 +16,7 @@
  * ordinal, and a PACK holds a consecutive run of them.
  */
 import { tagOf } from '../binaryBlocks.js';
-import { crc32 } from '../../cache/common/crc32.js';
-import type { ChunkingOptions } from '../../cache/chunking/index.js';
+import { crc32, type ChunkingOptions } from '../../cache/index.js';
 import { ByteSink, ByteSource } from './bytes.js';
 
 export const SNAPSHOT_MAGIC = tagOf('STRS');

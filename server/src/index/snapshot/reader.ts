@@ -20,9 +20,7 @@
  * (`initZstd()`, awaited by every SourceCache's factory and by SnapshotWriter.create).
  */
 import fs from 'node:fs';
-import { crc32 } from '../../cache/common/crc32.js';
-import { zstdDecompress } from '../../cache/codecs/zstd-pack.js';
-import { MAX_CHUNK_SIZE } from '../../cache/chunking/index.js';
+import { crc32, MAX_CHUNK_SIZE, zstdDecompress } from '../../cache/index.js';
 import { BLOCK_HEADER_BYTES, HEADER_BYTES, IndexFormatError, STREAMED, checkContainerHeader, checkStreamBlock, streamBlockLength } from '../binaryBlocks.js';
 import { ByteSource, RecordDecodeError } from './bytes.js';
 import {

@@ -20,7 +20,7 @@
 import type { LanguageName } from '../../syntax/languages.js';
 import { languageByName } from '../../syntax/languages.js';
 import type { Span, SymbolKind, SyntaxSymbol } from '../../syntax/types.js';
-import { crc32 } from '../../cache/common/crc32.js';
+import { crc32 } from '../../cache/index.js';
 import { ByteSink, ByteSource, RecordDecodeError } from './bytes.js';
 
 export interface SnapshotFile {

@@ -31,12 +31,10 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_CHUNKING, MAX_CHUNK_SIZE, StreamingChunker } from '../../cache/chunking/index.js';
-import type { ChunkingOptions } from '../../cache/chunking/index.js';
-import { hash64 } from '../../cache/common/hash64.js';
-import type { Hash64 } from '../../cache/common/hash64.js';
-import { crc32 } from '../../cache/common/crc32.js';
-import { initZstd, zstdCompress, DEFAULT_ZSTD_LEVEL } from '../../cache/codecs/zstd-pack.js';
+import {
+  crc32, DEFAULT_CHUNKING, DEFAULT_ZSTD_LEVEL, hash64, initZstd, MAX_CHUNK_SIZE, StreamingChunker, zstdCompress,
+  type ChunkingOptions, type Hash64,
+} from '../../cache/index.js';
 import { containerHeader, streamBlockHeader, STREAMED, BLOCK_HEADER_BYTES } from '../binaryBlocks.js';
 import { ByteSink } from './bytes.js';
 import { ChunkIdTable } from './chunkIds.js';
