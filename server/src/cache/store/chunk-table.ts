@@ -43,9 +43,12 @@ export class ChunkTable {
     this.resizeIndex(2048);
   }
 
-  /** Bytes of all metadata arrays (columns + index); the free-slot list is bounded by capacity too. */
+  /**
+   * Bytes of all metadata: columns + index, the free-slot list (bounded by capacity too), and the
+   * spilled reference counts (Map entries, counted at 40 B like the chunk store's delta map).
+   */
   get metadataBytes(): number {
-    return this.capacity * 22 + this.index.byteLength + this.freeSlots.length * 8;
+    return this.capacity * 22 + this.index.byteLength + this.freeSlots.length * 8 + (this.refSpill.size + this.warmSpill.size) * 40;
   }
 
   private growSlots(capacity: number): void {
