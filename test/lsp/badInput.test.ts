@@ -51,6 +51,7 @@ describe('bad input never takes the server down', () => {
     await rejects('textDocument/definition', { textDocument: { uri: s.uri('web/cart.js') }, position: { line: -1, character: 0.5 } }, InvalidParams, /non-negative integer/);
     await rejects('textDocument/definition', { textDocument: { uri: s.uri('web/cart.js') }, position: null }, InvalidParams, /position must be an object/);
     await rejects('workspace/symbol', { query: 42 }, InvalidParams, /query must be a string/);
+    await rejects('textDocument/selectionRange', { textDocument: { uri: s.uri('web/cart.js') }, positions: 5 }, InvalidParams, /positions must be an array/);
     await rejects('textDocument/documentSymbol', { textDocument: { uri: 'not a uri' } }, InvalidParams, /not a URI/);
     // null params reach our checks (the library's typed helpers read params.workDoneToken first).
     for (const method of ['textDocument/definition', 'textDocument/references', 'textDocument/documentSymbol', 'textDocument/foldingRange', 'textDocument/selectionRange', 'workspace/symbol']) {

@@ -21,6 +21,11 @@ export function requireRecord(v: unknown, what: string): Record<string, unknown>
   return v;
 }
 
+export function requireArray(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new InvalidParamsError(`${what} must be an array`);
+  return v;
+}
+
 export function requireString(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new InvalidParamsError(`${what} must be a string`);
   return v;

@@ -5,7 +5,7 @@
  * Diagnostics are debounced per document so a burst of keystrokes costs one parse.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { guardedNotification, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
+import { guardedNotification, requireArray, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
 import type { TextChange } from '../service.js';
 import type { Session } from '../session.js';
 
@@ -58,9 +58,7 @@ export function registerDocumentHandlers(session: Session): void {
     const uri = requireString(doc['uri'], 'textDocument.uri');
     const key = session.keyOf(uri);
     const version = requireInt(doc['version'], 'textDocument.version');
-    const raw = p['contentChanges'];
-    if (!Array.isArray(raw)) throw new Error('params.contentChanges must be an array');
-    const changes: TextChange[] = raw.map((c: unknown, i) => {
+    const changes: TextChange[] = requireArray(p['contentChanges'], 'params.contentChanges').map((c: unknown, i) => {
       const change = requireRecord(c, `contentChanges[${i}]`);
       const text = requireString(change['text'], `contentChanges[${i}].text`);
       if (change['range'] === undefined || change['range'] === null) return { text };

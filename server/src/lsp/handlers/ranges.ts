@@ -2,7 +2,7 @@
  * `textDocument/foldingRange` and `textDocument/selectionRange`, computed from the document's tree.
  */
 import { FoldingRangeKind, type FoldingRange, type SelectionRange } from 'vscode-languageserver/node';
-import { guarded, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
+import { guarded, requireArray, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
 import type { Session } from '../session.js';
 
 export function registerRangeHandlers(session: Session): void {
@@ -21,9 +21,8 @@ export function registerRangeHandlers(session: Session): void {
   connection.onRequest('textDocument/selectionRange', guarded(log, 'textDocument/selectionRange', async (params: unknown) => {
     const p = requireRecord(params, 'params');
     const key = session.keyOf(requireTextDocumentUri(params));
-    if (!Array.isArray(p['positions'])) throw new Error('params.positions must be an array');
     const positions = [];
-    for (const [i, raw] of (p['positions'] as unknown[]).entries()) {
+    for (const [i, raw] of requireArray(p['positions'], 'params.positions').entries()) {
       positions.push(await session.toInternal(key, requirePosition(raw, `params.positions[${i}]`)));
     }
     const chains = await service.selectionRanges(key, positions);

@@ -5,7 +5,7 @@
  * an index run is going on; the run itself lives in the workspace service.
  */
 import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { guardedNotification, isRecord, requireRecord, requireString } from '../guard.js';
+import { guardedNotification, isRecord, requireArray, requireRecord, requireString } from '../guard.js';
 import type { IndexProgress } from '../service.js';
 import type { Session } from '../session.js';
 import { parseSettings } from '../../index/settings.js';
@@ -78,9 +78,8 @@ export function registerWorkspaceHandlers(session: Session): void {
 
   connection.onDidChangeWatchedFiles(guardedNotification(log, 'workspace/didChangeWatchedFiles', async (params: unknown) => {
     const p = requireRecord(params, 'params');
-    if (!Array.isArray(p['changes'])) throw new Error('params.changes must be an array');
     const events = [];
-    for (const raw of p['changes'] as unknown[]) {
+    for (const raw of requireArray(p['changes'], 'params.changes')) {
       if (!isRecord(raw) || typeof raw['uri'] !== 'string' || !raw['uri'].startsWith('file:')) continue;
       const change = raw['type'] === FileChangeType.Created ? 'created' : raw['type'] === FileChangeType.Deleted ? 'deleted' : 'changed';
       events.push({ key: session.keyOf(raw['uri']), change } as const);
@@ -105,9 +104,7 @@ export async function registerDynamic(session: Session, foldersSupported: boolea
     connection.onNotification('workspace/didChangeWorkspaceFolders', guardedNotification(log, 'workspace/didChangeWorkspaceFolders', (params: unknown) => {
       const event = requireRecord(requireRecord(params, 'params')['event'], 'params.event');
       const folders = (name: 'added' | 'removed') => {
-        const list = event[name];
-        if (!Array.isArray(list)) throw new Error(`params.event.${name} must be an array`);
-        return (list as unknown[]).map((f, i) => requireString(requireRecord(f, `params.event.${name}[${i}]`)['uri'], `params.event.${name}[${i}].uri`));
+        return requireArray(event[name], `params.event.${name}`).map((f, i) => requireString(requireRecord(f, `params.event.${name}[${i}]`)['uri'], `params.event.${name}[${i}].uri`));
       };
       const added = folders('added');
       for (const uri of folders('removed')) {
