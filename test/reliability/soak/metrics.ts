@@ -24,7 +24,9 @@ export interface SoakPlan {
 export function soakPlan(durationMs: number): SoakPlan {
   const warmupMs = Math.min(Math.max(0.25 * durationMs, 20_000), 0.5 * durationMs);
   const windowMs = (durationMs - warmupMs) / POST_WARMUP_WINDOWS;
-  const sampleMs = Math.min(10_000, Math.max(1000, durationMs / 150));
+  // RSS moves by ±10% from sample to sample (GC, parser workers ending when idle and starting again):
+  // enough samples per window that its median is steady (≥ 10 in a one-minute run's 5 s windows).
+  const sampleMs = Math.min(10_000, Math.max(500, durationMs / 240));
   return { durationMs, warmupMs, windowMs, sampleMs };
 }
 

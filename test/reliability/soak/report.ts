@@ -167,6 +167,7 @@ export function charts(run: SoakRun): Chart[] {
         series('RSS', (s) => s.rssBytes),
         series('V8 heap used', (s) => s.stats!.heapUsedBytes),
         series('external (wasm, buffers)', (s) => s.stats!.externalBytes),
+        series('parser workers (wasm)', (s) => s.stats!.workersHeapBytes),
         // The hot budget is in the windows table: at the default 256 MB it would flatten the chart.
         series('hot trees', (s) => s.stats!.hotBytes),
         series('warm + cold stored', (s) => s.stats!.warmBytes + s.stats!.coldBytes),
