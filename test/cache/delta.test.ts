@@ -12,27 +12,7 @@ import { createSourceCache, debugStorage, IntegrityError, type SourceCache } fro
 import { lz4EncodeDelta } from '../../server/src/cache/codecs/lz4-delta.js';
 import { lz4DecodeBlock } from '../../server/src/cache/codecs/lz4-decode.js';
 import { MAX_DELTA_DEPTH } from '../../server/src/cache/store/chunk-store.js';
-import { enc, textArb } from './helpers.js';
-
-/** Splices (position fraction, deleted length, inserted bytes) applied to a text: a "new version". */
-const splicesArb = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(40), fc.uint8Array({ maxLength: 40 })), { maxLength: 8 });
-
-function mutate(text: Uint8Array, splices: [number, number, Uint8Array][]): Uint8Array {
-  let t = text;
-  for (const [where, del, ins] of splices) {
-    const at = Math.floor(where * t.length);
-    const end = Math.min(t.length, at + del);
-    const next = new Uint8Array(t.length - (end - at) + ins.length);
-    next.set(t.subarray(0, at));
-    next.set(ins, at);
-    next.set(t.subarray(end), at + ins.length);
-    t = next;
-  }
-  return t;
-}
-
-/** Some source every text starts with, so every version has chunks to delta against. */
-const PREFIX = enc.encode(Array.from({ length: 12 }, (_, i) => `export const v${i} = compute(${i}, "${'ab'.repeat(i)}");\n`).join(''));
+import { enc, mutate, PREFIX, splicesArb, textArb } from './helpers.js';
 
 function decodeDelta(base: Uint8Array, block: Uint8Array, length: number): Uint8Array | undefined {
   const buf = new Uint8Array(base.length + length);

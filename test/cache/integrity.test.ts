@@ -73,11 +73,16 @@ test('a corrupt chunk is served by a verified fallback, counted, and repaired; a
   let s = cache.stats().integrity;
   assert.equal(s.crcFailures, 1);
   assert.equal(s.fallbacks, 1);
-  assert.deepEqual(cache.read('a'), text); // repaired: fresh chunks, not the quarantined one
+  assert.deepEqual(cache.read('a'), text); // repaired in place by the fallback's re-put
   assert.equal(cache.stats().integrity.crcFailures, 1);
+  assert.deepEqual(cache.read('b'), text); // the shared chunk was repaired for b too
+  assert.equal(cache.stats().integrity.crcFailures, 1);
+  // Without a fallback the read raises; a re-put of the same content repairs the chunk.
+  debugStorage(cache).regions('b').find((r) => r.name.startsWith('warm-chunk'))!.bytes[0] ^= 0x40;
   assert.throws(() => cache.read('b'), (e: unknown) => e instanceof IntegrityError && e.fallback === 'none' && e.key === 'b');
-  cache.put('b', text); // re-put stores a fresh copy instead of reusing the corrupt chunk
+  cache.put('b', text);
   assert.deepEqual(cache.read('b'), text);
+  assert.deepEqual(cache.read('a'), text);
 
   const other = new TextEncoder().encode('something else entirely, but long enough to chunk\n'.repeat(30));
   cache.put('c', other, () => text); // a fallback returning the wrong bytes

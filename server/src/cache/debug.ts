@@ -6,6 +6,7 @@
  * invariant on purpose. Never use this in product code.
  */
 import type { SourceCache } from './source-cache.js';
+import { slabOffset } from './store/slab-allocator.js';
 
 export interface StorageRegion {
   /** What the bytes are, e.g. `warm-chunk 12`, `pack-frame 3`, `chunk-crc`, `journal a.ts#0`. */
@@ -52,7 +53,10 @@ export function debugStorage(cache: SourceCache): DebugStorage {
         out.push({ name: `chunk-length ${s}`, bytes: u8(t.rawLenM1, s, 1) });
         out.push({ name: `chunk-aux ${s}`, bytes: u8(t.aux, s, 1) });
         if (store.isWarmChunk(s)) {
-          out.push({ name: `warm-chunk ${s}`, bytes: store.slabs.view(t.loc[s], t.aux[s] + 1) });
+          // Clamped to the slab: a damaged stored length (chunk-aux) may point past its end.
+          const slab = store.slabs.slabAt(t.loc[s]);
+          const from = slabOffset(t.loc[s]);
+          if (slab && from < slab.length) out.push({ name: `warm-chunk ${s}`, bytes: slab.subarray(from, Math.min(slab.length, from + t.aux[s] + 1)) });
         } else {
           packs.add(t.loc[s] & 0x7fffffff);
         }

@@ -6,7 +6,8 @@
  * Guarantees
  * - Never returns unverified bytes (see entry/rebuild.ts for the checks; fallbacks are verified
  *   against the entry's recorded current length and CRC-32).
- * - After a failure repaired by a fallback, the entry is re-put from the fallback's bytes: its base
+ * - After a failure repaired by a fallback, the entry is re-put from the fallback's bytes, which
+ *   repairs its damaged chunks in place (so every entry sharing them reads verified again): its base
  *   becomes the current text and its journal is empty (callers that replay journals see an empty
  *   journal and must do a full parse — which the syntax layer does on any mismatch anyway).
  * - Budgets: after every public call, warm stored bytes ≤ warm budget (least recently used warm
@@ -398,6 +399,9 @@ export class SourceCache {
   /** A failed verification: serve the fallback's bytes if they verify, else raise IntegrityError. */
   private recover(e: Entry, err: CorruptionDetected): Uint8Array {
     this.counters.crcFailures++;
+    // Mark every damaged chunk of the entry (the read stopped at the first), so the re-put below,
+    // or a later put of the same content, repairs them all in place (store/chunk-store.ts).
+    this.store.checkChunks(e.chunks);
     if (!e.fallback) throw new IntegrityError(e.key, err.failure, 'none', err.message);
     if (e.crc === undefined) throw new IntegrityError(e.key, err.failure, 'unverifiable', `${err.message}; the current text's CRC is unknown`);
     const candidate = this.verifiedCandidate(e);

@@ -12,8 +12,18 @@
  *   call, so between calls every chunk is where its references say.
  * - Integrity on every read: `readInto` decodes into the caller's buffer and compares the CRC-32
  *   of the result with the chunk's CRC; any mismatch, decode failure, or impossible column value
- *   raises `CorruptionDetected`, never returns. A corrupt chunk is quarantined (unlinked from the
- *   id index) so later puts of the same content store a fresh, good copy instead of reusing it.
+ *   raises `CorruptionDetected`, never returns.
+ * - Repair: a chunk whose read fails is marked damaged (its bytes, a column, its pack or its base
+ *   chain disagree; `checkChunks` marks every damaged chunk of an entry after a failed read). It
+ *   stays in the id index, and the next put of the same content (the fallback's bytes re-put by the
+ *   facade) repairs it in place: fresh columns (CRC, length) and fresh bytes in a slab (the same
+ *   delta block when its base verifies, else the chunk whole), the damaged storage released. So
+ *   every entry sharing the chunk is repaired by one re-put, and no put ever makes a new reference
+ *   to a damaged copy. A put also treats a chunk whose recorded length disagrees with its bytes as
+ *   damaged (a flipped length is not caught by a CRC: the text's total length fails first).
+ *   Accounting stays exact: the slot, its references and its raw length are the same before and
+ *   after; the damaged storage is freed by its true size (the encoders are deterministic, so the
+ *   size of the block the chunk had is the size of the block made again from its verified bytes).
  * - Accounting is maintained incrementally and is exact between calls (see `StoreCounters`).
  *
  * Delta chunks (a new version of a file; see delta-source.ts for how a base is chosen)
@@ -26,7 +36,7 @@
  * - A delta is read by decoding its base (verified by its own CRC, recursively) into a scratch
  *   buffer and decoding the block after it; the result is then checked against the delta's CRC.
  *   A flipped bit in the delta, its base or anything down the chain fails a CRC, and both the
- *   failing base and the delta are quarantined.
+ *   failing base and the delta are marked damaged (repaired by the next put of their content).
  * - Tiers: a delta holds one warm reference on its base while it has warm references itself, so
  *   the chain of a warm chunk is warm (a warm read never decompresses a pack). In the cold tier a
  *   delta packed after its base (in the same pack or the one before) is stored as its
@@ -80,7 +90,8 @@ export class ChunkStore {
   /** Chunks that lost their last warm reference and still sit in a slab. */
   private pendingCold: number[] = [];
   private readonly id: Hash64 = { hi: 0, lo: 0 };
-  private quarantined = 0;
+  /** Slots whose read failed, until repaired by a put of their content or freed. */
+  private readonly damaged = new Set<number>();
   /** Delta chunks: slot → base slot × 16 + depth (1..MAX_DELTA_DEPTH). */
   private readonly deltas = new Map<number, number>();
   /** Scratch per chain depth for decoding deltas: [base | target]. */
@@ -118,8 +129,9 @@ export class ChunkStore {
     return this.table.count;
   }
 
-  get quarantinedChunks(): number {
-    return this.quarantined;
+  /** Chunks found damaged and not yet repaired or freed. */
+  get damagedChunks(): number {
+    return this.damaged.size;
   }
 
   /**
@@ -132,6 +144,7 @@ export class ChunkStore {
     hash64(raw, 0, raw.length, this.id);
     let slot = t.find(this.id);
     if (slot >= 0) {
+      if (this.isDamaged(slot, raw.length)) this.repair(slot, raw);
       this.addWarmRef(slot, raw);
     } else {
       slot = t.add(this.id);
@@ -176,7 +189,7 @@ export class ChunkStore {
       // A candidate at the end of a full chain is replaced by its own base (an older version):
       // chains never reset to a whole chunk, they fan out from the last delta that still fits.
       if (this.deltaDepth(base) >= MAX_DELTA_DEPTH) base = this.deltaBase(base);
-      if (base < 0 || base === slot || !t.inUse(base) || !t.isLinked(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
+      if (base < 0 || base === slot || !t.inUse(base) || this.damaged.has(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
       const baseRaw = this.rawOf(base);
       if (!baseRaw) continue;
       const block = lz4EncodeDelta(baseRaw, raw);
@@ -316,11 +329,8 @@ export class ChunkStore {
       this.leavePack(loc & ~COLD, t.aux[slot]);
     }
     this.uniqueRawBytes -= rawLen;
-    if (t.isLinked(slot)) t.remove(slot);
-    else {
-      this.quarantined--;
-      t.remove(slot);
-    }
+    this.damaged.delete(slot);
+    t.remove(slot);
     const base = this.deltaBase(slot);
     if (base >= 0) {
       // Its warm reference on the base was dropped with its own last warm reference.
@@ -533,7 +543,7 @@ export class ChunkStore {
       }
       if (crc32(dst.subarray(offset, end)) !== t.crc[slot]) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: CRC mismatch`);
     } catch (e) {
-      this.quarantine(slot);
+      this.damaged.add(slot);
       if (e instanceof CorruptionDetected) throw e;
       throw new CorruptionDetected('chunk-crc', `chunk ${slot}: ${(e as Error).message}`);
     }
@@ -568,16 +578,70 @@ export class ChunkStore {
     dst.set(buf.subarray(baseLen, baseLen + rawLen), offset);
   }
 
-  /** Unlinks a corrupt chunk from the id index so no new reference is ever made to it. */
-  quarantine(slot: number): void {
-    if (this.table.isLinked(slot)) {
-      this.table.unlink(slot);
-      this.quarantined++;
-    }
+  /**
+   * Reads every chunk of `slots` (an entry whose read just failed), so each one that fails is
+   * marked damaged: the re-put that repairs the entry then repairs all of them, not only the first
+   * one its read stopped at (a damaged pack fails every member). Returns how many failed.
+   */
+  checkChunks(slots: Uint32Array): number {
+    let failed = 0;
+    for (const slot of new Set(slots)) if (this.table.inUse(slot) && !this.rawOf(slot)) failed++;
+    return failed;
   }
 
-  /** Bytes of metadata: chunk columns and index, pack member tables. */
+  /**
+   * Whether a chunk found by id must be repaired before a new reference is made to it: its read
+   * failed, its recorded length is not the length of its bytes, or its bytes are lost.
+   */
+  private isDamaged(slot: number, rawLength: number): boolean {
+    return (this.damaged.size > 0 && this.damaged.has(slot)) || this.table.rawLength(slot) !== rawLength || this.table.loc[slot] === LOST;
+  }
+
+  /**
+   * Repairs damaged chunk `slot` in place from `raw` (bytes with its id, so its content): fresh CRC
+   * and length, fresh bytes in a slab, the old storage released. A delta stays a delta on the same
+   * base when the base verifies (the same block as before, the encoder being deterministic), else it
+   * becomes whole and lets go of its base. Its references, warm references and tier are untouched
+   * (the caller adds the new warm reference; a chunk with no warm reference sits in a slab only
+   * until that call, which follows at once).
+   */
+  private repair(slot: number, raw: Uint8Array): void {
+    const t = this.table;
+    let base = this.deltaBase(slot);
+    const baseRaw = base >= 0 ? this.rawOf(base)?.slice() : undefined;
+    const block = (baseRaw ? lz4EncodeDelta(baseRaw, raw) : lz4Encode(raw)).slice();
+    const loc = t.loc[slot];
+    if (this.isWarm(slot)) {
+      const i = this.pendingCold.lastIndexOf(slot);
+      if (i >= 0) {
+        this.pendingCold.splice(i, 1);
+        this.pendingStoredBytes -= t.aux[slot] + 1;
+      }
+      // Freed by its true size: the block it had is the block made again, unless its base is
+      // unreadable (then only the column can tell).
+      this.slabs.free(loc, base >= 0 && !baseRaw ? t.aux[slot] + 1 : block.length);
+    } else if (loc !== LOST && this.packs.get(loc & ~COLD)) {
+      this.leavePack(loc & ~COLD, t.aux[slot]);
+    }
+    // Not warm until the new block is in place (a compaction meanwhile must not move freed bytes).
+    t.loc[slot] = LOST;
+    if (base >= 0 && !baseRaw) {
+      this.deltas.delete(slot);
+      if (t.warmRefs(slot) > 0) this.dropWarmRef(base);
+      this.unref(base, false);
+      base = -1;
+    }
+    t.crc[slot] = crc32(raw);
+    t.rawLenM1[slot] = raw.length - 1;
+    const addr = this.slabs.alloc(block.length, slot);
+    this.slabs.view(addr, block.length).set(block);
+    t.loc[slot] = addr;
+    t.aux[slot] = block.length - 1;
+    this.damaged.delete(slot);
+  }
+
+  /** Bytes of metadata: chunk columns and index, pack member tables, the damaged set. */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.size * DELTA_ENTRY_BYTES;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.size * DELTA_ENTRY_BYTES + this.damaged.size * DELTA_ENTRY_BYTES;
   }
 }

@@ -131,10 +131,7 @@ export class ChunkTable {
     this.indexCount++;
   }
 
-  /**
-   * Removes a slot from the id index but keeps its columns: used to quarantine a chunk found
-   * corrupt, so later puts of the same content store a fresh copy instead of reusing it.
-   */
+  /** Removes a slot from the id index but keeps its columns (`remove` frees the slot). */
   unlink(slot: number): void {
     let i = this.home(this.idHi[slot], this.idLo[slot]);
     for (;;) {

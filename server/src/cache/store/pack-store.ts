@@ -171,7 +171,8 @@ export class PackStore {
   kill(id: number, index: number): 'ok' | 'sparse' | 'freed' {
     const pack = this.packs[id]!;
     pack.liveMembers--;
-    pack.liveRaw -= this.memberLength(id, index);
+    // A member number out of range (a damaged column) only lowers the count.
+    if (index >= 0 && index < pack.members) pack.liveRaw -= this.memberLength(id, index);
     if (pack.liveMembers <= 0) {
       this.free(id);
       return 'freed';
