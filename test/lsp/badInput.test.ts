@@ -110,6 +110,11 @@ describe('bad input never takes the server down', () => {
     s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: '['.repeat(depth) + ']'.repeat(depth) } });
     const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri } }, { timeoutMs: 60_000 });
     assert.ok(Array.isArray(folds));
+    // A selection chain 100 000 deep is cut to the innermost 999 and the outermost (the JSON writer recursed through all of it).
+    const [chain] = await s.client.request('textDocument/selectionRange', { textDocument: { uri }, positions: [{ line: 0, character: depth }] }, { timeoutMs: 60_000 });
+    let levels = 0;
+    for (let r = chain; r; r = r.parent) levels++;
+    assert.equal(levels, 1000);
     const diagnostics = await s.client.waitForDiagnostics(uri, () => true, 60_000);
     assert.equal(diagnostics.length, 0, 'balanced brackets are valid JSON');
     s.client.notify('textDocument/didClose', { textDocument: { uri } });

@@ -5,6 +5,13 @@ import { FoldingRangeKind, type FoldingRange, type SelectionRange } from 'vscode
 import { guarded, requireArray, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
 import type { Session } from '../session.js';
 
+/**
+ * At most this many nested ranges per position (the innermost ones, then the outermost). A reply is
+ * a linked list serialised recursively: 100 000 nested brackets overflowed the stack in the JSON
+ * writer (an InternalError instead of an answer), and no one expands a selection 1000 times.
+ */
+export const MAX_SELECTION_DEPTH = 1000;
+
 export function registerRangeHandlers(session: Session): void {
   const { connection, service, log } = session;
 
@@ -27,8 +34,9 @@ export function registerRangeHandlers(session: Session): void {
     }
     const chains = await service.selectionRanges(key, positions);
     const out: SelectionRange[] = [];
-    for (const chain of chains) {
+    for (const full of chains) {
       // chain is innermost first; LSP links each range to its parent.
+      const chain = full.length > MAX_SELECTION_DEPTH ? [...full.slice(0, MAX_SELECTION_DEPTH - 1), full[full.length - 1]!] : full;
       const ranges = await session.rangesFor(key, chain);
       let parent: SelectionRange | undefined;
       for (let i = ranges.length - 1; i >= 0; i--) parent = parent ? { range: ranges[i]!, parent } : { range: ranges[i]! };

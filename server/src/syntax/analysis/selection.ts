@@ -19,12 +19,15 @@ export interface TextPosition {
 export function selectionRanges(tree: Tree, positions: readonly TextPosition[]): Span[][] {
   const root = tree.rootNode;
   return positions.map((p) => {
+    const leaf = root.descendantForPosition({ row: p.line, column: p.character });
+    if (!leaf) return [];
+    // Down from the root, not up with `parent`: tree-sitter finds a parent by walking from the root,
+    // so climbing 100 000 nested brackets took O(depth²) (minutes, the server blocked meanwhile).
+    const path: Span[] = [];
+    for (let node: typeof leaf | null = root; node; node = node.equals(leaf) ? null : node.childWithDescendant(leaf)) path.push(nodeSpan(node));
     const chain: Span[] = [];
-    let node = root.descendantForPosition({ row: p.line, column: p.character });
-    while (node) {
-      const span = nodeSpan(node);
-      if (chain.length === 0 || !spansEqual(chain[chain.length - 1]!, span)) chain.push(span);
-      node = node.parent;
+    for (let i = path.length - 1; i >= 0; i--) {
+      if (chain.length === 0 || !spansEqual(chain[chain.length - 1]!, path[i]!)) chain.push(path[i]!);
     }
     return chain;
   });
