@@ -83,7 +83,9 @@ export function auditStore(cache: SourceCache): void {
   const bump = (m: Map<number, number>, k: number) => m.set(k, (m.get(k) ?? 0) + 1);
   let entryRefs = 0;
   let rawBytes = 0;
+  let listBytes = 0;
   for (const e of cache.entries.values()) {
+    listBytes += e.chunks.byteLength;
     if (e.tier === 'evicted') continue;
     rawBytes += e.baseLength;
     for (const s of e.chunks) {
@@ -119,6 +121,7 @@ export function auditStore(cache: SourceCache): void {
   }
   const s = cache.stats();
   assert.equal(s.store.chunks, entryRefs, 'chunk references');
+  assert.equal(s.store.chunkListBytes, listBytes, 'chunk list bytes');
   assert.equal(s.store.uniqueChunks, slots.length, 'unique chunks');
   assert.equal(s.store.uniqueRawBytes, uniqueRaw, 'unique raw bytes');
   assert.equal(s.store.rawBytes, rawBytes, 'raw bytes');

@@ -370,6 +370,8 @@ export class SourceCache {
         slabBytes: s.slabs.slabBytes + s.packs.frames.slabBytes,
         metadataBytes: s.metadataBytes,
         journalBytes: this.journalBytes,
+        // Every reference is one u32 in one entry's chunk list (evicted entries hold none).
+        chunkListBytes: s.refCount * 4,
       },
       integrity: { ...this.counters },
       tiers: {

@@ -14,8 +14,11 @@
  * - compressionRatio: uniqueRawBytes / storedBytes (1 when empty).
  *   So rawBytes / storedBytes = dedupRatio × compressionRatio.
  * - deltaChunks: distinct chunks stored as deltas against a base chunk (counted in uniqueChunks too).
- * - slabBytes: memory of all slabs (warm + cold), ≥ storedBytes; metadataBytes: chunk columns, id
- *   index and pack tables; journalBytes: encoded journal records.
+ * - slabBytes: memory of all slabs (warm + cold), ≥ storedBytes; metadataBytes: the store's
+ *   per-chunk metadata (chunk columns, id index, delta index, pack objects); journalBytes: encoded
+ *   journal records.
+ * - chunkListBytes: the entries' chunk lists (a u32 slot per reference: 4 × chunks); per file and
+ *   per reference, so not in metadataBytes, which is per unique chunk.
  * integrity
  * - verifiedReads: reads (read/readBase) served from stored bytes that passed every check.
  * - crcFailures: reads that found any disagreement (chunk CRC, pack, journal record, structure,
@@ -39,6 +42,7 @@ export interface CacheStats {
     slabBytes: number;
     metadataBytes: number;
     journalBytes: number;
+    chunkListBytes: number;
   };
   integrity: { verifiedReads: number; crcFailures: number; fallbacks: number; refills: number };
   tiers: {

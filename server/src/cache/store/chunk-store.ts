@@ -48,10 +48,10 @@
  * - Depth: MAX_DELTA_DEPTH = 12, chosen on the axios ×20 series (bench `cache`): warm stored bytes
  *   vs one release 2.31× at depth 4, 2.09× at 8, 1.94× at 12, 1.89× unbounded; the cost is reads of
  *   deep chunks (each level is one LZ4 decode and one CRC), visible in the series' warm read MB/s.
- * - Metadata: a delta costs its 22 B slot like any chunk plus one entry in `deltas`
- *   (slot → base slot × 16 + depth, a Map: 36.7 B per entry measured at 200k entries, up to ~40 B
- *   after a doubling), counted as 40 B in `metadataBytes`;
- *   ordinary chunks pay nothing for the feature.
+ * - Metadata: a delta costs its 22 B slot like any chunk plus its entry in `deltas` (slot → base
+ *   slot × 16 + depth; delta-index.ts: a typed open-addressing table, 10.7–16 B per delta, while
+ *   deltas are few; a u32 column, 4 B per chunk slot, once they are many), counted exactly in
+ *   `metadataBytes`; a store without deltas pays nothing for the feature.
  */
 import { ChunkTable } from './chunk-table.js';
 import { SlabAllocator, slabOffset } from './slab-allocator.js';
@@ -59,6 +59,7 @@ import { PackStore, MAX_PACK_MEMBERS } from './pack-store.js';
 import { lz4Encode, lz4Decode, lz4DecodeBlock, viewOf } from '../codecs/index.js';
 import { lz4EncodeDelta } from '../codecs/lz4-delta.js';
 import type { DeltaSource } from './delta-source.js';
+import { DeltaIndex } from './delta-index.js';
 import { crc32 } from '../common/crc32.js';
 import { hash64, type Hash64 } from '../common/hash64.js';
 import { CorruptionDetected } from '../common/errors.js';
@@ -67,8 +68,8 @@ const COLD = 0x80000000;
 const LOST = 0xffffffff;
 /** Longest chain of deltas (a delta whose base is a delta …) before a chunk is stored whole. */
 export const MAX_DELTA_DEPTH = 12;
-/** Bytes per entry of the `deltas` map (V8 Map of small integers: 36.7 B measured at 200k entries). */
-const DELTA_ENTRY_BYTES = 40;
+/** Bytes per entry of a V8 Set/Map of small integers (36.7 B measured at 200k entries), for `damaged`. */
+const SET_ENTRY_BYTES = 40;
 
 export interface ChunkStoreOptions {
   slabSize: number;
@@ -93,7 +94,7 @@ export class ChunkStore {
   /** Slots whose read failed, until repaired by a put of their content or freed. */
   private readonly damaged = new Set<number>();
   /** Delta chunks: slot → base slot × 16 + depth (1..MAX_DELTA_DEPTH). */
-  private readonly deltas = new Map<number, number>();
+  private readonly deltas = new DeltaIndex(() => this.table.capacity);
   /** Scratch per chain depth for decoding deltas: [base | target]. */
   private readonly deltaScratch: Uint8Array[] = [];
   private baseScratch = new Uint8Array(0);
@@ -168,12 +169,11 @@ export class ChunkStore {
   /** Base slot of a delta chunk, or -1. */
   deltaBase(slot: number): number {
     const v = this.deltas.get(slot);
-    return v === undefined ? -1 : Math.floor(v / 16);
+    return v === 0 ? -1 : v >>> 4;
   }
 
   private deltaDepth(slot: number): number {
-    const v = this.deltas.get(slot);
-    return v === undefined ? 0 : v % 16;
+    return this.deltas.get(slot) & 15;
   }
 
   /**
@@ -425,7 +425,7 @@ export class ChunkStore {
       let member = given.get(slot);
       const rawLen = t.rawLength(slot);
       if (member === undefined) {
-        if (this.deltas.has(slot)) {
+        if (this.deltas.get(slot) !== 0) {
           const block = this.slabs.view(t.loc[slot], t.aux[slot] + 1);
           const base = this.deltaBase(slot);
           // Raw when its base is in this pack, or in the one before (a lineage running over a pack
@@ -520,7 +520,7 @@ export class ChunkStore {
     if (end > dst.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot} is longer than the text`);
     try {
       const loc = t.loc[slot];
-      if (this.deltas.size > 0 && this.deltas.has(slot)) {
+      if (this.deltas.size > 0 && this.deltas.get(slot) !== 0) {
         // A cold delta packed after its base is stored raw (see flushCold): no base needed.
         const member = this.isWarm(slot) || loc === LOST ? undefined : this.packs.member(loc & ~COLD, t.aux[slot]);
         if (member && member.length === rawLen) dst.set(member, offset);
@@ -552,9 +552,9 @@ export class ChunkStore {
   /** Decodes delta `slot` (base first, verified) into dst[offset, offset + rawLen); the caller checks the CRC. */
   private readDelta(slot: number, dst: Uint8Array, offset: number, rawLen: number): void {
     const t = this.table;
-    const v = this.deltas.get(slot)!;
-    const base = Math.floor(v / 16);
-    const depth = v % 16;
+    const v = this.deltas.get(slot);
+    const base = v >>> 4;
+    const depth = v & 15;
     if (!t.inUse(base)) throw new CorruptionDetected('structure', `chunk ${slot}: base slot ${base} not in use`);
     const baseLen = t.rawLength(base);
     let buf = this.deltaScratch[depth];
@@ -642,6 +642,6 @@ export class ChunkStore {
 
   /** Bytes of metadata: chunk columns and index, pack member tables, the damaged set. */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.size * DELTA_ENTRY_BYTES + this.damaged.size * DELTA_ENTRY_BYTES;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES;
   }
 }
