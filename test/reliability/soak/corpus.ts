@@ -5,11 +5,13 @@
  * there on any machine that can build the project, so nothing is downloaded), capped per package
  * and in total, plus examples/demo for the other languages. `--corpus DIR` copies DIR instead (a
  * set under `.corpus/`, say). Either way the user's files are never written.
- * The list of files the session may open is what the server indexes: a known language, not under
- * node_modules or .git, small enough to get a tree.
+ * The files the session opens are the ones the server indexes, listed by the server's own scanner
+ * (.gitignore, default excludes) with a known language, small enough to get a tree: a closed file
+ * the server never indexed would rightly be unknown to it.
  */
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
+import { scanWorkspace } from '../../../server/src/index/scanner.js';
 import { detectLanguage } from '../../../server/src/syntax/languages.js';
 
 /** Packages the default corpus draws from, in this order (missing ones are skipped). */
@@ -34,6 +36,7 @@ export interface SoakFile {
 export interface SoakCorpus {
   /** What was copied: 'node_modules: a, b, …' or the corpus folder. */
   source: string;
+  /** Filled by `indexedFiles` once the copy is in place. */
   files: SoakFile[];
   /** Bytes of every file copied (indexed or not). */
   bytes: number;
@@ -56,10 +59,14 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function editable(root: string, abs: string, size: number): SoakFile | undefined {
-  const lang = detectLanguage(abs);
-  if (!lang || size > MAX_EDITABLE_BYTES) return undefined;
-  return { path: relative(root, abs).split(sep).join('/'), bytes: size, languageId: lang.languageIds[0] ?? lang.name };
+/** The files of `root` the server indexes and the session may open. */
+export async function indexedFiles(root: string): Promise<SoakFile[]> {
+  const files: SoakFile[] = [];
+  for await (const f of scanWorkspace(root)) {
+    const lang = detectLanguage(f.path);
+    if (lang && !f.tooLarge && f.size <= MAX_EDITABLE_BYTES) files.push({ path: f.relativePath, bytes: f.size, languageId: lang.languageIds[0] ?? lang.name });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Copies the default corpus into `root` (an empty folder). */
@@ -83,23 +90,15 @@ export function populateDefault(root: string, repo: string, totalBytes = DEFAULT
     if (pkgBytes > 0) used.push(pkg);
   }
   cpSync(join(repo, 'examples/demo'), join(root, 'demo'), { recursive: true });
-  return { source: `node_modules: ${used.join(', ')} + examples/demo`, ...list(root) };
+  return { source: `node_modules: ${used.join(', ')} + examples/demo`, files: [], bytes: folderBytes(root) };
 }
 
 /** Copies `dir` into `root` (an empty folder). */
 export function populateFrom(root: string, dir: string): SoakCorpus {
   cpSync(dir, root, { recursive: true, filter: (src) => !src.split(sep).includes('.git') });
-  return { source: dir, ...list(root) };
+  return { source: dir, files: [], bytes: folderBytes(root) };
 }
 
-function list(root: string): { files: SoakFile[]; bytes: number } {
-  const files: SoakFile[] = [];
-  let bytes = 0;
-  for (const abs of walk(root)) {
-    const size = statSync(abs).size;
-    bytes += size;
-    const f = editable(root, abs, size);
-    if (f) files.push(f);
-  }
-  return { files, bytes };
+function folderBytes(root: string): number {
+  return walk(root).reduce((a, abs) => a + statSync(abs).size, 0);
 }

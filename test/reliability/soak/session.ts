@@ -30,7 +30,7 @@ import { seeded } from '../../bench/lspMeasure.js';
 import { REPO, startStrata, type StrataSession } from '../../lsp/harness.js';
 import { ResponseError, TimeoutError } from '../../support/lspClient.js';
 import type { StrataStats } from '../../../server/src/index/stats.js';
-import { populateDefault, populateFrom, type SoakCorpus, type SoakFile } from './corpus.js';
+import { indexedFiles, populateDefault, populateFrom, type SoakCorpus, type SoakFile } from './corpus.js';
 import type { LatencyRecord, SoakPlan } from './metrics.js';
 import { ShadowDoc, type AppliedEdit, type Range } from './shadow.js';
 
@@ -519,6 +519,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
       corpus = o.corpus ? populateFrom(root, o.corpus) : populateDefault(root, REPO);
     },
   });
+  if (corpus) corpus.files = await indexedFiles(s.root);
   if (!corpus || corpus.files.length === 0) throw new Error(`the corpus has no file the server parses (${corpus?.source ?? o.corpus})`);
   o.log(`soak: seed ${o.seed}, ${corpus.files.length} files (${(corpus.bytes / 2 ** 20).toFixed(1)} MB) from ${corpus.source}; indexing…`);
   const soak = new Soak(s, corpus, o);
