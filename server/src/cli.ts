@@ -10,6 +10,8 @@
  * snapshot present is loaded and reconciled with the disk (unchanged files are not read again);
  * a new one is written when anything changed. A snapshot that cannot be written is a failure (1).
  */
+// First, before the other modules load: the young generation stays at its initial size.
+import './syntax/v8Heap.js';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';

@@ -21,6 +21,7 @@ import { ParserPool } from '../syntax/parserPool.js';
 import { threadJournalStats } from '../syntax/rebuild.js';
 import { EditRangeError, EditableText } from '../syntax/textEdits.js';
 import { threadLedger } from '../syntax/trees.js';
+import { collectGarbage } from '../syntax/v8Heap.js';
 import type { FoldSpan, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
 import { Persistence } from './persistence.js';
@@ -71,6 +72,8 @@ export class Workspace implements WorkspaceService {
   readonly #fresh: Freshness;
   readonly #persist: Persistence;
   #elapsedMs = 0;
+  /** Index runs in progress (folders are indexed concurrently). */
+  #indexRuns = 0;
   #disposed = false;
 
   static async create(options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -134,21 +137,31 @@ export class Workspace implements WorkspaceService {
     const allHot = this.#settings.trees.policy === 'all';
     const runProgress: IndexProgress = { ...progress, end: (m) => { endMessage = m; } };
     const started = performance.now();
-    // The root's snapshot first: unchanged files are then kept without being read or parsed.
-    const reconcile = await this.#persist.load(root);
-    const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
-      inFlight: this.#pool.size * 2,
-      isOpen: (key) => this.#docs.has(key),
-      ...(reconcile ? { keep: reconcile.keep } : {}),
-    });
-    reconcile?.finish(result.indexed + result.storedWithoutTree);
-    this.#elapsedMs = performance.now() - started;
-    // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
-    await this.#pool.endIdleWorkers();
-    if (allHot) await this.#makeAllHot();
+    this.#indexRuns++;
+    let last = false;
+    try {
+      // The root's snapshot first: unchanged files are then kept without being read or parsed.
+      const reconcile = await this.#persist.load(root);
+      const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
+        inFlight: this.#pool.size * 2,
+        isOpen: (key) => this.#docs.has(key),
+        ...(reconcile ? { keep: reconcile.keep } : {}),
+      });
+      reconcile?.finish(result.indexed + result.storedWithoutTree);
+      this.#elapsedMs = performance.now() - started;
+      // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
+      await this.#pool.endIdleWorkers();
+      if (allHot) await this.#makeAllHot();
+    } finally {
+      last = --this.#indexRuns === 0;
+    }
+    // The last run to end collects the run's garbage: file buffers and worker messages (v8Heap.ts).
+    if (last) collectGarbage();
     progress.end(endMessage ?? `Strata: indexed ${root}`);
     // After `end`: the index answers while its snapshot is written.
     await this.#persist.save(root);
+    // And the save's garbage (texts read back, blocks written), unless another run has begun.
+    if (last && this.#indexRuns === 0) collectGarbage();
   }
 
   /** Saves the persistent cache of every folder that changed, each within `timeoutMs` (e.g. at shutdown). */

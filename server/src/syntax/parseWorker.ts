@@ -6,6 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runParseJob, type ParseInput } from './parseJob.js';
 import { threadLedger } from './trees.js';
+// This thread's heap has just been configured, which reset V8's process-wide young-generation
+// growth flag; importing v8Heap.ts (evaluated anew in each thread) sets it again at once.
+import './v8Heap.js';
 
 export interface WorkerJob {
   id: number;

@@ -23,6 +23,7 @@ import { DEFAULT_MAX_FILE_BYTES } from './fileCheck.js';
 import type { ParseInput, ParseOutcome } from './parseJob.js';
 import type { WorkerJob, WorkerReply } from './parseWorker.js';
 import type { TreeCounts } from './trees.js';
+import { keepYoungGenerationSmall } from './v8Heap.js';
 
 export interface ParserPoolOptions {
   size?: number;
@@ -182,6 +183,8 @@ export class ParserPool {
     // 'error' is followed by 'exit'; recovery happens once, on exit.
     worker.on('error', () => {});
     worker.on('exit', () => this.#onExit(slot));
+    // Creating the worker's heap reset V8's young-generation growth flag (v8Heap.ts).
+    worker.once('online', keepYoungGenerationSmall);
     return slot;
   }
 

@@ -1,0 +1,60 @@
+/**
+ * v8Heap.ts: the young generation stays at its size once the module is loaded, also after the parser
+ * pool has started workers (whose heap configuration resets V8's growth factor); `collectGarbage`
+ * frees the backing store of an ArrayBuffer that had reached the old generation.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { collectGarbage } from '../../../server/src/syntax/v8Heap.js';
+import { ParserPool } from '../../../server/src/syntax/parserPool.js';
+
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+
+/** Allocates ~200 MB of short-lived objects while keeping a share alive, which grows an unlimited new space to its maximum. */
+function churn(): number {
+  const kept: object[] = [];
+  let batch: object[] = [];
+  for (let i = 0; i < 2_000_000; i++) {
+    batch.push({ i, s: `x${i}` });
+    if (batch.length > 1000) batch = [];
+    if (i % 20 === 0) kept.push({ i });
+  }
+  return kept.length;
+}
+
+test('the new space does not grow, also after parser workers have started', async () => {
+  const pool = new ParserPool({ size: 2 });
+  try {
+    const bytes = new TextEncoder().encode('function f(a) { return a + 1; }\n');
+    // Two jobs at once start both workers; the pool re-applies the flag when each is online.
+    await Promise.all([pool.parse({ path: 'a.js', lang: 'javascript', bytes }), pool.parse({ path: 'b.js', lang: 'javascript', bytes })]);
+    assert.equal(pool.stats().workers, 2);
+    const before = newSpace();
+    assert.ok(churn() > 0);
+    // Unlimited, V8 doubles the semi-spaces up to 32 MiB of new space under this load.
+    assert.ok(newSpace() <= before, `new space grew from ${before} to ${newSpace()} bytes`);
+    assert.ok(newSpace() <= 8 * 2 ** 20, `new space is ${newSpace()} bytes`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('collectGarbage frees an old-generation ArrayBuffer\'s backing store', async () => {
+  let buf: Uint8Array | undefined = new Uint8Array(64 * 2 ** 20).fill(1);
+  // Survive two collections: the object is in the old generation, which only a full GC visits.
+  collectGarbage();
+  collectGarbage();
+  await new Promise((r) => setTimeout(r, 50));
+  const held = process.memoryUsage().arrayBuffers;
+  assert.ok(buf.length > 0);
+  buf = undefined;
+  collectGarbage();
+  // V8 sweeps array buffers on a background thread after the collection: give it a moment.
+  let after = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 50 && held - after < 64 * 2 ** 20; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    after = process.memoryUsage().arrayBuffers;
+  }
+  assert.ok(held - after >= 64 * 2 ** 20, `arrayBuffers ${held} → ${after}`);
+});
