@@ -131,6 +131,8 @@ export interface MeasureOptions {
   beforeClose?: (client: LspClient) => Promise<unknown>;
   /** A request with no params whose result is kept after indexing, after queries and after touching (e.g. `strata/stats`). */
   statsMethod?: string;
+  /** Log lines (window/logMessage) counted by pattern over the whole run, e.g. per-file lines that are not kept. */
+  countLogs?: Record<string, RegExp>;
   log?: (line: string) => void;
 }
 
@@ -161,6 +163,8 @@ export interface ServerMeasurement {
   touch?: ReturnType<typeof summarizeLatencies> & { errors: number; rssAfterBytes: number; hwmAfterBytes: number };
   stats?: { afterIndex?: any; afterQueries?: any; afterTouch?: any };
   probe?: unknown;
+  /** Counts of `countLogs` patterns (each over every log line of the run). */
+  logCounts: Record<string, number>;
   logs: string[];
 }
 
@@ -316,6 +320,7 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       ...(touch ? { touch } : {}),
       ...(o.statsMethod ? { stats } : {}),
       ...(o.beforeClose ? { probe } : {}),
+      logCounts: Object.fromEntries(Object.entries(o.countLogs ?? {}).map(([k, re]) => [k, client.logs.filter((n) => re.test(String(n.params?.message))).length])),
       // Per-file chatter is dropped; milestones (e.g. "Glob resolved with N files") are kept.
       logs: keepLogs(client.logs.map((n) => String(n.params?.message))),
     };

@@ -17,20 +17,25 @@
  * Note on 'all': the server calls progress end() when the folder is indexed and only then builds a
  * tree per file (Workspace.indexFolder); the 'end' message reaches us only once that loop yields, in
  * practice after the trees are built. Either way, after the signal we wait until `strata/stats` shows
- * the hot tier has stopped growing (for every policy alike) before sampling memory.
+ * the hot tier has stopped growing and the snapshot saves that follow `end` are over (for every
+ * policy alike) before sampling memory. Every server run gets an empty persistent-cache folder
+ * (`XDG_CACHE_HOME`), so each indexes from the disk: no run loads what an earlier one saved.
  *
- * bash-language-server does not log how many files its background analysis reached before its fixed
- * 10 s budget; an empty workspace/symbol query (its fuzzy search returns every declaration) counts
+ * bash-language-server runs with its hard-coded 10 s analysis budget lifted (peer-bash.ts), so both
+ * servers index every file: the comparison is of the same work. Whether it reached every file is
+ * checked from its logs (bashCoverage: completion, glob count = matching files on disk, skipped
+ * files); an empty workspace/symbol query (its fuzzy search returns every declaration) also counts
  * the files it holds symbols of. Note that it returns every match, Strata at most 256.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchSection, Chart, CorpusManifest, Metric, Table } from '../types.js';
 import type { SectionContext } from '../run.js';
 import { countTree, walkFiles } from '../corpus/stats.js';
 import { buildQuerySet, measureServer, percentile, seeded, type MeasureOptions, type QuerySet, type ServerMeasurement } from '../lspMeasure.js';
-import { bashLanguageServer, shellSet } from './peer-bash.js';
+import { bashCoverage, bashLanguageServer, shellSet, type BashCoverage } from './peer-bash.js';
 import type { LspClient } from '../../support/lspClient.js';
 import { parserFor } from '../../../server/src/syntax/parsers.js';
 import { detectLanguage } from '../../../server/src/syntax/languages.js';
@@ -38,25 +43,40 @@ import { detectLanguage } from '../../../server/src/syntax/languages.js';
 const MB = 2 ** 20;
 const STATS = 'strata/stats';
 
+/**
+ * An empty folder for the server's persistent cache (as `XDG_CACHE_HOME`), one per run and removed
+ * when the bench exits: every run indexes from the disk, none loads a snapshot an earlier run saved.
+ */
+function freshCacheHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-cache-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Strata's measurement options on some workspace folders (without the query set). */
 export function strataServer(root: string, folders: string[], name: string, initializationOptions: unknown, languageId: string): Omit<MeasureOptions, 'querySet'> {
   return {
     name,
     command: process.execPath,
     args: [join(root, 'bin', 'strata.js'), '--stdio'],
+    env: { ...process.env, XDG_CACHE_HOME: freshCacheHome() },
     workspace: folders[0]!,
     workspaceFolders: folders,
     // No persistent cache: every run here indexes from scratch, as it measures (the persist section measures warm starts).
     initializationOptions: { cacheDir: 'off', ...(initializationOptions as Record<string, unknown>) },
     indexedWhen: { kind: 'progress', ends: folders.length },
-    afterIndexed: waitHotSettled,
+    afterIndexed: (client) => waitSettled(client, folders.length),
     statsMethod: STATS,
     languageId,
   };
 }
 
-/** Polls strata/stats until the hot tier's file count has not changed for ~1 s (the 'all' policy builds trees after its signal). */
-async function waitHotSettled(client: LspClient): Promise<string> {
+/**
+ * Polls strata/stats until the hot tier's file count has not changed for ~1 s (the 'all' policy
+ * builds trees after its signal) and, when the persistent cache is on, each folder's snapshot save
+ * (which runs after `end`) is over: memory is then sampled in the steady state.
+ */
+async function waitSettled(client: LspClient, folders: number): Promise<string> {
   const t0 = performance.now();
   let last = -1;
   let same = 0;
@@ -65,7 +85,11 @@ async function waitHotSettled(client: LspClient): Promise<string> {
     const hot = Number(s?.tiers?.hot?.files ?? 0);
     same = hot === last ? same + 1 : 0;
     last = hot;
-    if (same >= 4) return `hot tier settled at ${hot} files, ${s?.trees?.live ?? '?'} live trees, ${((performance.now() - t0) / 1000).toFixed(1)} s after the signal`;
+    const p = s?.persist;
+    const saved = !p?.enabled || Number(p.saves ?? 0) + Number(p.failedSaves ?? 0) >= folders;
+    if (same >= 4 && (saved || performance.now() - t0 > 120_000)) {
+      return `hot tier settled at ${hot} files, ${s?.trees?.live ?? '?'} live trees, ${p?.enabled ? `${p.saves} snapshot saves (${((p.lastSaveBytes ?? 0) / MB).toFixed(1)} MB), ` : ''}${((performance.now() - t0) / 1000).toFixed(1)} s after the signal`;
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -247,7 +271,7 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
 
   // ── 2. the shell corpus: Strata vs bash-language-server ─────────────────────────────────────
   const set = shellSet(corpus);
-  const shellRuns: { corpus: string; bytes: number; bash: ServerMeasurement; strata: ServerMeasurement }[] = [];
+  const shellRuns: { corpus: string; bytes: number; bash: ServerMeasurement; strata: ServerMeasurement; coverage: BashCoverage }[] = [];
   const targets = [{ label: 'shell corpus', dir: set.dir, bytes: set.bytes }];
   const distinct = join(set.dir, 'distinct');
   if (existsSync(distinct) && !ctx.small) targets.push({ label: 'distinct scripts', dir: distinct, bytes: (await countTree(distinct)).bytes });
@@ -255,13 +279,13 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
     const q = await buildQuerySet(t.dir, { queries: 60, documents: 40 });
     const bash = await measureServer({ ...bashLanguageServer(ctx.root, t.dir), name: `bash-language-server 5.8.1 (${t.label})`, querySet: q, log: ctx.log, beforeClose: filesWithSymbols });
     const strata = await measureServer({ ...strataServer(ctx.root, [t.dir], `Strata (${t.label})`, { trees: { policy: 'budget' } }, 'shellscript'), querySet: q, log: ctx.log });
-    shellRuns.push({ corpus: t.label, bytes: t.bytes, bash, strata });
+    const coverage = await bashCoverage(bash, t.dir);
+    ctx.log(`  bash-language-server (${t.label}) ${coverage.note}`);
+    shellRuns.push({ corpus: t.label, bytes: t.bytes, bash, strata, coverage });
   }
-  const globbed = (m: ServerMeasurement) => Number(m.logs.map((l) => /Glob resolved with (\d+) files/.exec(l)?.[1]).find(Boolean) ?? NaN);
-  // bash-language-server does not log how many files it analysed; an empty workspace/symbol query
-  // (its fuzzy search returns every declaration) tells how many files it holds symbols of.
+  // An empty workspace/symbol query (its fuzzy search returns every declaration) tells how many
+  // files bash-language-server holds symbols of: a cross-check of its logs.
   const analyzed = (m: ServerMeasurement) => Number((m.probe as { files?: number } | undefined)?.files ?? NaN);
-  const stopped = (m: ServerMeasurement) => m.logs.some((l) => /BackgroundAnalysis: stopped/.test(l));
   for (const r of shellRuns) {
     const s = r.strata.stats?.afterIndex;
     metrics.push(
@@ -272,8 +296,7 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
         note: 'target: bash-language-server\'s p50 in the same run' },
       { name: `${r.corpus}: bash-language-server workspace/symbol p50`, value: r.bash.workspaceSymbol.p50, unit: 'ms' },
       { name: `${r.corpus}: Strata files indexed`, value: Number(s?.files ?? NaN), unit: 'files', note: `${((s?.bytes ?? 0) / MB).toFixed(1)} MB; ${r.strata.indexedBy ?? ''}` },
-      { name: `${r.corpus}: bash-language-server files found by its glob`, value: globbed(r.bash), unit: 'files',
-        note: stopped(r.bash) ? 'background analysis stopped at its fixed 10 s budget: the rest is not indexed' : 'background analysis completed' },
+      { name: `${r.corpus}: bash-language-server files analysed`, value: r.coverage.analysed, unit: 'files', note: r.coverage.note },
       { name: `${r.corpus}: bash-language-server files holding symbols at the end`, value: analyzed(r.bash), unit: 'files',
         note: `by an empty workspace/symbol query (${(r.bash.probe as { symbols?: number } | undefined)?.symbols ?? '?'} declarations); files without a function or variable do not count` },
     );
@@ -283,7 +306,8 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
     columns: ['corpus', 'server', 'index s', 'VmRSS MB', 'VmHWM MB', 'ws/symbol p50 ms', 'ws/symbol p99 ms', 'docSym p50 ms', 'docSym p99 ms', 'ws results (round 1)', 'files indexed', 'indexing ended by'],
     rows: shellRuns.flatMap((r) => [r.bash, r.strata].map((m) => [r.corpus, m.name.replace(/ \(.*\)$/, ''), m.indexMs / 1000, mb(m.rssAfterIndexBytes), mb(m.hwmAfterIndexBytes),
       m.workspaceSymbol.p50, m.workspaceSymbol.p99, m.documentSymbol.p50, m.documentSymbol.p99, m.workspaceSymbol.results,
-      m === r.strata ? Number(r.strata.stats?.afterIndex?.files ?? NaN) : `${Number.isFinite(analyzed(m)) ? analyzed(m) : '?'} with symbols, of ${globbed(m)} globbed`,
+      m === r.strata ? Number(r.strata.stats?.afterIndex?.files ?? NaN)
+        : `${r.coverage.analysed} analysed (${Number.isFinite(analyzed(m)) ? analyzed(m) : '?'} with symbols) of ${r.coverage.globbed} globbed${r.coverage.reachedAll ? ', all reached' : ', NOT all reached'}`,
       m.indexedBy ?? 'no'])),
   });
   charts.push(
