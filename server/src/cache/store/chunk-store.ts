@@ -59,7 +59,7 @@
  *   `metadataBytes`; a store without deltas pays nothing for the feature.
  */
 import { ChunkTable } from './chunk-table.js';
-import { SlabAllocator, slabOffset } from './slab-allocator.js';
+import { SlabAllocator, slabIndex, slabOffset } from './slab-allocator.js';
 import { PackStore, MAX_PACK_MEMBERS } from './pack-store.js';
 import { lz4Encode, lz4Decode, lz4DecodeBlock, viewOf } from '../codecs/index.js';
 import { lz4EncodeDelta } from '../codecs/lz4-delta.js';
@@ -107,7 +107,15 @@ export class ChunkStore {
   constructor(private readonly options: ChunkStoreOptions) {
     this.slabs = new SlabAllocator(
       {
-        locate: (slot) => (this.isWarm(slot) && this.table.refs(slot) > 0 ? { addr: this.table.loc[slot], length: this.table.aux[slot] + 1 } : undefined),
+        // One scan of the location column per compaction: the allocator keeps no owner lists.
+        ownersIn: (slab, visit) => {
+          const t = this.table;
+          const loc = t.loc;
+          for (let slot = 0, n = t.slotLimit; slot < n; slot++) {
+            const at = loc[slot];
+            if ((at & COLD) === 0 && slabIndex(at) === slab && t.refs(slot) > 0) visit(slot, at, t.aux[slot] + 1);
+          }
+        },
         relocate: (slot, addr) => {
           this.table.loc[slot] = addr;
         },
@@ -206,7 +214,7 @@ export class ChunkStore {
     if (!best) return false;
     const whole = lz4Encode(raw).length;
     if (best.length * 8 > whole * 7) return false;
-    const addr = this.slabs.alloc(best.length, slot);
+    const addr = this.slabs.alloc(best.length);
     this.slabs.view(addr, best.length).set(best);
     t.loc[slot] = addr;
     t.aux[slot] = best.length - 1;
@@ -231,7 +239,7 @@ export class ChunkStore {
 
   private storeWarm(slot: number, raw: Uint8Array): void {
     const encoded = lz4Encode(raw);
-    const addr = this.slabs.alloc(encoded.length, slot);
+    const addr = this.slabs.alloc(encoded.length);
     this.slabs.view(addr, encoded.length).set(encoded);
     this.table.loc[slot] = addr;
     this.table.aux[slot] = encoded.length - 1;
@@ -280,7 +288,7 @@ export class ChunkStore {
         block = raw && baseRaw ? lz4EncodeDelta(baseRaw, raw) : undefined;
       }
       if (block && block.length > 0) {
-        const addr = this.slabs.alloc(block.length, slot);
+        const addr = this.slabs.alloc(block.length);
         this.slabs.view(addr, block.length).set(block);
         t.loc[slot] = addr;
         t.aux[slot] = block.length - 1;
@@ -647,15 +655,15 @@ export class ChunkStore {
     }
     t.crc[slot] = crc32(raw);
     t.rawLenM1[slot] = raw.length - 1;
-    const addr = this.slabs.alloc(block.length, slot);
+    const addr = this.slabs.alloc(block.length);
     this.slabs.view(addr, block.length).set(block);
     t.loc[slot] = addr;
     t.aux[slot] = block.length - 1;
     this.damaged.delete(slot);
   }
 
-  /** Bytes of metadata: chunk columns and index, pack member tables, the damaged set. */
+  /** Bytes of metadata: chunk columns and index, pack objects, the delta index, the damaged set, both slab allocators' bookkeeping. */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES + this.slabs.metadataBytes + this.packs.frames.metadataBytes;
   }
 }

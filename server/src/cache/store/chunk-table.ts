@@ -174,6 +174,11 @@ export class ChunkTable {
     this.count--;
   }
 
+  /** One past the highest slot ever handed out (slots in use are below it). */
+  get slotLimit(): number {
+    return this.nextUnused;
+  }
+
   /** Whether `slot` is a slot in use (guards against corrupted slot numbers in entries). */
   inUse(slot: number): boolean {
     return Number.isInteger(slot) && slot >= 0 && slot < this.nextUnused && this.refs(slot) > 0;

@@ -28,7 +28,7 @@
  *   member table whose lengths do not add up to the pack's raw length makes every member of the
  *   pack unreadable (undefined), never misplaced.
  */
-import { SlabAllocator } from './slab-allocator.js';
+import { SlabAllocator, slabIndex } from './slab-allocator.js';
 import { zstdCompress, zstdDecompress } from '../codecs/index.js';
 
 export interface Pack {
@@ -63,9 +63,11 @@ export class PackStore {
 
   constructor(readonly zstdLevel: number, private readonly cachedPacks = 4) {
     this.frames = new SlabAllocator({
-      locate: (id) => {
-        const p = this.packs[id];
-        return p ? { addr: p.addr, length: p.storedLength } : undefined;
+      ownersIn: (slab, visit) => {
+        for (let id = 0; id < this.packs.length; id++) {
+          const p = this.packs[id];
+          if (p && slabIndex(p.addr) === slab) visit(id, p.addr, p.storedLength);
+        }
       },
       relocate: (id, addr) => {
         this.packs[id]!.addr = addr;
@@ -102,7 +104,7 @@ export class PackStore {
     const id = this.freeIds.pop() ?? this.packs.length;
     const pack: Pack = { addr: 0, storedLength: table + frame.length, members: n, rawLength: total, liveMembers: n, liveRaw: total };
     this.packs[id] = pack;
-    pack.addr = this.frames.alloc(pack.storedLength, id);
+    pack.addr = this.frames.alloc(pack.storedLength);
     const stored = this.frames.view(pack.addr, pack.storedLength);
     members.forEach((m, i) => {
       stored[2 * i] = (m.length - 1) & 0xff;

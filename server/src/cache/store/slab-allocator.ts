@@ -14,9 +14,19 @@
  *   slab memory ≤ 2 × live bytes × slabSize / (slabSize − largest allocation) + one slab.
  *   Each compaction moves at most as many bytes as were freed from that slab, so its cost is
  *   amortised O(1) per freed byte.
- * - Owners are small integers chosen by the caller; the allocator records which owners allocated in
- *   a slab and asks the caller where each owner's bytes are now, so a stale record (owner freed or
- *   moved since) is recognised and skipped without per-allocation bookkeeping here.
+ * - Owners are small integers chosen by the caller, and the allocator keeps nothing per allocation:
+ *   at a compaction it asks the caller which owners' bytes lie in the slab now (`ownersIn`; the
+ *   chunk store scans its location column, the pack store its pack array). Why: a list of owners per
+ *   slab cost 8 B per allocation ever made in a live slab (more under churn) and went uncounted;
+ *   the scan costs O(owners) per compaction, and a compaction happens only after at least half a
+ *   slab was freed, so it is amortised over the hundreds of frees that emptied that half.
+ * - An allocation being freed may still be reported by its owner while `free` runs (callers free
+ *   first and then move the owner's location): the allocator skips the owner at exactly the freed
+ *   address (two live allocations never share one, every length being ≥ 1), so freed bytes are
+ *   never copied.
+ * - `metadataBytes` counts what the allocator itself holds: per slab index 4 array elements
+ *   (8 B each), per live slab its Uint8Array, ArrayBuffer and DataView objects (SLAB_OBJECT_BYTES),
+ *   per free index 8 B.
  */
 
 export const MAX_SLAB_SIZE = 1 << 20;
@@ -28,11 +38,22 @@ export function slabOffset(addr: number): number {
   return addr & OFFSET_MASK;
 }
 
+/** V8 objects per live slab (Uint8Array, ArrayBuffer, DataView, backing-store record), as counted. */
+const SLAB_OBJECT_BYTES = 256;
+
 export interface SlabOwners {
-  /** Current address and length of `owner`'s bytes, or undefined if it no longer owns any. */
-  locate(owner: number): { addr: number; length: number } | undefined;
+  /**
+   * Calls `visit(owner, addr, length)` for every owner whose bytes lie in slab `slab` now. `visit`
+   * may relocate the owner (to another slab) before the scan moves on.
+   */
+  ownersIn(slab: number, visit: (owner: number, addr: number, length: number) => void): void;
   /** `owner`'s bytes now live at `addr` (same length). */
   relocate(owner: number, addr: number): void;
+}
+
+/** Slab index of an address. */
+export function slabIndex(addr: number): number {
+  return addr >>> OFFSET_BITS;
 }
 
 export class SlabAllocator {
@@ -41,7 +62,6 @@ export class SlabAllocator {
   private views: (DataView | undefined)[] = [];
   private used: number[] = [];
   private live: number[] = [];
-  private owners: number[][] = [];
   private freeSlabIndexes: number[] = [];
   private current = -1;
   private liveTotal = 0;
@@ -73,7 +93,6 @@ export class SlabAllocator {
     this.views[index] = new DataView(this.slabs[index]!.buffer);
     this.used[index] = 0;
     this.live[index] = 0;
-    this.owners[index] = [];
     this.slabTotal += size;
     return index;
   }
@@ -84,20 +103,20 @@ export class SlabAllocator {
     this.slabTotal -= slab.length;
     this.slabs[index] = undefined;
     this.views[index] = undefined;
-    this.owners[index] = [];
     this.used[index] = 0;
     this.live[index] = 0;
     this.freeSlabIndexes.push(index);
     if (this.current === index) this.current = -1;
   }
 
-  /** Allocates `length` bytes for `owner`; returns the address. */
-  alloc(length: number, owner: number): number {
+  /** Allocates `length` bytes; returns the address (the caller records it as its owner's location). */
+  alloc(length: number): number {
     let index: number;
     if (length > this.slabSize) {
       index = this.newSlab(length);
     } else {
-      if (this.current < 0 || this.used[this.current] + length > this.slabSize) {
+      // A loop: compacting the slab just sealed fills the new current slab, which may then be too full.
+      while (this.current < 0 || this.used[this.current] + length > this.slabSize) {
         const sealed = this.current;
         this.current = this.newSlab(this.slabSize);
         if (sealed >= 0) this.maybeCompact(sealed);
@@ -108,7 +127,6 @@ export class SlabAllocator {
     this.used[index] = offset + length;
     this.live[index] += length;
     this.liveTotal += length;
-    this.owners[index].push(owner);
     return ((index << OFFSET_BITS) | offset) >>> 0;
   }
 
@@ -139,36 +157,41 @@ export class SlabAllocator {
       if (index === this.current) {
         // An empty current slab is reused from its start rather than released and reallocated.
         this.used[index] = 0;
-        this.owners[index] = [];
       } else {
         this.releaseSlab(index);
       }
       return;
     }
-    if (index !== this.current) this.maybeCompact(index);
+    if (index !== this.current) this.maybeCompact(index, addr);
   }
 
-  private maybeCompact(index: number): void {
+  /** Compacts sealed slab `index` if less than half of it is live; `freed` is an address just freed there (or -1). */
+  private maybeCompact(index: number, freed = -1): void {
     if (this.compacting || index === this.current) return;
     if (this.live[index] * 2 >= this.used[index]) return;
     this.compacting = true;
     try {
       const slab = this.slabs[index]!;
-      for (const owner of this.owners[index]) {
-        const where = this.ownersView.locate(owner);
-        if (!where || where.addr >>> OFFSET_BITS !== index) continue;
-        const offset = where.addr & OFFSET_MASK;
-        const bytes = slab.subarray(offset, offset + where.length);
-        const addr = this.alloc(where.length, owner);
-        this.view(addr, where.length).set(bytes);
-        this.live[index] -= where.length;
-        this.liveTotal -= where.length;
+      this.ownersView.ownersIn(index, (owner, at, length) => {
+        if (at === freed || at >>> OFFSET_BITS !== index) return;
+        const offset = at & OFFSET_MASK;
+        // A length that runs past the slab (a damaged column) is clamped: those bytes fail their CRC anyway.
+        const bytes = slab.subarray(offset, Math.min(slab.length, offset + length));
+        const addr = this.alloc(length);
+        this.view(addr, length).set(bytes);
+        this.live[index] -= length;
+        this.liveTotal -= length;
         this.ownersView.relocate(owner, addr);
-      }
+      });
       this.releaseSlab(index);
     } finally {
       this.compacting = false;
     }
+  }
+
+  /** Bytes the allocator's own bookkeeping holds (see the header). */
+  get metadataBytes(): number {
+    return this.slabs.length * 32 + this.slabCount * SLAB_OBJECT_BYTES + this.freeSlabIndexes.length * 8;
   }
 
   /** Fault injection and diagnostics: every slab, as live views. */
