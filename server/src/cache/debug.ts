@@ -19,8 +19,8 @@ export interface DebugStorage {
   regions(key?: string): StorageRegion[];
   /** Forgets decompressed packs, so the next cold read decompresses from the (maybe corrupted) frames. */
   dropCaches(): void;
-  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC); false if there was none to flip. */
-  flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc', bit: number): boolean;
+  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC, chunk list CRC); false if there was none to flip. */
+  flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc' | 'chunksCrc', bit: number): boolean;
 }
 
 const u8 = (a: ArrayBufferView, start = 0, count?: number): Uint8Array => {

@@ -10,6 +10,11 @@
  *   repairs its damaged chunks in place (so every entry sharing them reads verified again): its base
  *   becomes the current text and its journal is empty (callers that replay journals see an empty
  *   journal and must do a full parse — which the syntax layer does on any mismatch anyway).
+ * - Chunk lists: an entry's chunk list carries a CRC-32 (entry/entry.ts), checked before the list
+ *   is used to read, release, demote or delta against. A list that fails it is never followed: a
+ *   read counts a CRC failure and takes the fallback path; its references are released by what the
+ *   store says the damaged lists hold (`settleDamagedLists`: exact, never a wrong slot), and the
+ *   entry becomes evicted (metadata only) until refilled from its verified fallback.
  * - Budgets: after every public call, warm stored bytes ≤ warm budget (least recently used warm
  *   entries move cold until the warm tier is at 7/8 of its budget, so moves come in batches that
  *   fill whole packs). Cold stored bytes ≤ cold budget as far as entries allow: the least
@@ -149,7 +154,8 @@ export class SourceCache {
     this.slotBuffer.length = 0;
     const old = this.entries.get(key);
     const prev = options.deltas === false ? undefined : options.previous !== undefined ? this.entries.get(options.previous) : old;
-    this.deltaSource = prev && prev.chunks.length > 0 ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old) : undefined;
+    // A damaged previous list would propose wrong (maybe nonexistent) slots as bases: no deltas then.
+    this.deltaSource = prev && prev.chunks.length > 0 && prev.chunksIntact() ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old) : undefined;
     try {
       for (const piece of pieces) {
         crc = crc32(piece, crc);
@@ -164,7 +170,7 @@ export class SourceCache {
     this.slotBuffer.length = 0;
     const e = new Entry(key, fallback ?? old?.fallback);
     if (old) this.dropContent(old);
-    e.chunks = slots;
+    e.setChunks(slots);
     e.baseLength = length;
     e.baseCrc = crc;
     e.length = length;
@@ -178,12 +184,72 @@ export class SourceCache {
 
   /** Releases an entry's chunks and journal (the entry object itself is discarded or reset by the caller). */
   private dropContent(e: Entry): void {
+    if (!e.chunksIntact()) {
+      // Its list names wrong slots: releasing them would drift reference counts. Its references are
+      // recounted from the store instead (and it becomes evicted, its content dropped).
+      this.settleDamagedLists(e);
+      return;
+    }
     const warm = e.tier === 'warm';
     for (const slot of e.chunks) this.store.release(slot, warm);
     this.rawBytes -= e.baseLength;
     this.journalBytes -= e.journalBytes;
-    e.chunks = new Uint32Array(0);
+    e.setChunks(new Uint32Array(0));
     e.records = [];
+  }
+
+  /**
+   * Entries whose chunk list fails its CRC (`also` and any other): their references are released
+   * by what the store says they hold, and they become evicted (metadata only: refilled from their
+   * verified fallback on the next read, or a clear IntegrityError without one).
+   *
+   * Why this is exact: every reference a chunk has is held by an entry's list or by a delta on it.
+   * The lists that verify and the deltas are counted; what remains of each chunk's references (and
+   * warm references) is held by the damaged lists — by all of them together, which is why they are
+   * all settled at once rather than split by guesswork. No slot is released beyond what it really
+   * has, so a flipped slot number never frees a chunk someone else uses. Cost: one pass over every
+   * list and slot (only when damage is found); two transient counters per chunk slot.
+   */
+  private settleDamagedLists(also?: Entry): void {
+    const damaged = new Set<Entry>();
+    if (also && also.tier !== 'evicted') damaged.add(also);
+    for (const e of this.entries.values()) if (e.tier !== 'evicted' && !e.chunksIntact()) damaged.add(e);
+    if (damaged.size === 0) return;
+    const st = this.store;
+    const t = st.table;
+    const refs = new Uint32Array(t.slotLimit);
+    const warm = new Uint32Array(t.slotLimit);
+    for (const e of this.entries.values()) {
+      if (e.tier === 'evicted' || damaged.has(e)) continue;
+      for (const slot of e.chunks) {
+        refs[slot]++;
+        if (e.tier === 'warm') warm[slot]++;
+      }
+    }
+    const held: number[] = [];
+    for (const slot of t.slots()) {
+      const base = st.deltaBase(slot);
+      if (base < 0) continue;
+      refs[base]++;
+      if (t.warmRefs(slot) > 0) warm[base]++;
+    }
+    for (const slot of t.slots()) {
+      const r = t.refs(slot) - refs[slot];
+      if (r > 0) held.push(slot, r, Math.min(r, Math.max(0, t.warmRefs(slot) - warm[slot])));
+    }
+    for (let i = 0; i < held.length; i += 3) {
+      const [slot, r, w] = [held[i], held[i + 1], held[i + 2]];
+      for (let k = 0; k < r; k++) st.release(slot, k < w);
+    }
+    for (const e of damaged) {
+      this.rawBytes -= e.baseLength;
+      this.journalBytes -= e.journalBytes;
+      e.setChunks(new Uint32Array(0));
+      e.records = [];
+      e.baseLength = 0;
+      e.coldReads = 0;
+      this.tiers.move(e, 'evicted');
+    }
   }
 
   /** The current text, verified. */
@@ -401,9 +467,12 @@ export class SourceCache {
   /** A failed verification: serve the fallback's bytes if they verify, else raise IntegrityError. */
   private recover(e: Entry, err: CorruptionDetected): Uint8Array {
     this.counters.crcFailures++;
-    // Mark every damaged chunk of the entry (the read stopped at the first), so the re-put below,
-    // or a later put of the same content, repairs them all in place (store/chunk-store.ts).
-    this.store.checkChunks(e.chunks);
+    // A damaged chunk list: the entry's references are recounted and it turns evicted (the re-put
+    // below refills it). Else mark every damaged chunk of the entry (the read stopped at the
+    // first), so the re-put below, or a later put of the same content, repairs them all in place
+    // (store/chunk-store.ts).
+    if (!e.chunksIntact()) this.settleDamagedLists(e);
+    else this.store.checkChunks(e.chunks);
     if (!e.fallback) throw new IntegrityError(e.key, err.failure, 'none', err.message);
     if (e.crc === undefined) throw new IntegrityError(e.key, err.failure, 'unverifiable', `${err.message}; the current text's CRC is unknown`);
     const candidate = this.verifiedCandidate(e);
@@ -431,12 +500,18 @@ export class SourceCache {
   }
 
   private demote(e: Entry): void {
+    if (e.tier !== 'warm') return; // settled (evicted) earlier in the same pass
+    if (!e.chunksIntact()) {
+      this.settleDamagedLists(e);
+      return;
+    }
     e.coldReads = 0;
     for (const slot of e.chunks) this.store.dropWarmRef(slot);
     this.tiers.move(e, 'cold');
   }
 
   private evict(e: Entry): void {
+    if (e.tier !== 'cold') return; // settled (evicted) earlier in the same pass
     this.dropContent(e);
     e.baseLength = 0;
     this.tiers.move(e, 'evicted');

@@ -1,6 +1,6 @@
 /**
  * Rebuilding texts from the store: the base from its chunks, the current text by applying the
- * journal. Every step verifies (chunk CRCs, base length and CRC, record CRCs, bounds and lengths,
+ * journal. Every step verifies (the chunk list's CRC, chunk CRCs, base length and CRC, record CRCs, bounds and lengths,
  * and the current CRC when known) and throws CorruptionDetected on the first disagreement, so a
  * caller either gets verified bytes or an exception — never unverified bytes.
  */
@@ -11,6 +11,7 @@ import { crc32 } from '../common/crc32.js';
 import { CorruptionDetected } from '../common/errors.js';
 
 export function rebuildBase(store: ChunkStore, entry: Entry): Uint8Array {
+  if (!entry.chunksIntact()) throw new CorruptionDetected('structure', 'entry chunk list CRC mismatch');
   let total = 0;
   for (const slot of entry.chunks) {
     if (!store.isSlot(slot)) throw new CorruptionDetected('structure', `entry refers to chunk slot ${slot}, not in use`);
