@@ -12,7 +12,7 @@
 import { debugStorage, type SourceCache, type StorageRegion } from '../cache/index.js';
 import { FAULT_KINDS, type FaultKind, type FaultReport, type InjectedFault } from '../lsp/service.js';
 
-const ENTRY_FIELDS = ['baseLength', 'baseCrc', 'length', 'crc'] as const;
+const ENTRY_FIELDS = ['baseLength', 'baseCrc', 'length', 'crc', 'chunksCrc'] as const;
 
 /** mulberry32: a small seeded PRNG; uniform 32-bit outputs. */
 function prng(seed: number): () => number {
