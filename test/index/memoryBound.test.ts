@@ -1,0 +1,96 @@
+/**
+ * The stated per-file memory cost (index/memoryBound.ts) holds: files recorded the way the indexer
+ * records them (fileIndexer's `recordAnalysis` into the real symbol index and file table, the bytes
+ * put into the real source cache with the disk fallback) cost no more per file than
+ * `perFileBytes` says. Measured as the slope between two counts of files (so fixed costs and warm-up
+ * cancel out) of the main thread's V8 heap + ArrayBuffers after full garbage collections. Every file
+ * has the same text, so the chunk store holds it once (as with the benchmark's hard-link copies):
+ * what is measured is what each file adds beyond its chunk bytes, which live in budgeted tiers.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createSourceCache } from '../../server/src/cache/index.js';
+import { diskFallback } from '../../server/src/index/diskFallback.js';
+import { recordAnalysis, type IndexTargets } from '../../server/src/index/fileIndexer.js';
+import { FileTable } from '../../server/src/index/fileTable.js';
+import { perFileBytes } from '../../server/src/index/memoryBound.js';
+import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
+import { ParserPool } from '../../server/src/syntax/parserPool.js';
+import { SymbolKind, type FileAnalysis, type SyntaxSymbol } from '../../server/src/syntax/types.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Main-thread memory after full collections (ArrayBuffer backing stores are freed by a sweeper: wait for it). */
+async function liveBytes(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** A Go-like file of the benchmark corpus: 66 symbols (types with fields, functions), 130 identifiers. */
+function analysis(f: number): FileAnalysis {
+  const symbols: SyntaxSymbol[] = [];
+  let n = 0;
+  for (let t = 0; n < 66; t++) {
+    const line = t * 10;
+    const fields: SyntaxSymbol[] = [];
+    for (let k = 0; k < 4 && n + 1 + fields.length < 66; k++) {
+      fields.push({ name: `Field${k}`, kind: SymbolKind.Field, span: [line + k + 1, 1, line + k + 1, 20], nameSpan: [line + k + 1, 1, line + k + 1, 7] });
+    }
+    symbols.push({ name: `Type${(f * 3 + t) % 4000}`, kind: SymbolKind.Struct, span: [line, 0, line + 6, 1], nameSpan: [line, 5, line, 12], children: fields });
+    n += 1 + fields.length;
+  }
+  const identifiers = Array.from({ length: 130 }, (_, j) => `ident${(f * 17 + j) % 30000}`).sort();
+  return { symbols, identifiers, folds: [], diagnostics: [] };
+}
+
+const keyOf = (f: number) => `/home/someone/src/corpus/copy${f % 10}/cmd/compile/internal/pkg${f % 97}/file_${f}.go`;
+
+test('per-file memory of the index stays within the stated cost (memoryBound.ts)', async () => {
+  const cache = await createSourceCache({ warmBytes: 64 << 20, coldBytes: 64 << 20 });
+  const pool = new ParserPool({ size: 1 });
+  const t: IndexTargets = {
+    cache, pool, symbols: new SymbolIndex(), files: new FileTable(),
+    enabled: () => true, treeCapBytes: () => 1 << 20, log: { warn() {}, info() {} },
+  };
+  const text = new TextEncoder().encode('package p\n\ntype T struct{ A int }\n'.repeat(40));
+  const add = (from: number, to: number) => {
+    for (let f = from; f < to; f++) {
+      const key = keyOf(f);
+      const disk = { size: text.length, mtimeMs: 1_700_000_000_000 + f * 0.25 };
+      cache.put(key, text, diskFallback(key, disk.size, disk.mtimeMs));
+      recordAnalysis(t, key, 'go', text.length, disk, analysis(f));
+    }
+  };
+  try {
+    const N1 = 2_000;
+    const N2 = 22_000;
+    add(0, N1);
+    t.symbols.trim();
+    const m1 = await liveBytes();
+    add(N1, N2);
+    const untrimmed = await liveBytes();
+    t.symbols.trim();
+    const m2 = await liveBytes();
+    const files = N2 - N1;
+    const measured = (m2 - m1) / files;
+    const stated = perFileBytes({ symbols: 66, pathUnits: keyOf(N2).length, identifiers: 130 });
+    const symbolPart = SYMBOL_SLOT_BYTES * 66;
+    console.log(`per file: measured ${measured.toFixed(0)} B (before trim ${((untrimmed - m1) / files).toFixed(0)} B), stated ${stated.toFixed(0)} B, of which symbol slots ${symbolPart} B`);
+    assert.equal(t.files.size, N2);
+    assert.equal(t.symbols.stats().symbols, 66 * N2);
+    // The measurement sees the data: at least the symbol columns.
+    assert.ok(measured >= symbolPart, `measured ${measured} B below the symbol slots alone (${symbolPart} B): the measurement is broken`);
+    assert.ok(measured <= stated, `measured ${measured.toFixed(0)} B per file > stated ${stated.toFixed(0)} B`);
+    // During a run the columns keep up to half their size as growth headroom (symbolIndex.ts).
+    assert.ok((untrimmed - m1) / files <= stated + 0.5 * symbolPart, `before trim ${((untrimmed - m1) / files).toFixed(0)} B per file`);
+  } finally {
+    await pool.close();
+  }
+});
