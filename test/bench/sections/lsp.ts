@@ -307,7 +307,7 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
     rows: shellRuns.flatMap((r) => [r.bash, r.strata].map((m) => [r.corpus, m.name.replace(/ \(.*\)$/, ''), m.indexMs / 1000, mb(m.rssAfterIndexBytes), mb(m.hwmAfterIndexBytes),
       m.workspaceSymbol.p50, m.workspaceSymbol.p99, m.documentSymbol.p50, m.documentSymbol.p99, m.workspaceSymbol.results,
       m === r.strata ? Number(r.strata.stats?.afterIndex?.files ?? NaN)
-        : `${r.coverage.analysed} analysed (${Number.isFinite(analyzed(m)) ? analyzed(m) : '?'} with symbols) of ${r.coverage.globbed} globbed${r.coverage.reachedAll ? ', all reached' : ', NOT all reached'}`,
+        : `${Number.isFinite(r.coverage.analysed) ? r.coverage.analysed : '?'} analysed (${Number.isFinite(analyzed(m)) ? analyzed(m) : '?'} with symbols) of ${r.coverage.globbed} globbed${r.coverage.reachedAll ? ', all reached' : ', NOT all reached'}`,
       m.indexedBy ?? 'no'])),
   });
   charts.push(

@@ -151,7 +151,7 @@ export interface BashCoverage {
   /** Files it skipped for want of a shell dialect, and files whose analysis threw. */
   skipped: number;
   failed: number;
-  /** Analysed: globbed − skipped − failed. */
+  /** Analysed: globbed − skipped − failed when it reached every file; NaN when a limit stopped it (it does not log how far it got). */
   analysed: number;
   completed: boolean;
   /** It logged `stopped after` (a limit ended the analysis). */
@@ -179,7 +179,7 @@ export async function bashCoverage(m: ServerMeasurement, workspace: string): Pro
   const completed = m.logs.some((l) => /BackgroundAnalysis: Completed after/.test(l));
   const stopped = m.logs.some((l) => /BackgroundAnalysis: stopped/.test(l));
   const reachedAll = completed && !stopped && globbed === onDisk;
-  const analysed = globbed - skipped - failed;
+  const analysed = reachedAll ? globbed - skipped - failed : NaN;
   const note = reachedAll
     ? `reached every file: analysis completed, its glob found all ${onDisk} matching files; ${analysed} analysed, ${skipped} skipped (no shell dialect), ${failed} failed`
     : `did NOT reach every file: ${stopped ? 'stopped by a limit' : completed ? 'completed' : 'no completion logged'}, glob ${globbed} of ${onDisk} matching files on disk`;
