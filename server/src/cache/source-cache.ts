@@ -80,13 +80,6 @@ export interface PutOptions {
   previous?: string;
   /** Set false to store every new chunk whole (default true). */
   deltas?: boolean;
-  /**
-   * Set true to let a new chunk also be stored as a delta against a similar chunk found anywhere in
-   * the store, not only in the previous version (store/similarity.ts). Default false: measured on
-   * the axios ×20 series (bench `cache`), it saved ~2 % of stored bytes (cold 2.24 → 2.21× one
-   * release) for a table of 4–8 B per chunk slot, about what it saved.
-   */
-  similar?: boolean;
 }
 
 export interface AppendOptions {
@@ -116,8 +109,6 @@ export class SourceCache {
   private readonly slotBuffer: number[] = [];
   private readonly chunker: StreamingChunker;
   private deltaSource: DeltaSource | undefined;
-  /** Whether the put in progress looks for similar chunks (see PutOptions.similar). */
-  private similar = false;
 
   /** Prefer `createSourceCache`; direct construction requires `await initZstd()` first. */
   constructor(options: SourceCacheOptions = {}) {
@@ -131,7 +122,7 @@ export class SourceCache {
       zstdLevel: options.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
       cachedPacks: options.cachedPacks ?? 4,
     });
-    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk, this.deltaSource, this.similar)));
+    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk, this.deltaSource)));
   }
 
   get chunkingOptions(): Readonly<ChunkingOptions> {
@@ -165,7 +156,6 @@ export class SourceCache {
     const prev = options.deltas === false ? undefined : options.previous !== undefined ? this.entries.get(options.previous) : old;
     // A damaged previous list would propose wrong (maybe nonexistent) slots as bases: no deltas then.
     this.deltaSource = prev && prev.chunks.length > 0 && prev.chunksIntact() ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old) : undefined;
-    this.similar = options.deltas !== false && options.similar === true;
     try {
       for (const piece of pieces) {
         crc = crc32(piece, crc);
@@ -175,7 +165,6 @@ export class SourceCache {
       this.chunker.finish();
     } finally {
       this.deltaSource = undefined;
-      this.similar = false;
     }
     const slots = Uint32Array.from(this.slotBuffer);
     this.slotBuffer.length = 0;

@@ -81,7 +81,7 @@ function chunkingThroughput(files: File[]): number {
  * Zstandard packs) after the first release and after all of them, and put / warm read speed of
  * the whole series.
  */
-async function seriesCost(sets: File[][], chunking: ChunkingOptions, deltas = true, similar = false): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number; warmVsOne: number; coldVsOne: number; putMBps: number; readMBps: number; deltaChunks: number }> {
+async function seriesCost(sets: File[][], chunking: ChunkingOptions, deltas = true): Promise<{ unique: number[]; raw: number[]; metaPerChunk: number; warmVsOne: number; coldVsOne: number; putMBps: number; readMBps: number; deltaChunks: number }> {
   const store = async (n: number) => {
     const cache = await createSourceCache({ chunking });
     const unique: number[] = [];
@@ -90,7 +90,7 @@ async function seriesCost(sets: File[][], chunking: ChunkingOptions, deltas = tr
     let rawTotal = 0;
     sets.slice(0, n).forEach((files, i) => {
       putMs += timeIt(() => {
-        for (const f of files) cache.put(`r${i}:${f.rel}`, f.bytes, undefined, { previous: i > 0 ? `r${i - 1}:${f.rel}` : undefined, deltas, similar });
+        for (const f of files) cache.put(`r${i}:${f.rel}`, f.bytes, undefined, { previous: i > 0 ? `r${i - 1}:${f.rel}` : undefined, deltas });
       });
       const s = cache.stats().store;
       unique.push(s.uniqueRawBytes);
@@ -172,26 +172,23 @@ export async function cacheSection(corpus: CorpusManifest): Promise<BenchSection
     if (sets.length < 2) continue;
     const loaded = sets.map(loadSet);
     for (const chunking of sizes) {
-      // 'similar': deltas also against similar chunks anywhere in the store (PutOptions.similar), side by side.
-      for (const mode of chunking.avgSize === DEFAULT_CHUNKING.avgSize && sets.length > 2 ? [false, true, 'similar' as const] : [true]) {
-        const deltas = mode !== false;
-        const { unique, raw, metaPerChunk, warmVsOne, coldVsOne, putMBps, readMBps, deltaChunks } = await seriesCost(loaded, chunking, deltas, mode === 'similar');
+      for (const deltas of chunking.avgSize === DEFAULT_CHUNKING.avgSize && sets.length > 2 ? [false, true] : [true]) {
+        const { unique, raw, metaPerChunk, warmVsOne, coldVsOne, putMBps, readMBps, deltaChunks } = await seriesCost(loaded, chunking, deltas);
         const last = unique.length - 1;
         const sharedOfSecond = 1 - (unique[1] - unique[0]) / (raw[1] - raw[0]);
         const costVsOne = unique[last] / unique[0];
-        rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, mode === 'similar' ? 'yes + similar' : deltas ? 'yes' : 'no', round(sharedOfSecond * 100, 1), round(costVsOne), round(warmVsOne), round(coldVsOne), deltaChunks, round(metaPerChunk, 1), putMBps, readMBps]);
+        rows.push([series.name, sets.length, `${chunking.minSize}/${chunking.avgSize}/${chunking.maxSize}`, deltas ? 'yes' : 'no', round(sharedOfSecond * 100, 1), round(costVsOne), round(warmVsOne), round(coldVsOne), deltaChunks, round(metaPerChunk, 1), putMBps, readMBps]);
         const isDefault = chunking.avgSize === DEFAULT_CHUNKING.avgSize;
         if (isDefault && sets.length === 2) {
           metrics.push({ name: `bytes shared between releases (${series.name})`, value: round(sharedOfSecond * 100, 1), unit: '%', target: { op: '>=', value: 95 } });
         }
         if (isDefault && sets.length > 2) {
-          const how = mode === 'similar' ? 'with deltas and similar-chunk bases' : deltas ? 'with deltas' : 'whole chunks only';
+          const how = deltas ? 'with deltas' : 'whole chunks only';
           if (!deltas) metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), unique raw bytes`, value: round(costVsOne), unit: '×', note: 'before compression' });
-          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes warm, ${how}`, value: round(warmVsOne), unit: '×', ...(mode === true ? { target: { op: '<=' as const, value: 2 } } : {}), note: "every version kept as r<i>:<path>, put with { previous: 'r<i-1>:<path>' }; LZ4 blocks" });
-          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes cold, ${how}`, value: round(coldVsOne), unit: '×', ...(mode === true ? { target: { op: '<=' as const, value: 2 } } : {}), note: 'same, all demoted to zstd packs' });
+          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes warm, ${how}`, value: round(warmVsOne), unit: '×', ...(deltas ? { target: { op: '<=' as const, value: 2 } } : {}), note: "every version kept as r<i>:<path>, put with { previous: 'r<i-1>:<path>' }; LZ4 blocks" });
+          metrics.push({ name: `${sets.length} releases cost vs one (${series.name}), stored bytes cold, ${how}`, value: round(coldVsOne), unit: '×', ...(deltas ? { target: { op: '<=' as const, value: 2 } } : {}), note: 'same, all demoted to zstd packs' });
           metrics.push({ name: `${sets.length} releases put (${series.name}), ${how}`, value: putMBps, unit: 'MB/s' });
           metrics.push({ name: `${sets.length} releases warm read (${series.name}), ${how}`, value: readMBps, unit: 'MB/s' });
-          if (deltas) metrics.push({ name: `metadata per unique chunk (${series.name}), ${how}`, value: round(metaPerChunk, 1), unit: 'B', ...(mode === true ? { target: { op: '<=' as const, value: 32 } } : {}), note: 'every structure counted: chunk table, id index, delta index, similarity table, allocators' });
         }
       }
     }

@@ -65,7 +65,6 @@ import { lz4Encode, lz4Decode, lz4DecodeBlock, viewOf } from '../codecs/index.js
 import { lz4EncodeDelta } from '../codecs/lz4-delta.js';
 import type { DeltaSource } from './delta-source.js';
 import { DeltaIndex } from './delta-index.js';
-import { SimilarityIndex, SKETCH_SIZE, sketch } from './similarity.js';
 import { crc32 } from '../common/crc32.js';
 import { hash64, type Hash64 } from '../common/hash64.js';
 import { CorruptionDetected } from '../common/errors.js';
@@ -104,11 +103,6 @@ export class ChunkStore {
   /** Scratch per chain depth for decoding deltas: [base | target]. */
   private readonly deltaScratch: Uint8Array[] = [];
   private baseScratch = new Uint8Array(0);
-  /** Similar-chunk detector (similarity.ts): fingerprint → a slot that had it; bounded, counted. */
-  readonly similar = new SimilarityIndex(() => this.table.capacity);
-  private readonly fps = new Uint32Array(SKETCH_SIZE);
-  private readonly baseFps = new Uint32Array(SKETCH_SIZE);
-  private readonly similarOut = new Int32Array(SKETCH_SIZE);
 
   constructor(private readonly options: ChunkStoreOptions) {
     this.slabs = new SlabAllocator(
@@ -159,7 +153,7 @@ export class ChunkStore {
    * With a `source` (the previous version of the file being put), a new chunk may be stored as a
    * delta against one of the base chunks it proposes.
    */
-  addChunk(raw: Uint8Array, source?: DeltaSource, similar = false): number {
+  addChunk(raw: Uint8Array, source?: DeltaSource): number {
     const t = this.table;
     hash64(raw, 0, raw.length, this.id);
     let slot = t.find(this.id);
@@ -170,10 +164,7 @@ export class ChunkStore {
       slot = t.add(this.id);
       t.crc[slot] = crc32(raw);
       t.rawLenM1[slot] = raw.length - 1;
-      const nfp = similar ? sketch(raw, this.fps) : 0;
-      const nsim = nfp > 0 ? this.similar.candidates(this.fps, nfp, this.similarOut) : 0;
-      if (!((source || nsim > 0) && this.storeDelta(slot, raw, source, nfp, nsim))) this.storeWarm(slot, raw);
-      if (nfp > 0) this.similar.insert(this.fps, nfp, slot);
+      if (!(source && this.storeDelta(slot, raw, source))) this.storeWarm(slot, raw);
       t.setWarmRefs(slot, 1);
       this.uniqueRawBytes += raw.length;
     }
@@ -203,26 +194,17 @@ export class ChunkStore {
    * of the source's candidate bases. Returns false (nothing stored) when no candidate is usable
    * or no delta is at most 7/8 of the standalone LZ4 block.
    */
-  private storeDelta(slot: number, raw: Uint8Array, source: DeltaSource | undefined, nfp: number, nsim: number): boolean {
+  private storeDelta(slot: number, raw: Uint8Array, source: DeltaSource): boolean {
     const t = this.table;
     let best: Uint8Array | undefined;
     let bestBase = -1;
-    const fromSource = source ? source.candidates() : [];
-    const tried: number[] = [];
-    for (let c = 0; c < fromSource.length + nsim; c++) {
-      const isSimilar = c >= fromSource.length;
-      let base = isSimilar ? this.similarOut[c - fromSource.length] : fromSource[c];
+    for (let base of source.candidates()) {
       // A candidate at the end of a full chain is replaced by its own base (an older version):
       // chains never reset to a whole chunk, they fan out from the last delta that still fits.
-      if (t.inUse(base) && this.deltaDepth(base) >= MAX_DELTA_DEPTH) base = this.deltaBase(base);
-      if (base < 0 || base === slot || !t.inUse(base) || this.damaged.has(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || tried.includes(base)) continue;
-      if (source && !source.keepsAlive(base, t.refs(base))) continue;
-      tried.push(base);
+      if (this.deltaDepth(base) >= MAX_DELTA_DEPTH) base = this.deltaBase(base);
+      if (base < 0 || base === slot || !t.inUse(base) || this.damaged.has(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
       const baseRaw = this.rawOf(base);
       if (!baseRaw) continue;
-      // A similar-chunk candidate is a guess from a table without keys: used only when its verified
-      // bytes really have one of the new chunk's fingerprints.
-      if (isSimilar && !this.sharesFingerprint(baseRaw, nfp)) continue;
       const block = lz4EncodeDelta(baseRaw, raw);
       if (!best || block.length < best.length) {
         best = block.slice();
@@ -241,13 +223,6 @@ export class ChunkStore {
     t.setRefs(bestBase, t.refs(bestBase) + 1);
     this.addWarmRef(bestBase);
     return true;
-  }
-
-  /** Whether `bytes` have one of the first `nfp` fingerprints in `this.fps`. */
-  private sharesFingerprint(bytes: Uint8Array, nfp: number): boolean {
-    const n = sketch(bytes, this.baseFps);
-    for (let i = 0; i < n; i++) for (let j = 0; j < nfp; j++) if (this.baseFps[i] === this.fps[j]) return true;
-    return false;
   }
 
   /** A verified copy of a chunk's bytes (in a scratch buffer valid until the next call), or undefined if it does not verify. */
@@ -689,6 +664,6 @@ export class ChunkStore {
 
   /** Bytes of metadata: chunk columns and index, pack objects, the delta index, the damaged set, both slab allocators' bookkeeping. */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES + this.slabs.metadataBytes + this.packs.frames.metadataBytes + this.similar.bytes;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES + this.slabs.metadataBytes + this.packs.frames.metadataBytes;
   }
 }
