@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { TransportKind, type ServerOptions } from 'vscode-languageclient/node';
+import { SERVER_ENV } from '../../server/src/launchEnv.js';
 
 export function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   const override = process.env['STRATA_SERVER_MODULE'];
@@ -18,7 +19,7 @@ export function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   if (!existsSync(module)) {
     throw new Error(`Strata server not found at ${module}; build the extension with 'npm run package'.`);
   }
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...SERVER_ENV };
   const grammars = context.asAbsolutePath('dist/grammars');
   // A development server finds the grammars of its own checkout; the bundled one needs to be told.
   if (!override && existsSync(grammars)) env['STRATA_GRAMMARS'] = grammars;

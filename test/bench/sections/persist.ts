@@ -30,6 +30,7 @@ import { goNames } from './lsp.js';
 import { LspClient } from '../../support/lspClient.js';
 import { WORKSPACE_SYMBOL_LIMIT } from '../../../server/src/lsp/handlers/symbols.js';
 import { perFileBytes } from '../../../server/src/index/memoryBound.js';
+import { SERVER_ENV } from '../../../server/src/launchEnv.js';
 
 const MB = 2 ** 20;
 
@@ -75,7 +76,7 @@ export function strataIndex(root: string, dir: string, cache: string): Promise<C
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [join(root, 'bin', 'strata.js'), 'index', dir, '--json'], {
-      env: { ...process.env, XDG_CACHE_HOME: cache }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...SERVER_ENV, XDG_CACHE_HOME: cache }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -116,7 +117,7 @@ interface ServerRun { readyMs: number; stats: any; answers: unknown[] }
 export async function serverStart(root: string, dir: string, cache: string, queries: string[]): Promise<ServerRun> {
   const t0 = performance.now();
   const client = new LspClient({
-    command: process.execPath, args: [join(root, 'bin', 'strata.js'), '--stdio'], env: { ...process.env, XDG_CACHE_HOME: cache },
+    command: process.execPath, args: [join(root, 'bin', 'strata.js'), '--stdio'], env: { ...process.env, ...SERVER_ENV, XDG_CACHE_HOME: cache },
     requestTimeoutMs: 600_000, stderr: 'capture',
   });
   try {
