@@ -7,17 +7,11 @@ import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ResponseError, type LspClient } from '../../support/lspClient.js';
 import { DEMO, REPO } from '../../lsp/harness.js';
+import { seeded } from '../../bench/lspMeasure.js';
 
-/** mulberry32: small, seeded, uniform. */
+/** A seeded PRNG (the benchmark's mulberry32) with the helpers the suites use. */
 export function prng(seed: number): { next(): number; int(n: number): number; pick<T>(list: readonly T[]): T } {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { next, int, pick: (list) => list[int(list.length)]! };
 }
