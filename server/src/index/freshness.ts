@@ -22,8 +22,13 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.js';
 
-/** Whole-workspace sweeps start at most this often. */
+/**
+ * Whole-workspace sweeps start at most this often, and never sooner than SWEEP_DUTY times the last
+ * sweep's duration after it ended: on a workspace of 100 000 files a sweep's stats take a while, and
+ * the background work must stay a small share of the server's time whatever the workspace's size.
+ */
 export const SWEEP_INTERVAL_MS = 2000;
+const SWEEP_DUTY = 20;
 /** Stats in flight during a sweep. */
 const SWEEP_BATCH = 64;
 /**
@@ -55,6 +60,7 @@ export class Freshness {
   readonly #o: FreshnessOptions;
   readonly #inFlight = new Map<string, Promise<void>>();
   #lastSweep = -Infinity;
+  #nextInterval = SWEEP_INTERVAL_MS;
   #sweeping = false;
   /** Files re-indexed and forgotten because the disk changed behind the server's back. */
   readonly counts = { reindexed: 0, forgotten: 0, recovered: 0 };
@@ -99,12 +105,13 @@ export class Freshness {
   /** Starts a background sweep of every known file if none ran recently; never waits for it. */
   sweep(): void {
     const now = performance.now();
-    if (this.#sweeping || now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    if (this.#sweeping || now - this.#lastSweep < this.#nextInterval) return;
     this.#sweeping = true;
     this.#lastSweep = now;
     void this.#sweepAll().finally(() => {
       this.#sweeping = false;
       this.#lastSweep = performance.now();
+      this.#nextInterval = Math.max(SWEEP_INTERVAL_MS, SWEEP_DUTY * (this.#lastSweep - now));
     });
   }
 
