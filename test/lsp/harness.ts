@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SERVER_ENV } from '../../server/src/launchEnv.js';
 import { LspClient } from '../support/lspClient.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -38,7 +39,8 @@ export async function startStrata(opts: {
   }
   // Tests never touch the real ~/.cache: each server gets a private, temporary persistent cache.
   const cacheHome = mkdtempSync(join(tmpdir(), 'strata-lsp-cache-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_DEBUG: '1', XDG_CACHE_HOME: cacheHome, ...opts.env };
+  // SERVER_ENV: the server runs as the shipped launchers start it (bin/strata.js's #! line).
+  const env: NodeJS.ProcessEnv = { ...process.env, ...SERVER_ENV, STRATA_DEBUG: '1', XDG_CACHE_HOME: cacheHome, ...opts.env };
   if (opts.debug === false) delete env['STRATA_DEBUG'];
   const state: { settings: Record<string, unknown> } = { settings: {} };
   const client = new LspClient({
