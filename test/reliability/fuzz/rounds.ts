@@ -53,6 +53,8 @@ export interface RoundContext {
   demoFiles: readonly string[];
   /** Per-round probability of each heavy item (20 MB document, 100 000 nested brackets, burst); default 0.04. */
   heavy?: number;
+  /** Nesting variants left out (by name, see NESTINGS): for a known open bug, so CI stays meaningful meanwhile. */
+  skipNestings?: readonly string[];
 }
 
 /** A small API over mulberry32 (the project's seeded generator). */
@@ -116,6 +118,14 @@ const REQUEST_METHODS = ['textDocument/documentSymbol', 'textDocument/foldingRan
   'textDocument/definition', 'textDocument/references', 'workspace/symbol', 'strata/stats', 'strata/debug/text'];
 const NOTIFICATION_METHODS = ['textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'textDocument/didSave',
   'workspace/didChangeConfiguration', 'workspace/didChangeWatchedFiles', 'workspace/didChangeWorkspaceFolders', '$/setTrace'];
+
+/** 100 000 nested brackets, per grammar. */
+export const NESTINGS = [
+  { name: 'json-arrays', open: '[', close: ']', lang: LANGS[6]! },
+  { name: 'js-parens', open: '(', close: ')', lang: LANGS[0]! },
+  { name: 'c-braces', open: '{', close: '}', lang: LANGS[5]! },
+  { name: 'python-lists', open: '[', close: ']', lang: LANGS[2]! },
+] as const;
 
 export const HUGE_DOCUMENT_BYTES = 20 * 1024 * 1024;
 export const NESTING_DEPTH = 100_000;
@@ -531,7 +541,7 @@ class RoundBuilder {
 
   nestedBrackets(): void {
     const { rng } = this;
-    const [open, close, lang] = rng.pick([['[', ']', LANGS[6]!], ['(', ')', LANGS[0]!], ['{', '}', LANGS[5]!], ['[', ']', LANGS[2]!]] as const);
+    const { open, close, lang } = rng.pick(NESTINGS.filter((n) => !this.ctx.skipNestings?.includes(n.name)));
     const text = open.repeat(NESTING_DEPTH) + close.repeat(NESTING_DEPTH) + '\n';
     const doc = this.openNew('nested-brackets', text, lang);
     this.request('valid-request', rng.pick(['textDocument/foldingRange', 'textDocument/documentSymbol']), { textDocument: { uri: doc.uri } }, 'result');

@@ -39,6 +39,8 @@ export interface FuzzOptions {
   boundMs?: number;
   /** Per-round probability of each heavy item (rounds.ts). */
   heavy?: number;
+  /** Nesting variants to leave out (rounds.ts NESTINGS). */
+  skipNestings?: readonly string[];
   /** Print each round's steps before sending them (for replaying a failure). */
   dump?: boolean;
   /** Called after each round (progress output). */
@@ -133,7 +135,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzFigures> {
     const anchorUri = `${rootUri}/${ANCHOR}`;
     client.notify('textDocument/didOpen', { textDocument: { uri: anchorUri, languageId: 'javascript', version: 1, text: readFileSync(join(root, ANCHOR), 'utf8') } });
     const anchorOutline = JSON.stringify(await client.request('textDocument/documentSymbol', { textDocument: { uri: anchorUri } }));
-    const generator = new RoundGenerator({ rootUri, demoFiles: DEMO_FILES, ...(opts.heavy !== undefined ? { heavy: opts.heavy } : {}) });
+    const generator = new RoundGenerator({
+      rootUri, demoFiles: DEMO_FILES,
+      ...(opts.heavy !== undefined ? { heavy: opts.heavy } : {}), ...(opts.skipNestings ? { skipNestings: opts.skipNestings } : {}),
+    });
 
     for (round = first; round < first + opts.rounds; round++) {
       const r = generator.generate(opts.seed, round);
