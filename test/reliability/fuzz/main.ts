@@ -50,6 +50,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     console.error(err instanceof FuzzFailure ? err.message : err);
+    if (err instanceof FuzzFailure && err.figures) console.error(`\nfigures up to the failure:\n${formatFigures(err.figures)}`);
     return 1;
   }
 }

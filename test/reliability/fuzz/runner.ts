@@ -68,6 +68,8 @@ export interface FuzzFigures {
 }
 
 export class FuzzFailure extends Error {
+  /** The figures up to the failure. */
+  figures: FuzzFigures | undefined;
   constructor(readonly seed: number, readonly round: number, readonly reason: string, readonly detail: string) {
     super(`fuzz failure at seed ${seed}, round ${round}: ${reason}\n` +
       `replay: node dist/test/reliability/fuzz/main.js --seed ${seed} --from-round ${round} --rounds 1` +
@@ -188,6 +190,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzFigures> {
     figures.serverRssBytes = mem?.rssBytes;
     figures.serverPeakRssBytes = mem?.hwmBytes;
     return figures;
+  } catch (err) {
+    if (err instanceof FuzzFailure) err.figures = figures;
+    throw err;
   } finally {
     figures.elapsedMs = performance.now() - started;
     figures.checkLatencyMs = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? Math.max(...latencies) : NaN };
