@@ -48,8 +48,11 @@ export interface FoldSpan {
 
 export interface SyntaxDiagnostic {
   span: Span;
-  /** 'error' for an ERROR node (unexpected text), 'missing' for a MISSING node (expected text absent). */
-  kind: 'error' | 'missing';
+  /**
+   * 'error' for an ERROR node (unexpected text), 'missing' for a MISSING node (expected text absent),
+   * 'incomplete' for an analysis cut by its time budget (at the file's start; a warning, not an error).
+   */
+  kind: 'error' | 'missing' | 'incomplete';
   message: string;
 }
 
@@ -67,4 +70,16 @@ export interface FileAnalysis {
   diagnostics: SyntaxDiagnostic[];
   /** Every reference with its span, only when asked for (`references: true`); they cost memory. */
   references?: SyntaxReference[];
+  /** Set when the query pass ran out of its time budget (analysis/budget.ts): symbols, names and references are partial. */
+  incomplete?: Incomplete;
+}
+
+/** An analysis pass cut by its time budget (analysis/budget.ts): what callers flag, log and report. */
+export interface Incomplete {
+  /** What was cut. */
+  stage: 'query';
+  /** How long it ran before it stopped. */
+  afterMs: number;
+  /** The budget it had. */
+  budgetMs: number;
 }

@@ -5,10 +5,13 @@
  * `analyzeFile` is what the indexer calls per file: one query pass (symbols and names), one pruned
  * walk (folds), and an error walk that costs nothing on a valid file. The query is compiled once per
  * thread (queries.ts). Cost is of the order of the parse itself (see test/syntax/analysis).
+ * The query pass has a time budget (budget.ts); a cut pass sets `incomplete` on the result and, in
+ * `analyzeFile`, adds one 'incomplete' diagnostic at the file's start that says so.
  */
 import type { Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
-import type { FileAnalysis, SyntaxReference, SyntaxSymbol } from '../types.js';
+import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, SyntaxSymbol } from '../types.js';
+import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { buildOutline } from './outline.js';
@@ -25,7 +28,18 @@ export interface AnalyzeOptions {
 
 /** Hierarchical outline (documentSymbol). */
 export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSymbol[] {
-  return buildOutline(collectTags(tree, lang).definitions);
+  return outlineOf(tree, lang).symbols;
+}
+
+/** The outline, flagged when its query pass was cut by the time budget. */
+export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
+  const tags = collectTags(tree, lang);
+  return { symbols: buildOutline(tags.definitions), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
+}
+
+/** The diagnostic that tells the reader an analysis was cut (at the file's start). */
+export function incompleteDiagnostic(i: Incomplete): SyntaxDiagnostic {
+  return { span: [0, 0, 0, 0], kind: 'incomplete', message: `Strata: ${incompleteMessage(i)}` };
 }
 
 /** Every use of a name (calls, type uses, identifiers), in document order; definitions excluded. */
@@ -41,12 +55,17 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
 /** Everything the indexer needs from one file. */
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
   const tags = collectTags(tree, lang, { references: opts.references ?? false });
+  const limit = opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT;
+  const diagnostics = tags.incomplete && limit > 0
+    ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1)]
+    : syntaxDiagnostics(tree, limit);
   const result: FileAnalysis = {
     symbols: buildOutline(tags.definitions),
     identifiers: [...tags.names].sort(),
     folds: foldingRanges(tree, opts.text),
-    diagnostics: syntaxDiagnostics(tree, opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT),
+    diagnostics,
   };
   if (tags.references) result.references = tags.references;
+  if (tags.incomplete) result.incomplete = tags.incomplete;
   return result;
 }

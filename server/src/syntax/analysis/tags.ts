@@ -18,11 +18,16 @@
  *   (the convention: specific patterns before general ones, e.g. a decorated def before a plain def);
  * - each name node yields at most one reference, again from the first pattern, and never when the
  *   same node is the name of a definition (a declaration is not a use of itself);
- * - no tree-sitter object survives the call: nodes are read into strings and spans at once.
+ * - no tree-sitter object survives the call: nodes are read into strings and spans at once;
+ * - a pass has a time budget (budget.ts) shared by all its slices: the query cursor is quadratic over
+ *   very wide nodes (200 000 siblings under one ERROR node took ~110 s), so when the budget runs out
+ *   the cursor is stopped, no further slice is matched, what was found is returned and `incomplete`
+ *   says so (plain data).
  */
 import type { Node, Query, QueryMatch, Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
 import type { ReferenceKind, Span, SymbolKind, SyntaxReference } from '../types.js';
+import { budgetMsFor, PassBudget, type Incomplete } from './budget.js';
 import { Role, type CaptureRole } from './captures.js';
 import { queryFor } from './queries.js';
 import { nodeSpan } from './spans.js';
@@ -48,6 +53,8 @@ export interface Tags {
   references?: SyntaxReference[];
   /** Every distinct name seen: definitions' and references'. */
   names: Set<string>;
+  /** Set when the pass ran out of its time budget: the results are what was found until then. */
+  incomplete?: Incomplete;
 }
 
 interface RefCandidate {
@@ -62,34 +69,42 @@ interface RefCandidate {
 export const MATCH_SLICE_UNITS = 32 * 1024;
 
 /** Every match of `query` over `tree`, slice by slice (see header); `sliceUnits` Infinity = one pass. */
-function* sliceMatches(query: Query, tree: Tree, sliceUnits: number): Generator<QueryMatch> {
+function* sliceMatches(query: Query, tree: Tree, sliceUnits: number, budget: PassBudget): Generator<QueryMatch> {
   const root = tree.rootNode;
   const end = root.endIndex;
+  const progressCallback = budget.progress;
   if (end - root.startIndex <= sliceUnits) {
-    yield* query.matches(root);
+    yield* query.matches(root, { progressCallback });
     return;
   }
   const cursor = tree.walk();
   try {
     let from = 0;
     let more = cursor.gotoFirstChild();
-    while (more) {
+    while (more && !budget.cut) {
       let to = cursor.endIndex;
       while ((more = cursor.gotoNextSibling()) && to - from < sliceUnits) to = cursor.endIndex;
       // The last slice reaches the root's end (and any trailing text outside every child).
       if (!more) to = Math.max(to, end);
       // The range is in bytes of the UTF-16 text the tree was parsed from (node indices are in units).
-      yield* query.matches(root, { startIndex: 2 * from, endIndex: 2 * to });
+      yield* query.matches(root, { startIndex: 2 * from, endIndex: 2 * to, progressCallback });
       from = to;
     }
-    if (from === 0) yield* query.matches(root); // a root without children
+    if (from === 0 && !budget.cut) yield* query.matches(root, { progressCallback }); // a root without children
   } finally {
     cursor.delete();
   }
 }
 
-/** Runs `lang`'s query over `tree` once. */
-export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts: { references?: boolean; sliceUnits?: number } = {}): Tags {
+export interface CollectOptions {
+  references?: boolean;
+  sliceUnits?: number;
+  /** Milliseconds the pass may take; default budgetMsFor(the tree's text length). */
+  budgetMs?: number;
+}
+
+/** Runs `lang`'s query over `tree` once, within its time budget (see header). */
+export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts: CollectOptions = {}): Tags {
   const { query, roles } = queryFor(lang, tree.language);
   const roleOf = new Map<string, CaptureRole>();
   query.captureNames.forEach((n, i) => roleOf.set(n, roles[i]!));
@@ -99,7 +114,8 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   const refs = new Map<number, RefCandidate>();
   const names = new Set<string>();
 
-  for (const match of sliceMatches(query, tree, opts.sliceUnits ?? MATCH_SLICE_UNITS)) {
+  const budget = new PassBudget(opts.budgetMs ?? budgetMsFor(tree.rootNode.endIndex));
+  for (const match of sliceMatches(query, tree, opts.sliceUnits ?? MATCH_SLICE_UNITS, budget)) {
     let defNode: Node | undefined;
     let defRole: CaptureRole | undefined;
     let refNode: Node | undefined;
@@ -160,5 +176,6 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
     references?.push({ name, span: cand.span!, kind: cand.kind });
   }
   references?.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
-  return { definitions: [...defs.values()], ...(references ? { references } : {}), names };
+  const incomplete = budget.incomplete('query');
+  return { definitions: [...defs.values()], ...(references ? { references } : {}), names, ...(incomplete ? { incomplete } : {}) };
 }
