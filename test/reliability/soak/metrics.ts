@@ -2,8 +2,8 @@
  * The soak's arithmetic, kept pure so it can be tested: the time plan (warm-up, windows, sampling
  * interval), RSS drift, latency percentiles per window, and the verdict.
  *
- * How drift is measured (stated in the report too): the run after the warm-up is cut into 8 equal
- * windows; each window's RSS is the median of its samples (one sample = the server process tree's
+ * How drift is measured (stated in the report too): the run after the warm-up is cut into equal
+ * windows of at least 5 s (at most 8); each window's RSS is the median of its samples (one sample = the server process tree's
  * VmRSS from /proc), so a single GC spike does not count. The baseline is the first post-warm-up
  * window's median; drift = (largest post-warm-up window median − baseline) / baseline, and the end
  * drift = (last window median − baseline) / baseline. The run passes when drift ≤ 10%.
@@ -11,23 +11,32 @@
 import { percentile } from '../../bench/lspMeasure.js';
 
 export const RSS_DRIFT_LIMIT = 0.10;
+/** Most windows after the warm-up; each lasts at least MIN_WINDOW_MS so its median is steady. */
 export const POST_WARMUP_WINDOWS = 8;
+const MIN_WINDOW_MS = 5_000;
 
 export interface SoakPlan {
   durationMs: number;
   warmupMs: number;
+  /** Windows after the warm-up. */
+  windows: number;
   windowMs: number;
   sampleMs: number;
 }
 
-/** Warm-up: a quarter of the run but at least 20 s, and never more than half the run. */
+/**
+ * Warm-up: a quarter of the run but at least 30 s, and never more than half the run. The server's
+ * RSS climbs while the session first opens its working set of files and the parser workers' heaps
+ * reach their size (about half a minute in the one-minute CI run); a leak is growth after that.
+ */
 export function soakPlan(durationMs: number): SoakPlan {
-  const warmupMs = Math.min(Math.max(0.25 * durationMs, 20_000), 0.5 * durationMs);
-  const windowMs = (durationMs - warmupMs) / POST_WARMUP_WINDOWS;
+  const warmupMs = Math.min(Math.max(0.25 * durationMs, 30_000), 0.5 * durationMs);
+  const windows = Math.min(POST_WARMUP_WINDOWS, Math.max(2, Math.floor((durationMs - warmupMs) / MIN_WINDOW_MS)));
+  const windowMs = (durationMs - warmupMs) / windows;
   // RSS moves by ±10% from sample to sample (GC, parser workers ending when idle and starting again):
   // enough samples per window that its median is steady (≥ 10 in a one-minute run's 5 s windows).
   const sampleMs = Math.min(10_000, Math.max(500, durationMs / 240));
-  return { durationMs, warmupMs, windowMs, sampleMs };
+  return { durationMs, warmupMs, windows, windowMs, sampleMs };
 }
 
 export interface Window {
@@ -37,14 +46,14 @@ export interface Window {
   measured: boolean;
 }
 
-/** Windows of `windowMs` aligned on the warm-up's end: some (clipped at 0) before it, 8 after. */
+/** Windows of `windowMs` aligned on the warm-up's end: some (clipped at 0) before it, `plan.windows` after. */
 export function windowsOf(plan: SoakPlan): Window[] {
   const out: Window[] = [];
   for (let end = plan.warmupMs; end > 0; end -= plan.windowMs) out.unshift({ startMs: Math.max(0, end - plan.windowMs), endMs: end, measured: false });
-  for (let i = 0; i < POST_WARMUP_WINDOWS; i++) {
+  for (let i = 0; i < plan.windows; i++) {
     const startMs = plan.warmupMs + i * plan.windowMs;
     // The last window takes whatever the run overshot its deadline by.
-    out.push({ startMs, endMs: i === POST_WARMUP_WINDOWS - 1 ? Infinity : startMs + plan.windowMs, measured: true });
+    out.push({ startMs, endMs: i === plan.windows - 1 ? Infinity : startMs + plan.windowMs, measured: true });
   }
   return out;
 }

@@ -58,17 +58,19 @@ test('shadow: positions follow LSP line ends, and snap never splits \\r\\n or a 
   assert.ok(!doc.contains({ line: 0, character: 3 })); // past the line's content
 });
 
-test('plan: warm-up is a quarter of the run, at least 20 s, at most half; 8 windows after it', () => {
-  assert.equal(soakPlan(60_000).warmupMs, 20_000);
+test('plan: warm-up is a quarter of the run, at least 30 s, at most half; windows of ≥ 5 s after it, at most 8', () => {
+  assert.equal(soakPlan(60_000).warmupMs, 30_000);
   assert.equal(soakPlan(600_000).warmupMs, 150_000);
   assert.equal(soakPlan(30_000).warmupMs, 15_000);
+  assert.equal(soakPlan(600_000).windows, 8);
+  assert.equal(soakPlan(30_000).windows, 3);
   const plan = soakPlan(60_000);
   const ws = windowsOf(plan);
   const measured = ws.filter((w) => w.measured);
-  assert.equal(measured.length, 8);
-  assert.equal(measured[0]!.startMs, 20_000);
-  assert.equal(measured[0]!.endMs, 25_000);
-  assert.equal(measured[7]!.endMs, Infinity);
+  assert.equal(measured.length, 6);
+  assert.equal(measured[0]!.startMs, 30_000);
+  assert.equal(measured[0]!.endMs, 35_000);
+  assert.equal(measured[5]!.endMs, Infinity);
   assert.equal(ws[0]!.startMs, 0);
 });
 
