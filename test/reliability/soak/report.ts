@@ -44,7 +44,7 @@ export interface SoakReport {
 }
 
 export const DRIFT_METHOD = 'RSS = VmRSS of the server process tree (/proc), sampled every few seconds. After the warm-up '
-  + '(a quarter of the run, at least 20 s, at most half), the run is cut into 8 equal windows; each window counts with the '
+  + '(a quarter of the run, at least 30 s, at most half), the run is cut into equal windows of at least 5 s (at most 8); each window counts with the '
   + 'median of its samples. Drift = (largest window median − first window median) / first window median; limit 10%.';
 
 function hotOver(s: Sample): boolean {
