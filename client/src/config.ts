@@ -12,7 +12,7 @@ import { strataLanguageNames } from './selector.js';
 export interface StrataSettings {
   memory: { totalMB: number; hotMB: number; warmMB: number; coldMB: number };
   journal: { maxEdits: number };
-  trees: { maxFileSizeMB: number };
+  trees: { maxFileSizeMB: number; policy: 'budget' | 'all' | 'count'; maxTrees: number };
   exclude: string[];
   cacheDir: string;
   cacheDiskMB: number;
@@ -31,7 +31,11 @@ export function readSettings(): StrataSettings {
       coldMB: c.get<number>('memory.coldMB', 0),
     },
     journal: { maxEdits: c.get<number>('journal.maxEdits', 256) },
-    trees: { maxFileSizeMB: c.get<number>('trees.maxFileSizeMB', 2) },
+    trees: {
+      maxFileSizeMB: c.get<number>('trees.maxFileSizeMB', 2),
+      policy: c.get<'budget' | 'all' | 'count'>('trees.policy', 'budget'),
+      maxTrees: c.get<number>('trees.maxTrees', 128),
+    },
     exclude: c.get<string[]>('exclude', ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**']),
     cacheDir: c.get<string>('cacheDir', ''),
     cacheDiskMB: c.get<number>('cacheDiskMB', 2048),
