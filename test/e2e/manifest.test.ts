@@ -46,3 +46,17 @@ test('the manifest names what packaging and the editor need', () => {
   assert.equal(manifest.version, root.version, 'the extension version follows the project version');
   assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['strata.restartServer', 'strata.showOutput', 'strata.showStats']);
 });
+
+test('the extension reads every contributed setting, with the manifest default (client/src/config.ts)', () => {
+  // readSettings cannot run outside VS Code; its source is the mirror, so its `c.get` calls are checked.
+  const source = readFileSync(join(REPO, 'client/src/config.ts'), 'utf8');
+  const reads = new Map<string, string>();
+  for (const m of source.matchAll(/c\.get<[^>]+>\('([^']+)',\s*([^)]+?)\)/g)) reads.set(`strata.${m[1]}`, m[2]!.trim());
+  const props = manifest.contributes.configuration.properties;
+  assert.deepEqual([...reads.keys()].sort(), Object.keys(props).sort());
+  for (const [key, def] of reads) {
+    const expected = props[key]!.default;
+    // Defaults written as literals must equal the manifest's; computed ones (the language list) are checked above against the server.
+    if (/^[\d'"[]/.test(def) && !def.includes('(')) assert.deepEqual(JSON.parse(def.replace(/'/g, '"')), expected, key);
+  }
+});
