@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SourceCache } from '../cache/index.js';
 import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
+import { incompleteMessage } from '../syntax/analysis/index.js';
 import type { ParserPool } from '../syntax/parserPool.js';
 import type { FileAnalysis } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
@@ -116,6 +117,7 @@ export async function indexBytes(t: IndexTargets, key: string, lang: LanguageNam
     recordAnalysis(t, key, lang, bytes.length, disk, undefined, reason);
     return { result: 'stored-without-tree', bytes: bytes.length };
   }
+  if (outcome.analysis.incomplete) t.log.warn(`${key}: ${incompleteMessage(outcome.analysis.incomplete)}`);
   recordAnalysis(t, key, lang, bytes.length, disk, outcome.analysis);
   return { result: 'indexed', bytes: bytes.length };
 }

@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
 import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
 import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
-import { analyzeFile, foldingRanges, outline, selectionRanges } from '../syntax/analysis/index.js';
+import { analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges } from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
 import { detectLanguage, type LanguageName } from '../syntax/languages.js';
@@ -22,7 +22,7 @@ import { threadJournalStats } from '../syntax/rebuild.js';
 import { EditRangeError, EditableText } from '../syntax/textEdits.js';
 import { threadLedger } from '../syntax/trees.js';
 import { collectGarbage } from '../syntax/v8Heap.js';
-import type { FoldSpan, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
+import type { FoldSpan, Incomplete, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
 import { Persistence } from './persistence.js';
 import { Freshness } from './freshness.js';
@@ -65,6 +65,11 @@ export class Workspace implements WorkspaceService {
   readonly #hot: HotTier;
   readonly #symbols = new SymbolIndex();
   readonly #files = new FileTable();
+  /**
+   * Files whose last analysis was cut by its time budget (syntax/analysis/budget.ts): logged once, and
+   * their next passes get the repeat budget; a complete pass removes the mark.
+   */
+  readonly #incomplete = new Set<string>();
   readonly #docs = new OpenDocuments();
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
@@ -312,7 +317,10 @@ export class Workspace implements WorkspaceService {
   async outline(key: string): Promise<SyntaxSymbol[]> {
     await this.#fresh.check(key);
     if (!this.#docs.has(key) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
-    return (await this.#withTree(key, (tree, lang) => outline(tree, lang))) ?? [];
+    const result = await this.#withTree(key, (tree, lang, text) => outlineOf(tree, lang, this.#budgetMs(key, text)));
+    if (!result) return [];
+    this.#noteIncomplete(key, result.incomplete);
+    return result.symbols;
   }
 
   async foldingRanges(key: string): Promise<FoldSpan[]> {
@@ -325,8 +333,9 @@ export class Workspace implements WorkspaceService {
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
   async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
-    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text }) }));
+    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text, budgetMs: this.#budgetMs(key, text) }) }));
     if (!result) return [];
+    this.#noteIncomplete(key, result.analysis.incomplete);
     const record = this.#files.get(key);
     recordAnalysis(this.#targets, key, result.lang, Buffer.byteLength(result.text), record?.disk, result.analysis);
     return result.analysis.diagnostics;
@@ -457,6 +466,21 @@ export class Workspace implements WorkspaceService {
     const doc = this.#docs.get(key);
     if (doc) return doc.lang;
     return this.#files.get(key)?.language;
+  }
+
+  #budgetMs(key: string, text: string): number {
+    return budgetMsFor(text.length, this.#incomplete.has(key));
+  }
+
+  /** One log line when a file's analysis is first cut by its time budget; a complete pass clears the mark. */
+  #noteIncomplete(key: string, incomplete: Incomplete | undefined): void {
+    if (!incomplete) {
+      this.#incomplete.delete(key);
+    } else if (!this.#incomplete.has(key)) {
+      if (this.#incomplete.size >= 1024) this.#incomplete.clear(); // a bound: at worst a file is logged again
+      this.#incomplete.add(key);
+      this.#log.warn(`${key}: ${incompleteMessage(incomplete)}`);
+    }
   }
 
   #treeCap(): number {

@@ -22,7 +22,8 @@ export function registerDocumentHandlers(session: Session): void {
       const ranges = await session.rangesFor(key, found.map((d) => d.span));
       const diagnostics: Diagnostic[] = found.map((d, i) => ({
         range: ranges[i]!,
-        severity: DiagnosticSeverity.Error,
+        // An analysis cut by its time budget is a warning about Strata, not an error in the file.
+        severity: d.kind === 'incomplete' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
         source: 'strata',
         message: d.message,
       }));

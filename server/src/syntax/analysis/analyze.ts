@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   references?: boolean;
   /** Most diagnostics to report. */
   diagnosticLimit?: number;
+  /** The query pass's time budget (default: budget.ts's figure for the text's size). */
+  budgetMs?: number;
 }
 
 /** Hierarchical outline (documentSymbol). */
@@ -32,8 +34,8 @@ export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSy
 }
 
 /** The outline, flagged when its query pass was cut by the time budget. */
-export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
-  const tags = collectTags(tree, lang);
+export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
+  const tags = collectTags(tree, lang, budgetMs !== undefined ? { budgetMs } : {});
   return { symbols: buildOutline(tags.definitions), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
 }
 
@@ -54,7 +56,7 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
 
 /** Everything the indexer needs from one file. */
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
-  const tags = collectTags(tree, lang, { references: opts.references ?? false });
+  const tags = collectTags(tree, lang, { references: opts.references ?? false, ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}) });
   const limit = opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT;
   const diagnostics = tags.incomplete && limit > 0
     ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1)]

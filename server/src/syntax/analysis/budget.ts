@@ -18,6 +18,11 @@
  * the 2 s floor adds to it: a 1 MB file gets 3 s (≥ 6× its worst), parser.c 4.7 s (≥ 6×). At the
  * default tree cap (2 MiB) no pass blocks a thread longer than ~4 s; the pathological files above
  * (200 KB) are cut at ~2.2 s.
+ * A file whose previous pass was cut (the caller knows: it logged it) gets the per-KiB term only,
+ * without the floor: each request on a pathological file would otherwise block for the whole floor
+ * again (the fuzzer's round with an open, a documentSymbol and edits queued ~9 s of cut passes
+ * before the next request), while a real file that was cut once by a stalled machine still gets ≥ 4×
+ * its need and recovers (a complete pass clears the mark).
  *
  * Guarantee: a cut pass is reported as plain data (`Incomplete`), never as an exception: callers
  * serve what was found, flag it, and log it. A pass never runs past its deadline by more than one
@@ -33,9 +38,12 @@ export const BUDGET_FLOOR_MS = 2000;
 export const BUDGET_MS_PER_KIB = 1;
 
 
-/** The budget of one pass over a text of `textUnits` UTF-16 units. */
-export function budgetMsFor(textUnits: number): number {
-  return BUDGET_FLOOR_MS + Math.ceil(textUnits / 1024) * BUDGET_MS_PER_KIB;
+/** Floor of a repeat pass over a file whose previous pass was cut (see header). */
+export const REPEAT_FLOOR_MS = 100;
+
+/** The budget of one pass over a text of `textUnits` UTF-16 units (`cutBefore`: its previous pass was cut). */
+export function budgetMsFor(textUnits: number, cutBefore = false): number {
+  return (cutBefore ? REPEAT_FLOOR_MS : BUDGET_FLOOR_MS) + Math.ceil(textUnits / 1024) * BUDGET_MS_PER_KIB;
 }
 
 /** One pass's clock. Create it when the pass starts; pass `progress` to every query call of it. */
