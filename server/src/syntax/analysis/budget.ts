@@ -14,15 +14,16 @@
  * measured (collectTags with references, worst of 3 on a shared 2-core machine, many helpers
  * running): opGen.go 1 MB 462 ms, rewriteAMD64.go 0.9 MB 280 ms, tree-sitter-javascript's
  * parser.c 2.8 MB 736 ms (≈0.26 ms per KiB), uninames.h 2.8 MB 428 ms, typescript.d.ts 0.6 MB
- * 187 ms, typescript.js 8.7 MB (above the default tree cap) 2.3 s against a 10.7 s budget. The per-KiB term alone is ≥ 4× the slowest real rate at any size the settings allow, and
- * the 2 s floor adds to it: a 1 MB file gets 3 s (≥ 6× its worst), parser.c 4.7 s (≥ 6×). At the
- * default tree cap (2 MiB) no pass blocks a thread longer than ~4 s; the pathological files above
+ * 187 ms, typescript.js 8.7 MB (above the default tree cap) 2.3 s. The slowest rate is opGen.go's
+ * under load, 0.45 ms per KiB (0.14 quiet). With the floor every real file gets ≥ 4× its worst
+ * time: opGen.go 3 s (6.5×), parser.c 4.7 s (6.4×), typescript.js 10.7 s (4.6×). At the default
+ * tree cap (2 MiB) no pass blocks a thread longer than ~4 s; the pathological files above
  * (200 KB) are cut at ~2.2 s.
  * A file whose previous pass was cut (the caller knows: it logged it) gets the per-KiB term only,
- * without the floor: each request on a pathological file would otherwise block for the whole floor
+ * with a 100 ms floor: each request on a pathological file would otherwise block for the whole floor
  * again (the fuzzer's round with an open, a documentSymbol and edits queued ~9 s of cut passes
- * before the next request), while a real file that was cut once by a stalled machine still gets ≥ 4×
- * its need and recovers (a complete pass clears the mark).
+ * before the next request), while a real file that was cut once by a stalled machine still gets ≥ 2×
+ * its worst (opGen.go: 1.1 s against 0.46 s) and recovers (a complete pass clears the mark).
  *
  * Guarantee: a cut pass is reported as plain data (`Incomplete`), never as an exception: callers
  * serve what was found, flag it, and log it. A pass never runs past its deadline by more than one
