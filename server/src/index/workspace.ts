@@ -22,7 +22,7 @@ import { threadJournalStats } from '../syntax/rebuild.js';
 import { EditRangeError, EditableText } from '../syntax/textEdits.js';
 import { threadLedger } from '../syntax/trees.js';
 import { collectGarbage } from '../syntax/v8Heap.js';
-import type { FoldSpan, Incomplete, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
+import type { FileAnalysis, FoldSpan, Incomplete, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
 import { Persistence } from './persistence.js';
 import { Freshness } from './freshness.js';
@@ -71,6 +71,12 @@ export class Workspace implements WorkspaceService {
    */
   readonly #incomplete = new Set<string>();
   readonly #docs = new OpenDocuments();
+  /**
+   * The last analysis of each open document and the text it is of: the outline and the diagnostics of
+   * one text version share one query pass (didOpen's diagnostics and the first documentSymbol would
+   * otherwise each run it). Dropped on every edit, open and close, so it holds no stale text.
+   */
+  readonly #openAnalysis = new Map<string, { lang: LanguageName; text: string; analysis: FileAnalysis }>();
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
   /** Files changed behind the server's back (no watcher event): checked before what is held about them is served. */
@@ -228,6 +234,7 @@ export class Workspace implements WorkspaceService {
     const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')) || Math.min(text.length, 256));
     const info = detectLanguage(key, { languageId, firstLine });
     const lang = info && this.#settings.languages.includes(info.name) ? info.name : undefined;
+    this.#openAnalysis.delete(key);
     this.#docs.open(key, { languageId, lang, version, text });
     if (!lang) return;
     this.#hot.open(key, text, lang);
@@ -240,6 +247,7 @@ export class Workspace implements WorkspaceService {
   changeDocument(key: string, version: number, changes: TextChange[], encoding: ColumnEncoding): void {
     const doc = this.#docs.get(key);
     if (!doc) throw new EditRejectedError(`${key}: edit for a document that is not open; ignored`);
+    this.#openAnalysis.delete(key);
     try {
       if (!doc.lang) {
         const scratch = new EditableText(doc.text);
@@ -263,6 +271,7 @@ export class Workspace implements WorkspaceService {
   }
 
   closeDocument(key: string): void {
+    this.#openAnalysis.delete(key);
     const doc = this.#docs.close(key);
     if (!doc) return;
     this.#hot.close(key);
@@ -317,6 +326,12 @@ export class Workspace implements WorkspaceService {
   async outline(key: string): Promise<SyntaxSymbol[]> {
     await this.#fresh.check(key);
     if (!this.#docs.has(key) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
+    if (this.#docs.has(key)) {
+      const shared = await this.#analysis(key);
+      if (!shared) return [];
+      this.#noteIncomplete(key, shared.analysis.incomplete);
+      return shared.analysis.symbols;
+    }
     const result = await this.#withTree(key, (tree, lang, text) => outlineOf(tree, lang, this.#budgetMs(key, text)));
     if (!result) return [];
     this.#noteIncomplete(key, result.incomplete);
@@ -333,7 +348,7 @@ export class Workspace implements WorkspaceService {
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
   async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
-    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text, budgetMs: this.#budgetMs(key, text) }) }));
+    const result = await this.#analysis(key);
     if (!result) return [];
     this.#noteIncomplete(key, result.analysis.incomplete);
     const record = this.#files.get(key);
@@ -470,6 +485,16 @@ export class Workspace implements WorkspaceService {
 
   #budgetMs(key: string, text: string): number {
     return budgetMsFor(text.length, this.#incomplete.has(key));
+  }
+
+  /** The whole analysis of `key`'s current text; an open document's is kept until its text changes. */
+  async #analysis(key: string): Promise<{ lang: LanguageName; text: string; analysis: FileAnalysis } | undefined> {
+    const kept = this.#openAnalysis.get(key);
+    if (kept && this.#docs.get(key)?.text === kept.text) return kept;
+    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text, budgetMs: this.#budgetMs(key, text) }) }));
+    // Kept only if the document is still open with that very text (it may have changed during the await).
+    if (result && this.#docs.get(key)?.text === result.text) this.#openAnalysis.set(key, result);
+    return result;
   }
 
   /** One log line when a file's analysis is first cut by its time budget; a complete pass clears the mark. */
