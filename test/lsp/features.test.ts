@@ -124,6 +124,8 @@ describe('strata --stdio on the demo workspace', () => {
     const uri = s.uri('web/cart.js');
     const text = (await import('node:fs')).readFileSync(join(s.root, 'web/cart.js'), 'utf8');
     s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'javascript', version: 1, text } });
+    // The outline of version 1 first: its analysis is kept for the text, and the edit must drop it.
+    assert.ok(symbolPaths(await s.client.request('textDocument/documentSymbol', { textDocument: { uri } })).includes('applyTax'));
     const lines = text.split('\n').length;
     // Two edits in one notification: the second refers to the text the first leaves.
     s.client.notify('textDocument/didChange', {
