@@ -65,7 +65,7 @@ test('per-file memory of the index stays within the stated cost (memoryBound.ts)
       const key = keyOf(f);
       const disk = { size: text.length, mtimeMs: 1_700_000_000_000 + f * 0.25 };
       cache.put(key, text, diskFallback(key, disk.size, disk.mtimeMs));
-      recordAnalysis(t, key, 'go', text.length, disk, analysis(f));
+      recordAnalysis(t, key, 'go', { bytes: text.length, crc: 0 }, disk, analysis(f));
     }
   };
   try {

@@ -8,7 +8,7 @@
  * no symbols, and the reason is logged once.
  */
 import { readFile } from 'node:fs/promises';
-import type { SourceCache } from '../cache/index.js';
+import { crc32, type SourceCache } from '../cache/index.js';
 import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
 import { incompleteMessage } from '../syntax/analysis/index.js';
 import type { ParserPool } from '../syntax/parserPool.js';
@@ -47,18 +47,19 @@ export function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageI
   return detectLanguage(path, { firstLine });
 }
 
-/** Records an analysis (or its absence) for `key`. */
-export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName, bytes: number,
+/** Records an analysis (or its absence) for `key`, made from a text of `text.bytes` bytes with CRC-32 `text.crc`. */
+export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName, text: { bytes: number; crc: number },
   disk: { size: number; mtimeMs: number } | undefined, analysis: FileAnalysis | undefined, noTreeReason?: string): void {
   if (analysis) t.symbols.replaceFile(key, analysis.symbols);
   else t.symbols.removeFile(key);
   t.files.set(key, {
     language: lang,
-    bytes,
+    bytes: text.bytes,
     disk,
     hasErrors: analysis ? analysis.diagnostics.length > 0 : false,
     identifiers: analysis ? IdentifierFilter.of(analysis.identifiers) : undefined,
     ...(noTreeReason ? { noTreeReason } : {}),
+    analyzed: text,
   });
 }
 
@@ -114,11 +115,11 @@ export async function indexBytes(t: IndexTargets, key: string, lang: LanguageNam
       : outcome.reason === 'invalid-utf8' ? 'not valid UTF-8'
       : `${outcome.reason ?? 'error'}${outcome.detail ? `: ${outcome.detail}` : ''}`;
     t.log.info(`${key}: stored without a tree (${reason})`);
-    recordAnalysis(t, key, lang, bytes.length, disk, undefined, reason);
+    recordAnalysis(t, key, lang, { bytes: bytes.length, crc: crc32(bytes) }, disk, undefined, reason);
     return { result: 'stored-without-tree', bytes: bytes.length };
   }
   if (outcome.analysis.incomplete) t.log.warn(`${key}: ${incompleteMessage(outcome.analysis.incomplete)}`);
-  recordAnalysis(t, key, lang, bytes.length, disk, outcome.analysis);
+  recordAnalysis(t, key, lang, { bytes: bytes.length, crc: crc32(bytes) }, disk, outcome.analysis);
   return { result: 'indexed', bytes: bytes.length };
 }
 

@@ -23,6 +23,11 @@ export interface FileRecord {
   identifiers: IdentifierFilter | undefined;
   /** Why the file has no tree, when it has none. */
   noTreeReason?: string;
+  /**
+   * Length and CRC-32 of the text the symbols, filter and `hasErrors` were computed from: an editor
+   * buffer opened with that very text needs no new query pass for its outline and diagnostics.
+   */
+  analyzed?: { bytes: number; crc: number };
 }
 
 export class FileTable {

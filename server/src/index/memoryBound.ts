@@ -10,7 +10,7 @@
  * - its path: the key string (1–2 B per unit, shared by the maps below) and the symbol index's copy;
  * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈50 B + 2 B per path unit (symbolIndex.ts);
  *   each distinct name once (≈38–46 B + 2 B per unit) — shared by all files, not counted here;
- * - file table: ≈530 B of objects (record, disk state, Map entry, the filter's object and its typed
+ * - file table: ≈560 B of objects (record, disk state, analysed length + CRC, Map entry, the filter's object and its typed
  *   array) + the filter's bits, ≈1.2 B per distinct identifier (fileTable.ts, identifierFilter.ts);
  * - cache entry: ≈900 B (Entry, its chunk-id list as a typed array, the disk fallback's closure,
  *   the entry map and tier list entries); per chunk, the store's own costs (22 B per chunk row, the

@@ -178,6 +178,7 @@ export class Persistence {
         t.files.set(f.key, {
           language: f.language, bytes: f.length, disk: { size: f.size, mtimeMs: f.mtimeMs }, hasErrors: f.hasErrors, identifiers,
           ...(f.noTreeReason !== undefined ? { noTreeReason: f.noTreeReason } : {}),
+          analyzed: { bytes: f.length, crc: f.crc },
         });
         loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs });
       }

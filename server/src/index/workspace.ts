@@ -10,7 +10,7 @@
  * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
+import { crc32, createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
 import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
 import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
 import { analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges } from '../syntax/analysis/index.js';
@@ -77,6 +77,12 @@ export class Workspace implements WorkspaceService {
    * otherwise each run it). Dropped on every edit, open and close, so it holds no stale text.
    */
   readonly #openAnalysis = new Map<string, { lang: LanguageName; text: string; analysis: FileAnalysis }>();
+  /**
+   * Open documents whose text is still the very text their indexed symbols, filter and error state
+   * were computed from (same length and CRC-32, no edit since the open): their outline is the
+   * indexed one and, without errors, their diagnostics are none — opening a file costs no query pass.
+   */
+  readonly #openAsIndexed = new Set<string>();
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
   /** Files changed behind the server's back (no watcher event): checked before what is held about them is served. */
@@ -235,9 +241,15 @@ export class Workspace implements WorkspaceService {
     const info = detectLanguage(key, { languageId, firstLine });
     const lang = info && this.#settings.languages.includes(info.name) ? info.name : undefined;
     this.#openAnalysis.delete(key);
+    this.#openAsIndexed.delete(key);
     this.#docs.open(key, { languageId, lang, version, text });
     if (!lang) return;
     this.#hot.open(key, text, lang);
+    const analyzed = this.#files.get(key)?.analyzed;
+    if (analyzed && this.#symbols.hasFile(key)) {
+      const bytes = encoder.encode(text);
+      if (bytes.length === analyzed.bytes && crc32(bytes) === analyzed.crc) this.#openAsIndexed.add(key);
+    }
     this.#cache.setFallback(key, this.#keptCopy(key));
     if (!this.#files.has(key)) {
       this.#files.set(key, { language: lang, bytes: Buffer.byteLength(text), disk: undefined, hasErrors: false, identifiers: undefined });
@@ -248,6 +260,7 @@ export class Workspace implements WorkspaceService {
     const doc = this.#docs.get(key);
     if (!doc) throw new EditRejectedError(`${key}: edit for a document that is not open; ignored`);
     this.#openAnalysis.delete(key);
+    this.#openAsIndexed.delete(key);
     try {
       if (!doc.lang) {
         const scratch = new EditableText(doc.text);
@@ -272,6 +285,7 @@ export class Workspace implements WorkspaceService {
 
   closeDocument(key: string): void {
     this.#openAnalysis.delete(key);
+    this.#openAsIndexed.delete(key);
     const doc = this.#docs.close(key);
     if (!doc) return;
     this.#hot.close(key);
@@ -325,7 +339,7 @@ export class Workspace implements WorkspaceService {
 
   async outline(key: string): Promise<SyntaxSymbol[]> {
     await this.#fresh.check(key);
-    if (!this.#docs.has(key) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
+    if ((!this.#docs.has(key) || this.#openAsIndexed.has(key)) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
     if (this.#docs.has(key)) {
       const shared = await this.#analysis(key);
       if (!shared) return [];
@@ -348,11 +362,13 @@ export class Workspace implements WorkspaceService {
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
   async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
+    if (this.#openAsIndexed.has(key) && this.#files.get(key)?.hasErrors === false) return [];
     const result = await this.#analysis(key);
     if (!result) return [];
     this.#noteIncomplete(key, result.analysis.incomplete);
     const record = this.#files.get(key);
-    recordAnalysis(this.#targets, key, result.lang, Buffer.byteLength(result.text), record?.disk, result.analysis);
+    const bytes = encoder.encode(result.text);
+    recordAnalysis(this.#targets, key, result.lang, { bytes: bytes.length, crc: crc32(bytes) }, record?.disk, result.analysis);
     return result.analysis.diagnostics;
   }
 
