@@ -108,7 +108,8 @@ export class Workspace implements WorkspaceService {
     this.#pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}) });
     this.#hot = new HotTier({
       budgetBytes: tierBudgets(settings).hotBytes,
-      warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key)),
+      // An open document's text is the editor's: the truth the cache is repaired from (cacheBridge.ts).
+      warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key), (key) => this.#docs.get(key)?.text),
       maxEdits: settings.journal.maxEdits,
     });
     this.#applyTreePolicy();
