@@ -24,6 +24,7 @@ import { percentile } from '../../bench/lspMeasure.js';
 import { LspClient, ResponseError } from '../../support/lspClient.js';
 import { DEMO, REPO } from '../../lsp/harness.js';
 import { RoundGenerator, type Kind, type Round, type Step } from './rounds.js';
+import { SERVER_ENV } from '../../../server/src/launchEnv.js';
 
 const INTERNAL_ERROR = -32603;
 /** The demo file every round's check asks about; no round touches it. */
@@ -98,7 +99,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzFigures> {
     command: process.execPath,
     args: [join(REPO, 'bin/strata.js'), '--stdio'],
     cwd: root,
-    env: { ...process.env, XDG_CACHE_HOME: cacheHome, STRATA_DEBUG: '1' },
+    env: { ...process.env, ...SERVER_ENV, XDG_CACHE_HOME: cacheHome, STRATA_DEBUG: '1' },
     requestTimeoutMs: 60_000,
     configuration: () => ({}),
     maxRecorded: 2000,
