@@ -339,17 +339,7 @@ export class ChunkStore {
     t.setRefs(slot, r);
     if (warm) this.dropWarmRef(slot);
     if (r > 0) return;
-    const loc = t.loc[slot];
-    if (this.isWarm(slot)) {
-      const i = this.pendingCold.lastIndexOf(slot);
-      if (i >= 0) {
-        this.pendingCold.splice(i, 1);
-        this.pendingStoredBytes -= t.aux[slot] + 1;
-      }
-      this.slabs.free(loc, t.aux[slot] + 1);
-    } else if (loc !== LOST && this.packs.get(loc & ~COLD)) {
-      this.leavePack(loc & ~COLD, t.aux[slot]);
-    }
+    this.releaseStorage(slot, t.aux[slot] + 1);
     this.uniqueRawBytes -= rawLen;
     this.damaged.delete(slot);
     t.remove(slot);
@@ -358,6 +348,25 @@ export class ChunkStore {
       // Its warm reference on the base was dropped with its own last warm reference.
       this.deltas.delete(slot);
       this.unref(base, false);
+    }
+  }
+
+  /**
+   * Gives back where a chunk's bytes live: its slab block (`warmBytes` long; also out of the batch
+   * waiting to go cold) or its member of a pack. The slot's columns are left to the caller.
+   */
+  private releaseStorage(slot: number, warmBytes: number): void {
+    const t = this.table;
+    const loc = t.loc[slot];
+    if (this.isWarm(slot)) {
+      const i = this.pendingCold.lastIndexOf(slot);
+      if (i >= 0) {
+        this.pendingCold.splice(i, 1);
+        this.pendingStoredBytes -= t.aux[slot] + 1;
+      }
+      this.slabs.free(loc, warmBytes);
+    } else if (loc !== LOST && this.packs.get(loc & ~COLD)) {
+      this.leavePack(loc & ~COLD, t.aux[slot]);
     }
   }
 
@@ -632,19 +641,9 @@ export class ChunkStore {
     let base = this.deltaBase(slot);
     const baseRaw = base >= 0 ? this.rawOf(base)?.slice() : undefined;
     const block = (baseRaw ? lz4EncodeDelta(baseRaw, raw) : lz4Encode(raw)).slice();
-    const loc = t.loc[slot];
-    if (this.isWarm(slot)) {
-      const i = this.pendingCold.lastIndexOf(slot);
-      if (i >= 0) {
-        this.pendingCold.splice(i, 1);
-        this.pendingStoredBytes -= t.aux[slot] + 1;
-      }
-      // Freed by its true size: the block it had is the block made again, unless its base is
-      // unreadable (then only the column can tell).
-      this.slabs.free(loc, base >= 0 && !baseRaw ? t.aux[slot] + 1 : block.length);
-    } else if (loc !== LOST && this.packs.get(loc & ~COLD)) {
-      this.leavePack(loc & ~COLD, t.aux[slot]);
-    }
+    // Freed by its true size: the block it had is the block made again, unless its base is
+    // unreadable (then only the column can tell).
+    this.releaseStorage(slot, base >= 0 && !baseRaw ? t.aux[slot] + 1 : block.length);
     // Not warm until the new block is in place (a compaction meanwhile must not move freed bytes).
     t.loc[slot] = LOST;
     if (base >= 0 && !baseRaw) {
