@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSourceCache, debugStorage, IntegrityError } from '../../server/src/cache/index.js';
-import { auditStore, mutate, PREFIX, splicesArb, textArb } from './helpers.js';
+import { auditStore, PREFIX, putLineages, splicesArb, textArb } from './helpers.js';
 
 test('a flipped bit in an entry chunk list: exact or IntegrityError, no reference drift, the store empties', async () => {
   await fc.assert(
@@ -22,23 +22,8 @@ test('a flipped bit in an entry chunk list: exact or IntegrityError, no referenc
       fc.nat(),
       async (firsts, versions, warmBytes, flips, firstActions, noFallbackPick) => {
         const cache = await createSourceCache({ chunking: { minSize: 32, avgSize: 128, maxSize: 512 }, slabSize: 4096, packBytes: 4096 });
-        const model = new Map<string, Uint8Array>();
-        let n = 0;
-        const put = (key: string, text: Uint8Array, previous?: string) => {
-          // Every third entry (offset by noFallbackPick) has no fallback: its damage is a clear error.
-          const fallback = (n++ + noFallbackPick) % 3 === 0 ? undefined : () => text.slice();
-          cache.put(key, text, fallback, previous === undefined ? undefined : { previous });
-          model.set(key, text);
-        };
-        firsts.forEach((first, f) => {
-          let text = first;
-          put(`f${f}v0`, text);
-          put(`f${f}copy`, text); // shares every chunk of v0
-          versions.forEach((splices, i) => {
-            text = mutate(text, splices);
-            put(`f${f}v${i + 1}`, text, `f${f}v${i}`); // deltas against the version before
-          });
-        });
+        // Every third entry (offset by noFallbackPick) has no fallback: its damage is a clear error.
+        const model = putLineages(cache, firsts, versions, (n, text) => ((n + noFallbackPick) % 3 === 0 ? undefined : () => text.slice()));
         cache.setBudgets({ warmBytes });
         auditStore(cache);
 

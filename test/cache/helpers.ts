@@ -65,6 +65,31 @@ export function mutate(text: Uint8Array, splices: [number, number, Uint8Array][]
   return t;
 }
 
+/**
+ * Puts lineages of versions, as the delta and repair tests need them: for each first text, `f<i>v0`,
+ * a copy `f<i>copy` sharing all its chunks, then `f<i>v1`… each the one before with `versions`'
+ * splices applied and put with `previous` = the version before (so new chunks may be deltas).
+ * `fallbackFor(n, text)` gives the n-th put's fallback. Returns the model: key → text.
+ */
+export function putLineages(cache: SourceCache, firsts: Uint8Array[], versions: [number, number, Uint8Array][][],
+  fallbackFor: (n: number, text: Uint8Array) => (() => Uint8Array) | undefined): Map<string, Uint8Array> {
+  const model = new Map<string, Uint8Array>();
+  const put = (key: string, text: Uint8Array, previous?: string) => {
+    cache.put(key, text, fallbackFor(model.size, text), previous === undefined ? undefined : { previous });
+    model.set(key, text);
+  };
+  firsts.forEach((first, f) => {
+    let text = first;
+    put(`f${f}v0`, text);
+    put(`f${f}copy`, text);
+    versions.forEach((splices, i) => {
+      text = mutate(text, splices);
+      put(`f${f}v${i + 1}`, text, `f${f}v${i}`);
+    });
+  });
+  return model;
+}
+
 /** Some source every text starts with, so every version has chunks to delta against. */
 export const PREFIX = enc.encode(Array.from({ length: 12 }, (_, i) => `export const v${i} = compute(${i}, "${'ab'.repeat(i)}");\n`).join(''));
 

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createSourceCache, debugStorage, type SourceCache } from '../../server/src/cache/index.js';
-import { auditStore, enc, mutate, PREFIX, splicesArb, textArb } from './helpers.js';
+import { auditStore, enc, mutate, PREFIX, putLineages, splicesArb, textArb } from './helpers.js';
 
 /** Stored bytes and chunk columns; entry fields, chunk lists and journals are the facade's, not the store's. */
 const STORE_REGIONS = ['warm-chunk', 'pack-frame', 'pack-offsets', 'chunk-crc', 'chunk-length', 'chunk-aux'] as const;
@@ -39,20 +39,7 @@ test('damage found by a read is repaired by its fallback re-put: the next read i
       fc.boolean(),
       async (firsts, versions, warmBytes, flips, dropFirst) => {
         const cache = await createSourceCache({ chunking: { minSize: 32, avgSize: 128, maxSize: 512 }, slabSize: 4096, packBytes: 4096 });
-        const model = new Map<string, Uint8Array>();
-        const put = (key: string, text: Uint8Array, previous?: string) => {
-          cache.put(key, text, () => text.slice(), previous === undefined ? undefined : { previous });
-          model.set(key, text);
-        };
-        firsts.forEach((first, f) => {
-          let text = first;
-          put(`f${f}v0`, text);
-          put(`f${f}copy`, text); // shares every chunk of v0
-          versions.forEach((splices, i) => {
-            text = mutate(text, splices);
-            put(`f${f}v${i + 1}`, text, `f${f}v${i}`); // deltas against the version before
-          });
-        });
+        const model = putLineages(cache, firsts, versions, (_n, text) => () => text.slice());
         if (dropFirst) {
           // The first versions live on only as bases of the deltas after them: damage there is
           // repaired by turning the deltas on them whole (nobody puts their content again).
