@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { LspClient, type LspClientOptions } from '../support/lspClient.js';
 import { RssSampler } from '../support/procMem.js';
 import { walkFiles } from './corpus/stats.js';
+import { seededRandom } from '../../server/src/index/seededRandom.js';
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN when empty. */
 export function percentile(samples: number[], p: number): number {
@@ -37,17 +38,8 @@ export function shellFunctionNames(text: string): string[] {
   return out;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a query set is the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator, so a query set is the same every run (the suites use it too). */
+export const seeded = seededRandom;
 
 export interface QuerySet {
   /** Whole defined names (exact hits), prefixes (fuzzy, many hits) and a few that match nothing. */

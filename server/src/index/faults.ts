@@ -10,27 +10,16 @@
  * Never used by product code paths.
  */
 import { debugStorage, type SourceCache, type StorageRegion } from '../cache/index.js';
+import { seededRandom } from './seededRandom.js';
 import { FAULT_KINDS, type FaultKind, type FaultReport, type InjectedFault } from '../lsp/service.js';
 
 const ENTRY_FIELDS = ['baseLength', 'baseCrc', 'length', 'crc', 'chunksCrc'] as const;
-
-/** mulberry32: a small seeded PRNG; uniform 32-bit outputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const kindOf = (region: StorageRegion): FaultKind => region.name.slice(0, region.name.indexOf(' ')) as FaultKind;
 
 export function injectFaults(cache: SourceCache, request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport {
   const debug = debugStorage(cache);
-  const random = prng(request.seed);
+  const random = seededRandom(request.seed);
   const pick = (n: number) => Math.floor(random() * n);
   const wanted = new Set<FaultKind>(request.kinds ?? FAULT_KINDS);
   const keys = request.keys ?? [...cache.keys()];
