@@ -6,8 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runParseJob, type ParseInput } from './parseJob.js';
 import { threadLedger } from './trees.js';
+import { getHeapSpaceStatistics } from 'node:v8';
 // This thread's heap has just been configured, which reset V8's process-wide young-generation
-// growth flag; importing v8Heap.ts (evaluated anew in each thread) sets it again at once.
+// growth flag; importing v8Heap.ts (evaluated anew in each thread) sets it again at once, for the
+// main thread's sake (this thread's young generation is fixed by v8Heap.ts's startWorker).
 import './v8Heap.js';
 
 export interface WorkerJob {
@@ -24,6 +26,8 @@ export interface WorkerReply {
   trees: ReturnType<typeof threadLedger.counts>;
   /** This thread's external memory (its wasm heap, which never shrinks). */
   heapBytes: number;
+  /** This thread's new space (its young generation's semi-spaces). */
+  newSpaceBytes: number;
 }
 
 interface WorkerConfig {
@@ -41,12 +45,16 @@ let parsedBytes = 0;
 const queue: WorkerJob[] = [];
 let running = false;
 
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
 async function run(job: WorkerJob): Promise<void> {
   if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn) && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
   const outcome = await runParseJob(job.input, config.maxFileBytes);
   if (outcome.analysis) parsedBytes += outcome.bytes;
   const reply: WorkerReply = {
-    id: job.id, outcome, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external,
+    id: job.id, outcome, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external, newSpaceBytes: newSpaceBytes(),
   };
   parentPort!.postMessage(reply);
 }

@@ -18,12 +18,12 @@
  * `stats()` sums the workers' tree counts, including retired ones.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_FILE_BYTES } from './fileCheck.js';
 import type { ParseInput, ParseOutcome } from './parseJob.js';
 import type { WorkerJob, WorkerReply } from './parseWorker.js';
 import type { TreeCounts } from './trees.js';
-import { keepYoungGenerationSmall } from './v8Heap.js';
+import { startWorker } from './v8Heap.js';
 
 export interface ParserPoolOptions {
   size?: number;
@@ -54,6 +54,8 @@ export interface PoolStats {
   trees: TreeCounts;
   /** Latest reported wasm-heap bytes of the live workers. */
   heapBytes: number;
+  /** Largest latest reported new space (young generation) of the live workers (v8Heap.ts). */
+  newSpaceBytes: number;
 }
 
 interface Task {
@@ -72,6 +74,7 @@ interface Slot {
   parsedBytes: number;
   trees: TreeCounts;
   heapBytes: number;
+  newSpaceBytes: number;
   retiring: boolean;
 }
 
@@ -121,15 +124,17 @@ export class ParserPool {
     let created = this.#retired.created;
     let deleted = this.#retired.deleted;
     let heapBytes = 0;
+    let newSpaceBytes = 0;
     for (const s of this.#slots) {
       parsedBytes += s.parsedBytes;
       created += s.trees.created;
       deleted += s.trees.deleted;
       heapBytes += s.heapBytes;
+      newSpaceBytes = Math.max(newSpaceBytes, s.newSpaceBytes);
     }
     return {
       workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes, parsedBytes,
-      trees: { live: created - deleted, created, deleted }, heapBytes,
+      trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes,
     };
   }
 
@@ -176,15 +181,14 @@ export class ParserPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
-    const slot: Slot = { worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, retiring: false };
+    // Its own young generation, fixed and larger than this thread's (v8Heap.ts).
+    const worker = startWorker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
+    const slot: Slot = { worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, newSpaceBytes: 0, retiring: false };
     this.#slots.add(slot);
     worker.on('message', (r: WorkerReply) => this.#onReply(slot, r));
     // 'error' is followed by 'exit'; recovery happens once, on exit.
     worker.on('error', () => {});
     worker.on('exit', () => this.#onExit(slot));
-    // Creating the worker's heap reset V8's young-generation growth flag (v8Heap.ts).
-    worker.once('online', keepYoungGenerationSmall);
     return slot;
   }
 
@@ -194,6 +198,7 @@ export class ParserPool {
     slot.parsedBytes = r.parsedBytes;
     slot.trees = r.trees;
     slot.heapBytes = r.heapBytes;
+    slot.newSpaceBytes = r.newSpaceBytes;
     task?.resolve(r.outcome);
     if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;

@@ -1,12 +1,15 @@
 /**
  * v8Heap.ts: the young generation stays at its size once the module is loaded, also after the parser
- * pool has started workers (whose heap configuration resets V8's growth factor); `collectGarbage`
- * frees the backing store of an ArrayBuffer that had reached the old generation.
+ * pool has started workers (whose heap configuration resets V8's growth factor); parser workers get
+ * their own fixed young generation (WORKER_SEMI_SPACE_MB), and a thread started afterwards without
+ * `startWorker` does not; `collectGarbage` frees the backing store of an ArrayBuffer that had reached
+ * the old generation.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { collectGarbage } from '../../../server/src/syntax/v8Heap.js';
+import { Worker } from 'node:worker_threads';
+import { collectGarbage, keepYoungGenerationSmall, WORKER_SEMI_SPACE_MB } from '../../../server/src/syntax/v8Heap.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
@@ -35,6 +38,29 @@ test('the new space does not grow, also after parser workers have started', asyn
     // Unlimited, V8 doubles the semi-spaces up to 32 MiB of new space under this load.
     assert.ok(newSpace() <= before, `new space grew from ${before} to ${newSpace()} bytes`);
     assert.ok(newSpace() <= 8 * 2 ** 20, `new space is ${newSpace()} bytes`);
+    // Both workers, started at once, have the workers' young generation: two semi-spaces.
+    assert.equal(pool.stats().newSpaceBytes, 2 * WORKER_SEMI_SPACE_MB * 2 ** 20);
+    assert.ok(before < pool.stats().newSpaceBytes / 4, `main thread ${before} bytes`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('only threads started by startWorker get the workers\' young generation', async () => {
+  const pool = new ParserPool({ size: 1 });
+  try {
+    await pool.parse({ path: 'a.js', lang: 'javascript', bytes: new TextEncoder().encode('let a = 1;\n') });
+    assert.equal(pool.stats().newSpaceBytes, 2 * WORKER_SEMI_SPACE_MB * 2 ** 20);
+    // Once the pool's worker is online the size setting is cleared: a plain thread has V8's initial size.
+    const src = `require('worker_threads').parentPort.postMessage(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)`;
+    const plain = new Worker(src, { eval: true });
+    const size = await new Promise<number>((resolve, reject) => {
+      plain.once('message', resolve);
+      plain.once('error', reject);
+    });
+    await plain.terminate();
+    keepYoungGenerationSmall(); // that thread's heap configuration reset the growth factor
+    assert.ok(size < 2 * WORKER_SEMI_SPACE_MB * 2 ** 20 / 4, `plain thread's new space ${size} bytes`);
   } finally {
     await pool.close();
   }
