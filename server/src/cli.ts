@@ -5,10 +5,10 @@
  * `index` shows a progress bar on a terminal and is quiet otherwise; `--json` prints exactly one JSON
  * object (the stats object) on stdout. Exit status: 0 success, 1 failure, 2 bad usage, with a clear
  * message on stderr.
- * `index` reads and writes the same persistent cache as the server (index/persistence.ts): the
- * snapshot at the default location for DIR (`$XDG_CACHE_HOME/strata/…`), or FILE with `--save`. A
- * snapshot present is loaded and reconciled with the disk (unchanged files are not read again);
- * a new one is written when anything changed. A snapshot that cannot be written is a failure (1).
+ * `index` reads and writes the same persistent cache as the server: the snapshot at the default
+ * location for DIR (`$XDG_CACHE_HOME/strata/…`), or FILE with `--save`. It streams the tree into a
+ * new snapshot (index/headlessIndex.ts), keeping unchanged files of the previous one without reading
+ * them again, and writes nothing when nothing changed. A snapshot that cannot be written is a failure (1).
  */
 // First, before the other modules load: the young generation stays at its initial size.
 import './syntax/v8Heap.js';
@@ -17,6 +17,8 @@ import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { defaultSettings, parseSettings } from './index/settings.js';
 import { snapshotPath } from './index/snapshot/location.js';
+import { indexToSnapshot } from './index/headlessIndex.js';
+import type { StrataStats } from './index/stats.js';
 import { Workspace } from './index/workspace.js';
 import type { IndexProgress } from './lsp/service.js';
 
@@ -99,32 +101,27 @@ async function runIndex(args: string[]): Promise<number> {
     return 1;
   }
   const logLines: string[] = [];
-  const workspace = await Workspace.create({
-    settings,
-    log: { error: (m) => logLines.push(`error: ${m}`), warn: (m) => logLines.push(`warning: ${m}`), info: () => {} },
-    snapshotFile: () => snapshot,
-  });
   const progress = terminalProgress(!opts.json && process.stderr.isTTY === true);
+  let stats: StrataStats;
   try {
-    await workspace.indexFolder(dir, progress);
+    stats = await indexToSnapshot({
+      root: dir, snapshot, settings, progress,
+      log: { warn: (m) => logLines.push(`warning: ${m}`), info: () => {} },
+    });
+  } catch (err) {
     progress.stop();
-    const stats = workspace.stats();
-    if (stats.persist && stats.persist.failedSaves > 0) {
-      for (const line of logLines.filter((l) => l.includes('persistent cache'))) process.stderr.write(`strata: ${line}\n`);
-      process.stderr.write(`strata: the index of ${dir} could not be saved to ${snapshot}\n`);
-      return 1;
-    }
-    if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
-    else {
-      for (const line of logLines.slice(0, 20)) process.stderr.write(`strata: ${line}\n`);
-      if (logLines.length > 20) process.stderr.write(`strata: … ${logLines.length - 20} more log lines\n`);
-      process.stdout.write(summary(stats));
-    }
-    return 0;
-  } finally {
-    progress.stop();
-    await workspace.dispose();
+    for (const line of logLines.filter((l) => l.includes('persistent cache'))) process.stderr.write(`strata: ${line}\n`);
+    process.stderr.write(`strata: the index of ${dir} could not be saved to ${snapshot} (${err instanceof Error ? err.message : String(err)})\n`);
+    return 1;
   }
+  progress.stop();
+  if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
+  else {
+    for (const line of logLines.slice(0, 20)) process.stderr.write(`strata: ${line}\n`);
+    if (logLines.length > 20) process.stderr.write(`strata: … ${logLines.length - 20} more log lines\n`);
+    process.stdout.write(summary(stats));
+  }
+  return 0;
 }
 
 /** Why a snapshot cannot be written at `file` (its folder is created when missing), or undefined. */
@@ -144,7 +141,7 @@ function snapshotProblem(file: string): string | undefined {
   }
 }
 
-function summary(s: ReturnType<Workspace['stats']>): string {
+function summary(s: StrataStats): string {
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
   return [

@@ -7,7 +7,7 @@
  * large for a tree, binary or invalid UTF-8 files of a known language are stored and counted, with
  * no symbols, and the reason is logged once.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { crc32, type SourceCache } from '../cache/index.js';
 import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
 import { incompleteMessage } from '../syntax/analysis/index.js';
@@ -65,22 +65,24 @@ export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName,
 
 export type IndexFileResult = 'indexed' | 'stored-without-tree' | 'skipped' | 'open';
 
+/** What the index keeps of one parse: the analysis, or why the file has no tree. */
+export type SourceAnalysis = { analysis: FileAnalysis } | { noTreeReason: string };
+
 /**
- * Reads, stores and indexes one file from disk. `known` carries size/mtime when the caller has
- * stat'ed it already (the scanner has). Never throws for a bad file: it is logged and skipped.
+ * Reads a file of a language Strata indexes (by name, else by its `#!` line). Undefined, with the
+ * reason logged when it is worth a line, for files it does not index or cannot read.
  */
-export async function indexFileFromDisk(t: IndexTargets, path: string, known: { size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> {
-  if (known.size > MAX_STORED_FILE_BYTES) {
-    t.log.info(`${path}: ${(known.size / 1048576).toFixed(1)} MB, above the ${MAX_STORED_FILE_BYTES / 1048576} MB a file may have to be stored; skipped`);
-    return { result: 'skipped', bytes: 0 };
+export async function readSourceFile(t: Pick<IndexTargets, 'enabled' | 'log'>, path: string, size: number): Promise<{ lang: LanguageName; bytes: Uint8Array } | undefined> {
+  if (size > MAX_STORED_FILE_BYTES) {
+    t.log.info(`${path}: ${(size / 1048576).toFixed(1)} MB, above the ${MAX_STORED_FILE_BYTES / 1048576} MB a file may have to be stored; skipped`);
+    return undefined;
   }
   let lang = detectLanguage(path);
-  let bytes: Uint8Array;
-  if (!lang && known.size === 0) return { result: 'skipped', bytes: 0 };
+  if (!lang && size === 0) return undefined;
   try {
     if (!lang) {
       // Only a `#!` line can still make it ours: read the head before reading the whole file.
-      const handle = await import('node:fs/promises').then((fs) => fs.open(path, 'r'));
+      const handle = await open(path, 'r');
       try {
         const head = new Uint8Array(256);
         const { bytesRead } = await handle.read(head, 0, head.length, 0);
@@ -88,38 +90,57 @@ export async function indexFileFromDisk(t: IndexTargets, path: string, known: { 
       } finally {
         await handle.close();
       }
-      if (!lang) return { result: 'skipped', bytes: 0 };
+      if (!lang) return undefined;
     }
-    if (!t.enabled(lang.name)) return { result: 'skipped', bytes: 0 };
-    bytes = await readFile(path);
-    if (t.isOpen?.(path)) return { result: 'open', bytes: 0 };
+    if (!t.enabled(lang.name)) return undefined;
+    return { lang: lang.name, bytes: await readFile(path) };
   } catch (err) {
     t.log.warn(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); skipped`);
-    return { result: 'skipped', bytes: 0 };
+    return undefined;
   }
-  return indexBytes(t, path, lang.name, bytes, { size: known.size, mtimeMs: known.mtimeMs });
 }
 
-/** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
-export async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
-  disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
-  t.cache.put(key, bytes, disk ? diskFallback(key, disk.size, disk.mtimeMs) : undefined);
+/** Parses `bytes` in a worker (unless above the tree cap); logs why a file has no tree or an incomplete analysis. */
+export async function analyseSource(t: Pick<IndexTargets, 'pool' | 'treeCapBytes' | 'log'>, key: string, lang: LanguageName, bytes: Uint8Array): Promise<SourceAnalysis> {
   const outcome = bytes.length > t.treeCapBytes()
     ? { reason: 'too-large' as const, detail: undefined }
     : await t.pool.parse({ lang, bytes, path: key });
-  // Opened while it was parsed: the editor's text is analysed instead (its cache entry is the editor's already).
-  if (disk && t.isOpen?.(key)) return { result: 'open', bytes: bytes.length };
   if (!('analysis' in outcome) || !outcome.analysis) {
     const reason = outcome.reason === 'too-large' ? 'too large for a tree'
       : outcome.reason === 'binary' ? 'binary'
       : outcome.reason === 'invalid-utf8' ? 'not valid UTF-8'
       : `${outcome.reason ?? 'error'}${outcome.detail ? `: ${outcome.detail}` : ''}`;
     t.log.info(`${key}: stored without a tree (${reason})`);
-    recordAnalysis(t, key, lang, { bytes: bytes.length, crc: crc32(bytes) }, disk, undefined, reason);
-    return { result: 'stored-without-tree', bytes: bytes.length };
+    return { noTreeReason: reason };
   }
   if (outcome.analysis.incomplete) t.log.warn(`${key}: ${incompleteMessage(outcome.analysis.incomplete)}`);
-  recordAnalysis(t, key, lang, { bytes: bytes.length, crc: crc32(bytes) }, disk, outcome.analysis);
+  return { analysis: outcome.analysis };
+}
+
+/**
+ * Reads, stores and indexes one file from disk. `known` carries size/mtime when the caller has
+ * stat'ed it already (the scanner has). Never throws for a bad file: it is logged and skipped.
+ */
+export async function indexFileFromDisk(t: IndexTargets, path: string, known: { size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> {
+  const source = await readSourceFile(t, path, known.size);
+  if (!source) return { result: 'skipped', bytes: 0 };
+  if (t.isOpen?.(path)) return { result: 'open', bytes: 0 };
+  return indexBytes(t, path, source.lang, source.bytes, { size: known.size, mtimeMs: known.mtimeMs });
+}
+
+/** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
+export async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
+  disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
+  t.cache.put(key, bytes, disk ? diskFallback(key, disk.size, disk.mtimeMs) : undefined);
+  const outcome = await analyseSource(t, key, lang, bytes);
+  // Opened while it was parsed: the editor's text is analysed instead (its cache entry is the editor's already).
+  if (disk && t.isOpen?.(key)) return { result: 'open', bytes: bytes.length };
+  const text = { bytes: bytes.length, crc: crc32(bytes) };
+  if ('noTreeReason' in outcome) {
+    recordAnalysis(t, key, lang, text, disk, undefined, outcome.noTreeReason);
+    return { result: 'stored-without-tree', bytes: bytes.length };
+  }
+  recordAnalysis(t, key, lang, text, disk, outcome.analysis);
   return { result: 'indexed', bytes: bytes.length };
 }
 

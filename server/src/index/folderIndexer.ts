@@ -5,11 +5,12 @@
  * counts the files so that progress can say "n of N" and a percentage.
  *
  * Files open in an editor are skipped: the editor's text is the truth for them. Files `keep` accepts
- * (unchanged since a loaded snapshot, see persistence.ts) count as done without being read. A file
- * that was known and is now skipped (no longer a language Strata indexes, unreadable) is forgotten.
+ * (unchanged since a loaded snapshot, see persistence.ts) count as done without being read. What
+ * indexing a file means is the caller's (`indexFile`): the workspace stores it in its cache and
+ * symbol index (fileIndexer.ts), `strata index` writes it to a snapshot (headlessIndex.ts).
  */
 import { scanWorkspace, type ScannedFile, type ScanOptions } from './scanner.js';
-import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, type IndexTargets } from './fileIndexer.js';
+import { MAX_STORED_FILE_BYTES, type IndexFileResult } from './fileIndexer.js';
 
 export interface FolderProgress {
   begin(title: string): void;
@@ -25,8 +26,17 @@ export interface FolderIndexResult {
   elapsedMs: number;
 }
 
-export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptions, progress: FolderProgress,
-  opts: { inFlight: number; isOpen: (key: string) => boolean; signal?: AbortSignal; keep?: (file: ScannedFile) => boolean }): Promise<FolderIndexResult> {
+export interface FolderIndexOptions {
+  /** Files being indexed at once (their bytes are what the run holds of the tree). */
+  inFlight: number;
+  /** Indexes one scanned file; 'skipped' when it is not indexed (unknown language, unreadable). */
+  indexFile: (file: ScannedFile) => Promise<{ result: IndexFileResult; bytes: number }>;
+  isOpen?: (key: string) => boolean;
+  keep?: (file: ScannedFile) => boolean;
+  signal?: AbortSignal;
+}
+
+export async function indexFolder(root: string, scan: ScanOptions, progress: FolderProgress, opts: FolderIndexOptions): Promise<FolderIndexResult> {
   const started = performance.now();
   progress.begin('Strata: indexing');
   const scanOptions: ScanOptions = { ...scan, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}) };
@@ -39,7 +49,7 @@ export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptio
   const inFlight = new Set<Promise<void>>();
   for await (const file of scanWorkspace(root, scanOptions)) {
     if (opts.signal?.aborted) break;
-    if (opts.isOpen(file.path)) { done++; continue; }
+    if (opts.isOpen?.(file.path)) { done++; continue; }
     if (opts.keep?.(file)) {
       done++;
       result.files++;
@@ -47,9 +57,8 @@ export async function indexFolder(t: IndexTargets, root: string, scan: ScanOptio
       progress.report(done, Math.max(total, done), result.bytes);
       continue;
     }
-    const job = indexFileFromDisk(t, file.path, file).then(({ result: r, bytes }) => {
+    const job = opts.indexFile(file).then(({ result: r, bytes }) => {
       done++;
-      if (r === 'skipped' && t.files.has(file.path) && !opts.isOpen(file.path)) forgetFile(t, file.path);
       if (r !== 'skipped') {
         result.files++;
         result.bytes += bytes;

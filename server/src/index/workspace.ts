@@ -160,9 +160,16 @@ export class Workspace implements WorkspaceService {
     try {
       // The root's snapshot first: unchanged files are then kept without being read or parsed.
       const reconcile = await this.#persist.load(root);
-      const result = await indexFolder(this.#targets, root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
+      const t = this.#targets;
+      const result = await indexFolder(root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
         inFlight: this.#pool.size * 2,
         isOpen: (key) => this.#docs.has(key),
+        indexFile: async (file) => {
+          const done = await indexFileFromDisk(t, file.path, file);
+          // Known before and now skipped (no longer a language Strata indexes, unreadable): forgotten.
+          if (done.result === 'skipped' && t.files.has(file.path) && !this.#docs.has(file.path)) forgetFile(t, file.path);
+          return done;
+        },
         ...(reconcile ? { keep: reconcile.keep } : {}),
       });
       reconcile?.finish(result.indexed + result.storedWithoutTree);

@@ -190,6 +190,36 @@ export class SnapshotReader {
     return out;
   }
 
+  /**
+   * Checks every PACK block's CRC (a read of the packs' compressed bytes, no decompression): damage
+   * found is counted in `damage` as readText would count it. Returns the number of damaged packs.
+   */
+  verifyPacks(): number {
+    let damaged = 0;
+    for (let p = 0; p < this.end.packOffset.length; p++) {
+      try {
+        this.block(this.end.packOffset[p]!, this.end.packLength[p]!, TAG_PACK);
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        this.noteDamage(`P${p}`, `PACK block ${p} at ${this.end.packOffset[p]}: ${(err as Error).message}`);
+        damaged++;
+      }
+    }
+    return damaged;
+  }
+
+  /** Chunk references of `key`'s text (0 for a key `files()` has not yielded). */
+  chunkCount(key: string): number {
+    return this.texts.get(key)?.refs.length ?? 0;
+  }
+
+  /** Bytes of the PACK blocks (the stored form of the unique chunks). */
+  get packBytes(): number {
+    let n = 0;
+    for (const length of this.end.packLength) n += length;
+    return n;
+  }
+
   /** Idempotent; readText after close throws. */
   close(): void {
     if (this.fd === undefined) return;

@@ -69,6 +69,20 @@ export interface SnapshotWriterMemory {
   idTableBytes: number;
 }
 
+/** What `commit` wrote. */
+export interface SnapshotWritten {
+  /** The snapshot file's size. */
+  bytes: number;
+  files: number;
+  /** Unique chunks, and chunk references of all records (repeats included). */
+  chunks: number;
+  chunkRefs: number;
+  /** Raw bytes of all texts, of the unique chunks, and of the PACK blocks that store them. */
+  textBytes: number;
+  uniqueBytes: number;
+  packBytes: number;
+}
+
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Below the platforms' IOV_MAX (1024 on Linux), so one writev takes the whole batch. */
 const WRITE_BATCH_PARTS = 512;
@@ -174,6 +188,10 @@ export class SnapshotWriter {
   private readonly filesDir: number[][] = [[], [], []]; // offset, length, count
   private files = 0;
   private textBytes = 0;
+  /** Chunk references of the records written (a text's chunks, repeats included). */
+  private chunkRefs = 0;
+  /** Bytes of PACK blocks written (the stored form of the unique chunks). */
+  private packBlockBytes = 0;
 
   private chain: Promise<unknown> = Promise.resolve();
   private state: 'open' | 'committed' | 'aborted' = 'open';
@@ -266,6 +284,7 @@ export class SnapshotWriter {
       }
       this.recordCount++;
       this.files++;
+      this.chunkRefs += this.refCount;
       this.textBytes += text.byteLength;
       if (this.recordCount >= this.filesPerBlock || this.records.length >= this.recordBytesPerBlock) this.sealFiles();
       await this.drain();
@@ -273,7 +292,7 @@ export class SnapshotWriter {
   }
 
   /** Flushes, fsyncs, renames into place. After commit the writer is closed. */
-  commit(): Promise<{ bytes: number; files: number; chunks: number; textBytes: number; uniqueBytes: number }> {
+  commit(): Promise<SnapshotWritten> {
     return this.serial(async () => {
       this.sealPack();
       this.sealFiles();
@@ -296,7 +315,10 @@ export class SnapshotWriter {
       await fsp.rename(this.tempPath, this.finalPath);
       this.state = 'committed';
       await fsyncDir(path.dirname(this.finalPath));
-      return { bytes: this.position, files: this.files, chunks: this.nextOrdinal, textBytes: this.textBytes, uniqueBytes: this.uniqueBytes };
+      return {
+        bytes: this.position, files: this.files, chunks: this.nextOrdinal, chunkRefs: this.chunkRefs,
+        textBytes: this.textBytes, uniqueBytes: this.uniqueBytes, packBytes: this.packBlockBytes,
+      };
     });
   }
 
@@ -404,6 +426,7 @@ export class SnapshotWriter {
         this.packDir[1]!.push(length);
         this.packDir[2]!.push(q.a);
         this.packDir[3]!.push(q.b);
+        this.packBlockBytes += length;
       } else if (q.tag === TAG_FILES) {
         this.filesDir[0]!.push(at);
         this.filesDir[1]!.push(length);

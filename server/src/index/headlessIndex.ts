@@ -1,0 +1,338 @@
+/**
+ * `strata index DIR`: the headless index run. One streaming pass turns a tree (and the previous
+ * snapshot of it) into a new snapshot; nothing about a file stays in memory once its record is
+ * written, so the run's memory does not grow with the size of the tree.
+ *
+ * Design. The scanner and the parser workers are the server's (folderIndexer.ts, fileIndexer.ts).
+ * Where the server records a file in its cache, symbol index and file table, this run writes the
+ * file's record (symbols, identifier filter, language, disk state, text length + CRC) and its text
+ * to a SnapshotWriter (snapshot/writer.ts): the snapshot the server loads at its next start, the same
+ * bytes its own saves write. The previous snapshot of the root is read first; a scanned file whose
+ * size and mtime equal its record is kept (neither read nor parsed), and after the scan the kept
+ * records are copied into the new snapshot with their texts — read from the old packs, verified, or
+ * re-indexed from the disk when those are damaged. With nothing changed and nothing damaged (every
+ * record and every pack block's CRC checked), nothing is written. Without a usable snapshot (none, damaged header, another version) everything is indexed.
+ *
+ * Memory. A run that starts cold holds the parser workers, the files in flight (2 per worker, and at
+ * most a quarter of `--memory` of their bytes unless one file alone is larger), the writer's batches
+ * and its chunk-id table (per unique chunk: a copy of a file costs nothing there). A run that loads
+ * a snapshot also holds, per loaded file, its size and mtime and the reader's chunk ordinals of its
+ * text (≈ 150 B + 4 B per chunk) until the copy. Checked by test/index/headlessIndex.test.ts.
+ *
+ * Guarantees: the snapshot is replaced only by a whole new one (the writer's temp file + rename), so a
+ * failed or killed run leaves the previous one; a record is written only with the text it describes
+ * (the writer checks length and CRC); damage found in the old snapshot is counted in
+ * integrity.crcFailures and logged, and never copied.
+ *
+ * The stats are the contract's object (stats.ts), for the run's store — the snapshot: every file is
+ * cold (its text in the snapshot's packs); the trees are those the workers made.
+ */
+import { existsSync } from 'node:fs';
+import { crc32, initZstd } from '../cache/index.js';
+import type { LanguageName } from '../syntax/languages.js';
+import { ParserPool } from '../syntax/parserPool.js';
+import type { SyntaxSymbol } from '../syntax/types.js';
+import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type SourceAnalysis } from './fileIndexer.js';
+import { indexFolder, type FolderProgress } from './folderIndexer.js';
+import { IdentifierFilter } from './identifierFilter.js';
+import { tierBudgets, type StrataSettings } from './settings.js';
+import { cacheRootOf, enforceDiskBudget } from './snapshot/location.js';
+import { SnapshotFormatError, SnapshotReader } from './snapshot/reader.js';
+import type { SnapshotFile } from './snapshot/records.js';
+import { SnapshotInputError, SnapshotWriter, type SnapshotWritten } from './snapshot/writer.js';
+import type { PersistStats, StrataStats } from './stats.js';
+
+const MiB = 1024 * 1024;
+
+export interface HeadlessIndexOptions {
+  /** The tree to index (absolute). */
+  root: string;
+  /** The snapshot file read at the start and replaced at the end. */
+  snapshot: string;
+  settings: StrataSettings;
+  progress: FolderProgress;
+  log: { warn(message: string): void; info(message: string): void };
+  /** Parser workers (default: one per core). */
+  workers?: number;
+}
+
+/** A record of the previous snapshot, until the scan says whether its file is unchanged. */
+interface Loaded {
+  size: number;
+  mtimeMs: number;
+  kept: boolean;
+  /** Indexed again from the disk by this run (changed). */
+  reindexed: boolean;
+}
+
+/** Files, bytes, languages and parse errors of the records a snapshot holds. */
+class Totals {
+  files = 0;
+  bytes = 0;
+  parseErrors = 0;
+  chunkRefs = 0;
+  readonly languages = new Map<string, number>();
+
+  add(f: { language: LanguageName; length: number; hasErrors: boolean }): void {
+    this.files++;
+    this.bytes += f.length;
+    if (f.hasErrors) this.parseErrors++;
+    this.languages.set(f.language, (this.languages.get(f.language) ?? 0) + 1);
+  }
+}
+
+/** Admits work while the bytes it holds stay under a budget; one item is always admitted. */
+class ByteGate {
+  #held = 0;
+  readonly #waiting: Array<{ bytes: number; go: () => void }> = [];
+  constructor(readonly budget: number) {}
+
+  async acquire(bytes: number): Promise<void> {
+    if (this.#held === 0 || this.#held + bytes <= this.budget) {
+      this.#held += bytes;
+      return;
+    }
+    await new Promise<void>((go) => this.#waiting.push({ bytes, go }));
+  }
+
+  release(bytes: number): void {
+    this.#held -= bytes;
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0]!;
+      if (this.#held !== 0 && this.#held + next.bytes > this.budget) break;
+      this.#waiting.shift();
+      this.#held += next.bytes;
+      next.go();
+    }
+  }
+}
+
+/** The outline as the symbol index keeps it (and a server's save writes it): without `detail`. */
+function storedSymbols(list: readonly SyntaxSymbol[]): SyntaxSymbol[] {
+  return list.map((s) => ({
+    name: s.name, kind: s.kind, span: s.span, nameSpan: s.nameSpan,
+    ...(s.children && s.children.length > 0 ? { children: storedSymbols(s.children) } : {}),
+  }));
+}
+
+/** The snapshot record of a file indexed from disk. */
+function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { size: number; mtimeMs: number }, outcome: SourceAnalysis): SnapshotFile {
+  const base = { key, size: disk.size, mtimeMs: disk.mtimeMs, language: lang, length: bytes.length, crc: crc32(bytes) };
+  if ('noTreeReason' in outcome) return { ...base, hasErrors: false, symbols: [], noTreeReason: outcome.noTreeReason };
+  const a = outcome.analysis;
+  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: storedSymbols(a.symbols), identifiers: IdentifierFilter.of(a.identifiers).toBytes() };
+}
+
+function under(root: string, key: string): boolean {
+  return key.startsWith(root.endsWith('/') ? root : root + '/');
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function ratio(a: number, b: number): number {
+  return b > 0 ? a / b : 1;
+}
+
+/** Indexes `o.root` into `o.snapshot` (see header). Throws when the snapshot cannot be written; the previous one then stays. */
+export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataStats> {
+  const started = performance.now();
+  await initZstd();
+  const { root, settings, log } = o;
+  const pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(o.workers ? { size: o.workers } : {}) });
+  const targets = {
+    pool, log,
+    enabled: (lang: LanguageName) => settings.languages.includes(lang),
+    treeCapBytes: () => Math.round(settings.trees.maxFileSizeMB * MiB),
+  };
+  const persist: PersistStats = {
+    enabled: true, snapshotPath: o.snapshot, loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
+    damagedBlocks: 0, loadMs: 0, saves: 0, failedSaves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, evictedCaches: 0,
+  };
+  const integrity = { verifiedReads: 0, crcFailures: 0, fallbacks: 0 };
+  let reader: SnapshotReader | undefined;
+  let rejected = 0;
+  let writing: Promise<SnapshotWriter> | undefined;
+  let failure: unknown;
+  let saveMs = 0;
+
+  try {
+    // 1. The previous snapshot: what each file was when it was written.
+    const loaded = new Map<string, Loaded>();
+    const loadedTotals = new Totals();
+    if (existsSync(o.snapshot)) {
+      try {
+        reader = SnapshotReader.open(o.snapshot, { root });
+      } catch (err) {
+        rejected++;
+        log.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${message(err)})`);
+      }
+    }
+    if (reader) {
+      for (const f of reader.files()) {
+        if (!under(root, f.key) || !targets.enabled(f.language) || loaded.has(f.key)) continue;
+        loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs, kept: false, reindexed: false });
+        loadedTotals.add(f);
+        loadedTotals.chunkRefs += reader.chunkCount(f.key);
+      }
+      persist.loadedFiles = loaded.size;
+      persist.loadMs = Math.round(performance.now() - started);
+    }
+
+    const writer = (): Promise<SnapshotWriter> => (writing ??= SnapshotWriter.create(o.snapshot, { root }));
+    const written = new Totals();
+    /** Writes a record; false (logged) when the writer refuses it. Writer failures stop the run. */
+    const write = async (record: SnapshotFile, text: Uint8Array): Promise<boolean> => {
+      const t0 = performance.now();
+      try {
+        await (await writer()).add(record, text);
+        written.add(record);
+        return true;
+      } catch (err) {
+        if (!(err instanceof SnapshotInputError)) throw err;
+        log.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
+        return false;
+      } finally {
+        saveMs += performance.now() - t0;
+      }
+    };
+    const gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
+    const abort = new AbortController();
+    /** Reads, parses and writes one file; never throws (a writer failure is kept and ends the scan). */
+    const indexFromDisk = async (file: { path: string; size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> => {
+      if (failure !== undefined) return { result: 'skipped', bytes: 0 };
+      const holds = Math.min(file.size, MAX_STORED_FILE_BYTES);
+      await gate.acquire(holds);
+      try {
+        const source = await readSourceFile(targets, file.path, file.size);
+        if (!source) return { result: 'skipped', bytes: 0 };
+        const outcome = await analyseSource(targets, file.path, source.lang, source.bytes);
+        if (!(await write(recordOf(file.path, source.lang, source.bytes, file, outcome), source.bytes))) return { result: 'skipped', bytes: 0 };
+        return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
+      } catch (err) {
+        failure ??= err;
+        abort.abort();
+        return { result: 'skipped', bytes: 0 };
+      } finally {
+        gate.release(holds);
+      }
+    };
+
+    // 2. The scan: unchanged files are kept, the others indexed and written as they come.
+    const run = await indexFolder(root, { exclude: settings.exclude, log: (m) => log.info(m) }, o.progress, {
+      inFlight: pool.size * 2,
+      signal: abort.signal,
+      keep: (file) => {
+        const l = loaded.get(file.path);
+        if (!l || l.size !== file.size || l.mtimeMs !== file.mtimeMs) return false;
+        l.kept = true;
+        return true;
+      },
+      indexFile: async (file) => {
+        const done = await indexFromDisk(file);
+        const l = loaded.get(file.path);
+        if (l && done.result !== 'skipped') l.reindexed = true;
+        return done;
+      },
+    });
+    if (failure !== undefined) throw failure;
+    await pool.endIdleWorkers();
+
+    let kept = 0;
+    let removed = 0;
+    for (const l of loaded.values()) {
+      if (l.kept) kept++;
+      else if (!l.reindexed) removed++;
+    }
+    persist.keptFiles = reader ? kept : 0;
+    persist.reindexedFiles = reader ? run.indexed + run.storedWithoutTree : 0;
+    persist.removedFiles = removed;
+    const damaged = (): number => (reader?.damage.blocks ?? 0) + rejected;
+
+    // 3. Nothing changed: the snapshot stays as it is.
+    let done: SnapshotWritten | undefined;
+    let totals = loadedTotals;
+    // Before keeping the old snapshot as it is, its packs are checked (cheap: a CRC per block).
+    const unchanged = reader !== undefined && !writing && removed === 0 && damaged() === 0 && reader.verifyPacks() === 0;
+    if (!unchanged) {
+      // 4. Kept records join the new snapshot with their verified texts (from the disk when damaged).
+      if (reader && kept > 0) {
+        for (const f of reader.files()) {
+          if (!loaded.get(f.key)?.kept) continue;
+          let text: Uint8Array | undefined;
+          try {
+            text = reader.readText(f.key);
+            integrity.verifiedReads++;
+          } catch (err) {
+            if (!(err instanceof SnapshotFormatError)) throw err;
+          }
+          if (text) {
+            await write(f, text);
+          } else {
+            integrity.fallbacks++;
+            const again = await indexFromDisk({ path: f.key, size: f.size, mtimeMs: f.mtimeMs });
+            if (failure !== undefined) throw failure;
+            if (again.result !== 'skipped') persist.reindexedFiles++;
+          }
+        }
+        for (const line of reader.damage.messages) log.warn(`persistent cache ${o.snapshot}: damage detected, rebuilt from disk: ${line}`);
+      }
+      const t0 = performance.now();
+      done = await (await writer()).commit();
+      saveMs += performance.now() - t0;
+      totals = written;
+      persist.saves = 1;
+      persist.lastSaveBytes = done.bytes;
+      persist.lastSaveFiles = done.files;
+      persist.lastSaveMs = Math.round(saveMs);
+      const cacheRoot = cacheRootOf(o.snapshot);
+      if (cacheRoot) {
+        const { removed: gone } = enforceDiskBudget(cacheRoot, settings.cacheDiskMB * MiB, o.snapshot);
+        persist.evictedCaches = gone.length;
+        for (const dir of gone) log.info(`persistent cache: ${dir} removed (disk budget ${settings.cacheDiskMB} MB)`);
+      }
+    }
+    persist.damagedBlocks = damaged();
+    integrity.crcFailures = damaged();
+    const elapsedMs = Math.round(performance.now() - started);
+
+    const raw = done ? done.textBytes : totals.bytes;
+    const unique = done ? done.uniqueBytes : reader!.end.uniqueBytes;
+    const stored = done ? done.packBytes : reader!.packBytes;
+    const poolStats = pool.stats();
+    const mem = process.memoryUsage();
+    return {
+      files: totals.files,
+      bytes: totals.bytes,
+      languages: Object.fromEntries(totals.languages),
+      parseErrors: totals.parseErrors,
+      elapsedMs,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      store: {
+        rawBytes: raw,
+        storedBytes: stored,
+        chunks: done ? done.chunkRefs : totals.chunkRefs,
+        uniqueChunks: done ? done.chunks : reader!.end.chunks,
+        dedupRatio: ratio(raw, unique),
+        compressionRatio: ratio(unique, stored),
+      },
+      tiers: { hot: { files: 0, bytes: 0 }, warm: { files: 0, bytes: 0 }, cold: { files: totals.files, bytes: stored } },
+      trees: poolStats.trees,
+      integrity,
+      journal: { replays: 0, fullParses: 0 },
+      budgets: tierBudgets(settings),
+      persist,
+      process: {
+        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
+        arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: poolStats.heapBytes,
+      },
+    };
+  } catch (err) {
+    if (writing) await writing.then((w) => w.abort(), () => undefined);
+    throw err;
+  } finally {
+    reader?.close();
+    await pool.close();
+  }
+}
