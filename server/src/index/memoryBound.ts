@@ -1,9 +1,10 @@
 /**
- * The stated memory cost of one indexed file, in one place: what the workspace keeps per file beyond
- * the budgeted tiers (`--memory`: hot trees, warm and cold chunk bytes). Peak memory of an index run
- * is bounded by the budgets, the run's fixed working set (parser workers, files in flight, the
- * snapshot writer's batches) and this cost times the number of files — it is the only part that
- * grows with the size of the tree. Checked by test/index/memoryBound.test.ts (measured after a
+ * The stated memory cost of one indexed file, in one place: what the workspace (the server) keeps per
+ * file beyond the budgeted tiers (`memory.totalMB`: hot trees, warm and cold chunk bytes). Peak memory
+ * of the server's index run is bounded by the budgets, the run's fixed working set (parser workers,
+ * files in flight, the snapshot writer's batches) and this cost times the number of files — it is
+ * the only part that grows with the size of the tree. `strata index` keeps none of it: it streams
+ * each file's record into the snapshot (headlessIndex.ts). Checked by test/index/memoryBound.test.ts (measured after a
  * garbage collection, V8 heap + ArrayBuffers of the main thread, with real parts).
  *
  * Per file, measured with Node 20 (x64):
