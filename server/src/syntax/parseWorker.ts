@@ -4,6 +4,7 @@
  * Each worker thread has its own web-tree-sitter runtime and wasm heap (grammars.ts is per thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { packOutcome, type PackedOutcome } from './outcomeWire.js';
 import { runParseJob, type ParseInput } from './parseJob.js';
 import { threadLedger } from './trees.js';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -21,7 +22,8 @@ export interface WorkerJob {
 
 export interface WorkerReply {
   id: number;
-  outcome: Awaited<ReturnType<typeof runParseJob>>;
+  /** The outcome, packed for the way back (outcomeWire.ts). */
+  outcome: PackedOutcome;
   parsedBytes: number;
   trees: ReturnType<typeof threadLedger.counts>;
   /** This thread's external memory (its wasm heap, which never shrinks). */
@@ -53,10 +55,11 @@ async function run(job: WorkerJob): Promise<void> {
   if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn) && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
   const outcome = await runParseJob(job.input, config.maxFileBytes);
   if (outcome.analysis) parsedBytes += outcome.bytes;
+  const { message, transfer } = packOutcome(outcome);
   const reply: WorkerReply = {
-    id: job.id, outcome, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external, newSpaceBytes: newSpaceBytes(),
+    id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external, newSpaceBytes: newSpaceBytes(),
   };
-  parentPort!.postMessage(reply);
+  parentPort!.postMessage(reply, transfer);
 }
 
 parentPort!.on('message', (job: WorkerJob) => {

@@ -6,7 +6,7 @@
  * jobs (default 2): it runs them one after another, so when it posts a result its next job is
  * already there and it does not sit idle while the main thread, which on 2 cores first has to
  * get a core, receives the result and sends the next job (measured: see the bench section
- * `syntax`). Results are plain data (parseJob.ts), never trees. Because a wasm heap only returns
+ * `syntax`). Results are plain data (parseJob.ts), never trees, packed for the way back (outcomeWire.ts). Because a wasm heap only returns
  * memory to the system when its thread ends, a worker that has parsed `recycleBytes` (default
  * 256 MB) is ended when that result arrives and replaced by a fresh one; the job it had been sent
  * next goes back to the head of the queue. A worker that dies (crash, out of memory) has its
@@ -20,6 +20,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_FILE_BYTES } from './fileCheck.js';
+import { unpackOutcome } from './outcomeWire.js';
 import type { ParseInput, ParseOutcome } from './parseJob.js';
 import type { WorkerJob, WorkerReply } from './parseWorker.js';
 import type { TreeCounts } from './trees.js';
@@ -199,7 +200,7 @@ export class ParserPool {
     slot.trees = r.trees;
     slot.heapBytes = r.heapBytes;
     slot.newSpaceBytes = r.newSpaceBytes;
-    task?.resolve(r.outcome);
+    task?.resolve(unpackOutcome(r.outcome));
     if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;
       this.#retire(slot);
