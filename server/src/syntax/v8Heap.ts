@@ -1,6 +1,7 @@
 /**
  * What the server asks of V8 so that its heap is no larger than what it holds: a young generation
- * kept at its initial size, and a full collection when an index run is over.
+ * kept at its initial size in the main thread (parser workers get a fixed, larger one: see below),
+ * and a full collection when an index run is over.
  *
  * Young generation. V8 doubles a heap's semi-spaces (up to 16 MiB each on 64-bit: 32 MiB committed
  * and resident) whenever enough objects survive scavenges, and never shrinks them again in an idle
