@@ -6,8 +6,12 @@
  * thread's ledger); never throws for a bad file — unreadable, too large, binary or invalid UTF-8
  * files come back with a `reason` and no analysis. A file's size is checked with stat before it is
  * read, so an oversized file is never loaded.
+ * A file is read synchronously: the thread that runs jobs (a parser worker) runs one at a time and has
+ * nothing else to do meanwhile, and asynchronous reads cost it four round trips through libuv's
+ * thread pool (open, stat, read, close each wake a pool thread, then this one), which on 2 cores
+ * busy with parsing each wait for a core. (The indexer sends bytes; paths are read here.)
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { analyzeFile } from './analysis/index.js';
 import { checkFileBytes, DEFAULT_MAX_FILE_BYTES, type SkipReason } from './fileCheck.js';
 import type { LanguageName } from './languages.js';
@@ -42,9 +46,10 @@ export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE
   if (!bytes) {
     if (input.path === undefined) return { ...base, reason: 'error', detail: 'neither path nor bytes' };
     try {
-      const st = await stat(input.path);
+      // Synchronous: see the header.
+      const st = statSync(input.path);
       if (st.size > maxBytes) return { ...base, bytes: st.size, reason: 'too-large' };
-      bytes = await readFile(input.path);
+      bytes = readFileSync(input.path);
     } catch (e) {
       return { ...base, reason: 'unreadable', detail: (e as Error).message };
     }
