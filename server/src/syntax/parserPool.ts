@@ -196,6 +196,13 @@ export class ParserPool {
   #onReply(slot: Slot, r: WorkerReply): void {
     const at = slot.tasks.findIndex((t) => t.id === r.id);
     const task = at >= 0 ? slot.tasks.splice(at, 1)[0] : undefined;
+    if (slot.retiring) {
+      // A retired worker may finish the job it was sent next before `terminate` takes effect: that
+      // result is served, and its counts join the retired totals (taken at #retire).
+      this.#retired.parsedBytes += r.parsedBytes - slot.parsedBytes;
+      this.#retired.created += r.trees.created - slot.trees.created;
+      this.#retired.deleted += r.trees.deleted - slot.trees.deleted;
+    }
     slot.parsedBytes = r.parsedBytes;
     slot.trees = r.trees;
     slot.heapBytes = r.heapBytes;
@@ -204,7 +211,7 @@ export class ParserPool {
     if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;
       this.#retire(slot);
-      // The jobs it was sent next go back (#onExit); its counts are those of its last result.
+      // The jobs it was sent next and has not answered go back (#onExit).
       void slot.worker.terminate();
     }
     this.#pump();
