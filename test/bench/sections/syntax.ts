@@ -334,6 +334,9 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
   for (const i of warm) await runParseJob(i);
   const sides = ['thread', 'main', 'pool', 'pool1'] as const;
   const times: Record<(typeof sides)[number], number[]> = { thread: [], main: [], pool: [], pool1: [] };
+  // The process's CPU time per side (every other side is idle meanwhile): on a loaded machine the wall
+  // ratio falls, but 2 × one thread's CPU / the pool's CPU still bounds what 2 free cores would give.
+  const cpu: Record<(typeof sides)[number], number[]> = { thread: [], main: [], pool: [], pool1: [] };
   try {
     await thread.run(warm);
     for (const pool of pools) await pool.parseAll(warm);
@@ -343,6 +346,7 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
     for (let round = 0; round < POOL_ROUNDS; round++) {
       for (let k = 0; k < sides.length; k++) {
         const side = sides[(round + k) % sides.length]!;
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         if (side === 'thread') times.thread.push(await thread.run(inputs));
         else if (side === 'main') {
@@ -353,6 +357,8 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
           await Promise.all(inputs.map((i) => pool.parse(i).then(() => undefined)));
           times[side].push(performance.now() - t0);
         }
+        const c = process.cpuUsage(c0);
+        cpu[side].push((c.user + c.system) / 1000);
       }
     }
   } finally {
@@ -372,6 +378,8 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
     name: 'pool speed-up over one thread', value: r2(median(two)), unit: '×',
     target: { op: '>=', value: 1.7 },
     note: `median of ${POOL_ROUNDS} rounds, spread ${spread(two)}; one thread = a thread with the pool workers' heap settings running the same jobs back to back; ` +
+      `process CPU per pass: one thread ${Math.round(median(cpu.thread))} ms, pool ${Math.round(median(cpu.pool))} ms ` +
+      `(bound on 2 free cores: ${r2((2 * median(cpu.thread)) / median(cpu.pool))}×); ` +
       `${inputs.length} files, ${r2(mb)} MB, ${availableParallelism()} cores, ` +
       `load average ${loadavg()[0]!.toFixed(1)} at the end (cores shared with other work lower this)`,
   });
