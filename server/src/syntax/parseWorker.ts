@@ -11,7 +11,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 // This thread's heap has just been configured, which reset V8's process-wide young-generation
 // growth flag; importing v8Heap.ts (evaluated anew in each thread) sets it again at once, for the
 // main thread's sake (this thread's young generation is fixed by v8Heap.ts's startWorker).
-import './v8Heap.js';
+import { boundOldGeneration } from './v8Heap.js';
 
 export interface WorkerJob {
   id: number;
@@ -46,6 +46,7 @@ let parsedBytes = 0;
 // came, one at a time, so the pool knows which job was running if this thread dies.
 const queue: WorkerJob[] = [];
 let running = false;
+const collectWhenGrown = boundOldGeneration();
 
 function newSpaceBytes(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
@@ -60,6 +61,8 @@ async function run(job: WorkerJob): Promise<void> {
     id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external, newSpaceBytes: newSpaceBytes(),
   };
   parentPort!.postMessage(reply, transfer);
+  // After the reply, so the collection does not delay it.
+  collectWhenGrown();
 }
 
 parentPort!.on('message', (job: WorkerJob) => {

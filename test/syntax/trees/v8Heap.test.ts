@@ -3,13 +3,13 @@
  * pool has started workers (whose heap configuration resets V8's growth factor); parser workers get
  * their own fixed young generation (WORKER_SEMI_SPACE_MB), and a thread started afterwards without
  * `startWorker` does not; `collectGarbage` frees the backing store of an ArrayBuffer that had reached
- * the old generation.
+ * the old generation; `boundOldGeneration` collects when the old generation has grown by its slack.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { collectGarbage, keepYoungGenerationSmall, WORKER_SEMI_SPACE_MB } from '../../../server/src/syntax/v8Heap.js';
+import { boundOldGeneration, collectGarbage, keepYoungGenerationSmall, WORKER_SEMI_SPACE_MB } from '../../../server/src/syntax/v8Heap.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
@@ -83,4 +83,24 @@ test('collectGarbage frees an old-generation ArrayBuffer\'s backing store', asyn
     after = process.memoryUsage().arrayBuffers;
   }
   assert.ok(held - after >= 64 * 2 ** 20, `arrayBuffers ${held} → ${after}`);
+});
+
+test('boundOldGeneration collects once the old generation has grown by its slack, not before', () => {
+  const oldUsed = () => getHeapSpaceStatistics()
+    .filter((s) => s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space')
+    .reduce((n, s) => n + s.space_used_size, 0);
+  collectGarbage();
+  const check = boundOldGeneration(16 * 2 ** 20);
+  // Large arrays go straight to the old generation's large-object space.
+  let garbage: number[][] = Array.from({ length: 4 }, () => new Array<number>(250_000).fill(1.5));
+  garbage = [];
+  const small = oldUsed();
+  check(); // ≈ 8 MB of garbage: under the slack, nothing is collected
+  assert.ok(oldUsed() >= small - 2 ** 20, `collected below the slack: ${small} → ${oldUsed()} bytes`);
+  garbage = Array.from({ length: 8 }, () => new Array<number>(250_000).fill(2.5));
+  garbage = [];
+  const large = oldUsed();
+  check(); // ≈ 24 MB of garbage: over the slack, collected
+  assert.ok(oldUsed() < large - 16 * 2 ** 20, `not collected: ${large} → ${oldUsed()} bytes`);
+  assert.equal(garbage.length, 0);
 });
