@@ -335,7 +335,7 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
   const sides = ['thread', 'main', 'pool', 'pool1'] as const;
   const times: Record<(typeof sides)[number], number[]> = { thread: [], main: [], pool: [], pool1: [] };
   // The process's CPU time per side (every other side is idle meanwhile): on a loaded machine the wall
-  // ratio falls, but 2 × one thread's CPU / the pool's CPU still bounds what 2 free cores would give.
+  // ratio falls, and these say how much of the pool's work is its own overhead.
   const cpu: Record<(typeof sides)[number], number[]> = { thread: [], main: [], pool: [], pool1: [] };
   try {
     await thread.run(warm);
@@ -379,7 +379,7 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
     target: { op: '>=', value: 1.7 },
     note: `median of ${POOL_ROUNDS} rounds, spread ${spread(two)}; one thread = a thread with the pool workers' heap settings running the same jobs back to back; ` +
       `process CPU per pass: one thread ${Math.round(median(cpu.thread))} ms, pool ${Math.round(median(cpu.pool))} ms ` +
-      `(bound on 2 free cores: ${r2((2 * median(cpu.thread)) / median(cpu.pool))}×); ` +
+      `(both include V8's GC helper threads, which run beside the one thread on the other core; on 2 free cores the pool's wall ≥ its CPU / 2); ` +
       `${inputs.length} files, ${r2(mb)} MB, ${availableParallelism()} cores, ` +
       `load average ${loadavg()[0]!.toFixed(1)} at the end (cores shared with other work lower this)`,
   });
