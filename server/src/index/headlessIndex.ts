@@ -13,7 +13,9 @@
  * re-indexed from the disk when those are damaged. With nothing changed and nothing damaged (every
  * record and every pack block's CRC checked), nothing is written. Without a usable snapshot (none, damaged header, another version) everything is indexed.
  *
- * Memory. A run that starts cold holds the parser workers, the files in flight (2 per worker, and at
+ * Memory. A run that starts cold holds the parser workers (each collecting its old generation
+ * whenever it has grown by WORKER_OLD_GARBAGE_BYTES, so a long run's workers are no larger than a
+ * short run's), the files in flight (2 per worker, and at
  * most a quarter of `--memory` of their bytes unless one file alone is larger), the writer's batches
  * and its chunk-id table (per unique chunk: a copy of a file costs nothing there). A run that loads
  * a snapshot also holds, per loaded file, its size and mtime and the reader's chunk ordinals of its
@@ -43,6 +45,12 @@ import { SnapshotInputError, SnapshotWriter, type SnapshotWritten } from './snap
 import type { PersistStats, StrataStats } from './stats.js';
 
 const MiB = 1024 * 1024;
+/**
+ * Old-generation garbage a parser worker may hold before a full collection between jobs (v8Heap.ts
+ * `boundOldGeneration`). Without it a worker's heap grew to 90–135 MB over a 2-minute run (10 MB
+ * live), and peak RSS with the tree's size: 10× the Go corpus peaked 1.2–1.3× the corpus itself.
+ */
+const WORKER_OLD_GARBAGE_BYTES = 16 * MiB;
 
 export interface HeadlessIndexOptions {
   /** The tree to index (absolute). */
@@ -140,7 +148,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
   const started = performance.now();
   await initZstd();
   const { root, settings, log } = o;
-  const pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(o.workers ? { size: o.workers } : {}) });
+  const pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, oldGenerationSlackBytes: WORKER_OLD_GARBAGE_BYTES, ...(o.workers ? { size: o.workers } : {}) });
   const targets = {
     pool, log,
     enabled: (lang: LanguageName) => settings.languages.includes(lang),

@@ -32,8 +32,10 @@ export interface WorkerReply {
   newSpaceBytes: number;
 }
 
-interface WorkerConfig {
+export interface WorkerConfig {
   maxFileBytes: number;
+  /** A full collection between jobs once the old generation has grown by this much (none when absent). */
+  oldGenerationSlackBytes?: number;
   /** Test hook: a job whose path ends with `crashOn` kills the worker on its first `crashTimes` attempts. */
   crashOn?: string;
   crashTimes?: number;
@@ -41,12 +43,12 @@ interface WorkerConfig {
 
 const config = workerData as WorkerConfig;
 let parsedBytes = 0;
+const collectWhenGrown = config.oldGenerationSlackBytes !== undefined ? boundOldGeneration(config.oldGenerationSlackBytes) : () => {};
 
 // The pool may send the next job before this one is answered: run them strictly in the order they
 // came, one at a time, so the pool knows which job was running if this thread dies.
 const queue: WorkerJob[] = [];
 let running = false;
-const collectWhenGrown = boundOldGeneration();
 
 function newSpaceBytes(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;

@@ -27,9 +27,9 @@
  * process-wide growth factor does not matter for it. Cost: 2 × 16 MiB of new space per live worker
  * during indexing; workers end when idle (parserPool.ts), so a server's steady RSS does not change.
  *
- * Old generation of parser workers: a full collection whenever it has grown by
- * `WORKER_OLD_GARBAGE_BYTES` since the last one (`boundOldGeneration`, called between jobs), since V8
- * lets a busy heap hold several times its live size and a worker is never idle long enough to shrink.
+ * Old generation of parser workers, when asked (`strata index`): a full collection whenever it has
+ * grown by a slack since the last one (`boundOldGeneration`, called between jobs), since V8 lets a busy
+ * heap hold several times its live size and a worker is never idle long enough to shrink.
  *
  * Full collection. An index run leaves garbage whose memory lives outside the JS heap: the file
  * buffers read and the messages exchanged with the workers are ArrayBuffers whose backing stores are
@@ -95,10 +95,6 @@ function started(): void {
   if (--starting === 0) setFlagsFromString('--min-semi-space-size=0');
 }
 
-/**
- * Old-generation garbage a parser worker may hold before it collects it: see `boundOldGeneration`.
- */
-export const WORKER_OLD_GARBAGE_BYTES = 8 * 1024 * 1024;
 
 /** Bytes in use in this thread's heap outside the young generation. */
 function oldGenerationUsed(): number {
@@ -113,10 +109,12 @@ function oldGenerationUsed(): number {
  * `slackBytes`. Why: V8 lets a busy heap grow to a multiple of its live size before it runs a full
  * collection, and a worker never idles long enough for the memory reducer. A parser worker keeps
  * ≈ 10 MB live, but promoted garbage grew its heap to 90–135 MB over a two-minute `strata index`
- * run, so a tree ten times larger peaked 60–90 MB higher (RSS) than the tree itself. Cost: one full
- * collection of a small heap (a few ms) per ~5 MB of source parsed.
+ * run, so a tree ten times larger peaked 60–90 MB higher (RSS) than the tree itself. Cost: a forced
+ * collection is not cheap (V8's helper threads mark and compact the whole heap, young generation
+ * included): measured per pass of the pool bench, +6% CPU at 32 MiB, +10–35% at 16 MiB, +28% at 8 MiB.
+ * So it is opt-in (ParserPool `oldGenerationSlackBytes`): `strata index`, judged by its peak, uses it.
  */
-export function boundOldGeneration(slackBytes = WORKER_OLD_GARBAGE_BYTES): () => void {
+export function boundOldGeneration(slackBytes: number): () => void {
   let floor = oldGenerationUsed();
   return () => {
     if (oldGenerationUsed() <= floor + slackBytes) return;

@@ -92,14 +92,16 @@ test('boundOldGeneration collects once the old generation has grown by its slack
   collectGarbage();
   const check = boundOldGeneration(16 * 2 ** 20);
   // Large arrays go straight to the old generation's large-object space.
+  // Measured while still referenced (V8 may collect on its own while allocating), then dropped:
+  // nothing allocates between the drop and check(), so only check() can collect.
   let garbage: number[][] = Array.from({ length: 4 }, () => new Array<number>(250_000).fill(1.5));
-  garbage = [];
   const small = oldUsed();
+  garbage = [];
   check(); // ≈ 8 MB of garbage: under the slack, nothing is collected
   assert.ok(oldUsed() >= small - 2 ** 20, `collected below the slack: ${small} → ${oldUsed()} bytes`);
   garbage = Array.from({ length: 8 }, () => new Array<number>(250_000).fill(2.5));
-  garbage = [];
   const large = oldUsed();
+  garbage = [];
   check(); // ≈ 24 MB of garbage: over the slack, collected
   assert.ok(oldUsed() < large - 16 * 2 ** 20, `not collected: ${large} → ${oldUsed()} bytes`);
   assert.equal(garbage.length, 0);
