@@ -4,12 +4,19 @@
  * machine is small and shared, so sections never run concurrently; each compares its own variants
  * side by side within its run — and writes bench-out/report.{json,md,svg} (report.ts).
  *
+ * Each section runs in a process of its own (this file with `--section <id>`, its result passed back
+ * as JSON): a section that runs after others would otherwise carry their heaps — the pool of the
+ * `syntax` section measured 1.28× after the other sections in one process and 1.57–1.65× alone,
+ * since its main thread's collections grew with what they had left behind.
+ *
  * A section is a module exporting an async function named `<something>Section(corpus, context)`
  * that returns a BenchSection. Sections are loaded dynamically: ones that do not exist yet are
  * named in the report as missing, and one that throws is reported as failed without stopping others.
  */
 import { readdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchSection, CorpusManifest } from './types.js';
@@ -56,15 +63,33 @@ export async function loadSections(dir: string): Promise<{ sections: LoadedSecti
   return { sections, broken };
 }
 
-export function parseArgs(argv: string[]): { small: boolean; only: string[]; out?: string } {
+export function parseArgs(argv: string[]): { small: boolean; only: string[]; out?: string; section?: { id: string; out: string } } {
   const only: string[] = [];
   let out: string | undefined;
+  let section: { id: string; out: string } | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') only.push(...(argv[++i] ?? '').split(',').filter(Boolean));
     else if (argv[i]?.startsWith('--only=')) only.push(...argv[i]!.slice(7).split(',').filter(Boolean));
     else if (argv[i] === '--out') out = argv[++i];
+    else if (argv[i] === '--section') section = { id: argv[++i] ?? '', out: argv[++i] ?? '' };
   }
-  return { small: argv.includes('--small'), only, out };
+  return { small: argv.includes('--small'), only, out, ...(section ? { section } : {}) };
+}
+
+/** Runs one section in a child process (see header); its result, or the error it reported. */
+function runSectionProcess(id: string, small: boolean): BenchSection {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-section-'));
+  try {
+    const out = join(dir, 'section.json');
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--section', id, out, ...(small ? ['--small'] : [])], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const written = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as { result?: BenchSection; error?: string } : undefined;
+    if (written?.result) return written.result;
+    throw new Error(written?.error ?? `section process ended with ${child.signal ?? `exit ${child.status}`}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function runBench(argv: string[]): Promise<BenchReport> {
@@ -72,8 +97,8 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
   const args = parseArgs(argv);
   const root = findRepoRoot();
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const corpus = await buildCorpus({ small: args.small, root, log });
-  log(summarize(corpus));
+  const corpus = await buildCorpus({ small: args.small, root, log: args.section ? () => {} : log });
+  if (!args.section) log(summarize(corpus));
 
   const { sections, broken } = await loadSections(join(dirname(fileURLToPath(import.meta.url)), 'sections'));
   const wanted = (id: string) => args.only.length === 0 || args.only.includes(id);
@@ -82,13 +107,28 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
   for (const id of args.only) if (!present.has(id) && !missing.includes(id)) missing.push(id);
   if (missing.length > 0) log(`bench: sections not present: ${missing.join(', ')}`);
 
+  if (args.section) {
+    // A child of the runner: this one section, its result written as JSON.
+    const s = sections.find((x) => x.id === args.section!.id);
+    let written: { result?: BenchSection; error?: string };
+    try {
+      if (!s) throw new Error(`no section ${args.section.id}`);
+      written = { result: await s.fn(corpus, { small: args.small, root, log }) };
+    } catch (err) {
+      log(`bench: section ${args.section.id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      written = { error: err instanceof Error ? err.message : String(err) };
+    }
+    writeFileSync(args.section.out, JSON.stringify(written));
+    return { machine: machineFacts(), corpus: { plan: '', sets: 0, files: 0, bytes: 0, buildMs: 0 }, sections: [], missing: [], errors: [], elapsedMs: 0 };
+  }
+
   const results: BenchSection[] = [];
   const errors = broken.filter((b) => wanted(b.id));
   for (const s of sections.filter((x) => wanted(x.id))) {
     log(`bench: section ${s.id}…`);
     const t = performance.now();
     try {
-      results.push(await s.fn(corpus, { small: args.small, root, log }));
+      results.push(runSectionProcess(s.id, args.small));
       log(`bench: section ${s.id} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
