@@ -38,6 +38,7 @@ import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileRes
 import { indexFolder, type FolderProgress } from './folderIndexer.js';
 import { IdentifierFilter } from './identifierFilter.js';
 import { tierBudgets, type StrataSettings } from './settings.js';
+import { message, under } from './persistence.js';
 import { cacheRootOf, enforceDiskBudget } from './snapshot/location.js';
 import { SnapshotFormatError, SnapshotReader } from './snapshot/reader.js';
 import type { SnapshotFile } from './snapshot/records.js';
@@ -129,14 +130,6 @@ function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { si
   if ('noTreeReason' in outcome) return { ...base, hasErrors: false, symbols: [], noTreeReason: outcome.noTreeReason };
   const a = outcome.analysis;
   return { ...base, hasErrors: a.diagnostics.length > 0, symbols: storedSymbols(a.symbols), identifiers: IdentifierFilter.of(a.identifiers).toBytes() };
-}
-
-function under(root: string, key: string): boolean {
-  return key.startsWith(root.endsWith('/') ? root : root + '/');
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function ratio(a: number, b: number): number {
@@ -253,7 +246,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
       if (l.kept) kept++;
       else if (!l.reindexed) removed++;
     }
-    persist.keptFiles = reader ? kept : 0;
+    persist.keptFiles = kept;
     persist.reindexedFiles = reader ? run.indexed + run.storedWithoutTree : 0;
     persist.removedFiles = removed;
     const damaged = (): number => (reader?.damage.blocks ?? 0) + rejected;

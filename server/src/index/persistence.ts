@@ -74,11 +74,13 @@ interface RootState {
   timer: NodeJS.Timeout | undefined;
 }
 
-function under(root: string, key: string): boolean {
+/** True for a file key inside workspace root `root`. */
+export function under(root: string, key: string): boolean {
   return key.startsWith(root.endsWith('/') ? root : root + '/');
 }
 
-function message(err: unknown): string {
+/** An error's message, for a log line. */
+export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -36,6 +36,7 @@
  * at most `limit` matches, best first (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
+import { countSymbols } from '../syntax/analysis/outline.js';
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { NAME_TABLE_FORMAT_VERSION, NameTable } from './nameTable.js';
 import { prepareQuery, searchNames } from './fuzzy.js';
@@ -553,10 +554,4 @@ export class SymbolIndex {
     this.fileReserved = u32(this.fileReserved);
     const p = new Uint8Array(cap); p.set(this.filePresent); this.filePresent = p;
   }
-}
-
-function countSymbols(list: readonly SyntaxSymbol[]): number {
-  let n = 0;
-  for (const s of list) n += 1 + (s.children ? countSymbols(s.children) : 0);
-  return n;
 }

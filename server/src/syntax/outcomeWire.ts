@@ -13,6 +13,7 @@
  * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property
  * test: test/syntax/trees/outcomeWire.test.ts). An outcome without an analysis goes as it is.
  */
+import { countSymbols } from './analysis/outline.js';
 import type { ParseOutcome } from './parseJob.js';
 import type { FoldSpan, SyntaxSymbol } from './types.js';
 
@@ -36,12 +37,6 @@ const SYMBOL_INTS = 10;
 const FOLD_INTS = 3;
 /** Fold kinds by code; 0 = no kind. */
 const FOLD_KINDS: readonly (FoldSpan['kind'])[] = [undefined, 'comment', 'imports', 'region'];
-
-function countSymbols(symbols: readonly SyntaxSymbol[]): number {
-  let n = symbols.length;
-  for (const s of symbols) if (s.children) n += countSymbols(s.children);
-  return n;
-}
 
 /** The message for `outcome` and the buffers to transfer with it. */
 export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; transfer: ArrayBuffer[] } {

@@ -15,6 +15,13 @@ const METHOD_CONTAINERS: ReadonlySet<SymbolKind> = new Set([
   SymbolKind.Class, SymbolKind.Struct, SymbolKind.Interface, SymbolKind.Enum, SymbolKind.Object,
 ]);
 
+/** Symbols in an outline, nested ones included. */
+export function countSymbols(list: readonly SyntaxSymbol[]): number {
+  let n = list.length;
+  for (const s of list) if (s.children) n += countSymbols(s.children);
+  return n;
+}
+
 /** Nests definitions by containment. Does not modify its argument. */
 export function buildOutline(definitions: readonly RawDefinition[]): SyntaxSymbol[] {
   const sorted = [...definitions].sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern);
