@@ -17,6 +17,7 @@ import { recordAnalysis, type IndexTargets } from '../../server/src/index/fileIn
 import { FileTable } from '../../server/src/index/fileTable.js';
 import { perFileBytes } from '../../server/src/index/memoryBound.js';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
+import { NameFilter } from '../../server/src/syntax/analysis/nameFilter.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';
 import { SymbolKind, type FileAnalysis, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
@@ -47,7 +48,7 @@ function analysis(f: number): FileAnalysis {
     n += 1 + fields.length;
   }
   const identifiers = Array.from({ length: 130 }, (_, j) => `ident${(f * 17 + j) % 30000}`).sort();
-  return { symbols, identifiers, folds: [], diagnostics: [] };
+  return { symbols, nameFilter: NameFilter.of(identifiers), folds: [], diagnostics: [] };
 }
 
 const keyOf = (f: number) => `/home/someone/src/corpus/copy${f % 10}/cmd/compile/internal/pkg${f % 97}/file_${f}.go`;

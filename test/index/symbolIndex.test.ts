@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
 import { NAME_FIXED_BYTES } from '../../server/src/index/nameTable.js';
+import { PackedOutline } from '../../server/src/syntax/packedOutline.js';
 import { SymbolKind, type Span, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
 const span: fc.Arbitrary<Span> = fc.tuple(fc.nat(1_000_000), fc.nat(70_000), fc.nat(1_000_000), fc.nat(70_000));
@@ -32,10 +33,10 @@ function flatten(list: readonly SyntaxSymbol[], path: string, out: Map<string, n
   }
 }
 
-test('symbolsOf returns exactly the stored outline', () => {
-  fc.assert(fc.property(symbolTree, (symbols) => {
+test('symbolsOf returns exactly the stored outline, given as objects or packed', () => {
+  fc.assert(fc.property(symbolTree, fc.boolean(), (symbols, packed) => {
     const index = new SymbolIndex({ initialSymbols: 16 });
-    index.replaceFile('/w/a.ts', symbols);
+    index.replaceFile('/w/a.ts', packed ? PackedOutline.of(symbols) : symbols);
     assert.deepEqual(index.symbolsOf('/w/a.ts'), symbols);
     assert.deepEqual(index.symbolsOf('/w/missing.ts'), []);
   }), { numRuns: 200 });
@@ -43,7 +44,7 @@ test('symbolsOf returns exactly the stored outline', () => {
 
 test('churn of replace/remove agrees with a plain model', () => {
   const op = fc.oneof(
-    fc.record({ kind: fc.constant('replace' as const), file: fc.nat(5), symbols: symbolTree }),
+    fc.record({ kind: fc.constant('replace' as const), file: fc.nat(5), symbols: symbolTree, packed: fc.boolean() }),
     fc.record({ kind: fc.constant('remove' as const), file: fc.nat(5) }),
   );
   fc.assert(fc.property(fc.array(op, { maxLength: 40 }), fc.boolean(), (ops, compact) => {
@@ -51,7 +52,7 @@ test('churn of replace/remove agrees with a plain model', () => {
     const model = new Map<string, SyntaxSymbol[]>();
     for (const o of ops) {
       const path = `/w/f${o.file}.py`;
-      if (o.kind === 'replace') { index.replaceFile(path, o.symbols); model.set(path, o.symbols); }
+      if (o.kind === 'replace') { index.replaceFile(path, o.packed ? PackedOutline.of(o.symbols) : o.symbols); model.set(path, o.symbols); }
       else assert.equal(index.removeFile(path), model.delete(path));
     }
     const counts = new Map<string, number>();

@@ -11,6 +11,7 @@ import { open, readFile } from 'node:fs/promises';
 import { crc32, type SourceCache } from '../cache/index.js';
 import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
 import { incompleteMessage } from '../syntax/analysis/index.js';
+import { packedOutlineOf } from '../syntax/outcomeWire.js';
 import type { ParserPool } from '../syntax/parserPool.js';
 import type { FileAnalysis } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
@@ -50,14 +51,14 @@ export function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageI
 /** Records an analysis (or its absence) for `key`, made from a text of `text.bytes` bytes with CRC-32 `text.crc`. */
 export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName, text: { bytes: number; crc: number },
   disk: { size: number; mtimeMs: number } | undefined, analysis: FileAnalysis | undefined, noTreeReason?: string): void {
-  if (analysis) t.symbols.replaceFile(key, analysis.symbols);
+  if (analysis) t.symbols.replaceFile(key, packedOutlineOf(analysis) ?? analysis.symbols);
   else t.symbols.removeFile(key);
   t.files.set(key, {
     language: lang,
     bytes: text.bytes,
     disk,
     hasErrors: analysis ? analysis.diagnostics.length > 0 : false,
-    identifiers: analysis ? IdentifierFilter.of(analysis.identifiers) : undefined,
+    identifiers: analysis ? IdentifierFilter.from(analysis.nameFilter) : undefined,
     ...(noTreeReason ? { noTreeReason } : {}),
     analyzed: text,
   });

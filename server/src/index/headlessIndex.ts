@@ -129,7 +129,7 @@ function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { si
   const base = { key, size: disk.size, mtimeMs: disk.mtimeMs, language: lang, length: bytes.length, crc: crc32(bytes) };
   if ('noTreeReason' in outcome) return { ...base, hasErrors: false, symbols: [], noTreeReason: outcome.noTreeReason };
   const a = outcome.analysis;
-  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: storedSymbols(a.symbols), identifiers: IdentifierFilter.of(a.identifiers).toBytes() };
+  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: storedSymbols(a.symbols), identifiers: IdentifierFilter.from(a.nameFilter).toBytes() };
 }
 
 function ratio(a: number, b: number): number {

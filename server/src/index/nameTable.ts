@@ -28,7 +28,7 @@
  * No object is allocated per name.
  */
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
-import { hashString, hashUnits } from './stringHash.js';
+import { hashString, hashUnits } from '../syntax/analysis/stringHash.js';
 import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
 
 /** Bytes per name in the per-name columns (see the header), without hash slots. */

@@ -37,6 +37,7 @@
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { countSymbols } from '../syntax/analysis/outline.js';
+import { PackedOutline } from '../syntax/packedOutline.js';
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { NAME_TABLE_FORMAT_VERSION, NameTable } from './nameTable.js';
 import { prepareQuery, searchNames } from './fuzzy.js';
@@ -122,9 +123,10 @@ export class SymbolIndex {
     this.prevSame = new Int32Array(this.cap);
   }
 
-  /** Stores `symbols` (hierarchical) as the definitions of `path`, replacing any it had. */
-  replaceFile(path: string, symbols: readonly SyntaxSymbol[]): void {
-    const n = countSymbols(symbols);
+  /** Stores `symbols` (hierarchical, as objects or packed: packedOutline.ts) as the definitions of `path`, replacing any it had. */
+  replaceFile(path: string, symbols: readonly SyntaxSymbol[] | PackedOutline): void {
+    const packed = symbols instanceof PackedOutline ? symbols : undefined;
+    const n = packed ? packed.count : countSymbols(symbols as readonly SyntaxSymbol[]);
     let file = this.paths.find(path);
     const isNew = !(file >= 0 && this.filePresent[file]);
     if (!isNew) {
@@ -164,7 +166,20 @@ export class SymbolIndex {
         if (s.children && s.children.length > 0) write(s.children, at - base);
       }
     };
-    write(symbols, NONE);
+    if (packed) {
+      // Already depth first with parents known: copied column by column, no object per symbol.
+      const parents = packed.parents();
+      for (let i = 0; i < n; i++) {
+        const at = base + i;
+        const nameId = this.internName(packed.names[i]!);
+        this.symName[at] = nameId;
+        this.symKind[at] = packed.kind(i);
+        this.symFile[at] = file;
+        this.symParent[at] = parents[i]!;
+        packed.copySpans(i, this.spans, at * 8);
+        this.link(at, nameId);
+      }
+    } else write(symbols as readonly SyntaxSymbol[], NONE);
     this.maybeCompact();
   }
 

@@ -1,121 +1,118 @@
 /**
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
- * Design: the outline and the folding ranges — tens of thousands of small objects in a large file —
- * go as numbers in one Int32Array that is transferred, not copied: per symbol its kind, span,
- * name span and number of children (−1: no `children`), in depth-first order; per fold its lines
- * and kind. Names and details go as string arrays; everything else (identifiers, diagnostics,
- * references, incomplete, the outcome's own fields) goes as it is, by structured clone. Why:
- * structured clone writes and re-reads every property name of every object and builds each object
- * key by key; for 12.6 MB of source (82 000 symbols) it cost the workers ~50 ms and the main thread
- * ~80 ms per pass, against ~25 ms and ~20 ms packed (measured on the bench's pool corpus) — and the
- * main thread's time is taken from the two workers on 2 cores.
+ * Design: what is large goes as transferred buffers, not copied object by object: the outline as a
+ * PackedOutline (packedOutline.ts: one Int32Array, names and details beside it), the folding ranges
+ * as one Int32Array (FOLD_INTS per fold: lines and kind), the name filter as its bit words
+ * (nameFilter.ts). Everything else (diagnostics, references, incomplete, the outcome's own fields)
+ * goes as it is, by structured clone. Why: structured clone writes and re-reads every property name
+ * of every object and builds each object key by key; for 12.6 MB of source (82 000 symbols, 81 000
+ * names) that cost the main thread — which on 2 cores takes its time from the two workers — more
+ * than its own share of the work (measured on the bench's pool corpus, section `syntax`).
+ *
+ * On the main thread the outline stays packed: `analysis.symbols` is built from it when first read,
+ * and `packedOutlineOf(analysis)` gives the packed form to the index, which copies it into its
+ * columns without building an object per symbol (fileIndexer.ts).
+ *
  * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property
  * test: test/syntax/trees/outcomeWire.test.ts). An outcome without an analysis goes as it is.
  */
-import { countSymbols } from './analysis/outline.js';
+import { NameFilter } from './analysis/nameFilter.js';
+import { PackedOutline } from './packedOutline.js';
 import type { ParseOutcome } from './parseJob.js';
-import type { FoldSpan, SyntaxSymbol } from './types.js';
+import type { FileAnalysis, FoldSpan } from './types.js';
 
-/** What a worker posts: an outcome whose `symbols` and `folds` are empty, and their packed form. */
+/** What a worker posts: an outcome whose outline, folds and name filter are placeholders, and their packed form. */
 export interface PackedOutcome {
   outcome: ParseOutcome;
   packed?: {
-    /** Symbols (SYMBOL_INTS each, depth first), then folds (FOLD_INTS each). */
-    ints: Int32Array;
-    /** The symbols' names, depth first. */
-    names: string[];
-    /** Pairs of (depth-first symbol number, detail) for the symbols that have one. */
-    details: (number | string)[];
-    /** Number of top-level symbols. */
-    roots: number;
-    folds: number;
+    /** A PackedOutline, as structured clone leaves it (its fields). */
+    outline: { ints: Int32Array; names: string[]; details: (number | string)[]; roots: number };
+    /** FOLD_INTS per fold. */
+    folds: Int32Array;
+    nameFilter: { words: Uint32Array; probes: number };
   };
 }
 
-const SYMBOL_INTS = 10;
 const FOLD_INTS = 3;
 /** Fold kinds by code; 0 = no kind. */
 const FOLD_KINDS: readonly (FoldSpan['kind'])[] = [undefined, 'comment', 'imports', 'region'];
+
+/** What an analysis carries in place of its name filter while the words travel beside it. */
+const PLACEHOLDER_FILTER = new NameFilter(new Uint32Array(1), 1);
+
+/** Outlines of unpacked analyses whose `symbols` were not asked for as objects (yet). */
+const packedOutlines = new WeakMap<FileAnalysis, PackedOutline>();
 
 /** The message for `outcome` and the buffers to transfer with it. */
 export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; transfer: ArrayBuffer[] } {
   const analysis = outcome.analysis;
   if (!analysis) return { message: { outcome }, transfer: [] };
-  const { symbols, folds } = analysis;
-  const count = countSymbols(symbols);
-  const ints = new Int32Array(count * SYMBOL_INTS + folds.length * FOLD_INTS);
-  const names = new Array<string>(count);
-  const details: (number | string)[] = [];
+  const outline = packedOutlines.get(analysis) ?? PackedOutline.of(analysis.symbols);
+  const folds = new Int32Array(analysis.folds.length * FOLD_INTS);
   let at = 0;
-  let k = 0;
-  const write = (list: readonly SyntaxSymbol[]): void => {
-    for (const s of list) {
-      names[k] = s.name;
-      if (s.detail !== undefined) details.push(k, s.detail);
-      k++;
-      const { span, nameSpan } = s;
-      ints[at] = s.kind;
-      ints[at + 1] = span[0]; ints[at + 2] = span[1]; ints[at + 3] = span[2]; ints[at + 4] = span[3];
-      ints[at + 5] = nameSpan[0]; ints[at + 6] = nameSpan[1]; ints[at + 7] = nameSpan[2]; ints[at + 8] = nameSpan[3];
-      ints[at + 9] = s.children ? s.children.length : -1;
-      at += SYMBOL_INTS;
-      if (s.children) write(s.children);
-    }
-  };
-  write(symbols);
-  for (const f of folds) {
+  for (const f of analysis.folds) {
     const code = FOLD_KINDS.indexOf(f.kind);
     if (code < 0) throw new Error(`strata: unknown fold kind ${String(f.kind)}`);
-    ints[at] = f.startLine;
-    ints[at + 1] = f.endLine;
-    ints[at + 2] = code;
+    folds[at] = f.startLine;
+    folds[at + 1] = f.endLine;
+    folds[at + 2] = code;
     at += FOLD_INTS;
   }
-  // The same keys in the same order, the packed ones empty until unpacked.
-  const rest: ParseOutcome = { ...outcome, analysis: { ...analysis, symbols: [], folds: [] } };
+  const { words, probes } = analysis.nameFilter;
+  // The same keys in the same order, the packed ones placeholders until unpacked.
+  const rest: ParseOutcome = { ...outcome, analysis: { ...analysis, symbols: [], folds: [], nameFilter: PLACEHOLDER_FILTER } };
   return {
-    message: { outcome: rest, packed: { ints, names, details, roots: symbols.length, folds: folds.length } },
-    transfer: [ints.buffer as ArrayBuffer],
+    message: {
+      outcome: rest,
+      packed: { outline: { ints: outline.ints, names: outline.names as string[], details: outline.details as (number | string)[], roots: outline.roots }, folds, nameFilter: { words, probes } },
+    },
+    // A filter's words may be a view of a larger buffer (a filter read from a snapshot): only a whole buffer is handed over.
+    transfer: [outline.ints.buffer as ArrayBuffer, folds.buffer as ArrayBuffer, ...(words.byteOffset === 0 && words.byteLength === words.buffer.byteLength ? [words.buffer as ArrayBuffer] : [])],
   };
 }
+
 
 /** The outcome a worker packed (the message is consumed: its analysis is filled in). */
 export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   const { outcome, packed } = message;
-  if (!packed || !outcome.analysis) return outcome;
-  const { ints, names, details } = packed;
-  let at = 0;
-  let k = 0;
-  let d = 0;
-  const read = (n: number): SyntaxSymbol[] => {
-    const list = new Array<SyntaxSymbol>(n);
-    for (let j = 0; j < n; j++) {
-      // Keys in outline.ts's order: name, kind, span, nameSpan, then detail and children if any.
-      const s: SyntaxSymbol = {
-        name: names[k]!, kind: ints[at]!,
-        span: [ints[at + 1]!, ints[at + 2]!, ints[at + 3]!, ints[at + 4]!],
-        nameSpan: [ints[at + 5]!, ints[at + 6]!, ints[at + 7]!, ints[at + 8]!],
-      };
-      const children = ints[at + 9]!;
-      at += SYMBOL_INTS;
-      if (d < details.length && details[d] === k) {
-        s.detail = details[d + 1] as string;
-        d += 2;
-      }
-      k++;
-      if (children >= 0) s.children = read(children);
-      list[j] = s;
-    }
-    return list;
-  };
-  outcome.analysis.symbols = read(packed.roots);
-  const folds = new Array<FoldSpan>(packed.folds);
-  for (let j = 0; j < packed.folds; j++) {
-    const kind = FOLD_KINDS[ints[at + 2]!];
-    folds[j] = kind ? { startLine: ints[at]!, endLine: ints[at + 1]!, kind } : { startLine: ints[at]!, endLine: ints[at + 1]! };
-    at += FOLD_INTS;
+  const analysis = outcome.analysis;
+  if (!packed || !analysis) return outcome;
+  const outline = new PackedOutline(packed.outline.ints, packed.outline.names, packed.outline.details, packed.outline.roots);
+  packedOutlines.set(analysis, outline);
+  // Built when first read, then an ordinary property (the key keeps its place).
+  Object.defineProperty(analysis, 'symbols', {
+    enumerable: true,
+    configurable: true,
+    get(this: FileAnalysis) {
+      const symbols = outline.symbols();
+      setSymbols(this, symbols);
+      return symbols;
+    },
+    set(this: FileAnalysis, symbols: FileAnalysis['symbols']) {
+      setSymbols(this, symbols);
+    },
+  });
+  const n = packed.folds.length / FOLD_INTS;
+  const folds = new Array<FoldSpan>(n);
+  for (let j = 0, at = 0; j < n; j++, at += FOLD_INTS) {
+    const kind = FOLD_KINDS[packed.folds[at + 2]!];
+    folds[j] = kind ? { startLine: packed.folds[at]!, endLine: packed.folds[at + 1]!, kind } : { startLine: packed.folds[at]!, endLine: packed.folds[at + 1]! };
   }
-  outcome.analysis.folds = folds;
+  analysis.folds = folds;
+  analysis.nameFilter = new NameFilter(packed.nameFilter.words, packed.nameFilter.probes);
   return outcome;
+}
+
+function setSymbols(analysis: FileAnalysis, symbols: FileAnalysis['symbols']): void {
+  packedOutlines.delete(analysis);
+  Object.defineProperty(analysis, 'symbols', { value: symbols, enumerable: true, configurable: true, writable: true });
+}
+
+/**
+ * The outline of an analysis unpacked from a worker, still packed (undefined once `symbols` has been
+ * read or set, or for an analysis made in this thread).
+ */
+export function packedOutlineOf(analysis: FileAnalysis): PackedOutline | undefined {
+  return packedOutlines.get(analysis);
 }

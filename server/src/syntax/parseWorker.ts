@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { packOutcome, type PackedOutcome } from './outcomeWire.js';
 import { runParseJob, type ParseInput } from './parseJob.js';
 import { threadLedger } from './trees.js';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 // This thread's heap has just been configured, which reset V8's process-wide young-generation
 // growth flag; importing v8Heap.ts (evaluated anew in each thread) sets it again at once, for the
 // main thread's sake (this thread's young generation is fixed by v8Heap.ts's startWorker).
@@ -26,7 +26,10 @@ export interface WorkerReply {
   outcome: PackedOutcome;
   parsedBytes: number;
   trees: ReturnType<typeof threadLedger.counts>;
-  /** This thread's external memory (its wasm heap, which never shrinks). */
+  /**
+   * This thread's external memory (its wasm heap, which never shrinks). Read from V8's heap
+   * statistics: `process.memoryUsage()` also reads the process's RSS from /proc, per job.
+   */
   heapBytes: number;
   /** This thread's new space (its young generation's semi-spaces). */
   newSpaceBytes: number;
@@ -60,7 +63,7 @@ async function run(job: WorkerJob): Promise<void> {
   if (outcome.analysis) parsedBytes += outcome.bytes;
   const { message, transfer } = packOutcome(outcome);
   const reply: WorkerReply = {
-    id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(), heapBytes: process.memoryUsage().external, newSpaceBytes: newSpaceBytes(),
+    id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(), heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(),
   };
   parentPort!.postMessage(reply, transfer);
   // After the reply, so the collection does not delay it.

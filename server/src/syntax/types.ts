@@ -3,6 +3,7 @@
  * and what the index stores. Positions are zero-based lines and UTF-16 columns, as tree-sitter's
  * web binding reports them and as LSP's default position encoding expects.
  */
+import type { NameFilter } from './analysis/nameFilter.js';
 
 /** Numeric values are LSP's SymbolKind, so the lsp layer passes them through unchanged. */
 export const enum SymbolKind {
@@ -58,13 +59,13 @@ export interface SyntaxDiagnostic {
 
 /**
  * Everything the indexer needs from one file, computed in one pass over a live tree and posted back
- * from a parser worker as plain data (structured-clone safe).
+ * from a parser worker (outcomeWire.ts packs it for the way).
  */
 export interface FileAnalysis {
   /** Hierarchical outline: top-level definitions with their children. */
   symbols: SyntaxSymbol[];
-  /** Distinct identifier names that occur in the file (definitions and uses), for a per-file filter. */
-  identifiers: string[];
+  /** A Bloom filter of the names that occur in the file (definitions and uses): find-references reads only the files that may mention a name. */
+  nameFilter: NameFilter;
   folds: FoldSpan[];
   /** At most the configured limit (100 by default), in document order. */
   diagnostics: SyntaxDiagnostic[];

@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { packOutcome, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
+import { NameFilter } from '../../../server/src/syntax/analysis/nameFilter.js';
+import { packOutcome, packedOutlineOf, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
+import { PackedOutline } from '../../../server/src/syntax/packedOutline.js';
 import { runParseJob, type ParseOutcome } from '../../../server/src/syntax/parseJob.js';
 import type { FileAnalysis, FoldSpan, Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
 import { realFiles, repoRoot } from './helpers.js';
@@ -17,7 +19,11 @@ import { realFiles, repoRoot } from './helpers.js';
 function roundTrip(o: ParseOutcome): ParseOutcome {
   const { message, transfer } = packOutcome(o);
   const crossed = structuredClone(message, { transfer });
-  if (message.packed) assert.equal(message.packed.ints.byteLength, 0, 'the buffer was transferred, not copied');
+  if (message.packed) {
+    assert.equal(message.packed.outline.ints.byteLength, 0, 'the outline was transferred, not copied');
+    assert.equal(message.packed.folds.byteLength, 0, 'the folds were transferred, not copied');
+    assert.equal(message.packed.nameFilter.words.byteLength, 0, 'the name filter was transferred, not copied');
+  }
   return unpackOutcome(crossed);
 }
 
@@ -49,7 +55,7 @@ const foldArb: fc.Arbitrary<FoldSpan> = fc.tuple(int, int, fc.constantFrom(undef
   .map(([startLine, endLine, kind]) => (kind ? { startLine, endLine, kind } : { startLine, endLine }));
 const analysisArb: fc.Arbitrary<FileAnalysis> = fc.record({
   symbols: fc.array(symbolArb, { maxLength: 6 }),
-  identifiers: fc.array(fc.string({ maxLength: 6 }), { maxLength: 5 }),
+  nameFilter: fc.array(fc.string({ maxLength: 6 }), { maxLength: 5 }).map((names) => NameFilter.of(names)),
   folds: fc.array(foldArb, { maxLength: 6 }),
   diagnostics: fc.constant([] as FileAnalysis['diagnostics']),
 }, { noNullPrototype: true }).chain((a) => fc.option(fc.record({ stage: fc.constant('query' as const), afterMs: int, budgetMs: int }, { noNullPrototype: true }), { nil: undefined })
@@ -60,6 +66,53 @@ test('random outlines and folds survive the trip, keys in order', () => {
     const o: ParseOutcome = { lang: 'javascript', bytes: 10, ...(path !== undefined ? { path } : {}), analysis };
     assertSame(roundTrip(structuredClone(o)), o);
   }), { numRuns: 300 });
+});
+
+/** Depth-first parents of an outline given as objects (−1 at top level). */
+function parentsOf(list: readonly SyntaxSymbol[]): number[] {
+  const out: number[] = [];
+  const walk = (l: readonly SyntaxSymbol[], parent: number): void => {
+    for (const s of l) {
+      const me = out.length;
+      out.push(parent);
+      if (s.children) walk(s.children, me);
+    }
+  };
+  walk(list, -1);
+  return out;
+}
+
+test('the outline stays packed on the main thread until its objects are read', () => {
+  fc.assert(fc.property(analysisArb, (analysis) => {
+    const o: ParseOutcome = { lang: 'go', bytes: 1, analysis };
+    const got = roundTrip(structuredClone(o)).analysis!;
+    const packed = packedOutlineOf(got);
+    assert.ok(packed instanceof PackedOutline);
+    // What the index copies: depth-first kinds, spans and parents, without building the objects.
+    assert.deepEqual([...packed.parents()], parentsOf(analysis.symbols));
+    assert.deepEqual(packed.symbols(), analysis.symbols);
+    const spans = new Array<number>(8 * packed.count);
+    for (let i = 0; i < packed.count; i++) packed.copySpans(i, spans, 8 * i);
+    const flat: number[] = [];
+    const walk = (l: readonly SyntaxSymbol[]): void => { for (const s of l) { flat.push(...s.span, ...s.nameSpan); if (s.children) walk(s.children); } };
+    walk(analysis.symbols);
+    assert.deepEqual(spans, flat);
+    // Reading the objects builds them once and leaves an ordinary property.
+    const first = got.symbols;
+    assert.deepEqual(first, analysis.symbols);
+    assert.equal(got.symbols, first);
+    assert.equal(packedOutlineOf(got), undefined, 'once built, the objects are the outline');
+    got.symbols = [];
+    assert.deepEqual(got.symbols, []);
+  }), { numRuns: 200 });
+  assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis made in this thread has none');
+});
+
+test('a packed outline refuses columns that do not match', () => {
+  assert.throws(() => new PackedOutline(new Int32Array(9), ['a'], [], 1), /9 integers for 1 symbols/);
+  // Two top-level symbols claimed as one root: the second has no place in the tree.
+  const two = PackedOutline.of([{ name: 'a', kind: 12, span: [0, 0, 0, 1], nameSpan: [0, 0, 0, 1] }, { name: 'b', kind: 12, span: [1, 0, 1, 1], nameSpan: [1, 0, 1, 1] }]);
+  assert.throws(() => new PackedOutline(two.ints, two.names, two.details, 1).parents(), /more symbols than its tree holds/);
 });
 
 test('outcomes without an analysis go as they are', () => {

@@ -14,6 +14,7 @@ import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, Synta
 import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
+import { NameFilter } from './nameFilter.js';
 import { buildOutline } from './outline.js';
 import { collectTags } from './tags.js';
 
@@ -63,7 +64,7 @@ export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts:
     : syntaxDiagnostics(tree, limit);
   const result: FileAnalysis = {
     symbols: buildOutline(tags.definitions),
-    identifiers: [...tags.names].sort(),
+    nameFilter: NameFilter.of(tags.names),
     folds: foldingRanges(tree, opts.text),
     diagnostics,
   };

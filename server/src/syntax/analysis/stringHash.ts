@@ -1,5 +1,7 @@
 /**
- * The one string hash of the index: a seeded 32-bit MurmurHash3-style hash over UTF-16 code units.
+ * Strata's one string hash (the name filters of files, the index's name table): a seeded 32-bit
+ * MurmurHash3-style hash over UTF-16 code units. It lives here because parser workers build the
+ * name filters (nameFilter.ts) and the index must hash the same way.
  *
  * Design: hashing code units (not UTF-8 bytes) needs no encoding step, so hashing a JS string and
  * hashing the same name stored in the name table's Uint16Array give the same value. Different seeds
