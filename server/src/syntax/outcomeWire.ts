@@ -10,9 +10,11 @@
  * names) that cost the main thread — which on 2 cores takes its time from the two workers — more
  * than its own share of the work (measured on the bench's pool corpus, section `syntax`).
  *
- * On the main thread the outline stays packed: `analysis.symbols` is built from it when first read,
- * and `packedOutlineOf(analysis)` gives the packed form to the index, which copies it into its
- * columns without building an object per symbol (fileIndexer.ts).
+ * On the main thread the outline and the folds stay packed: `analysis.symbols` and `analysis.folds`
+ * are built when first read, and `packedOutlineOf(analysis)` gives the packed outline to the index,
+ * which copies it into its columns without building an object per symbol (fileIndexer.ts). The
+ * index has no use for the folds of a file it indexes (an editor's folding request analyses the
+ * live tree), so they are never built there.
  *
  * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property
  * test: test/syntax/trees/outcomeWire.test.ts). An outcome without an analysis goes as it is.
@@ -80,33 +82,42 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   if (!packed || !analysis) return outcome;
   const outline = new PackedOutline(packed.outline.ints, packed.outline.names, packed.outline.details, packed.outline.roots);
   packedOutlines.set(analysis, outline);
-  // Built when first read, then an ordinary property (the key keeps its place).
-  Object.defineProperty(analysis, 'symbols', {
-    enumerable: true,
-    configurable: true,
-    get(this: FileAnalysis) {
-      const symbols = outline.symbols();
-      setSymbols(this, symbols);
-      return symbols;
-    },
-    set(this: FileAnalysis, symbols: FileAnalysis['symbols']) {
-      setSymbols(this, symbols);
-    },
+  buildWhenRead(analysis, 'symbols', () => outline.symbols(), () => packedOutlines.delete(analysis));
+  const ints = packed.folds;
+  buildWhenRead(analysis, 'folds', () => {
+    const n = ints.length / FOLD_INTS;
+    const folds = new Array<FoldSpan>(n);
+    for (let j = 0, at = 0; j < n; j++, at += FOLD_INTS) {
+      const kind = FOLD_KINDS[ints[at + 2]!];
+      folds[j] = kind ? { startLine: ints[at]!, endLine: ints[at + 1]!, kind } : { startLine: ints[at]!, endLine: ints[at + 1]! };
+    }
+    return folds;
   });
-  const n = packed.folds.length / FOLD_INTS;
-  const folds = new Array<FoldSpan>(n);
-  for (let j = 0, at = 0; j < n; j++, at += FOLD_INTS) {
-    const kind = FOLD_KINDS[packed.folds[at + 2]!];
-    folds[j] = kind ? { startLine: packed.folds[at]!, endLine: packed.folds[at + 1]!, kind } : { startLine: packed.folds[at]!, endLine: packed.folds[at + 1]! };
-  }
-  analysis.folds = folds;
   analysis.nameFilter = new NameFilter(packed.nameFilter.words, packed.nameFilter.probes);
   return outcome;
 }
 
-function setSymbols(analysis: FileAnalysis, symbols: FileAnalysis['symbols']): void {
-  packedOutlines.delete(analysis);
-  Object.defineProperty(analysis, 'symbols', { value: symbols, enumerable: true, configurable: true, writable: true });
+/**
+ * Makes `key` of `analysis` a property built by `build` when first read, then an ordinary one that
+ * keeps its place among the keys; `dropped` runs when the packed form stops being the value.
+ */
+function buildWhenRead<K extends 'symbols' | 'folds'>(analysis: FileAnalysis, key: K, build: () => FileAnalysis[K], dropped?: () => void): void {
+  const settle = (value: FileAnalysis[K]): void => {
+    dropped?.();
+    Object.defineProperty(analysis, key, { value, enumerable: true, configurable: true, writable: true });
+  };
+  Object.defineProperty(analysis, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = build();
+      settle(value);
+      return value;
+    },
+    set(value: FileAnalysis[K]) {
+      settle(value);
+    },
+  });
 }
 
 /**

@@ -82,7 +82,7 @@ function parentsOf(list: readonly SyntaxSymbol[]): number[] {
   return out;
 }
 
-test('the outline stays packed on the main thread until its objects are read', () => {
+test('the outline and folds stay packed on the main thread until their objects are read', () => {
   fc.assert(fc.property(analysisArb, (analysis) => {
     const o: ParseOutcome = { lang: 'go', bytes: 1, analysis };
     const got = roundTrip(structuredClone(o)).analysis!;
@@ -104,6 +104,11 @@ test('the outline stays packed on the main thread until its objects are read', (
     assert.equal(packedOutlineOf(got), undefined, 'once built, the objects are the outline');
     got.symbols = [];
     assert.deepEqual(got.symbols, []);
+    // The folds likewise: a getter until read, then the objects.
+    assert.equal(typeof Object.getOwnPropertyDescriptor(got, 'folds')!.get, 'function');
+    const folds = got.folds;
+    assert.deepEqual(folds, analysis.folds);
+    assert.equal(Object.getOwnPropertyDescriptor(got, 'folds')!.value, folds);
   }), { numRuns: 200 });
   assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis made in this thread has none');
 });
