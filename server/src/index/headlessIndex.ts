@@ -33,7 +33,8 @@ import { existsSync } from 'node:fs';
 import { crc32, initZstd } from '../cache/index.js';
 import type { LanguageName } from '../syntax/languages.js';
 import { ParserPool } from '../syntax/parserPool.js';
-import type { SyntaxSymbol } from '../syntax/types.js';
+import { packedOutlineOf } from '../syntax/outcomeWire.js';
+import { PackedOutline } from '../syntax/packedOutline.js';
 import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type SourceAnalysis } from './fileIndexer.js';
 import { indexFolder, type FolderProgress } from './folderIndexer.js';
 import { IdentifierFilter } from './identifierFilter.js';
@@ -41,7 +42,7 @@ import { tierBudgets, type StrataSettings } from './settings.js';
 import { message, under } from './persistence.js';
 import { cacheRootOf, enforceDiskBudget } from './snapshot/location.js';
 import { SnapshotFormatError, SnapshotReader } from './snapshot/reader.js';
-import type { SnapshotFile } from './snapshot/records.js';
+import type { SnapshotFileInput } from './snapshot/records.js';
 import { SnapshotInputError, SnapshotWriter, type SnapshotWritten } from './snapshot/writer.js';
 import type { PersistStats, StrataStats } from './stats.js';
 
@@ -116,20 +117,13 @@ class ByteGate {
   }
 }
 
-/** The outline as the symbol index keeps it (and a server's save writes it): without `detail`. */
-function storedSymbols(list: readonly SyntaxSymbol[]): SyntaxSymbol[] {
-  return list.map((s) => ({
-    name: s.name, kind: s.kind, span: s.span, nameSpan: s.nameSpan,
-    ...(s.children && s.children.length > 0 ? { children: storedSymbols(s.children) } : {}),
-  }));
-}
-
 /** The snapshot record of a file indexed from disk. */
-function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { size: number; mtimeMs: number }, outcome: SourceAnalysis): SnapshotFile {
+function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { size: number; mtimeMs: number }, outcome: SourceAnalysis): SnapshotFileInput {
   const base = { key, size: disk.size, mtimeMs: disk.mtimeMs, language: lang, length: bytes.length, crc: crc32(bytes) };
   if ('noTreeReason' in outcome) return { ...base, hasErrors: false, symbols: [], noTreeReason: outcome.noTreeReason };
   const a = outcome.analysis;
-  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: storedSymbols(a.symbols), identifiers: IdentifierFilter.from(a.nameFilter).toBytes() };
+  // As the symbol index keeps it and a server's save writes it; copied from the worker's columns.
+  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: (packedOutlineOf(a) ?? PackedOutline.of(a.symbols)).asIndexed(), identifiers: IdentifierFilter.from(a.nameFilter).toBytes() };
 }
 
 function ratio(a: number, b: number): number {
@@ -184,7 +178,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
     const writer = (): Promise<SnapshotWriter> => (writing ??= SnapshotWriter.create(o.snapshot, { root }));
     const written = new Totals();
     /** Writes a record; false (logged) when the writer refuses it. Writer failures stop the run. */
-    const write = async (record: SnapshotFile, text: Uint8Array): Promise<boolean> => {
+    const write = async (record: SnapshotFileInput, text: Uint8Array): Promise<boolean> => {
       const t0 = performance.now();
       try {
         await (await writer()).add(record, text);

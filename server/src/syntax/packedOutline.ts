@@ -62,6 +62,18 @@ export class PackedOutline {
     return this.ints[i * SYMBOL_INTS]! as SymbolKind;
   }
 
+  /** Number of children of symbol `i` (−1: no `children` list). */
+  children(i: number): number {
+    return this.ints[i * SYMBOL_INTS + 9]!;
+  }
+
+  /** The outline as the symbol index keeps it (SymbolIndex.symbolsOf): no details, no empty `children` lists. */
+  asIndexed(): PackedOutline {
+    const ints = this.ints.slice();
+    for (let at = 9; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = -1;
+    return new PackedOutline(ints, this.names, [], this.roots);
+  }
+
   /** Copies symbol `i`'s span then its name span (8 integers) into `into` at `offset`. */
   copySpans(i: number, into: { [k: number]: number }, offset: number): void {
     const at = i * SYMBOL_INTS + 1;

@@ -113,6 +113,17 @@ test('the outline and folds stay packed on the main thread until their objects a
   assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis made in this thread has none');
 });
 
+test('asIndexed is the outline as the symbol index keeps it: no details, no empty children lists', () => {
+  const indexed = (l: readonly SyntaxSymbol[]): SyntaxSymbol[] => l.map((s) => ({
+    name: s.name, kind: s.kind, span: s.span, nameSpan: s.nameSpan, ...(s.children && s.children.length > 0 ? { children: indexed(s.children) } : {}),
+  }));
+  fc.assert(fc.property(fc.array(symbolArb, { maxLength: 6 }), (symbols) => {
+    const packed = PackedOutline.of(symbols);
+    assert.deepStrictEqual(packed.asIndexed().symbols(), indexed(symbols));
+    assert.deepStrictEqual(packed.symbols(), symbols, 'the original is left as it was');
+  }), { numRuns: 200 });
+});
+
 test('a packed outline refuses columns that do not match', () => {
   assert.throws(() => new PackedOutline(new Int32Array(9), ['a'], [], 1), /9 integers for 1 symbols/);
   // Two top-level symbols claimed as one root: the second has no place in the tree.

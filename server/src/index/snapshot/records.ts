@@ -19,6 +19,7 @@
  */
 import type { LanguageName } from '../../syntax/languages.js';
 import { languageByName } from '../../syntax/languages.js';
+import { PackedOutline } from '../../syntax/packedOutline.js';
 import type { Span, SymbolKind, SyntaxSymbol } from '../../syntax/types.js';
 import { crc32 } from '../../cache/index.js';
 import { ByteSink, ByteSource, RecordDecodeError } from './bytes.js';
@@ -32,11 +33,17 @@ export interface SnapshotFile {
   crc: number;
   hasErrors: boolean;
   noTreeReason?: string;
-  /** As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). */
+  /**
+   * As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). A record to write may
+   * give them packed, as a parser worker sent them (packedOutline.ts); a decoded record has objects.
+   */
   symbols: SyntaxSymbol[];
   /** IdentifierFilter.toBytes(); absent when the file has none. */
   identifiers?: Uint8Array;
 }
+
+/** A record to write: its symbols as objects or packed. */
+export type SnapshotFileInput = Omit<SnapshotFile, 'symbols'> & { symbols: readonly SyntaxSymbol[] | PackedOutline };
 
 /** A decoded record: the file and the ordinals of its text's chunks, in order. */
 export interface DecodedRecord {
@@ -56,7 +63,7 @@ function spanOk(s: Span): boolean {
 }
 
 /** Throws RangeError when a field of `f` cannot be stored as it is. */
-export function checkFile(f: SnapshotFile): void {
+export function checkFile(f: SnapshotFileInput): void {
   if (typeof f.key !== 'string' || f.key === '') throw new RangeError('snapshot record: empty key');
   if (!Number.isSafeInteger(f.size) || f.size < 0) throw new RangeError(`snapshot record ${f.key}: size ${f.size}`);
   if (!Number.isFinite(f.mtimeMs)) throw new RangeError(`snapshot record ${f.key}: mtimeMs ${f.mtimeMs}`);
@@ -66,7 +73,7 @@ export function checkFile(f: SnapshotFile): void {
 }
 
 /** Appends the record of `file` whose text is made of the chunks `refs` (ordinals) to `out`. */
-export function encodeRecord(out: ByteSink, file: SnapshotFile, refs: ArrayLike<number>, refCount = refs.length): void {
+export function encodeRecord(out: ByteSink, file: SnapshotFileInput, refs: ArrayLike<number>, refCount = refs.length): void {
   checkFile(file);
   const lengthAt = out.length;
   out.u32(0);
@@ -86,9 +93,21 @@ export function encodeRecord(out: ByteSink, file: SnapshotFile, refs: ArrayLike<
     out.svar(r - previous);
     previous = r;
   }
+  if (file.symbols instanceof PackedOutline) encodePackedSymbols(out, file.key, file.symbols);
+  else encodeSymbols(out, file.key, file.symbols);
+  if (file.identifiers !== undefined) {
+    out.uvar(file.identifiers.byteLength);
+    out.bytes(file.identifiers);
+  }
+  const bodyLength = out.length - bodyAt;
+  out.patchU32(lengthAt, bodyLength);
+  out.u32(crc32(out.written(bodyAt)));
+}
+
+function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbol[]): void {
   // Pre-order walk with an explicit stack (most recent sibling list last).
-  out.uvar(file.symbols.length);
-  const stack: { list: readonly SyntaxSymbol[]; i: number }[] = [{ list: file.symbols, i: 0 }];
+  out.uvar(symbols.length);
+  const stack: { list: readonly SyntaxSymbol[]; i: number }[] = [{ list: symbols, i: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.i === top.list.length) {
@@ -96,8 +115,8 @@ export function encodeRecord(out: ByteSink, file: SnapshotFile, refs: ArrayLike<
       continue;
     }
     const s = top.list[top.i++]!;
-    if (!spanOk(s.span) || !spanOk(s.nameSpan)) throw new RangeError(`snapshot record ${file.key}: symbol ${s.name} has a span outside [0, 2³²)`);
-    if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`snapshot record ${file.key}: symbol ${s.name} kind ${s.kind}`);
+    if (!spanOk(s.span) || !spanOk(s.nameSpan)) throw new RangeError(`snapshot record ${key}: symbol ${s.name} has a span outside [0, 2³²)`);
+    if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`snapshot record ${key}: symbol ${s.name} kind ${s.kind}`);
     out.str(s.name);
     out.uvar(s.kind);
     for (const v of s.span) out.uvar(v);
@@ -109,13 +128,29 @@ export function encodeRecord(out: ByteSink, file: SnapshotFile, refs: ArrayLike<
       stack.push({ list: s.children, i: 0 });
     }
   }
-  if (file.identifiers !== undefined) {
-    out.uvar(file.identifiers.byteLength);
-    out.bytes(file.identifiers);
+}
+
+/** The same bytes as `encodeSymbols` of `outline.symbols()`, read from the columns (already in pre-order). */
+function encodePackedSymbols(out: ByteSink, key: string, outline: PackedOutline): void {
+  out.uvar(outline.roots);
+  const spans = new Array<number>(8);
+  let d = 0;
+  for (let i = 0; i < outline.count; i++) {
+    const name = outline.names[i]!;
+    const kind = outline.kind(i);
+    outline.copySpans(i, spans, 0);
+    if (!spans.every((v) => v >= 0)) throw new RangeError(`snapshot record ${key}: symbol ${name} has a span outside [0, 2³²)`);
+    if (kind < 0 || kind > 255) throw new RangeError(`snapshot record ${key}: symbol ${name} kind ${kind}`);
+    const detail = d < outline.details.length && outline.details[d] === i ? outline.details[d + 1] as string : undefined;
+    if (detail !== undefined) d += 2;
+    const children = outline.children(i);
+    out.str(name);
+    out.uvar(kind);
+    for (const v of spans) out.uvar(v);
+    out.u8((detail !== undefined ? S_DETAIL : 0) | (children >= 0 ? S_CHILDREN : 0));
+    if (detail !== undefined) out.str(detail);
+    if (children >= 0) out.uvar(children);
   }
-  const bodyLength = out.length - bodyAt;
-  out.patchU32(lengthAt, bodyLength);
-  out.u32(crc32(out.written(bodyAt)));
 }
 
 function readSpan(src: ByteSource): Span {

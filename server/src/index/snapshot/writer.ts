@@ -44,7 +44,7 @@ import {
 } from './format.js';
 import { SNAPSHOT_FORMAT_VERSION } from './location.js';
 import { checkFile, encodeRecord } from './records.js';
-import type { SnapshotFile } from './records.js';
+import type { SnapshotFileInput } from './records.js';
 
 export interface SnapshotWriterOptions {
   /** Raw bytes of unique chunks per PACK block (default 128 KiB). */
@@ -254,7 +254,7 @@ export class SnapshotWriter {
   }
 
   /** Chunks `text`, writes chunks not yet in this snapshot, queues the record; bounded memory. */
-  add(file: SnapshotFile, text: Uint8Array): Promise<void> {
+  add(file: SnapshotFileInput, text: Uint8Array): Promise<void> {
     return this.serial(async () => {
       if (text.byteLength !== file.length) throw new SnapshotInputError(`snapshot record ${file.key}: length ${file.length}, text has ${text.byteLength} bytes`);
       try {
