@@ -13,7 +13,7 @@ export { IntegrityError, MissingEntryError } from './common/errors.js';
 export type { IntegrityFailure } from './common/errors.js';
 export { StreamingChunker, DEFAULT_CHUNKING, MAX_CHUNK_SIZE } from './chunking/index.js';
 export type { ChunkingOptions } from './chunking/index.js';
-export { hash64, hashToHex } from './common/hash64.js';
+export { fmix32, hash64, hashToHex } from './common/hash64.js';
 export type { Hash64 } from './common/hash64.js';
 export { crc32 } from './common/crc32.js';
 export { initZstd, zstdCompress, zstdDecompress, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';

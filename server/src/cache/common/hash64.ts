@@ -18,7 +18,8 @@ export interface Hash64 {
   lo: number;
 }
 
-function fmix(h: number): number {
+/** MurmurHash3's 32-bit finalizer (also stringHash.ts's). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -54,11 +55,11 @@ export function hash64(bytes: Uint8Array, start: number, end: number, out: Hash6
     a = Math.imul(((a << 5) | (a >>> 27)) ^ w, 0x9e3779b1) ^ v;
     b = Math.imul(((b << 11) | (b >>> 21)) + v, 0x85ebca77) ^ w;
   }
-  a = fmix(a ^ n);
-  b = fmix(b ^ Math.imul(n, 0x27d4eb2f));
+  a = fmix32(a ^ n);
+  b = fmix32(b ^ Math.imul(n, 0x27d4eb2f));
   // Cross-mixing after finalisation makes both output words depend on both lanes.
   out.hi = (a ^ Math.imul(b, 0x9e3779b1)) >>> 0;
-  out.lo = fmix((b + a) | 0);
+  out.lo = fmix32((b + a) | 0);
   return out;
 }
 

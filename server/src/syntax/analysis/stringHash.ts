@@ -9,6 +9,7 @@
  * Guarantees: deterministic across runs and threads (values may be persisted); always an unsigned
  * 32-bit integer. Not cryptographic.
  */
+import { fmix32 } from '../../cache/index.js';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -23,13 +24,7 @@ function mixUnit(h: number, unit: number): number {
 }
 
 function finish(h: number, length: number): number {
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h ^ length);
 }
 
 /** Hash of a JS string's UTF-16 code units. */
