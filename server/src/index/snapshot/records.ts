@@ -33,16 +33,16 @@ export interface SnapshotFile {
   crc: number;
   hasErrors: boolean;
   noTreeReason?: string;
-  /**
-   * As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). A record to write may
-   * give them packed, as a parser worker sent them (packedOutline.ts); a decoded record has objects.
-   */
+  /** As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). */
   symbols: SyntaxSymbol[];
   /** IdentifierFilter.toBytes(); absent when the file has none. */
   identifiers?: Uint8Array;
 }
 
-/** A record to write: its symbols as objects or packed. */
+/**
+ * A record to write: its symbols as objects or packed, as a parser worker sent them
+ * (packedOutline.ts; both give the same bytes). A decoded record has objects.
+ */
 export type SnapshotFileInput = Omit<SnapshotFile, 'symbols'> & { symbols: readonly SyntaxSymbol[] | PackedOutline };
 
 /** A decoded record: the file and the ordinals of its text's chunks, in order. */
