@@ -149,7 +149,9 @@ function summary(s: StrataStats): string {
     `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, ${s.store.uniqueChunks} unique chunks`,
     `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
     `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,
-    ...(s.persist?.snapshotPath ? [`persistent cache: ${s.persist.snapshotPath} — ${s.persist.keptFiles} files unchanged, ${s.persist.reindexedFiles} indexed, ${s.persist.removedFiles} removed${s.persist.saves > 0 ? `; saved ${mb(s.persist.lastSaveBytes)}` : ''}${s.persist.damagedBlocks > 0 ? `; ${s.persist.damagedBlocks} damaged parts rebuilt` : ''}`] : []),
+    ...(s.persist?.snapshotPath ? [`persistent cache: ${s.persist.snapshotPath} — ${s.persist.loadedFiles > 0
+      ? `of its ${s.persist.loadedFiles} files ${s.persist.keptFiles} unchanged, ${s.persist.reindexedFiles} changed or new indexed, ${s.persist.removedFiles} removed`
+      : 'no earlier snapshot'}${s.persist.saves > 0 ? `; saved ${mb(s.persist.lastSaveBytes)}` : ''}${s.persist.damagedBlocks > 0 ? `; ${s.persist.damagedBlocks} damaged parts rebuilt` : ''}`] : []),
     '',
   ].join('\n');
 }

@@ -110,7 +110,9 @@ describe('strata index and the persistent cache', () => {
   it('the summary without --json names the snapshot', async () => {
     const r = await strata(['index', dir, '--save', join(base, 'summary.strata')], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /persistent cache: .*summary\.strata/);
+    assert.match(r.stdout, /persistent cache: .*summary\.strata — no earlier snapshot; saved /);
+    const again = await strata(['index', dir, '--save', join(base, 'summary.strata')], env);
+    assert.match(again.stdout, /persistent cache: .*summary\.strata — of its \d+ files \d+ unchanged, 0 changed or new indexed, 0 removed\n/);
   });
 
   it('a FILE that cannot be written: exit 1 with the reason', async () => {
