@@ -36,7 +36,6 @@
  * at most `limit` matches, best first (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
-import { countSymbols } from '../syntax/analysis/outline.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { NAME_TABLE_FORMAT_VERSION, NameTable } from './nameTable.js';
@@ -125,8 +124,9 @@ export class SymbolIndex {
 
   /** Stores `symbols` (hierarchical, as objects or packed: packedOutline.ts) as the definitions of `path`, replacing any it had. */
   replaceFile(path: string, symbols: readonly SyntaxSymbol[] | PackedOutline): void {
-    const packed = symbols instanceof PackedOutline ? symbols : undefined;
-    const n = packed ? packed.count : countSymbols(symbols as readonly SyntaxSymbol[]);
+    // One way in: the packed columns are already in the index's order (depth first, parents known).
+    const packed = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
+    const n = packed.count;
     let file = this.paths.find(path);
     const isNew = !(file >= 0 && this.filePresent[file]);
     if (!isNew) {
@@ -148,38 +148,18 @@ export class SymbolIndex {
     }
     this.fileCount[file] = n;
     this.liveSymbols += n;
-    let slot = this.fileStart[file]!;
-    const base = slot;
-    const write = (list: readonly SyntaxSymbol[], parentLocal: number): void => {
-      for (const s of list) {
-        const at = slot++;
-        const nameId = this.internName(s.name);
-        this.symName[at] = nameId;
-        this.symKind[at] = s.kind;
-        this.symFile[at] = file;
-        this.symParent[at] = parentLocal;
-        const o = at * 8;
-        const sp = this.spans;
-        sp[o] = s.span[0]; sp[o + 1] = s.span[1]; sp[o + 2] = s.span[2]; sp[o + 3] = s.span[3];
-        sp[o + 4] = s.nameSpan[0]; sp[o + 5] = s.nameSpan[1]; sp[o + 6] = s.nameSpan[2]; sp[o + 7] = s.nameSpan[3];
-        this.link(at, nameId);
-        if (s.children && s.children.length > 0) write(s.children, at - base);
-      }
-    };
-    if (packed) {
-      // Already depth first with parents known: copied column by column, no object per symbol.
-      const parents = packed.parents();
-      for (let i = 0; i < n; i++) {
-        const at = base + i;
-        const nameId = this.internName(packed.names[i]!);
-        this.symName[at] = nameId;
-        this.symKind[at] = packed.kind(i);
-        this.symFile[at] = file;
-        this.symParent[at] = parents[i]!;
-        packed.copySpans(i, this.spans, at * 8);
-        this.link(at, nameId);
-      }
-    } else write(symbols as readonly SyntaxSymbol[], NONE);
+    const base = this.fileStart[file]!;
+    const parents = packed.parents();
+    for (let i = 0; i < n; i++) {
+      const at = base + i;
+      const nameId = this.internName(packed.names[i]!);
+      this.symName[at] = nameId;
+      this.symKind[at] = packed.kind(i);
+      this.symFile[at] = file;
+      this.symParent[at] = parents[i]!;
+      packed.copySpans(i, this.spans, at * 8);
+      this.link(at, nameId);
+    }
     this.maybeCompact();
   }
 

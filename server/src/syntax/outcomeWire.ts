@@ -2,7 +2,7 @@
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
  * Design: what is large goes as transferred buffers, not copied object by object: the outline as a
- * PackedOutline (packedOutline.ts: one Int32Array, names and details beside it), the folding ranges
+ * PackedOutline (packedOutline.ts: one Uint32Array, names and details beside it), the folding ranges
  * as one Int32Array (FOLD_INTS per fold: lines and kind), the name filter as its bit words
  * (nameFilter.ts). Everything else (diagnostics, references, incomplete, the outcome's own fields)
  * goes as it is, by structured clone. Why: structured clone writes and re-reads every property name
@@ -29,7 +29,7 @@ export interface PackedOutcome {
   outcome: ParseOutcome;
   packed?: {
     /** A PackedOutline, as structured clone leaves it (its fields). */
-    outline: { ints: Int32Array; names: string[]; details: (number | string)[]; roots: number };
+    outline: { ints: Uint32Array; names: string[]; details: (number | string)[]; roots: number };
     /** FOLD_INTS per fold. */
     folds: Int32Array;
     nameFilter: { words: Uint32Array; probes: number };
@@ -73,7 +73,6 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
     transfer: [outline.ints.buffer as ArrayBuffer, folds.buffer as ArrayBuffer, ...(words.byteOffset === 0 && words.byteLength === words.buffer.byteLength ? [words.buffer as ArrayBuffer] : [])],
   };
 }
-
 
 /** The outcome a worker packed (the message is consumed: its analysis is filled in). */
 export function unpackOutcome(message: PackedOutcome): ParseOutcome {

@@ -3,35 +3,46 @@
  * without one object per symbol.
  *
  * Design: symbols in depth-first order (parents before children, as the symbol index stores
- * them), each as SYMBOL_INTS integers in one Int32Array — kind, whole span, name span, number of
- * children (−1: no `children` list, which differs from an empty one) — with the names in an array
- * beside it and the details as (depth-first number, detail) pairs. The index copies a packed outline
- * into its columns directly (SymbolIndex.replaceFile); `symbols()` builds the SyntaxSymbol tree for
- * callers that want objects (an outline request, find-references' declarations).
+ * them), each as SYMBOL_INTS integers in one Uint32Array — kind, whole span, name span, number of
+ * children (NO_CHILDREN: no `children` list, which differs from an empty one) — with the names in an
+ * array beside it and the details as (depth-first number, detail) pairs. It is the one form the
+ * index writes from: SymbolIndex.replaceFile copies its columns, and a snapshot record's symbols are
+ * encoded from it (an outline given as objects is packed first); `symbols()` builds the
+ * SyntaxSymbol tree for callers that want objects (an outline request, find-references'
+ * declarations).
  * Why: building the objects — per symbol an object, two span arrays and its place in a children
  * list — on the main thread for every indexed file took ≈ 80 ms per 12.6 MB of source (82 000
  * symbols) and its garbage, time taken from the parser workers on 2 cores (bench section `syntax`).
  * Guarantee: `PackedOutline.of(s).symbols()` deep-equals `s`, keys in the same order (property test:
- * test/syntax/trees/outcomeWire.test.ts). Spans must be integers in [0, 2³¹).
+ * test/syntax/trees/outcomeWire.test.ts); `of` refuses (RangeError) a span value that is not an
+ * integer in [0, 2³²) or a kind outside [0, 255], rather than store it changed.
  */
 import { countSymbols } from './analysis/outline.js';
 import type { Span, SymbolKind, SyntaxSymbol } from './types.js';
 
-/** Integers per symbol: kind, span (4), name span (4), children (−1: none). */
+/** Integers per symbol: kind, span (4), name span (4), children (NO_CHILDREN: none). */
 const SYMBOL_INTS = 10;
+/** The children column of a symbol without a `children` list. */
+export const NO_CHILDREN = 0xffffffff;
+const U32_LIMIT = 2 ** 32;
+
+function checked(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 0 || v >= U32_LIMIT) throw new RangeError(`symbol ${name} has a span value ${v} outside [0, 2³²)`);
+  return v;
+}
 
 export class PackedOutline {
   /**
    * `ints`: SYMBOL_INTS per symbol, depth first; `names`: one per symbol; `details`: (number,
    * detail) pairs in depth-first order; `roots`: the number of top-level symbols.
    */
-  constructor(readonly ints: Int32Array, readonly names: readonly string[], readonly details: readonly (number | string)[], readonly roots: number) {
+  constructor(readonly ints: Uint32Array, readonly names: readonly string[], readonly details: readonly (number | string)[], readonly roots: number) {
     if (ints.length !== names.length * SYMBOL_INTS) throw new RangeError(`packed outline: ${ints.length} integers for ${names.length} symbols`);
   }
 
   static of(symbols: readonly SyntaxSymbol[]): PackedOutline {
     const count = countSymbols(symbols);
-    const ints = new Int32Array(count * SYMBOL_INTS);
+    const ints = new Uint32Array(count * SYMBOL_INTS);
     const names = new Array<string>(count);
     const details: (number | string)[] = [];
     let k = 0;
@@ -41,11 +52,13 @@ export class PackedOutline {
         names[k] = s.name;
         if (s.detail !== undefined) details.push(k, s.detail);
         k++;
-        const { span, nameSpan } = s;
+        if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`symbol ${s.name} has kind ${s.kind}`);
         ints[at] = s.kind;
-        ints[at + 1] = span[0]; ints[at + 2] = span[1]; ints[at + 3] = span[2]; ints[at + 4] = span[3];
-        ints[at + 5] = nameSpan[0]; ints[at + 6] = nameSpan[1]; ints[at + 7] = nameSpan[2]; ints[at + 8] = nameSpan[3];
-        ints[at + 9] = s.children ? s.children.length : -1;
+        for (let j = 0; j < 4; j++) {
+          ints[at + 1 + j] = checked(s.span[j]!, s.name);
+          ints[at + 5 + j] = checked(s.nameSpan[j]!, s.name);
+        }
+        ints[at + 9] = s.children ? s.children.length : NO_CHILDREN;
         if (s.children) write(s.children);
       }
     };
@@ -62,7 +75,7 @@ export class PackedOutline {
     return this.ints[i * SYMBOL_INTS]! as SymbolKind;
   }
 
-  /** Number of children of symbol `i` (−1: no `children` list). */
+  /** Number of children of symbol `i` (NO_CHILDREN: no `children` list). */
   children(i: number): number {
     return this.ints[i * SYMBOL_INTS + 9]!;
   }
@@ -70,7 +83,7 @@ export class PackedOutline {
   /** The outline as the symbol index keeps it (SymbolIndex.symbolsOf): no details, no empty `children` lists. */
   asIndexed(): PackedOutline {
     const ints = this.ints.slice();
-    for (let at = 9; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = -1;
+    for (let at = 9; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = NO_CHILDREN;
     return new PackedOutline(ints, this.names, [], this.roots);
   }
 
@@ -100,7 +113,7 @@ export class PackedOutline {
         out[i] = -1;
       }
       const children = this.ints[i * SYMBOL_INTS + 9]!;
-      if (children > 0) {
+      if (children > 0 && children !== NO_CHILDREN) {
         owners.push(i);
         left.push(children);
       }
@@ -129,7 +142,7 @@ export class PackedOutline {
           d += 2;
         }
         k++;
-        if (children >= 0) s.children = read(children);
+        if (children !== NO_CHILDREN) s.children = read(children);
         list[j] = s;
       }
       return list;

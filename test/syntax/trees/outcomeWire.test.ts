@@ -124,8 +124,12 @@ test('asIndexed is the outline as the symbol index keeps it: no details, no empt
   }), { numRuns: 200 });
 });
 
-test('a packed outline refuses columns that do not match', () => {
-  assert.throws(() => new PackedOutline(new Int32Array(9), ['a'], [], 1), /9 integers for 1 symbols/);
+test('a packed outline refuses what its columns cannot hold as it is, and columns that do not match', () => {
+  const at = (span: number[], kind = 12): SyntaxSymbol[] => [{ name: 'f', kind, span: span as unknown as Span, nameSpan: [0, 0, 0, 1] }];
+  assert.deepEqual(PackedOutline.of(at([2 ** 32 - 1, 0, 0, 1])).symbols(), at([2 ** 32 - 1, 0, 0, 1]), 'the whole u32 range is kept');
+  for (const bad of [[2 ** 32, 0, 0, 1], [-1, 0, 0, 1], [1.5, 0, 0, 1], [0, 0, 1]]) assert.throws(() => PackedOutline.of(at(bad)), /span value/, String(bad));
+  assert.throws(() => PackedOutline.of(at([0, 0, 0, 1], 256)), /kind 256/);
+  assert.throws(() => new PackedOutline(new Uint32Array(9), ['a'], [], 1), /9 integers for 1 symbols/);
   // Two top-level symbols claimed as one root: the second has no place in the tree.
   const two = PackedOutline.of([{ name: 'a', kind: 12, span: [0, 0, 0, 1], nameSpan: [0, 0, 0, 1] }, { name: 'b', kind: 12, span: [1, 0, 1, 1], nameSpan: [1, 0, 1, 1] }]);
   assert.throws(() => new PackedOutline(two.ints, two.names, two.details, 1).parents(), /more symbols than its tree holds/);

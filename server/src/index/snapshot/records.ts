@@ -19,7 +19,7 @@
  */
 import type { LanguageName } from '../../syntax/languages.js';
 import { languageByName } from '../../syntax/languages.js';
-import { PackedOutline } from '../../syntax/packedOutline.js';
+import { NO_CHILDREN, PackedOutline } from '../../syntax/packedOutline.js';
 import type { Span, SymbolKind, SyntaxSymbol } from '../../syntax/types.js';
 import { crc32 } from '../../cache/index.js';
 import { ByteSink, ByteSource, RecordDecodeError } from './bytes.js';
@@ -58,10 +58,6 @@ const S_DETAIL = 1;
 const S_CHILDREN = 2;
 const U32_LIMIT = 2 ** 32;
 
-function spanOk(s: Span): boolean {
-  return s.length === 4 && s.every((v) => Number.isInteger(v) && v >= 0 && v < U32_LIMIT);
-}
-
 /** Throws RangeError when a field of `f` cannot be stored as it is. */
 export function checkFile(f: SnapshotFileInput): void {
   if (typeof f.key !== 'string' || f.key === '') throw new RangeError('snapshot record: empty key');
@@ -93,8 +89,7 @@ export function encodeRecord(out: ByteSink, file: SnapshotFileInput, refs: Array
     out.svar(r - previous);
     previous = r;
   }
-  if (file.symbols instanceof PackedOutline) encodePackedSymbols(out, file.key, file.symbols);
-  else encodeSymbols(out, file.key, file.symbols);
+  encodeSymbols(out, file.key, file.symbols);
   if (file.identifiers !== undefined) {
     out.uvar(file.identifiers.byteLength);
     out.bytes(file.identifiers);
@@ -104,52 +99,31 @@ export function encodeRecord(out: ByteSink, file: SnapshotFileInput, refs: Array
   out.u32(crc32(out.written(bodyAt)));
 }
 
-function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbol[]): void {
-  // Pre-order walk with an explicit stack (most recent sibling list last).
-  out.uvar(symbols.length);
-  const stack: { list: readonly SyntaxSymbol[]; i: number }[] = [{ list: symbols, i: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.i === top.list.length) {
-      stack.pop();
-      continue;
-    }
-    const s = top.list[top.i++]!;
-    if (!spanOk(s.span) || !spanOk(s.nameSpan)) throw new RangeError(`snapshot record ${key}: symbol ${s.name} has a span outside [0, 2³²)`);
-    if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`snapshot record ${key}: symbol ${s.name} kind ${s.kind}`);
-    out.str(s.name);
-    out.uvar(s.kind);
-    for (const v of s.span) out.uvar(v);
-    for (const v of s.nameSpan) out.uvar(v);
-    out.u8((s.detail !== undefined ? S_DETAIL : 0) | (s.children !== undefined ? S_CHILDREN : 0));
-    if (s.detail !== undefined) out.str(s.detail);
-    if (s.children !== undefined) {
-      out.uvar(s.children.length);
-      stack.push({ list: s.children, i: 0 });
-    }
+/**
+ * Symbols in pre-order, read from the packed columns (an outline given as objects is packed first,
+ * which checks every span and kind).
+ */
+function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbol[] | PackedOutline): void {
+  let outline: PackedOutline;
+  try {
+    outline = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
+  } catch (e) {
+    throw new RangeError(`snapshot record ${key}: ${(e as Error).message}`);
   }
-}
-
-/** The same bytes as `encodeSymbols` of `outline.symbols()`, read from the columns (already in pre-order). */
-function encodePackedSymbols(out: ByteSink, key: string, outline: PackedOutline): void {
   out.uvar(outline.roots);
   const spans = new Array<number>(8);
   let d = 0;
   for (let i = 0; i < outline.count; i++) {
-    const name = outline.names[i]!;
-    const kind = outline.kind(i);
-    outline.copySpans(i, spans, 0);
-    if (!spans.every((v) => v >= 0)) throw new RangeError(`snapshot record ${key}: symbol ${name} has a span outside [0, 2³²)`);
-    if (kind < 0 || kind > 255) throw new RangeError(`snapshot record ${key}: symbol ${name} kind ${kind}`);
     const detail = d < outline.details.length && outline.details[d] === i ? outline.details[d + 1] as string : undefined;
     if (detail !== undefined) d += 2;
     const children = outline.children(i);
-    out.str(name);
-    out.uvar(kind);
+    outline.copySpans(i, spans, 0);
+    out.str(outline.names[i]!);
+    out.uvar(outline.kind(i));
     for (const v of spans) out.uvar(v);
-    out.u8((detail !== undefined ? S_DETAIL : 0) | (children >= 0 ? S_CHILDREN : 0));
+    out.u8((detail !== undefined ? S_DETAIL : 0) | (children !== NO_CHILDREN ? S_CHILDREN : 0));
     if (detail !== undefined) out.str(detail);
-    if (children >= 0) out.uvar(children);
+    if (children !== NO_CHILDREN) out.uvar(children);
   }
 }
 
