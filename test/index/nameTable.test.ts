@@ -27,6 +27,27 @@ test('interning the same text gives the same id, different text a different id',
   }), { numRuns: 40 });
 });
 
+test('a name given as code units (internUnits, findUnits) is the same name as its string', () => {
+  // Units at an offset inside a larger buffer, as a packed outline holds them.
+  fc.assert(fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { maxLength: 200 }), fc.boolean(), (names, unitsFirst) => {
+    const t = new NameTable(4, 8);
+    const units = new Uint16Array(names.reduce((n, s) => n + s.length, 0) + 3);
+    let at = 3;
+    for (const n of names) {
+      for (let i = 0; i < n.length; i++) units[at + i] = n.charCodeAt(i);
+      const [first, second] = unitsFirst
+        ? [t.internUnits(units, at, at + n.length), t.intern(n)]
+        : [t.intern(n), t.internUnits(units, at, at + n.length)];
+      assert.equal(first, second, JSON.stringify(n));
+      assert.equal(t.findUnits(units, at, at + n.length), first);
+      assert.equal(t.nameOf(first), n);
+      assert.ok(t.verifyHash(first));
+      at += n.length;
+    }
+    assert.equal(t.count, new Set(names).size);
+  }), { numRuns: 60 });
+});
+
 test('find returns -1 for names never interned', () => {
   const t = new NameTable();
   t.intern('alpha'); t.intern('beta');

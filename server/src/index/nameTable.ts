@@ -28,7 +28,8 @@
  * No object is allocated per name.
  */
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
-import { hashString, hashUnits } from '../syntax/analysis/stringHash.js';
+import { hashUnits } from '../syntax/analysis/stringHash.js';
+import { stringOfUnits, writeUnits } from '../syntax/utf16Units.js';
 import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
 
 /** Bytes per name in the per-name columns (see the header), without hash slots. */
@@ -45,6 +46,8 @@ function grownCapacity(current: number, needed: number): number {
 }
 
 const MAGIC = tagOf('STNT');
+/** Longest lookup buffer a table keeps between calls; a longer name gets a buffer of its own. */
+const SCRATCH_UNITS = 1024;
 /** Version of the persistent form; bump when the layout, the hash or the charClass summaries change. */
 export const NAME_TABLE_FORMAT_VERSION = 1;
 
@@ -60,6 +63,8 @@ export class NameTable {
   private firstArr: Uint16Array;
   private slots: Int32Array;
   private n = 0;
+  /** A string's units while it is looked up (`find`, `intern`). */
+  private scratch = new Uint16Array(64);
 
   constructor(initialNames = 256, initialUnits = 4096) {
     this.unitBuf = new Uint16Array(Math.max(16, initialUnits));
@@ -98,40 +103,58 @@ export class NameTable {
 
   nameOf(id: number): string {
     if (id < 0 || id >= this.n) throw new RangeError(`no name ${id}`);
-    const s = this.offs[id]!;
-    const e = this.offs[id + 1]!;
-    // fromCharCode with a spread is limited in argument count; names are short, slice guards long ones
-    if (e - s <= 4096) return String.fromCharCode.apply(null, this.unitBuf.subarray(s, e) as unknown as number[]);
-    let out = '';
-    for (let i = s; i < e; i += 4096) out += String.fromCharCode.apply(null, this.unitBuf.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
-    return out;
+    return stringOfUnits(this.unitBuf, this.offs[id]!, this.offs[id + 1]!);
   }
 
   /** The id of `name`, or -1 when it was never interned. */
   find(name: string): number {
-    const h = hashString(name);
+    return this.findUnits(this.scratchOf(name), 0, name.length);
+  }
+
+  /** The id of the name in `units[start, end)`, or -1 when it was never interned. */
+  findUnits(units: Uint16Array, start: number, end: number): number {
+    const h = hashUnits(units, start, end - start);
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === 0) return -1;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, name)) return v - 1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, units, start, end)) return v - 1;
     }
   }
 
   /** The id of `name`, adding it when new. */
   intern(name: string): number {
-    const h = hashString(name);
+    return this.internUnits(this.scratchOf(name), 0, name.length);
+  }
+
+  /**
+   * The id of the name in `units[start, end)`, adding it when new: a name read from a packed outline
+   * (packedOutline.ts) is interned without becoming a string.
+   */
+  internUnits(units: Uint16Array, start: number, end: number): number {
+    const h = hashUnits(units, start, end - start);
     const mask = this.slots.length - 1;
     let i = h & mask;
     for (; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === 0) break;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, name)) return v - 1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, units, start, end)) return v - 1;
     }
-    const id = this.append(name, h);
+    const id = this.append(units, start, end, h);
     if ((this.n << 1) > this.slots.length) this.rehash(this.slots.length << 1);
     else this.slots[i] = id + 1;
     return id;
+  }
+
+  /** `name`'s code units, in a buffer reused by the next call (kept only up to SCRATCH_UNITS). */
+  private scratchOf(name: string): Uint16Array {
+    let into = this.scratch;
+    if (into.length < name.length) {
+      into = new Uint16Array(grownCapacity(into.length, name.length));
+      if (into.length <= SCRATCH_UNITS) this.scratch = into;
+    }
+    writeUnits(name, into, 0);
+    return into;
   }
 
   /** Allocated bytes of all arrays (capacity, not just use). */
@@ -191,18 +214,19 @@ export class NameTable {
     return remap;
   }
 
-  private equals(id: number, name: string): boolean {
+  private equals(id: number, units: Uint16Array, start: number, end: number): boolean {
     const s = this.offs[id]!;
-    if (this.offs[id + 1]! - s !== name.length) return false;
+    if (this.offs[id + 1]! - s !== end - start) return false;
     const u = this.unitBuf;
-    for (let i = 0; i < name.length; i++) if (u[s + i] !== name.charCodeAt(i)) return false;
+    for (let i = start, j = s; i < end; i++, j++) if (u[j] !== units[i]) return false;
     return true;
   }
 
-  private append(name: string, h: number): number {
+  private append(units: Uint16Array, from: number, to: number, h: number): number {
     const id = this.n;
-    if (this.unitLen + name.length > this.unitBuf.length) {
-      const b = new Uint16Array(grownCapacity(this.unitBuf.length, this.unitLen + name.length));
+    const length = to - from;
+    if (this.unitLen + length > this.unitBuf.length) {
+      const b = new Uint16Array(grownCapacity(this.unitBuf.length, this.unitLen + length));
       b.set(this.unitBuf.subarray(0, this.unitLen));
       this.unitBuf = b;
     }
@@ -217,16 +241,17 @@ export class NameTable {
       const fk = new Uint16Array(cap); fk.set(this.firstArr.subarray(0, id)); this.firstArr = fk;
     }
     const start = this.unitLen;
-    for (let i = 0; i < name.length; i++) this.unitBuf[start + i] = name.charCodeAt(i);
-    this.unitLen += name.length;
+    const u = this.unitBuf;
+    for (let i = from, j = start; i < to; i++, j++) u[j] = units[i]!;
+    this.unitLen += length;
     this.offs[id] = start;
     this.offs[id + 1] = this.unitLen;
     this.hashes[id] = h;
-    this.maskArr[id] = maskOfUnits(this.unitBuf, start, name.length);
-    this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, name.length);
-    this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, name.length);
-    this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, name.length);
-    this.firstArr[id] = (name.length === 0 ? 0 : firstKey(this.unitBuf[start]!)) | (name.length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
+    this.maskArr[id] = maskOfUnits(this.unitBuf, start, length);
+    this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, length);
+    this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, length);
+    this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, length);
+    this.firstArr[id] = (length === 0 ? 0 : firstKey(this.unitBuf[start]!)) | (length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
     this.n = id + 1;
     return id;
   }

@@ -152,7 +152,7 @@ export class SymbolIndex {
     const parents = packed.parents();
     for (let i = 0; i < n; i++) {
       const at = base + i;
-      const nameId = this.internName(packed.names[i]!);
+      const nameId = this.internName(packed.nameUnits, packed.nameStart(i), packed.nameEnd(i));
       this.symName[at] = nameId;
       this.symKind[at] = packed.kind(i);
       this.symFile[at] = file;
@@ -395,8 +395,8 @@ export class SymbolIndex {
     return loc;
   }
 
-  private internName(name: string): number {
-    const id = this.names.intern(name);
+  private internName(units: Uint16Array, start: number, end: number): number {
+    const id = this.names.internUnits(units, start, end);
     if (id >= this.nameHead.length) {
       const h = new Int32Array(Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5))).fill(NONE);
       h.set(this.nameHead);

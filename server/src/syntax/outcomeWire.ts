@@ -2,7 +2,8 @@
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
  * Design: what is large goes as transferred buffers, not copied object by object: the outline as a
- * PackedOutline (packedOutline.ts: one Uint32Array, names and details beside it), the folding ranges
+ * PackedOutline (packedOutline.ts: one Uint32Array, the names' code units in a Uint16Array, the
+ * details beside them), the folding ranges
  * as one Int32Array (FOLD_INTS per fold: lines and kind), the name filter as its bit words
  * (nameFilter.ts). Everything else (diagnostics, references, incomplete, the outcome's own fields)
  * goes as it is, by structured clone. Why: structured clone writes and re-reads every property name
@@ -29,7 +30,7 @@ export interface PackedOutcome {
   outcome: ParseOutcome;
   packed?: {
     /** A PackedOutline, as structured clone leaves it (its fields). */
-    outline: { ints: Uint32Array; names: string[]; details: (number | string)[]; roots: number };
+    outline: { ints: Uint32Array; nameUnits: Uint16Array; details: (number | string)[]; roots: number };
     /** FOLD_INTS per fold. */
     folds: Int32Array;
     nameFilter: { words: Uint32Array; probes: number };
@@ -67,11 +68,18 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
   return {
     message: {
       outcome: rest,
-      packed: { outline: { ints: outline.ints, names: outline.names as string[], details: outline.details as (number | string)[], roots: outline.roots }, folds, nameFilter: { words, probes } },
+      packed: { outline: { ints: outline.ints, nameUnits: outline.nameUnits, details: outline.details as (number | string)[], roots: outline.roots }, folds, nameFilter: { words, probes } },
     },
-    // A filter's words may be a view of a larger buffer (a filter read from a snapshot): only a whole buffer is handed over.
-    transfer: [outline.ints.buffer as ArrayBuffer, folds.buffer as ArrayBuffer, ...(words.byteOffset === 0 && words.byteLength === words.buffer.byteLength ? [words.buffer as ArrayBuffer] : [])],
+    transfer: [folds.buffer as ArrayBuffer, ...[outline.ints, outline.nameUnits, words].filter(isWholeBuffer).map((a) => a.buffer as ArrayBuffer)],
   };
+}
+
+/**
+ * Whether `a` is its whole buffer: only then is the buffer handed over. A view of a larger one (a
+ * name filter read from a snapshot, say) is copied, so the rest of that buffer stays with its owner.
+ */
+function isWholeBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
 }
 
 /** The outcome a worker packed (the message is consumed: its analysis is filled in). */
@@ -79,7 +87,7 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   const { outcome, packed } = message;
   const analysis = outcome.analysis;
   if (!packed || !analysis) return outcome;
-  const outline = new PackedOutline(packed.outline.ints, packed.outline.names, packed.outline.details, packed.outline.roots);
+  const outline = new PackedOutline(packed.outline.ints, packed.outline.nameUnits, packed.outline.details, packed.outline.roots);
   packedOutlines.set(analysis, outline);
   buildWhenRead(analysis, 'symbols', () => outline.symbols(), () => packedOutlines.delete(analysis));
   const ints = packed.folds;

@@ -4,8 +4,9 @@
  *
  * Design: symbols in depth-first order (parents before children, as the symbol index stores
  * them), each as SYMBOL_INTS integers in one Uint32Array — kind, whole span, name span, number of
- * children (NO_CHILDREN: no `children` list, which differs from an empty one) — with the names in an
- * array beside it and the details as (depth-first number, detail) pairs. It is the one form the
+ * children (NO_CHILDREN: no `children` list, which differs from an empty one), where its name ends —
+ * with the names' UTF-16 code units back to back in one Uint16Array (utf16Units.ts) and the details
+ * as (depth-first number, detail) pairs. It is the one form the
  * index writes from: SymbolIndex.replaceFile copies its columns, and a snapshot record's symbols are
  * encoded from it (an outline given as objects is packed first); `symbols()` builds the
  * SyntaxSymbol tree for callers that want objects (an outline request, find-references'
@@ -19,9 +20,11 @@
  */
 import { countSymbols } from './analysis/outline.js';
 import type { Span, SymbolKind, SyntaxSymbol } from './types.js';
+import { stringOfUnits, writeUnits } from './utf16Units.js';
 
-/** Integers per symbol: kind, span (4), name span (4), children (NO_CHILDREN: none). */
-const SYMBOL_INTS = 10;
+/** Integers per symbol: kind, span (4), name span (4), children (NO_CHILDREN: none), end of its name's units. */
+const SYMBOL_INTS = 11;
+const NAME_END = 10;
 /** The children column of a symbol without a `children` list. */
 export const NO_CHILDREN = 0xffffffff;
 const U32_LIMIT = 2 ** 32;
@@ -32,24 +35,42 @@ function checked(v: number, name: string): number {
 }
 
 export class PackedOutline {
+  /** Number of symbols, nested ones included. */
+  readonly count: number;
+
   /**
-   * `ints`: SYMBOL_INTS per symbol, depth first; `names`: one per symbol; `details`: (number,
-   * detail) pairs in depth-first order; `roots`: the number of top-level symbols.
+   * `ints`: SYMBOL_INTS per symbol, depth first; `nameUnits`: the names' code units, symbol `i`'s
+   * from the previous symbol's name end to its own; `details`: (number, detail) pairs in depth-first
+   * order; `roots`: the number of top-level symbols.
    */
-  constructor(readonly ints: Uint32Array, readonly names: readonly string[], readonly details: readonly (number | string)[], readonly roots: number) {
-    if (ints.length !== names.length * SYMBOL_INTS) throw new RangeError(`packed outline: ${ints.length} integers for ${names.length} symbols`);
+  constructor(readonly ints: Uint32Array, readonly nameUnits: Uint16Array, readonly details: readonly (number | string)[], readonly roots: number) {
+    if (ints.length % SYMBOL_INTS !== 0) throw new RangeError(`packed outline: ${ints.length} integers is not ${SYMBOL_INTS} per symbol`);
+    this.count = ints.length / SYMBOL_INTS;
+    let end = 0;
+    for (let at = NAME_END; at < ints.length; at += SYMBOL_INTS) {
+      if (ints[at]! < end) throw new RangeError(`packed outline: symbol ${(at - NAME_END) / SYMBOL_INTS}'s name ends before it starts`);
+      end = ints[at]!;
+    }
+    if (end !== nameUnits.length) throw new RangeError(`packed outline: names end at ${end} of ${nameUnits.length} code units`);
   }
 
   static of(symbols: readonly SyntaxSymbol[]): PackedOutline {
     const count = countSymbols(symbols);
     const ints = new Uint32Array(count * SYMBOL_INTS);
-    const names = new Array<string>(count);
+    let units = new Uint16Array(count * 16);
+    let unitsEnd = 0;
     const details: (number | string)[] = [];
     let k = 0;
     const write = (list: readonly SyntaxSymbol[]): void => {
       for (const s of list) {
         const at = k * SYMBOL_INTS;
-        names[k] = s.name;
+        if (unitsEnd + s.name.length > units.length) {
+          const grown = new Uint16Array(Math.max(unitsEnd + s.name.length, units.length * 2));
+          grown.set(units.subarray(0, unitsEnd));
+          units = grown;
+        }
+        unitsEnd = writeUnits(s.name, units, unitsEnd);
+        ints[at + NAME_END] = unitsEnd;
         if (s.detail !== undefined) details.push(k, s.detail);
         k++;
         if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`symbol ${s.name} has kind ${s.kind}`);
@@ -63,12 +84,23 @@ export class PackedOutline {
       }
     };
     write(symbols);
-    return new PackedOutline(ints, names, details, symbols.length);
+    // Exact size: the buffer is what travels to the main thread, and what a caller may keep.
+    return new PackedOutline(ints, units.slice(0, unitsEnd), details, symbols.length);
   }
 
-  /** Number of symbols, nested ones included. */
-  get count(): number {
-    return this.names.length;
+  /** Where symbol `i`'s name starts in `nameUnits`. */
+  nameStart(i: number): number {
+    return i === 0 ? 0 : this.ints[(i - 1) * SYMBOL_INTS + NAME_END]!;
+  }
+
+  /** Where symbol `i`'s name ends in `nameUnits`. */
+  nameEnd(i: number): number {
+    return this.ints[i * SYMBOL_INTS + NAME_END]!;
+  }
+
+  /** Symbol `i`'s name as a string. */
+  name(i: number): string {
+    return stringOfUnits(this.nameUnits, this.nameStart(i), this.nameEnd(i));
   }
 
   kind(i: number): SymbolKind {
@@ -84,7 +116,7 @@ export class PackedOutline {
   asIndexed(): PackedOutline {
     const ints = this.ints.slice();
     for (let at = 9; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = NO_CHILDREN;
-    return new PackedOutline(ints, this.names, [], this.roots);
+    return new PackedOutline(ints, this.nameUnits, [], this.roots);
   }
 
   /** Copies symbol `i`'s span then its name span (8 integers) into `into` at `offset`. */
@@ -123,7 +155,7 @@ export class PackedOutline {
 
   /** The hierarchical outline as objects (keys in outline.ts's order). */
   symbols(): SyntaxSymbol[] {
-    const { ints, names, details } = this;
+    const { ints, nameUnits, details } = this;
     let k = 0;
     let d = 0;
     const read = (n: number): SyntaxSymbol[] => {
@@ -132,7 +164,7 @@ export class PackedOutline {
         const at = k * SYMBOL_INTS;
         // Keys in outline.ts's order: name, kind, span, nameSpan, then detail and children if any.
         const s: SyntaxSymbol = {
-          name: names[k]!, kind: ints[at]! as SymbolKind,
+          name: stringOfUnits(nameUnits, k === 0 ? 0 : ints[at - SYMBOL_INTS + NAME_END]!, ints[at + NAME_END]!), kind: ints[at]! as SymbolKind,
           span: [ints[at + 1]!, ints[at + 2]!, ints[at + 3]!, ints[at + 4]!] as Span,
           nameSpan: [ints[at + 5]!, ints[at + 6]!, ints[at + 7]!, ints[at + 8]!] as Span,
         };

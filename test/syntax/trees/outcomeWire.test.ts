@@ -21,6 +21,7 @@ function roundTrip(o: ParseOutcome): ParseOutcome {
   const crossed = structuredClone(message, { transfer });
   if (message.packed) {
     assert.equal(message.packed.outline.ints.byteLength, 0, 'the outline was transferred, not copied');
+    assert.equal(message.packed.outline.nameUnits.byteLength, 0, 'the names were transferred, not copied');
     assert.equal(message.packed.folds.byteLength, 0, 'the folds were transferred, not copied');
     assert.equal(message.packed.nameFilter.words.byteLength, 0, 'the name filter was transferred, not copied');
   }
@@ -35,8 +36,10 @@ function assertSame(got: ParseOutcome, want: ParseOutcome): void {
 
 const int = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const spanArb: fc.Arbitrary<Span> = fc.tuple(int, int, int, int);
+/** Names of any code units: they travel as units, so even a lone surrogate arrives as it was. */
+const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 const leafArb = fc.record({
-  name: fc.string({ unit: 'grapheme', maxLength: 12 }),
+  name: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.string({ unit: anyUnit, maxLength: 12 })),
   kind: fc.integer({ min: 1, max: 26 }),
   span: spanArb,
   nameSpan: spanArb,
@@ -129,10 +132,15 @@ test('a packed outline refuses what its columns cannot hold as it is, and column
   assert.deepEqual(PackedOutline.of(at([2 ** 32 - 1, 0, 0, 1])).symbols(), at([2 ** 32 - 1, 0, 0, 1]), 'the whole u32 range is kept');
   for (const bad of [[2 ** 32, 0, 0, 1], [-1, 0, 0, 1], [1.5, 0, 0, 1], [0, 0, 1]]) assert.throws(() => PackedOutline.of(at(bad)), /span value/, String(bad));
   assert.throws(() => PackedOutline.of(at([0, 0, 0, 1], 256)), /kind 256/);
-  assert.throws(() => new PackedOutline(new Uint32Array(9), ['a'], [], 1), /9 integers for 1 symbols/);
   // Two top-level symbols claimed as one root: the second has no place in the tree.
-  const two = PackedOutline.of([{ name: 'a', kind: 12, span: [0, 0, 0, 1], nameSpan: [0, 0, 0, 1] }, { name: 'b', kind: 12, span: [1, 0, 1, 1], nameSpan: [1, 0, 1, 1] }]);
-  assert.throws(() => new PackedOutline(two.ints, two.names, two.details, 1).parents(), /more symbols than its tree holds/);
+  const two = PackedOutline.of([{ name: 'a', kind: 12, span: [0, 0, 0, 1], nameSpan: [0, 0, 0, 1] }, { name: 'bc', kind: 12, span: [1, 0, 1, 1], nameSpan: [1, 0, 1, 1] }]);
+  assert.deepEqual([two.name(0), two.name(1), two.nameStart(1), two.nameEnd(1)], ['a', 'bc', 1, 3]);
+  assert.throws(() => new PackedOutline(two.ints, two.nameUnits, two.details, 1).parents(), /more symbols than its tree holds/);
+  assert.throws(() => new PackedOutline(two.ints.subarray(1), two.nameUnits, [], 2), /21 integers is not 11 per symbol/);
+  assert.throws(() => new PackedOutline(two.ints, two.nameUnits.subarray(0, 2), [], 2), /names end at 3 of 2 code units/);
+  const backwards = two.ints.slice();
+  backwards[10] = 4; // the first name would end after the second
+  assert.throws(() => new PackedOutline(backwards, new Uint16Array(3), [], 2), /symbol 1's name ends before it starts/);
 });
 
 test('outcomes without an analysis go as they are', () => {

@@ -10,6 +10,8 @@
  * large does not pin its memory.
  */
 
+import { stringOfUnits } from '../../syntax/utf16Units.js';
+
 export class RecordDecodeError extends Error {
   override name = 'RecordDecodeError';
 }
@@ -93,6 +95,50 @@ export class ByteSink {
     // Move the text back behind its real (usually 1-byte) length varint.
     this.uvar(written);
     this.buf.copyWithin(this.length, at, at + written);
+    this.length += written;
+  }
+
+  /**
+   * The string whose UTF-16 code units are `units[start, end)`, written as `str` writes it (the same
+   * bytes; the same refusal of a lone surrogate) without making it a string first (packedOutline.ts).
+   */
+  strUnits(units: Uint16Array, start: number, end: number): void {
+    this.room(10 + 3 * (end - start));
+    const lengthAt = this.length;
+    const buf = this.buf;
+    let at = lengthAt + 5;
+    for (let i = start; i < end; i++) {
+      let c = units[i]!;
+      if (c < 0x80) {
+        buf[at++] = c;
+        continue;
+      }
+      if (c < 0x800) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const low = i + 1 < end ? units[i + 1]! : 0;
+        if (c > 0xdbff || low < 0xdc00 || low > 0xdfff) {
+          throw new RangeError(`string ${JSON.stringify(stringOfUnits(units, start, Math.min(end, start + 40)))} is not well-formed UTF-16`);
+        }
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+        buf[at++] = 0xf0 | (c >> 18);
+        buf[at++] = 0x80 | ((c >> 12) & 0x3f);
+        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[at++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      buf[at++] = 0xe0 | (c >> 12);
+      buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[at++] = 0x80 | (c & 0x3f);
+    }
+    const written = at - (lengthAt + 5);
+    // As in `str`: the text moves back behind its real length varint.
+    this.uvar(written);
+    this.buf.copyWithin(this.length, lengthAt + 5, lengthAt + 5 + written);
     this.length += written;
   }
 

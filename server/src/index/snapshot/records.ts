@@ -118,7 +118,7 @@ function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbo
     if (detail !== undefined) d += 2;
     const children = outline.children(i);
     outline.copySpans(i, spans, 0);
-    out.str(outline.names[i]!);
+    out.strUnits(outline.nameUnits, outline.nameStart(i), outline.nameEnd(i));
     out.uvar(outline.kind(i));
     for (const v of spans) out.uvar(v);
     out.u8((detail !== undefined ? S_DETAIL : 0) | (children !== NO_CHILDREN ? S_CHILDREN : 0));
