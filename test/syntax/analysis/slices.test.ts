@@ -1,7 +1,8 @@
 /**
  * collectTags matches a file slice by slice (runs of top-level nodes, tags.ts) so that a parser
  * worker never holds every match of a large file at once. The slices must change nothing: for any
- * slice size, definitions (as an outline), references and names equal those of one whole-file pass —
+ * slice size, definitions (as an outline), references and names equal those of one whole-file pass,
+ * and a pass that asks for no references (indexing) finds the same definitions and names —
  * on every demo file, and on generated Go files (top-level constants and variables, which only
  * patterns naming the root as context find; text with non-ASCII and astral characters, whose UTF-16
  * units are not bytes; syntax errors). Seeds of failing property runs are printed by fast-check.
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { buildOutline } from '../../../server/src/syntax/analysis/outline.js';
-import { collectTags, MATCH_SLICE_UNITS } from '../../../server/src/syntax/analysis/tags.js';
+import { collectTags, MATCH_SLICE_UNITS, sliceEnds } from '../../../server/src/syntax/analysis/tags.js';
 import { detectLanguage, type LanguageName } from '../../../server/src/syntax/languages.js';
 import type { Tree } from 'web-tree-sitter';
 import { demoText, releaseAll, withDemoTree, withTree } from './demo.js';
@@ -24,6 +25,11 @@ function assertSameTags(tree: Tree, lang: LanguageName, sliceUnits: number, labe
   assert.deepEqual(buildOutline(sliced.definitions), buildOutline(whole.definitions), `${label}: outline`);
   assert.deepEqual(sliced.references, whole.references, `${label}: references`);
   assert.deepEqual([...sliced.names].sort(), [...whole.names].sort(), `${label}: names`);
+  // Indexing asks for no references: names go straight into the set, and must be the same names.
+  const indexing = collectTags(tree, lang, { sliceUnits });
+  assert.equal(indexing.references, undefined);
+  assert.deepEqual(buildOutline(indexing.definitions), buildOutline(whole.definitions), `${label}: outline without references`);
+  assert.deepEqual([...indexing.names].sort(), [...whole.names].sort(), `${label}: names without references`);
 }
 
 const NAMES = ['alpha', 'Beta', 'gamma_1', 'δέλτα', 'x', 'Error', 'init'];
@@ -58,6 +64,35 @@ describe('collectTags by slices', () => {
     await fc.assert(fc.asyncProperty(fc.array(goDecl, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 400 }), async (decls, units) => {
       const text = `package p\n\nimport "fmt"\n\n${decls.join('\n\n')}\n`;
       await withTree('go', text, (tree) => assertSameTags(tree, 'go', units, `${units} units`));
+    }), { numRuns: 150 });
+  });
+
+  test('generated JSON (one top-level value, nested): the same tags at any slice size, slices inside the value (property)', async () => {
+    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), async (value, units, pretty) => {
+      const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+      await withTree('json', text, (tree) => {
+        assertSameTags(tree, 'json', units, `${units} units`);
+        // Consecutive slices from 0 to the end, none longer than the slice size unless a node
+        // without children is longer alone.
+        let longestLeaf = 0;
+        const cursor = tree.walk();
+        for (let more = true; more;) {
+          if (cursor.gotoFirstChild()) continue;
+          longestLeaf = Math.max(longestLeaf, cursor.endIndex - cursor.startIndex);
+          while (!(more = cursor.gotoNextSibling()) && cursor.gotoParent());
+        }
+        cursor.delete();
+        const ends = sliceEnds(tree, units);
+        assert.equal(ends.at(-1), tree.rootNode.endIndex);
+        let from = 0;
+        for (const to of ends) {
+          assert.ok(to > from || (to === 0 && ends.length === 1), `slice [${from}, ${to})`);
+          // Text between nodes (white space here) joins the slice after it.
+          const nodesFrom = to - text.slice(from, to).trimStart().length;
+          assert.ok(to - nodesFrom <= Math.max(units, longestLeaf), `slice [${from}, ${to}) of ${units} units, longest leaf ${longestLeaf}`);
+          from = to;
+        }
+      });
     }), { numRuns: 150 });
   });
 

@@ -8,11 +8,16 @@
  * and then as JS objects (≈480 B per match): one pass over a 900 KB Go file held 85 000 matches,
  * 41 MB of JS heap live at once, which set a parser worker's peak heap. A slice holds a bounded
  * number, and what is kept across slices is plain data (names, spans), never nodes. Slices start and
- * end between top-level nodes and are given as an intersecting range (a containing range drops the
- * matches of patterns that name the root as context, e.g. `(source_file (const_declaration …))`).
- * So every match is found in the slice that holds its top-level node; a match that involves the root
- * is found again in every slice (only such patterns, and zero-width nodes on a boundary, repeat), and
+ * end between whole nodes — top-level ones, or the children, at any depth, of a node that does not
+ * fit in a slice (a JSON file's one top-level object; a large class) (`sliceEnds`) — and are given as an
+ * intersecting range (a containing range drops the matches of patterns that name the root as
+ * context, e.g. `(source_file (const_declaration …))`). So every match is found in the slice that
+ * holds its own nodes; a match whose nodes include an ancestor of the slice is found again in every
+ * slice that has the rest (only such patterns, and zero-width nodes on a boundary, repeat), and
  * repeats are dropped like any second match of a node. Results equal one whole-file pass (tested).
+ * Why go inside: slicing only between top-level nodes left a JSON file unsliced, and the matches of
+ * the bench corpus's large JSON files (≈ 120 MB per 12.6 MB of source) lived long enough to be
+ * copied by the young-generation collector and promoted, a worker's main garbage-collection cost.
  * Guarantees:
  * - each name node names at most one definition, from the pattern written first in the .scm file
  *   (the convention: specific patterns before general ones, e.g. a decorated def before a plain def);
@@ -59,40 +64,76 @@ export interface Tags {
 
 interface RefCandidate {
   name: string;
-  /** Only when references are asked for. */
-  span: Span | undefined;
+  span: Span;
   kind: ReferenceKind;
   pattern: number;
 }
 
-/** UTF-16 units of top-level nodes matched per `Query.matches` call (see header). */
+/** UTF-16 units of whole nodes matched per `Query.matches` call (see header). */
 export const MATCH_SLICE_UNITS = 32 * 1024;
+
+/**
+ * Where the slices of `tree` end, in UTF-16 units. A slice takes whole nodes in document order while
+ * they fit in `sliceUnits`; a node that does not fit is gone into (its children are taken the same
+ * way), and only a node without children that does not fit ends the slice before it. So every slice
+ * but one made of a single long token holds at most `sliceUnits` of nodes, however the file is
+ * nested (a JSON file's one top-level object; 100 000 nested brackets make 7 slices, not one per
+ * level). Consecutive: each slice starts where the last ended, the first at 0, the last at the
+ * root's end.
+ */
+export function sliceEnds(tree: Tree, sliceUnits: number): number[] {
+  const end = tree.rootNode.endIndex;
+  const ends: number[] = [];
+  const cursor = tree.walk();
+  try {
+    // The current slice is [from, to): `to` is the end of the last whole node taken into it.
+    let from = 0;
+    let to = 0;
+    // Iterative, not recursive: a tree may be nested deeper than the stack allows.
+    let depth = 0;
+    let more = cursor.gotoFirstChild();
+    if (more) depth++;
+    while (more) {
+      const nodeEnd = cursor.endIndex;
+      if (nodeEnd - from > sliceUnits) {
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        if (to > from) {
+          ends.push(to);
+          from = to;
+        }
+      }
+      to = Math.max(to, nodeEnd);
+      while (!(more = cursor.gotoNextSibling()) && depth > 1) {
+        cursor.gotoParent();
+        depth--;
+        to = Math.max(to, cursor.endIndex);
+      }
+    }
+    // The last slice reaches the root's end (and any trailing text outside every child).
+    if (end > from || ends.length === 0) ends.push(Math.max(end, from));
+    return ends;
+  } finally {
+    cursor.delete();
+  }
+}
 
 /** Every match of `query` over `tree`, slice by slice (see header); `sliceUnits` Infinity = one pass. */
 function* sliceMatches(query: Query, tree: Tree, sliceUnits: number, budget: PassBudget): Generator<QueryMatch> {
   const root = tree.rootNode;
-  const end = root.endIndex;
   const progressCallback = budget.progress;
-  if (end - root.startIndex <= sliceUnits) {
+  if (root.endIndex - root.startIndex <= sliceUnits) {
     yield* query.matches(root, { progressCallback });
     return;
   }
-  const cursor = tree.walk();
-  try {
-    let from = 0;
-    let more = cursor.gotoFirstChild();
-    while (more && !budget.cut) {
-      let to = cursor.endIndex;
-      while ((more = cursor.gotoNextSibling()) && to - from < sliceUnits) to = cursor.endIndex;
-      // The last slice reaches the root's end (and any trailing text outside every child).
-      if (!more) to = Math.max(to, end);
-      // The range is in bytes of the UTF-16 text the tree was parsed from (node indices are in units).
-      yield* query.matches(root, { startIndex: 2 * from, endIndex: 2 * to, progressCallback });
-      from = to;
-    }
-    if (from === 0 && !budget.cut) yield* query.matches(root, { progressCallback }); // a root without children
-  } finally {
-    cursor.delete();
+  let from = 0;
+  for (const to of sliceEnds(tree, sliceUnits)) {
+    if (budget.cut) return;
+    // The range is in bytes of the UTF-16 text the tree was parsed from (node indices are in units).
+    yield* query.matches(root, { startIndex: 2 * from, endIndex: 2 * to, progressCallback });
+    from = to;
   }
 }
 
@@ -157,11 +198,18 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
       });
     } else if (refNode && refRole) {
       const target = nameNode ?? refNode;
+      if (!opts.references) {
+        // Indexing wants only the names. A reference whose node is also a definition's name has
+        // that definition's name, which is in `names` anyway, so there is nothing to weigh per
+        // node, and no candidate need live until the pass ends (a file's worth of them, which the
+        // young-generation collections of a parser worker had to copy).
+        const name = target.text;
+        if (name !== '') names.add(name);
+        continue;
+      }
       const seen = refs.get(target.id);
       if (!seen || match.patternIndex < seen.pattern) {
-        refs.set(target.id, {
-          name: target.text, span: opts.references ? nodeSpan(target) : undefined, kind: refRole.referenceKind!, pattern: match.patternIndex,
-        });
+        refs.set(target.id, { name: target.text, span: nodeSpan(target), kind: refRole.referenceKind!, pattern: match.patternIndex });
       }
     }
   }
@@ -173,7 +221,7 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
     const name = cand.name;
     if (name === '') continue;
     names.add(name);
-    references?.push({ name, span: cand.span!, kind: cand.kind });
+    references?.push({ name, span: cand.span, kind: cand.kind });
   }
   references?.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
   const incomplete = budget.incomplete('query');
