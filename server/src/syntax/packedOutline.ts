@@ -24,6 +24,8 @@ import { stringOfUnits, writeUnits } from './utf16Units.js';
 
 /** Integers per symbol: kind, span (4), name span (4), children (NO_CHILDREN: none), end of its name's units. */
 const SYMBOL_INTS = 11;
+/** Columns of a symbol's integers. */
+const CHILDREN = 9;
 const NAME_END = 10;
 /** The children column of a symbol without a `children` list. */
 export const NO_CHILDREN = 0xffffffff;
@@ -79,7 +81,7 @@ export class PackedOutline {
           ints[at + 1 + j] = checked(s.span[j]!, s.name);
           ints[at + 5 + j] = checked(s.nameSpan[j]!, s.name);
         }
-        ints[at + 9] = s.children ? s.children.length : NO_CHILDREN;
+        ints[at + CHILDREN] = s.children ? s.children.length : NO_CHILDREN;
         if (s.children) write(s.children);
       }
     };
@@ -109,13 +111,13 @@ export class PackedOutline {
 
   /** Number of children of symbol `i` (NO_CHILDREN: no `children` list). */
   children(i: number): number {
-    return this.ints[i * SYMBOL_INTS + 9]!;
+    return this.ints[i * SYMBOL_INTS + CHILDREN]!;
   }
 
   /** The outline as the symbol index keeps it (SymbolIndex.symbolsOf): no details, no empty `children` lists. */
   asIndexed(): PackedOutline {
     const ints = this.ints.slice();
-    for (let at = 9; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = NO_CHILDREN;
+    for (let at = CHILDREN; at < ints.length; at += SYMBOL_INTS) if (ints[at] === 0) ints[at] = NO_CHILDREN;
     return new PackedOutline(ints, this.nameUnits, [], this.roots);
   }
 
@@ -144,7 +146,7 @@ export class PackedOutline {
         if (roots-- <= 0) throw new RangeError('packed outline: more symbols than its tree holds');
         out[i] = -1;
       }
-      const children = this.ints[i * SYMBOL_INTS + 9]!;
+      const children = this.children(i);
       if (children > 0 && children !== NO_CHILDREN) {
         owners.push(i);
         left.push(children);
@@ -155,7 +157,7 @@ export class PackedOutline {
 
   /** The hierarchical outline as objects (keys in outline.ts's order). */
   symbols(): SyntaxSymbol[] {
-    const { ints, nameUnits, details } = this;
+    const { ints, details } = this;
     let k = 0;
     let d = 0;
     const read = (n: number): SyntaxSymbol[] => {
@@ -164,11 +166,11 @@ export class PackedOutline {
         const at = k * SYMBOL_INTS;
         // Keys in outline.ts's order: name, kind, span, nameSpan, then detail and children if any.
         const s: SyntaxSymbol = {
-          name: stringOfUnits(nameUnits, k === 0 ? 0 : ints[at - SYMBOL_INTS + NAME_END]!, ints[at + NAME_END]!), kind: ints[at]! as SymbolKind,
+          name: this.name(k), kind: ints[at]! as SymbolKind,
           span: [ints[at + 1]!, ints[at + 2]!, ints[at + 3]!, ints[at + 4]!] as Span,
           nameSpan: [ints[at + 5]!, ints[at + 6]!, ints[at + 7]!, ints[at + 8]!] as Span,
         };
-        const children = ints[at + 9]!;
+        const children = ints[at + CHILDREN]!;
         if (d < details.length && details[d] === k) {
           s.detail = details[d + 1] as string;
           d += 2;
