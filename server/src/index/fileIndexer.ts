@@ -11,7 +11,7 @@ import { open, readFile } from 'node:fs/promises';
 import { crc32, type SourceCache } from '../cache/index.js';
 import { detectLanguage, type LanguageInfo, type LanguageName } from '../syntax/languages.js';
 import { incompleteMessage } from '../syntax/analysis/index.js';
-import { packedOutlineOf } from '../syntax/outcomeWire.js';
+import { packedOutlineOf } from '../syntax/packedOutline.js';
 import type { ParserPool } from '../syntax/parserPool.js';
 import type { FileAnalysis } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';

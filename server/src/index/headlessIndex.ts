@@ -33,7 +33,7 @@ import { existsSync } from 'node:fs';
 import { crc32, initZstd } from '../cache/index.js';
 import type { LanguageName } from '../syntax/languages.js';
 import { ParserPool } from '../syntax/parserPool.js';
-import { packedOutlineOf } from '../syntax/outcomeWire.js';
+import { packedOutlineOf } from '../syntax/packedOutline.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
 import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type SourceAnalysis } from './fileIndexer.js';
 import { indexFolder, type FolderProgress } from './folderIndexer.js';

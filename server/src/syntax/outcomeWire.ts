@@ -1,9 +1,9 @@
 /**
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
- * Design: what is large goes as transferred buffers, not copied object by object: the outline as a
- * PackedOutline (packedOutline.ts: one Uint32Array, the names' code units in a Uint16Array, the
- * details beside them), the folding ranges
+ * Design: what is large goes as transferred buffers, not copied object by object: the outline as the
+ * analysis made it, a PackedOutline (packedOutline.ts: one Uint32Array, the names' code units in a
+ * Uint16Array, the details beside them), the folding ranges
  * as one Int32Array (FOLD_INTS per fold: lines and kind), the name filter as its bit words
  * (nameFilter.ts). Everything else (diagnostics, references, incomplete, the outcome's own fields)
  * goes as it is, by structured clone. Why: structured clone writes and re-reads every property name
@@ -12,16 +12,17 @@
  * than its own share of the work (measured on the bench's pool corpus, section `syntax`).
  *
  * On the main thread the outline and the folds stay packed: `analysis.symbols` and `analysis.folds`
- * are built when first read, and `packedOutlineOf(analysis)` gives the packed outline to the index,
- * which copies it into its columns without building an object per symbol (fileIndexer.ts). The
- * index has no use for the folds of a file it indexes (an editor's folding request analyses the
- * live tree), so they are never built there.
+ * are built when first read, and `packedOutlineOf(analysis)` (packedOutline.ts) gives the packed
+ * outline to the index, which copies it into its columns without building an object per symbol
+ * (fileIndexer.ts). The index has no use for the folds of a file it indexes (an editor's folding
+ * request analyses the live tree), so they are never built there.
  *
  * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property
  * test: test/syntax/trees/outcomeWire.test.ts). An outcome without an analysis goes as it is.
  */
 import { NameFilter } from './analysis/nameFilter.js';
-import { PackedOutline } from './packedOutline.js';
+import { buildWhenRead } from './lazyProperty.js';
+import { keepOutlinePacked, PackedOutline, packedOutlineOf } from './packedOutline.js';
 import type { ParseOutcome } from './parseJob.js';
 import type { FileAnalysis, FoldSpan } from './types.js';
 
@@ -44,14 +45,11 @@ const FOLD_KINDS: readonly (FoldSpan['kind'])[] = [undefined, 'comment', 'import
 /** What an analysis carries in place of its name filter while the words travel beside it. */
 const PLACEHOLDER_FILTER = new NameFilter(new Uint32Array(1), 1);
 
-/** Outlines of unpacked analyses whose `symbols` were not asked for as objects (yet). */
-const packedOutlines = new WeakMap<FileAnalysis, PackedOutline>();
-
 /** The message for `outcome` and the buffers to transfer with it. */
 export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; transfer: ArrayBuffer[] } {
   const analysis = outcome.analysis;
   if (!analysis) return { message: { outcome }, transfer: [] };
-  const outline = packedOutlines.get(analysis) ?? PackedOutline.of(analysis.symbols);
+  const outline = packedOutlineOf(analysis) ?? PackedOutline.of(analysis.symbols);
   const folds = new Int32Array(analysis.folds.length * FOLD_INTS);
   let at = 0;
   for (const f of analysis.folds) {
@@ -63,8 +61,12 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
     at += FOLD_INTS;
   }
   const { words, probes } = analysis.nameFilter;
-  // The same keys in the same order, the packed ones placeholders until unpacked.
-  const rest: ParseOutcome = { ...outcome, analysis: { ...analysis, symbols: [], folds: [], nameFilter: PLACEHOLDER_FILTER } };
+  // The same keys in the same order, the packed ones placeholders until unpacked. Copied key by key,
+  // not spread: a spread would read `symbols` and so build the objects of an outline kept packed.
+  const placeholders: Partial<FileAnalysis> = { symbols: [], folds: [], nameFilter: PLACEHOLDER_FILTER };
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(analysis) as (keyof FileAnalysis)[]) fields[key] = key in placeholders ? placeholders[key] : analysis[key];
+  const rest: ParseOutcome = { ...outcome, analysis: fields as unknown as FileAnalysis };
   return {
     message: {
       outcome: rest,
@@ -87,9 +89,7 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   const { outcome, packed } = message;
   const analysis = outcome.analysis;
   if (!packed || !analysis) return outcome;
-  const outline = new PackedOutline(packed.outline.ints, packed.outline.nameUnits, packed.outline.details, packed.outline.roots);
-  packedOutlines.set(analysis, outline);
-  buildWhenRead(analysis, 'symbols', () => outline.symbols(), () => packedOutlines.delete(analysis));
+  keepOutlinePacked(analysis, new PackedOutline(packed.outline.ints, packed.outline.nameUnits, packed.outline.details, packed.outline.roots));
   const ints = packed.folds;
   buildWhenRead(analysis, 'folds', () => {
     const n = ints.length / FOLD_INTS;
@@ -102,35 +102,4 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   });
   analysis.nameFilter = new NameFilter(packed.nameFilter.words, packed.nameFilter.probes);
   return outcome;
-}
-
-/**
- * Makes `key` of `analysis` a property built by `build` when first read, then an ordinary one that
- * keeps its place among the keys; `dropped` runs when the packed form stops being the value.
- */
-function buildWhenRead<K extends 'symbols' | 'folds'>(analysis: FileAnalysis, key: K, build: () => FileAnalysis[K], dropped?: () => void): void {
-  const settle = (value: FileAnalysis[K]): void => {
-    dropped?.();
-    Object.defineProperty(analysis, key, { value, enumerable: true, configurable: true, writable: true });
-  };
-  Object.defineProperty(analysis, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const value = build();
-      settle(value);
-      return value;
-    },
-    set(value: FileAnalysis[K]) {
-      settle(value);
-    },
-  });
-}
-
-/**
- * The outline of an analysis unpacked from a worker, still packed (undefined once `symbols` has been
- * read or set, or for an analysis made in this thread).
- */
-export function packedOutlineOf(analysis: FileAnalysis): PackedOutline | undefined {
-  return packedOutlines.get(analysis);
 }

@@ -1,25 +1,28 @@
 /**
- * A file's outline as flat columns: what a parser worker sends back and what the index stores,
- * without one object per symbol.
+ * A file's outline as flat columns: what the analysis makes, what a parser worker sends back and
+ * what the index stores, without one object per symbol.
  *
  * Design: symbols in depth-first order (parents before children, as the symbol index stores
  * them), each as SYMBOL_INTS integers in one Uint32Array — kind, whole span, name span, number of
  * children (NO_CHILDREN: no `children` list, which differs from an empty one), where its name ends —
  * with the names' UTF-16 code units back to back in one Uint16Array (utf16Units.ts) and the details
- * as (depth-first number, detail) pairs. It is the one form the
- * index writes from: SymbolIndex.replaceFile copies its columns, and a snapshot record's symbols are
- * encoded from it (an outline given as objects is packed first); `symbols()` builds the
- * SyntaxSymbol tree for callers that want objects (an outline request, find-references'
- * declarations).
- * Why: building the objects — per symbol an object, two span arrays and its place in a children
- * list — on the main thread for every indexed file took ≈ 80 ms per 12.6 MB of source (82 000
- * symbols) and its garbage, time taken from the parser workers on 2 cores (bench section `syntax`).
+ * as (depth-first number, detail) pairs. One writer fills them (`PackedOutlineWriter`): the analysis
+ * nests its definitions straight into it (analysis/outline.ts), and `of` packs objects.
+ * It is the one form the index writes from: SymbolIndex.replaceFile copies its columns, and a
+ * snapshot record's symbols are encoded from it. An analysis keeps its outline packed
+ * (`keepOutlinePacked`); `symbols()` builds the SyntaxSymbol tree when something reads
+ * `analysis.symbols` (an outline request, find-references' declarations).
+ * Why: an object per symbol — an object, two span arrays and its place in a children list — cost
+ * a parser worker its building and then its packing for the way back (≈ 40 ms per 12.6 MB of
+ * source, 82 000 symbols, more than the nesting itself), and cost the main thread ≈ 80 ms per
+ * 12.6 MB when it built them for every indexed file: time taken from parsing on 2 cores (bench
+ * section `syntax`).
  * Guarantee: `PackedOutline.of(s).symbols()` deep-equals `s`, keys in the same order (property test:
- * test/syntax/trees/outcomeWire.test.ts); `of` refuses (RangeError) a span value that is not an
- * integer in [0, 2³²) or a kind outside [0, 255], rather than store it changed.
+ * test/syntax/trees/outcomeWire.test.ts); the writer refuses (RangeError) a span value that is not
+ * an integer in [0, 2³²) or a kind outside [0, 255], rather than store it changed.
  */
-import { countSymbols } from './analysis/outline.js';
-import type { Span, SymbolKind, SyntaxSymbol } from './types.js';
+import { buildWhenRead } from './lazyProperty.js';
+import type { FileAnalysis, Span, SymbolKind, SyntaxSymbol } from './types.js';
 import { stringOfUnits, writeUnits } from './utf16Units.js';
 
 /** Integers per symbol: kind, span (4), name span (4), children (NO_CHILDREN: none), end of its name's units. */
@@ -29,11 +32,14 @@ const CHILDREN = 9;
 const NAME_END = 10;
 /** The children column of a symbol without a `children` list. */
 export const NO_CHILDREN = 0xffffffff;
-const U32_LIMIT = 2 ** 32;
 
-function checked(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0 || v >= U32_LIMIT) throw new RangeError(`symbol ${name} has a span value ${v} outside [0, 2³²)`);
-  return v;
+/** Whether `v` is an integer in [0, 2³²): what a Uint32 column holds as it is. */
+function isU32(v: number): boolean {
+  return v >>> 0 === v;
+}
+
+function spanError(name: string, v: number): RangeError {
+  return new RangeError(`symbol ${name} has a span value ${v} outside [0, 2³²)`);
 }
 
 export class PackedOutline {
@@ -56,38 +62,29 @@ export class PackedOutline {
     if (end !== nameUnits.length) throw new RangeError(`packed outline: names end at ${end} of ${nameUnits.length} code units`);
   }
 
+  /** An outline given as objects, packed. */
   static of(symbols: readonly SyntaxSymbol[]): PackedOutline {
-    const count = countSymbols(symbols);
-    const ints = new Uint32Array(count * SYMBOL_INTS);
-    let units = new Uint16Array(count * 16);
-    let unitsEnd = 0;
-    const details: (number | string)[] = [];
-    let k = 0;
-    const write = (list: readonly SyntaxSymbol[]): void => {
+    const size = { count: 0, units: 0 };
+    const measure = (list: readonly SyntaxSymbol[]): void => {
       for (const s of list) {
-        const at = k * SYMBOL_INTS;
-        if (unitsEnd + s.name.length > units.length) {
-          const grown = new Uint16Array(Math.max(unitsEnd + s.name.length, units.length * 2));
-          grown.set(units.subarray(0, unitsEnd));
-          units = grown;
-        }
-        unitsEnd = writeUnits(s.name, units, unitsEnd);
-        ints[at + NAME_END] = unitsEnd;
-        if (s.detail !== undefined) details.push(k, s.detail);
-        k++;
-        if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 255) throw new RangeError(`symbol ${s.name} has kind ${s.kind}`);
-        ints[at] = s.kind;
-        for (let j = 0; j < 4; j++) {
-          ints[at + 1 + j] = checked(s.span[j]!, s.name);
-          ints[at + 5 + j] = checked(s.nameSpan[j]!, s.name);
-        }
-        ints[at + CHILDREN] = s.children ? s.children.length : NO_CHILDREN;
-        if (s.children) write(s.children);
+        size.count++;
+        size.units += s.name.length;
+        if (s.children) measure(s.children);
       }
     };
-    write(symbols);
-    // Exact size: the buffer is what travels to the main thread, and what a caller may keep.
-    return new PackedOutline(ints, units.slice(0, unitsEnd), details, symbols.length);
+    measure(symbols);
+    const out = new PackedOutlineWriter(size.count, size.units);
+    const write = (list: readonly SyntaxSymbol[], parent: number): void => {
+      for (const s of list) {
+        const i = out.push(s.name, s.kind, s.span, s.nameSpan, s.detail, parent);
+        if (s.children) {
+          out.openChildren(i);
+          write(s.children, i);
+        }
+      }
+    };
+    write(symbols, -1);
+    return out.finish();
   }
 
   /** Where symbol `i`'s name starts in `nameUnits`. */
@@ -183,4 +180,99 @@ export class PackedOutline {
     };
     return read(this.roots);
   }
+}
+
+/**
+ * Writes a PackedOutline symbol by symbol, in depth-first order, into arrays sized beforehand: the
+ * one way an outline is packed, whether from the analysis's definitions (analysis/outline.ts) or
+ * from objects (`PackedOutline.of`). Exact sizes because the arrays are what travels to the main
+ * thread and what the index may keep, and names can be most of it (a JSON file's keys are whole
+ * sentences): no growing copy, no trimmed copy.
+ * Refuses (RangeError) what the columns cannot hold as it is, more symbols or name units than sized,
+ * and a parent that is not an enclosing symbol still open (which depth-first order requires).
+ */
+export class PackedOutlineWriter {
+  readonly #ints: Uint32Array;
+  readonly #units: Uint16Array;
+  readonly #details: (number | string)[] = [];
+  /** Symbols written. */
+  #count = 0;
+  #unitsEnd = 0;
+  #roots = 0;
+  /** The symbols whose children may still come, innermost last. */
+  readonly #open: number[] = [];
+
+  constructor(count: number, nameUnits: number) {
+    this.#ints = new Uint32Array(count * SYMBOL_INTS);
+    this.#units = new Uint16Array(nameUnits);
+  }
+
+  /**
+   * Appends the next symbol; `parent` is the number of the symbol that encloses it (−1: top level).
+   * Returns this symbol's number.
+   */
+  push(name: string, kind: number, span: Span, nameSpan: Span, detail: string | undefined, parent: number): number {
+    const ints = this.#ints;
+    const i = this.#count;
+    const at = i * SYMBOL_INTS;
+    if (at >= ints.length) throw new RangeError(`packed outline: more than the ${i} symbols it was sized for`);
+    if (this.#unitsEnd + name.length > this.#units.length) throw new RangeError(`packed outline: names longer than the ${this.#units.length} code units it was sized for`);
+    if (!isU32(kind) || kind > 255) throw new RangeError(`symbol ${name} has kind ${kind}`);
+    for (let j = 0; j < 4; j++) {
+      if (!isU32(span[j]!)) throw spanError(name, span[j]!);
+      if (!isU32(nameSpan[j]!)) throw spanError(name, nameSpan[j]!);
+    }
+    const open = this.#open;
+    while (open.length > 0 && open[open.length - 1] !== parent) open.pop();
+    if (parent >= 0) {
+      if (open.length === 0) throw new RangeError(`packed outline: symbol ${name}'s parent ${parent} is not an open enclosing symbol`);
+      const c = parent * SYMBOL_INTS + CHILDREN;
+      ints[c] = ints[c] === NO_CHILDREN ? 1 : ints[c]! + 1;
+    } else {
+      this.#roots++;
+    }
+    open.push(i);
+    this.#unitsEnd = writeUnits(name, this.#units, this.#unitsEnd);
+    ints[at] = kind;
+    for (let j = 0; j < 4; j++) {
+      ints[at + 1 + j] = span[j]!;
+      ints[at + 5 + j] = nameSpan[j]!;
+    }
+    ints[at + CHILDREN] = NO_CHILDREN;
+    ints[at + NAME_END] = this.#unitsEnd;
+    if (detail !== undefined) this.#details.push(i, detail);
+    this.#count++;
+    return i;
+  }
+
+  /** Gives symbol `i` a `children` list even if none follow (objects may hold an empty one). */
+  openChildren(i: number): void {
+    const c = i * SYMBOL_INTS + CHILDREN;
+    if (this.#ints[c] === NO_CHILDREN) this.#ints[c] = 0;
+  }
+
+  finish(): PackedOutline {
+    if (this.#count * SYMBOL_INTS !== this.#ints.length || this.#unitsEnd !== this.#units.length) {
+      throw new RangeError(`packed outline: ${this.#count} symbols and ${this.#unitsEnd} name units written of ${this.#ints.length / SYMBOL_INTS} and ${this.#units.length} sized`);
+    }
+    return new PackedOutline(this.#ints, this.#units, this.#details, this.#roots);
+  }
+}
+
+/** Outlines of analyses whose `symbols` were not asked for as objects (yet). */
+const packedOutlines = new WeakMap<FileAnalysis, PackedOutline>();
+
+/**
+ * Makes `outline` the outline of `analysis`, kept packed: `analysis.symbols` is built from it when
+ * first read (an outline request, find-references' declarations), so an analysis that only goes
+ * to the index or across threads never has an object per symbol.
+ */
+export function keepOutlinePacked(analysis: FileAnalysis, outline: PackedOutline): void {
+  packedOutlines.set(analysis, outline);
+  buildWhenRead(analysis, 'symbols', () => outline.symbols(), () => packedOutlines.delete(analysis));
+}
+
+/** The outline of `analysis` still packed (undefined once `symbols` has been read or set, or if it never was). */
+export function packedOutlineOf(analysis: FileAnalysis): PackedOutline | undefined {
+  return packedOutlines.get(analysis);
 }

@@ -7,6 +7,10 @@ import { after, describe, test } from 'node:test';
 import { compiledQueryCount, disposeQueries, outline } from '../../../server/src/syntax/analysis/index.js';
 import type { LanguageName } from '../../../server/src/syntax/languages.js';
 import type { Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
+import fc from 'fast-check';
+import { buildOutline } from '../../../server/src/syntax/analysis/outline.js';
+import type { RawDefinition } from '../../../server/src/syntax/analysis/tags.js';
+import { SymbolKind } from '../../../server/src/syntax/types.js';
 import { find, releaseAll, shape, withDemoTree, withTree } from './demo.js';
 
 after(releaseAll);
@@ -280,4 +284,49 @@ describe('outline ranges', () => {
       return undefined;
     });
   });
+});
+
+/**
+ * The nesting rules as objects, one definition at a time (the model the packed outline must equal):
+ * sorted by start, longest first; a definition is the child of the innermost open one that strictly
+ * contains it; a function in a class, struct, interface, enum or object is a method, a constructor
+ * when named like it.
+ */
+function modelOutline(definitions: readonly RawDefinition[]): SyntaxSymbol[] {
+  const containers = new Set([SymbolKind.Class, SymbolKind.Struct, SymbolKind.Interface, SymbolKind.Enum, SymbolKind.Object]);
+  const sorted = [...definitions].sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern);
+  const roots: SyntaxSymbol[] = [];
+  const open: { def: RawDefinition; sym: SyntaxSymbol }[] = [];
+  for (const def of sorted) {
+    while (open.length > 0) {
+      const top = open[open.length - 1]!.def;
+      if (top.start <= def.start && def.end <= top.end && !(top.start === def.start && top.end === def.end)) break;
+      open.pop();
+    }
+    const parent = open[open.length - 1];
+    const sym: SyntaxSymbol = { name: def.name, kind: def.kind, span: def.span, nameSpan: def.nameSpan };
+    if (def.detail !== undefined) sym.detail = def.detail;
+    if (parent && sym.kind === SymbolKind.Function && containers.has(parent.sym.kind)) sym.kind = sym.name === parent.sym.name ? SymbolKind.Constructor : SymbolKind.Method;
+    if (parent) (parent.sym.children ??= []).push(sym);
+    else roots.push(sym);
+    open.push({ def, sym });
+  }
+  return roots;
+}
+
+test('the packed outline nests any definitions as the rules say, overlaps and equal spans included', () => {
+  const kinds = [SymbolKind.Function, SymbolKind.Class, SymbolKind.Struct, SymbolKind.Variable, SymbolKind.Object, SymbolKind.Namespace];
+  const definition = fc.record({
+    start: fc.nat(40), length: fc.nat(25), kind: fc.constantFrom(...kinds), name: fc.constantFrom('A', 'b', 'ç', '😀', ''),
+    detail: fc.option(fc.constantFrom('recv', ''), { nil: undefined }), pattern: fc.nat(3),
+  }).map(({ start, length, kind, name, detail, pattern }): RawDefinition => ({
+    name, kind, definitionKind: 'x', span: [start, 0, start + length, 1], nameSpan: [start, 0, start, name.length],
+    start, end: start + length, pattern, ...(detail !== undefined ? { detail } : {}),
+  }));
+  fc.assert(fc.property(fc.array(definition, { maxLength: 30 }), (defs) => {
+    const before = structuredClone(defs);
+    const packed = buildOutline(defs);
+    assert.deepStrictEqual(packed.symbols(), modelOutline(defs));
+    assert.deepStrictEqual(defs, before, 'the definitions are left as they were');
+  }), { numRuns: 1000 });
 });

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { NameFilter } from '../../../server/src/syntax/analysis/nameFilter.js';
-import { packOutcome, packedOutlineOf, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
-import { PackedOutline } from '../../../server/src/syntax/packedOutline.js';
+import { packOutcome, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
+import { PackedOutline, PackedOutlineWriter, packedOutlineOf } from '../../../server/src/syntax/packedOutline.js';
 import { runParseJob, type ParseOutcome } from '../../../server/src/syntax/parseJob.js';
 import type { FileAnalysis, FoldSpan, Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
 import { realFiles, repoRoot } from './helpers.js';
@@ -113,7 +113,7 @@ test('the outline and folds stay packed on the main thread until their objects a
     assert.deepEqual(folds, analysis.folds);
     assert.equal(Object.getOwnPropertyDescriptor(got, 'folds')!.value, folds);
   }), { numRuns: 200 });
-  assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis made in this thread has none');
+  assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis given as objects has none');
 });
 
 test('asIndexed is the outline as the symbol index keeps it: no details, no empty children lists', () => {
@@ -143,6 +143,29 @@ test('a packed outline refuses what its columns cannot hold as it is, and column
   assert.throws(() => new PackedOutline(backwards, new Uint16Array(3), [], 2), /symbol 1's name ends before it starts/);
 });
 
+test('the writer refuses symbols out of depth-first order and sizes that do not match what it was given', () => {
+  const span: Span = [0, 0, 0, 1];
+  const w = new PackedOutlineWriter(4, 4);
+  assert.equal(w.push('a', 5, span, span, undefined, -1), 0);
+  assert.equal(w.push('b', 6, span, span, undefined, 0), 1);
+  assert.equal(w.push('c', 6, span, span, 'detail', 0), 2, 'a sibling closes the one before it');
+  assert.throws(() => w.push('d', 6, span, span, undefined, 1), /parent 1 is not an open enclosing symbol/, 'symbol 1 was closed by its sibling');
+  const v = new PackedOutlineWriter(1, 1);
+  assert.throws(() => v.push('ab', 5, span, span, undefined, -1), /names longer than the 1 code units/);
+  v.push('a', 5, span, span, undefined, -1);
+  assert.throws(() => v.push('b', 5, span, span, undefined, -1), /more than the 1 symbols/);
+  assert.throws(() => new PackedOutlineWriter(2, 2).finish(), /0 symbols and 0 name units written of 2 and 2 sized/);
+  const u = new PackedOutlineWriter(3, 3);
+  u.push('a', 5, span, span, undefined, -1);
+  u.openChildren(0);
+  u.push('b', 5, span, span, undefined, -1);
+  u.push('c', 6, span, span, undefined, 1);
+  assert.deepEqual(u.finish().symbols(), [
+    { name: 'a', kind: 5, span, nameSpan: span, children: [] },
+    { name: 'b', kind: 5, span, nameSpan: span, children: [{ name: 'c', kind: 6, span, nameSpan: span }] },
+  ]);
+});
+
 test('outcomes without an analysis go as they are', () => {
   const o: ParseOutcome = { lang: 'c', bytes: 0, path: 'x.c', reason: 'unreadable', detail: 'ENOENT' };
   assertSame(roundTrip(structuredClone(o)), o);
@@ -153,7 +176,13 @@ test('real files: the unpacked analysis equals the one computed in this thread',
   for (const f of realFiles()) {
     const o = await runParseJob({ path: join(repoRoot, f.path), lang: f.lang, references: true });
     assert.ok(o.analysis, f.path);
+    // The analysis keeps its outline packed, and packing the outcome takes it as it is, building no objects.
+    const made = packedOutlineOf(o.analysis);
+    assert.ok(made instanceof PackedOutline, f.path);
+    assert.equal(packOutcome(o).message.packed!.outline.ints, made.ints, f.path);
+    assert.equal(packedOutlineOf(o.analysis), made, `${f.path}: packing read no symbols`);
     symbols += o.analysis.symbols.length;
+    assert.equal(packedOutlineOf(o.analysis), undefined, `${f.path}: read, the objects are the outline`);
     assertSame(roundTrip(structuredClone(o)), o);
   }
   assert.ok(symbols > 20, `only ${symbols} symbols`);

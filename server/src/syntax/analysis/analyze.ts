@@ -16,6 +16,7 @@ import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { NameFilter } from './nameFilter.js';
 import { buildOutline } from './outline.js';
+import { keepOutlinePacked } from '../packedOutline.js';
 import { collectTags } from './tags.js';
 
 export interface AnalyzeOptions {
@@ -37,7 +38,7 @@ export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSy
 /** The outline, flagged when its query pass was cut by the time budget. */
 export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
   const tags = collectTags(tree, lang, budgetMs !== undefined ? { budgetMs } : {});
-  return { symbols: buildOutline(tags.definitions), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
+  return { symbols: buildOutline(tags.definitions).symbols(), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
 }
 
 /** The diagnostic that tells the reader an analysis was cut (at the file's start). */
@@ -63,11 +64,13 @@ export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts:
     ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1)]
     : syntaxDiagnostics(tree, limit);
   const result: FileAnalysis = {
-    symbols: buildOutline(tags.definitions),
+    // Kept packed below: the objects are built only if something reads them.
+    symbols: [],
     nameFilter: NameFilter.of(tags.names),
     folds: foldingRanges(tree, opts.text),
     diagnostics,
   };
+  keepOutlinePacked(result, buildOutline(tags.definitions));
   if (tags.references) result.references = tags.references;
   if (tags.incomplete) result.incomplete = tags.incomplete;
   return result;

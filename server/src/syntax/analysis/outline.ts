@@ -8,25 +8,27 @@
  *   a method named like its parent (a C++ constructor) is a constructor;
  * - children keep document order.
  */
-import { SymbolKind, type SyntaxSymbol } from '../types.js';
+import { type PackedOutline, PackedOutlineWriter } from '../packedOutline.js';
+import { SymbolKind } from '../types.js';
 import type { RawDefinition } from './tags.js';
 
 const METHOD_CONTAINERS: ReadonlySet<SymbolKind> = new Set([
   SymbolKind.Class, SymbolKind.Struct, SymbolKind.Interface, SymbolKind.Enum, SymbolKind.Object,
 ]);
 
-/** Symbols in an outline, nested ones included. */
-export function countSymbols(list: readonly SyntaxSymbol[]): number {
-  let n = list.length;
-  for (const s of list) if (s.children) n += countSymbols(s.children);
-  return n;
-}
-
-/** Nests definitions by containment. Does not modify its argument. */
-export function buildOutline(definitions: readonly RawDefinition[]): SyntaxSymbol[] {
+/**
+ * Nests definitions by containment, straight into the packed outline (no object per symbol: the
+ * objects are built from it only when asked for, packedOutline.ts). Does not modify its argument.
+ * Sorted by start, then longest first, the definitions are already in depth-first order: each one
+ * follows the definition that encloses it, with the enclosing ones it is not in closed before it.
+ */
+export function buildOutline(definitions: readonly RawDefinition[]): PackedOutline {
   const sorted = [...definitions].sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern);
-  const roots: SyntaxSymbol[] = [];
-  const stack: { def: RawDefinition; sym: SyntaxSymbol }[] = [];
+  let units = 0;
+  for (const def of sorted) units += def.name.length;
+  const out = new PackedOutlineWriter(sorted.length, units);
+  // The definitions that may still enclose the next one, innermost last, with their number and kind.
+  const stack: { def: RawDefinition; at: number; kind: SymbolKind }[] = [];
   for (const def of sorted) {
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!.def;
@@ -35,17 +37,12 @@ export function buildOutline(definitions: readonly RawDefinition[]): SyntaxSymbo
       stack.pop();
     }
     const parent = stack[stack.length - 1];
-    const sym: SyntaxSymbol = { name: def.name, kind: def.kind, span: def.span, nameSpan: def.nameSpan };
-    if (def.detail !== undefined) sym.detail = def.detail;
-    if (parent) {
-      if (sym.kind === SymbolKind.Function && METHOD_CONTAINERS.has(parent.sym.kind)) {
-        sym.kind = sym.name === parent.sym.name ? SymbolKind.Constructor : SymbolKind.Method;
-      }
-      (parent.sym.children ??= []).push(sym);
-    } else {
-      roots.push(sym);
+    let kind = def.kind;
+    if (parent && kind === SymbolKind.Function && METHOD_CONTAINERS.has(parent.kind)) {
+      kind = def.name === parent.def.name ? SymbolKind.Constructor : SymbolKind.Method;
     }
-    stack.push({ def, sym });
+    const at = out.push(def.name, kind, def.span, def.nameSpan, def.detail, parent ? parent.at : -1);
+    stack.push({ def, at, kind });
   }
-  return roots;
+  return out.finish();
 }
