@@ -10,13 +10,13 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
+import { keepOutlinePacked } from '../packedOutline.js';
 import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, SyntaxSymbol } from '../types.js';
 import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { NameFilter } from './nameFilter.js';
 import { buildOutline } from './outline.js';
-import { keepOutlinePacked } from '../packedOutline.js';
 import { collectTags } from './tags.js';
 
 export interface AnalyzeOptions {
