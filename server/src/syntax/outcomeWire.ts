@@ -45,7 +45,11 @@ const FOLD_KINDS: readonly (FoldSpan['kind'])[] = [undefined, 'comment', 'import
 /** What an analysis carries in place of its name filter while the words travel beside it. */
 const PLACEHOLDER_FILTER = new NameFilter(new Uint32Array(1), 1);
 
-/** The message for `outcome` and the buffers to transfer with it. */
+/**
+ * The message for `outcome` and the buffers to transfer with it. The outline in the message is the
+ * analysis's own packed outline, not a copy: once posted with `transfer`, its buffers (and the
+ * folds' and name filter's) belong to the receiver, so the outcome is spent in this thread.
+ */
 export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; transfer: ArrayBuffer[] } {
   const analysis = outcome.analysis;
   if (!analysis) return { message: { outcome }, transfer: [] };

@@ -283,7 +283,11 @@ async function replaySection(big: File[], metrics: Metric[], tables: Table[]): P
   if (ledger.counts().live !== 0) throw new Error('trees leaked');
 }
 
-/** Rounds of the pool comparison: single rounds on this shared 2-core machine swing by ±0.15×, the median of 7 much less. */
+/**
+ * Rounds of the pool comparison. Single rounds on this shared 2-core machine swing by ±0.3×, and even
+ * the median of 7 moved from 1.53 to 1.83 between runs of the same code (session 6), with the pool's
+ * own MB/s unchanged: read it beside the two-halves ceiling row and the pool's share of it.
+ */
 const POOL_ROUNDS = 7;
 
 /** A bench thread started like a pool worker, running whole lists of jobs (poolBaselineWorker.ts). */
