@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { TransportKind, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_ENV } from '../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../server/src/protocol.js';
 
 export function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   const override = process.env['STRATA_SERVER_MODULE'];

@@ -6,14 +6,13 @@
  * never breaks the status bar: a missing number reads as 0 and `budgets` is optional.
  */
 
-import type { StrataStats, TierStats } from '../../server/src/index/stats.js';
+import { STATS_METHOD, type StrataStats, type TierStats } from '../../server/src/protocol.js';
 
-// The contract's one definition is the server's; the extension only reads it.
-export type { StrataStats, TierStats };
+// The contract's one definition is the server's protocol module; the extension only reads it.
+export { STATS_METHOD, type StrataStats, type TierStats };
 export type TierName = 'hot' | 'warm' | 'cold';
 export const TIERS: readonly TierName[] = ['hot', 'warm', 'cold'];
 
-export const STATS_METHOD = 'strata/stats';
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;

@@ -18,9 +18,15 @@ import { SingleBar } from 'cli-progress';
 import { defaultSettings, parseSettings } from './index/settings.js';
 import { snapshotPath } from './index/snapshot/location.js';
 import { indexToSnapshot } from './index/headlessIndex.js';
-import type { StrataStats } from './index/stats.js';
+import type { StrataStats } from './protocol.js';
 import { Workspace } from './index/workspace.js';
-import type { IndexProgress } from './lsp/service.js';
+import { formatLine, levelFromEnv, Logger, type LogSink } from './base/log.js';
+import type { IndexProgress } from './index/api.js';
+import { errorMessage } from './base/errors.js';
+
+const stderrSink: LogSink = (level, component, message) => {
+  process.stderr.write(`strata: ${level === 'info' || level === 'debug' ? '' : `${level}: `}${formatLine(component, message)}\n`);
+};
 
 const USAGE = `usage:
   strata --stdio                                  start the language server on stdio
@@ -100,25 +106,26 @@ async function runIndex(args: string[]): Promise<number> {
     process.stderr.write(`strata: ${opts.save !== undefined ? '--save ' : 'persistent cache '}${snapshot}: ${problem}\n`);
     return 1;
   }
-  const logLines: string[] = [];
+  // Warnings are held until the progress bar is gone; a failed save shows the persistent cache's own.
+  const warnings: { component: string; line: string }[] = [];
+  const log = Logger.create((level, component, message) => {
+    if (level === 'error' || level === 'warn') warnings.push({ component, line: `warning: ${formatLine(component, message)}` });
+  }, levelFromEnv(process.env, 'warn'));
   const progress = terminalProgress(!opts.json && process.stderr.isTTY === true);
   let stats: StrataStats;
   try {
-    stats = await indexToSnapshot({
-      root: dir, snapshot, settings, progress,
-      log: { warn: (m) => logLines.push(`warning: ${m}`), info: () => {} },
-    });
+    stats = await indexToSnapshot({ root: dir, snapshot, settings, progress, log });
   } catch (err) {
     progress.stop();
-    for (const line of logLines.filter((l) => l.includes('persistent cache'))) process.stderr.write(`strata: ${line}\n`);
-    process.stderr.write(`strata: the index of ${dir} could not be saved to ${snapshot} (${err instanceof Error ? err.message : String(err)})\n`);
+    for (const w of warnings) if (w.component === 'persist') process.stderr.write(`strata: ${w.line}\n`);
+    process.stderr.write(`strata: the index of ${dir} could not be saved to ${snapshot} (${errorMessage(err)})\n`);
     return 1;
   }
   progress.stop();
   if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
   else {
-    for (const line of logLines.slice(0, 20)) process.stderr.write(`strata: ${line}\n`);
-    if (logLines.length > 20) process.stderr.write(`strata: … ${logLines.length - 20} more log lines\n`);
+    for (const w of warnings.slice(0, 20)) process.stderr.write(`strata: ${w.line}\n`);
+    if (warnings.length > 20) process.stderr.write(`strata: … ${warnings.length - 20} more log lines\n`);
     process.stdout.write(summary(stats));
   }
   return 0;
@@ -137,7 +144,7 @@ function snapshotProblem(file: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `its folder is not writable (${code})`
       : code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its folder path is not a directory'
-      : err instanceof Error ? err.message : String(err);
+      : errorMessage(err);
   }
 }
 
@@ -158,13 +165,10 @@ function summary(s: StrataStats): string {
 
 async function runStdio(): Promise<number> {
   const { startStdioServer } = await import('./lsp/server.js');
-  const workspace = await Workspace.create({ settings: defaultSettings(), log: { error() {}, warn() {}, info() {} } });
-  const connection = startStdioServer(workspace);
-  workspace.setLogger({
-    error: (m) => connection.console.error(m),
-    warn: (m) => connection.console.warn(m),
-    info: (m) => connection.console.info(m),
-  });
+  // stderr until the connection exists; then the client's log (lsp/server.ts).
+  const log = Logger.create(stderrSink);
+  const workspace = await Workspace.create({ settings: defaultSettings(), log: log.child('index') });
+  startStdioServer(workspace, log);
   // The connection ends the process on `exit`; until then the event loop keeps it alive.
   return new Promise<number>(() => {});
 }
@@ -182,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`strata: ${err.message}\n${USAGE}`);
       return 2;
     }
-    process.stderr.write(`strata: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`strata: ${errorMessage(err)}\n`);
     return 1;
   }
 }

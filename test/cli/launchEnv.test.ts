@@ -1,5 +1,5 @@
 /**
- * The server's launch environment (server/src/launchEnv.ts) is what `bin/strata.js`'s #! line sets,
+ * The server's launch environment (SERVER_ENV in server/src/protocol.ts) is what `bin/strata.js`'s #! line sets,
  * and that line really starts the CLI when the file is executed as the `strata` command is.
  */
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_ENV } from '../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../server/src/protocol.js';
 
 const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin/strata.js');
 

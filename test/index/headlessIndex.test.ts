@@ -17,13 +17,14 @@ import { SnapshotReader } from '../../server/src/index/snapshot/reader.js';
 import type { SnapshotFile } from '../../server/src/index/snapshot/records.js';
 import { Workspace } from '../../server/src/index/workspace.js';
 import { collectGarbage } from '../../server/src/syntax/v8Heap.js';
+import { Logger } from '../../server/src/base/log.js';
 
 const DEMO = path.resolve(import.meta.dirname, '../../../examples/demo');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-headless-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const quiet: FolderProgress = { begin() {}, report() {}, end() {} };
-const log = { warn() {}, info() {} };
+const log = Logger.silent();
 
 /** A copy of `from` at `to` made of hard links (same bytes, sizes and mtimes, nothing copied). */
 function linkTree(from: string, to: string): void {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SERVER_ENV } from '../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../server/src/protocol.js';
 import { LspClient } from '../support/lspClient.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

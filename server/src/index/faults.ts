@@ -11,7 +11,7 @@
  */
 import { debugStorage, type SourceCache, type StorageRegion } from '../cache/index.js';
 import { seededRandom } from './seededRandom.js';
-import { FAULT_KINDS, type FaultKind, type FaultReport, type InjectedFault } from '../lsp/service.js';
+import { FAULT_KINDS, type FaultKind, type FaultReport, type InjectedFault } from './api.js';
 
 const ENTRY_FIELDS = ['baseLength', 'baseCrc', 'length', 'crc', 'chunksCrc'] as const;
 

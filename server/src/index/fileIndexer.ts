@@ -18,6 +18,7 @@ import { diskFallback } from './diskFallback.js';
 import type { FileTable } from './fileTable.js';
 import { IdentifierFilter } from './identifierFilter.js';
 import type { SymbolIndex } from './symbolIndex.js';
+import { errorMessage } from '../base/errors.js';
 
 /** Files above this are not even stored: nothing a language server does needs them. */
 export const MAX_STORED_FILE_BYTES = 64 * 1024 * 1024;
@@ -96,7 +97,7 @@ export async function readSourceFile(t: Pick<IndexTargets, 'enabled' | 'log'>, p
     if (!t.enabled(lang.name)) return undefined;
     return { lang: lang.name, bytes: await readFile(path) };
   } catch (err) {
-    t.log.warn(`${path}: cannot be read (${err instanceof Error ? err.message : String(err)}); skipped`);
+    t.log.warn(`${path}: cannot be read (${errorMessage(err)}); skipped`);
     return undefined;
   }
 }

@@ -38,12 +38,14 @@ import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileRes
 import { indexFolder, type FolderProgress } from './folderIndexer.js';
 import { IdentifierFilter } from './identifierFilter.js';
 import { tierBudgets, type StrataSettings } from './settings.js';
-import { message, under } from './persistence.js';
+import { errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import { under } from './persistence.js';
 import { cacheRootOf, enforceDiskBudget } from './snapshot/location.js';
 import { SnapshotFormatError, SnapshotReader } from './snapshot/reader.js';
 import type { SnapshotFileInput } from './snapshot/records.js';
 import { SnapshotInputError, SnapshotWriter, type SnapshotWritten } from './snapshot/writer.js';
-import type { PersistStats, StrataStats } from './stats.js';
+import type { PersistStats, StrataStats } from '../protocol.js';
 
 const MiB = 1024 * 1024;
 /**
@@ -60,7 +62,7 @@ export interface HeadlessIndexOptions {
   snapshot: string;
   settings: StrataSettings;
   progress: FolderProgress;
-  log: { warn(message: string): void; info(message: string): void };
+  log: Logger;
   /** Parser workers (default: one per core). */
   workers?: number;
 }
@@ -134,6 +136,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
   const started = performance.now();
   await initZstd();
   const { root, settings, log } = o;
+  const persistLog = log.child('persist');
   const pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, oldGenerationSlackBytes: WORKER_OLD_GARBAGE_BYTES, ...(o.workers ? { size: o.workers } : {}) });
   const targets = {
     pool, log,
@@ -160,7 +163,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
         reader = SnapshotReader.open(o.snapshot, { root });
       } catch (err) {
         rejected++;
-        log.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${message(err)})`);
+        persistLog.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${errorMessage(err)})`);
       }
     }
     if (reader) {
@@ -185,7 +188,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
         return true;
       } catch (err) {
         if (!(err instanceof SnapshotInputError)) throw err;
-        log.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
+        persistLog.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
         return false;
       } finally {
         saveMs += performance.now() - t0;
@@ -270,7 +273,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
             if (again.result !== 'skipped') persist.reindexedFiles++;
           }
         }
-        for (const line of reader.damage.messages) log.warn(`persistent cache ${o.snapshot}: damage detected, rebuilt from disk: ${line}`);
+        for (const line of reader.damage.messages) persistLog.warn(`persistent cache ${o.snapshot}: damage detected, rebuilt from disk: ${line}`);
       }
       const t0 = performance.now();
       done = await (await writer()).commit();
@@ -284,7 +287,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
       if (cacheRoot) {
         const { removed: gone } = enforceDiskBudget(cacheRoot, settings.cacheDiskMB * MiB, o.snapshot);
         persist.evictedCaches = gone.length;
-        for (const dir of gone) log.info(`persistent cache: ${dir} removed (disk budget ${settings.cacheDiskMB} MB)`);
+        for (const dir of gone) persistLog.info(`persistent cache: ${dir} removed (disk budget ${settings.cacheDiskMB} MB)`);
       }
     }
     persist.damagedBlocks = damaged();

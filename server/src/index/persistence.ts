@@ -38,7 +38,8 @@ import { cacheRootOf, enforceDiskBudget, snapshotPath } from './snapshot/locatio
 import { SnapshotReader } from './snapshot/reader.js';
 import type { SnapshotFile } from './snapshot/records.js';
 import { SnapshotWriter } from './snapshot/writer.js';
-import type { PersistStats } from './stats.js';
+import type { PersistStats } from '../protocol.js';
+import { errorMessage } from '../base/errors.js';
 
 /** Watched-file changes are saved this long after the last one (a checkout touches many files at once). */
 export const SAVE_DEBOUNCE_MS = 2_000;
@@ -77,11 +78,6 @@ interface RootState {
 /** True for a file key inside workspace root `root`. */
 export function under(root: string, key: string): boolean {
   return key.startsWith(root.endsWith('/') ? root : root + '/');
-}
-
-/** An error's message, for a log line. */
-export function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class Persistence {
@@ -154,7 +150,7 @@ export class Persistence {
         s.reader = SnapshotReader.open(s.path, { root });
       } catch (err) {
         this.#rejected++;
-        this.#o.targets.log.warn(`persistent cache ${s.path}: ignored, the workspace is indexed from disk (${message(err)})`);
+        this.#o.targets.log.warn(`persistent cache ${s.path}: ignored, the workspace is indexed from disk (${errorMessage(err)})`);
       }
     }
     const reader = s.reader;
@@ -171,7 +167,7 @@ export class Persistence {
           identifiers = f.identifiers ? IdentifierFilter.fromBytes(new Uint8Array(f.identifiers)) : undefined;
         } catch (err) {
           reader.damage.blocks++;
-          reader.damage.messages.push(`${f.key}: identifier filter: ${message(err)}`);
+          reader.damage.messages.push(`${f.key}: identifier filter: ${errorMessage(err)}`);
           continue;
         }
         t.cache.adopt(f.key, { length: f.length, crc: f.crc }, this.#fallback(s, f));
@@ -256,7 +252,7 @@ export class Persistence {
     s.saving = this.#write(root, s, deadline).catch((err) => {
       s.dirty = true;
       this.#stats.failedSaves++;
-      this.#o.targets.log.warn(`persistent cache ${s.path}: not saved (${message(err)}); the previous snapshot stays`);
+      this.#o.targets.log.warn(`persistent cache ${s.path}: not saved (${errorMessage(err)}); the previous snapshot stays`);
     }).finally(() => { s.saving = undefined; });
     await s.saving;
   }
@@ -283,7 +279,7 @@ export class Persistence {
         try {
           text = t.cache.peek(key);
         } catch (err) {
-          t.log.warn(`${key}: not saved in the persistent cache (${message(err)})`);
+          t.log.warn(`${key}: not saved in the persistent cache (${errorMessage(err)})`);
           continue;
         }
         const identifiers = row.identifiers?.toBytes();
@@ -313,7 +309,7 @@ export class Persistence {
       s.reader = SnapshotReader.open(s.path, { root });
     } catch (err) {
       this.#rejected++;
-      t.log.warn(`persistent cache ${s.path}: cannot reopen after saving (${message(err)}); texts come from the disk`);
+      t.log.warn(`persistent cache ${s.path}: cannot reopen after saving (${errorMessage(err)}); texts come from the disk`);
     }
     t.log.info(`persistent cache ${s.path}: saved ${files} files, ${(this.#stats.lastSaveBytes / MiB).toFixed(1)} MB in ${Math.round(this.#stats.lastSaveMs)} ms`);
     const cacheRoot = cacheRootOf(s.path);

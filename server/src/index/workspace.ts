@@ -10,9 +10,10 @@
  * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { Logger } from '../base/log.js';
 import { crc32, createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
-import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from '../lsp/service.js';
-import { EditRejectedError, UnknownDocumentError } from '../lsp/service.js';
+import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from './api.js';
+import { EditRejectedError, UnknownDocumentError } from './api.js';
 import { analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges } from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
@@ -33,18 +34,13 @@ import { indexFolder } from './folderIndexer.js';
 import { identifierAt, lineAt, orderLocations } from './navigation.js';
 import { ImpossibleEditError, OpenDocuments } from './openDocuments.js';
 import { defaultSettings, tierBudgets, type StrataSettings } from './settings.js';
-import type { StrataStats } from './stats.js';
+import type { StrataStats } from '../protocol.js';
 import { SymbolIndex } from './symbolIndex.js';
-
-export interface WorkspaceLogger {
-  error(message: string): void;
-  warn(message: string): void;
-  info(message: string): void;
-}
+import { errorMessage } from '../base/errors.js';
 
 export interface WorkspaceOptions {
   settings?: StrataSettings;
-  log?: WorkspaceLogger;
+  log?: Logger;
   /** Parser worker threads (default: the number of cores). */
   workers?: number;
   /** A root's snapshot file instead of the default location (`strata index --save FILE`). */
@@ -59,7 +55,7 @@ const MAX_REFERENCES = 10_000;
 
 export class Workspace implements WorkspaceService {
   #settings: StrataSettings;
-  #log: WorkspaceLogger;
+  readonly #log: Logger;
   readonly #cache: SourceCache;
   readonly #pool: ParserPool;
   readonly #hot: HotTier;
@@ -103,7 +99,7 @@ export class Workspace implements WorkspaceService {
   private constructor(cache: SourceCache, settings: StrataSettings, options: WorkspaceOptions) {
     this.#cache = cache;
     this.#settings = settings;
-    this.#log = options.log ?? { error() {}, warn() {}, info() {} };
+    this.#log = options.log ?? Logger.silent();
     // The pool parses anything up to the storage cap; the (changeable) tree cap is applied before a job is sent.
     this.#pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}) });
     this.#hot = new HotTier({
@@ -125,10 +121,6 @@ export class Workspace implements WorkspaceService {
       ...(options.snapshotFile ? { snapshotFile: options.snapshotFile } : {}),
     });
     this.#fresh = new Freshness({ targets: this.#targets, isOpen: (key) => this.#docs.has(key), dropTree: (key) => this.#hot.forget(key) });
-  }
-
-  setLogger(log: WorkspaceLogger): void {
-    this.#log = log;
   }
 
   configure(settings: StrataSettings): void {
@@ -203,7 +195,7 @@ export class Workspace implements WorkspaceService {
       try {
         await this.#withTree(key, () => undefined);
       } catch (err) {
-        this.#log.warn(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+        this.#log.warn(`${key}: ${errorMessage(err)}`);
       }
     }
   }
@@ -315,7 +307,7 @@ export class Workspace implements WorkspaceService {
       this.#hot.forget(key);
       if (disk && this.#cache.has(key)) this.#cache.put(key, disk, diskFallback(key, st.size, st.mtimeMs));
       else if (this.#cache.has(key)) this.#cache.delete(key);
-      void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${String(err)}`));
+      void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${errorMessage(err)}`));
     } else if (this.#cache.has(key)) {
       this.#cache.setFallback(key, diskFallback(key, st.size, st.mtimeMs));
     }
@@ -409,7 +401,7 @@ export class Workspace implements WorkspaceService {
         else if (this.#cache.has(candidate)) bytes = this.#cache.read(candidate);
         else return;
       } catch (err) {
-        this.#log.warn(`${candidate}: ${err instanceof Error ? err.message : String(err)}`);
+        this.#log.warn(`${candidate}: ${errorMessage(err)}`);
         return;
       }
       if (bytes.length > this.#treeCap()) return;

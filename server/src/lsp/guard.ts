@@ -5,7 +5,9 @@
  * line — so one bad request never takes the server down, and the next request is answered.
  */
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
-import { EditRejectedError, UnknownDocumentError, type Position } from './service.js';
+import { formatLine, type Logger, type LogSink } from '../base/log.js';
+import { EditRejectedError, UnknownDocumentError, type Position } from '../index/api.js';
+import { errorMessage } from '../base/errors.js';
 
 /** Thrown for params that do not have the shape the method requires. */
 export class InvalidParamsError extends Error {
@@ -74,22 +76,18 @@ export function toResponseError(err: unknown): ResponseError<void> {
   if (err instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof UnknownDocumentError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof EditRejectedError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new ResponseError(ErrorCodes.InternalError, `strata: ${message}`);
 }
 
-export type Logger = {
-  error(message: string): void;
-  warn(message: string): void;
-  info(message: string): void;
-};
-
-/** Logs to the client (`window/logMessage`), never to stdout, which carries the protocol. */
-export function connectionLogger(connection: Connection): Logger {
-  return {
-    error: (m) => connection.console.error(m),
-    warn: (m) => connection.console.warn(m),
-    info: (m) => connection.console.info(m),
+/** Log lines go to the client (`window/logMessage`), never to stdout, which carries the protocol. */
+export function connectionSink(connection: Connection): LogSink {
+  return (level, component, message) => {
+    const line = formatLine(component, message);
+    if (level === 'error') connection.console.error(line);
+    else if (level === 'warn') connection.console.warn(line);
+    else if (level === 'info') connection.console.info(line);
+    else connection.console.log(line);
   };
 }
 
@@ -116,7 +114,7 @@ export function guardedNotification<P>(log: Logger, method: string, handler: (pa
     try {
       await handler(params);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       log.warn(`${method}: refused: ${message}`);
     }
   };

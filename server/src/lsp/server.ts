@@ -7,7 +7,9 @@ import {
   createConnection, ProposedFeatures, TextDocumentSyncKind,
   type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
+import { Logger, type LogThreshold } from '../base/log.js';
 import { FramingGuard } from './framing.js';
+import { connectionSink, isRecord } from './guard.js';
 import { registerDebugHandlers } from './handlers/debug.js';
 import { registerDocumentHandlers } from './handlers/documents.js';
 import { registerNavigationHandlers } from './handlers/navigation.js';
@@ -16,7 +18,7 @@ import { registerStatsHandler } from './handlers/stats.js';
 import { registerSymbolHandlers } from './handlers/symbols.js';
 import { applySettings, indexFolders, pullSettings, registerDynamic, registerWorkspaceHandlers } from './handlers/workspace.js';
 import { negotiateEncoding } from './positions.js';
-import type { WorkspaceService } from './service.js';
+import type { WorkspaceService } from '../index/api.js';
 import { Session } from './session.js';
 
 export const SERVER_NAME = 'strata';
@@ -26,10 +28,20 @@ const SHUTDOWN_SAVE_MS = 5_000;
 export interface ServeOptions {
   /** Serve the `strata/debug/*` requests (fault injection, raw text); only with STRATA_DEBUG=1. */
   debug?: boolean;
+  /** The process's logger; its sink is the connection's from now on. */
+  log?: Logger;
+}
+
+/** The log level in force before the client asked for another with its `trace` setting. */
+function traceLevel(trace: unknown, configured: LogThreshold): LogThreshold {
+  return trace === 'verbose' ? 'debug' : configured;
 }
 
 export function serveConnection(connection: Connection, service: WorkspaceService, options: ServeOptions = {}): Session {
-  const session = new Session(connection, service);
+  const log = options.log ?? Logger.create(() => {});
+  log.setSink(connectionSink(connection));
+  const configuredLevel = log.level;
+  const session = new Session(connection, service, log.child('lsp'));
   let roots: string[] = [];
   let foldersSupported = false;
 
@@ -41,6 +53,8 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
     session.client.configuration = caps.workspace?.configuration === true;
     session.client.watchedFilesDynamic = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     foldersSupported = caps.workspace?.workspaceFolders === true;
+    // The client's standard `trace` setting: 'verbose' adds debug lines to the log.
+    log.setLevel(traceLevel(params.trace, configuredLevel));
     applySettings(session, params.initializationOptions);
 
     if (params.workspaceFolders && params.workspaceFolders.length > 0) {
@@ -77,6 +91,10 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
     void indexFolders(session, roots);
   });
 
+  connection.onNotification('$/setTrace', (params: unknown) => {
+    log.setLevel(traceLevel(isRecord(params) ? params['value'] : undefined, configuredLevel));
+  });
+
   connection.onShutdown(async () => {
     // The persistent cache gets what changed since its last save, within a bound: a client waits for
     // the shutdown answer, and the previous snapshot stays whole if the time runs out.
@@ -95,9 +113,10 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
 }
 
 /** `strata --stdio`: the server on this process's stdin/stdout. Logs never go to stdout. */
-export function startStdioServer(service: WorkspaceService): Connection {
+export function startStdioServer(service: WorkspaceService, log: Logger): Connection {
   let connection: Connection | undefined;
-  const guard = new FramingGuard((reason) => connection?.console.error(`strata: ${reason}`));
+  const framingLog = log.child('framing');
+  const guard = new FramingGuard((reason) => framingLog.error(reason));
   process.stdin.pipe(guard);
   connection = createConnection(ProposedFeatures.all, guard, process.stdout);
   // Anything printed with console.log would corrupt the protocol stream: send it to the client's log.
@@ -105,7 +124,7 @@ export function startStdioServer(service: WorkspaceService): Connection {
   console.info = console.log;
   console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
   console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
-  serveConnection(connection, service, { debug: process.env['STRATA_DEBUG'] === '1' });
+  serveConnection(connection, service, { debug: process.env['STRATA_DEBUG'] === '1', log });
   connection.listen();
   return connection;
 }

@@ -6,21 +6,20 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, Range } from 'vscode-languageserver/node';
 import type { Span } from '../syntax/types.js';
-import { connectionLogger, InvalidParamsError, shown, type Logger } from './guard.js';
+import type { Logger } from '../base/log.js';
+import { InvalidParamsError, shown } from './guard.js';
 import { LineLookup, PositionCodec, type PositionEncoding } from './positions.js';
-import type { WorkspaceService } from './service.js';
+import type { WorkspaceService } from '../index/api.js';
 import { defaultSettings, type StrataSettings } from '../index/settings.js';
+import { errorMessage } from '../base/errors.js';
 
 export class Session {
-  readonly log: Logger;
   codec = new PositionCodec('utf-16');
   settings: StrataSettings = defaultSettings();
   /** Client capabilities that change what the server does. */
   client = { workDoneProgress: false, configuration: false, watchedFilesDynamic: false, hierarchicalSymbols: true, foldingLineOnly: false };
 
-  constructor(readonly connection: Connection, readonly service: WorkspaceService) {
-    this.log = connectionLogger(connection);
-  }
+  constructor(readonly connection: Connection, readonly service: WorkspaceService, readonly log: Logger) {}
 
   setEncoding(encoding: PositionEncoding): void {
     this.codec = new PositionCodec(encoding);
@@ -32,7 +31,7 @@ export class Session {
       try {
         return fileURLToPath(uri);
       } catch (err) {
-        throw new InvalidParamsError(`not a usable file URI: ${shown(uri)} (${err instanceof Error ? err.message : String(err)})`);
+        throw new InvalidParamsError(`not a usable file URI: ${shown(uri)} (${errorMessage(err)})`);
       }
     }
     if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(uri)) throw new InvalidParamsError(`not a URI: ${shown(uri)}`);

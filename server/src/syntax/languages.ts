@@ -7,9 +7,9 @@
  * Pure data and lookups: no tree-sitter objects live here.
  */
 
-export type LanguageName =
-  | 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'rust'
-  | 'c' | 'cpp' | 'java' | 'json' | 'bash';
+import { LANGUAGE_IDS, type LanguageName } from '../protocol.js';
+
+export type { LanguageName };
 
 export interface LanguageInfo {
   readonly name: LanguageName;
@@ -32,24 +32,24 @@ export interface LanguageInfo {
 
 export const LANGUAGES: readonly LanguageInfo[] = [
   { name: 'javascript', wasm: 'tree-sitter-javascript.wasm', queries: ['javascript.scm'],
-    languageIds: ['javascript', 'javascriptreact'], extensions: ['.js', '.mjs', '.cjs', '.jsx'],
+    languageIds: LANGUAGE_IDS.javascript, extensions: ['.js', '.mjs', '.cjs', '.jsx'],
     interpreters: ['node', 'nodejs', 'deno', 'bun'] },
   { name: 'typescript', wasm: 'tree-sitter-typescript.wasm', queries: ['typescript.scm'],
-    languageIds: ['typescript'], extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'] },
+    languageIds: LANGUAGE_IDS.typescript, extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'] },
   { name: 'tsx', wasm: 'tree-sitter-tsx.wasm', queries: ['tsx.scm', 'typescript.scm'],
-    languageIds: ['typescriptreact'], extensions: ['.tsx'] },
+    languageIds: LANGUAGE_IDS.tsx, extensions: ['.tsx'] },
   { name: 'python', wasm: 'tree-sitter-python.wasm', queries: ['python.scm'],
-    languageIds: ['python'], extensions: ['.py', '.pyi', '.pyw'],
+    languageIds: LANGUAGE_IDS.python, extensions: ['.py', '.pyi', '.pyw'],
     interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'] },
-  { name: 'go', wasm: 'tree-sitter-go.wasm', queries: ['go.scm'], languageIds: ['go'], extensions: ['.go'] },
-  { name: 'rust', wasm: 'tree-sitter-rust.wasm', queries: ['rust.scm'], languageIds: ['rust'], extensions: ['.rs'] },
-  { name: 'c', wasm: 'tree-sitter-c.wasm', queries: ['c.scm'], languageIds: ['c'], extensions: ['.c', '.h'] },
-  { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', queries: ['cpp.scm'], languageIds: ['cpp', 'cuda-cpp'],
+  { name: 'go', wasm: 'tree-sitter-go.wasm', queries: ['go.scm'], languageIds: LANGUAGE_IDS.go, extensions: ['.go'] },
+  { name: 'rust', wasm: 'tree-sitter-rust.wasm', queries: ['rust.scm'], languageIds: LANGUAGE_IDS.rust, extensions: ['.rs'] },
+  { name: 'c', wasm: 'tree-sitter-c.wasm', queries: ['c.scm'], languageIds: LANGUAGE_IDS.c, extensions: ['.c', '.h'] },
+  { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', queries: ['cpp.scm'], languageIds: LANGUAGE_IDS.cpp,
     extensions: ['.cc', '.cpp', '.cxx', '.c++', '.hh', '.hpp', '.hxx', '.h++', '.ipp', '.inl', '.cu', '.cuh'] },
-  { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: ['java'], extensions: ['.java'] },
-  { name: 'json', wasm: 'tree-sitter-json.wasm', queries: ['json.scm'], languageIds: ['json', 'jsonc'],
+  { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: LANGUAGE_IDS.java, extensions: ['.java'] },
+  { name: 'json', wasm: 'tree-sitter-json.wasm', queries: ['json.scm'], languageIds: LANGUAGE_IDS.json,
     extensions: ['.json', '.jsonc', '.json5', '.code-workspace'] },
-  { name: 'bash', wasm: 'tree-sitter-bash.wasm', queries: ['bash.scm'], languageIds: ['shellscript', 'sh', 'bash', 'zsh'],
+  { name: 'bash', wasm: 'tree-sitter-bash.wasm', queries: ['bash.scm'], languageIds: LANGUAGE_IDS.bash,
     extensions: ['.sh', '.bash', '.zsh', '.ksh', '.bats', '.command'],
     fileNames: ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', 'PKGBUILD', 'APKBUILD'],
     interpreters: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'] },

@@ -39,7 +39,7 @@ import { bashCoverage, bashLanguageServer, shellSet, type BashCoverage } from '.
 import type { LspClient } from '../../support/lspClient.js';
 import { parserFor } from '../../../server/src/syntax/parsers.js';
 import { detectLanguage } from '../../../server/src/syntax/languages.js';
-import { SERVER_ENV } from '../../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../../server/src/protocol.js';
 
 const MB = 2 ** 20;
 const STATS = 'strata/stats';
@@ -60,7 +60,7 @@ export function strataServer(root: string, folders: string[], name: string, init
     name,
     command: process.execPath,
     args: [join(root, 'bin', 'strata.js'), '--stdio'],
-    // As the shipped launchers start it (bin/strata.js's #! line, the VS Code extension): launchEnv.ts.
+    // As the shipped launchers start it (bin/strata.js's #! line, the VS Code extension): SERVER_ENV.
     env: { ...process.env, ...SERVER_ENV, XDG_CACHE_HOME: freshCacheHome() },
     workspace: folders[0]!,
     workspaceFolders: folders,

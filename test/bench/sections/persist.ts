@@ -31,7 +31,7 @@ import { goNames } from './lsp.js';
 import { LspClient } from '../../support/lspClient.js';
 import { WORKSPACE_SYMBOL_LIMIT } from '../../../server/src/lsp/handlers/symbols.js';
 import { perFileBytes } from '../../../server/src/index/memoryBound.js';
-import { SERVER_ENV } from '../../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../../server/src/protocol.js';
 
 const MB = 2 ** 20;
 

@@ -24,7 +24,7 @@ import { percentile } from '../../bench/lspMeasure.js';
 import { LspClient, ResponseError } from '../../support/lspClient.js';
 import { DEMO, REPO } from '../../lsp/harness.js';
 import { RoundGenerator, type Kind, type Round, type Step } from './rounds.js';
-import { SERVER_ENV } from '../../../server/src/launchEnv.js';
+import { SERVER_ENV } from '../../../server/src/protocol.js';
 
 const INTERNAL_ERROR = -32603;
 /** The demo file every round's check asks about; no round touches it. */

@@ -29,7 +29,7 @@ import { pathToFileURL } from 'node:url';
 import { seeded } from '../../bench/lspMeasure.js';
 import { REPO, startStrata, type StrataSession } from '../../lsp/harness.js';
 import { ResponseError, TimeoutError } from '../../support/lspClient.js';
-import type { StrataStats } from '../../../server/src/index/stats.js';
+import type { StrataStats } from '../../../server/src/protocol.js';
 import { indexedFiles, populateDefault, populateFrom, type SoakCorpus, type SoakFile } from './corpus.js';
 import type { LatencyRecord, SoakPlan } from './metrics.js';
 import { ShadowDoc, type AppliedEdit, type Range } from './shadow.js';

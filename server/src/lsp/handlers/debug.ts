@@ -12,11 +12,10 @@
  */
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { guarded, InvalidParamsError, requireRecord, requireString, requireUInt } from '../guard.js';
-import { FAULT_KINDS, UnknownDocumentError, type FaultKind } from '../service.js';
+import { FAULT_KINDS, UnknownDocumentError, type FaultKind } from '../../index/api.js';
+import { DEBUG_INJECT_METHOD, DEBUG_TEXT_METHOD } from '../../protocol.js';
 import type { Session } from '../session.js';
 
-export const DEBUG_TEXT_METHOD = 'strata/debug/text';
-export const DEBUG_INJECT_METHOD = 'strata/debug/injectFaults';
 
 /** At most this many flips per request: enough to wreck any cache, small enough to answer at once. */
 const MAX_FLIPS = 100_000;

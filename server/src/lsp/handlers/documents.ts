@@ -6,8 +6,9 @@
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { guardedNotification, requireArray, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
-import type { TextChange } from '../service.js';
+import type { TextChange } from '../../index/api.js';
 import type { Session } from '../session.js';
+import { errorMessage } from '../../base/errors.js';
 
 const DIAGNOSTICS_DELAY_MS = 150;
 
@@ -29,7 +30,7 @@ export function registerDocumentHandlers(session: Session): void {
       }));
       await connection.sendDiagnostics({ uri, diagnostics });
     } catch (err) {
-      log.warn(`diagnostics for ${uri}: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(`diagnostics for ${uri}: ${errorMessage(err)}`);
     }
   };
 

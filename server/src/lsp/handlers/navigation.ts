@@ -5,7 +5,7 @@
  */
 import type { Location as LspLocation } from 'vscode-languageserver/node';
 import { guarded, isRecord, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
-import type { Location } from '../service.js';
+import type { Location } from '../../index/api.js';
 import type { Session } from '../session.js';
 
 async function toLsp(session: Session, found: readonly Location[]): Promise<LspLocation[]> {

@@ -6,9 +6,10 @@
  */
 import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { guardedNotification, isRecord, requireArray, requireRecord, requireString } from '../guard.js';
-import type { IndexProgress } from '../service.js';
+import type { IndexProgress } from '../../index/api.js';
 import type { Session } from '../session.js';
 import { parseSettings } from '../../index/settings.js';
+import { errorMessage } from '../../base/errors.js';
 
 /** `$/progress` reports are throttled: a client repaints on each one, and indexing sees thousands of files. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -23,7 +24,7 @@ function progressFor(session: Session): IndexProgress {
       starting = session.connection.window.createWorkDoneProgress().then((r) => {
         reporter = r;
         r.begin(title, 0, 'scanning…', false);
-      }, (err) => session.log.warn(`progress: ${err instanceof Error ? err.message : String(err)}`));
+      }, (err) => session.log.warn(`progress: ${errorMessage(err)}`));
     },
     report(done, total, bytes) {
       const now = Date.now();
@@ -45,7 +46,7 @@ export async function pullSettings(session: Session): Promise<void> {
     const section: unknown = await session.connection.workspace.getConfiguration('strata');
     applySettings(session, section);
   } catch (err) {
-    session.log.warn(`workspace/configuration: ${err instanceof Error ? err.message : String(err)}`);
+    session.log.warn(`workspace/configuration: ${errorMessage(err)}`);
   }
 }
 
@@ -62,7 +63,7 @@ export async function indexFolders(session: Session, roots: readonly string[]): 
     try {
       await session.service.indexFolder(root, progress);
     } catch (err) {
-      progress.end(`strata: indexing ${root} failed: ${err instanceof Error ? err.message : String(err)}`);
+      progress.end(`strata: indexing ${root} failed: ${errorMessage(err)}`);
     }
   }
 }
@@ -95,7 +96,7 @@ export async function registerDynamic(session: Session, foldersSupported: boolea
     try {
       await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
     } catch (err) {
-      log.warn(`cannot watch files: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(`cannot watch files: ${errorMessage(err)}`);
     }
   }
   if (foldersSupported) {
@@ -108,7 +109,7 @@ export async function registerDynamic(session: Session, foldersSupported: boolea
       };
       const added = folders('added');
       for (const uri of folders('removed')) {
-        try { session.service.removeFolder(session.keyOf(uri)); } catch (err) { log.warn(String(err)); }
+        try { session.service.removeFolder(session.keyOf(uri)); } catch (err) { log.warn(errorMessage(err)); }
       }
       void indexFolders(session, added.filter((uri) => uri.startsWith('file:')).map((uri) => session.keyOf(uri)));
     }));

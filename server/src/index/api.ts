@@ -1,13 +1,12 @@
 /**
- * What the LSP layer needs from the workspace: the port between protocol and index.
- *
- * Everything here is in Strata's own terms — document keys, zero-based lines and UTF-16 columns,
- * plain-data results — so the protocol handlers only translate. The index's `Workspace` implements
- * it. Document keys are file-system paths for `file:` URIs and the URI itself for other schemes.
+ * The workspace's API: what the LSP layer and the CLI may ask of the index, in Strata's own terms —
+ * document keys, zero-based lines and UTF-16 columns, plain-data results — so the protocol handlers
+ * only translate. `Workspace` implements it. Document keys are file-system paths for `file:` URIs and
+ * the URI itself for other schemes. The errors here are the ones a caller is expected to map.
  */
 import type { FoldSpan, Span, SymbolKind, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
-import type { StrataStats } from '../index/stats.js';
-import type { StrataSettings } from '../index/settings.js';
+import type { StrataStats } from '../protocol.js';
+import type { StrataSettings } from './settings.js';
 
 export interface Position { line: number; character: number }
 

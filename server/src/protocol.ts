@@ -1,7 +1,20 @@
 /**
- * The stats object: the contract that `strata/stats` (LSP) and `strata index --json` (CLI) return.
- * Other tools read it, so these fields keep their meaning; fields may be added, never repurposed.
+ * The protocol module: what Strata's clients and tools rely on beyond standard LSP, in one place.
+ * - The `strata/*` requests: `strata/stats` (no params) and the debug requests served only with
+ *   STRATA_DEBUG=1 (lsp/handlers/debug.ts).
+ * - The stats object, returned by `strata/stats` and printed by `strata index --json`: fields keep
+ *   their meaning; fields may be added, never repurposed.
+ * - The LSP languageIds each language answers to, which the VS Code extension's selector uses.
+ * - The environment every launcher gives the server process.
+ * It imports nothing: the VS Code extension bundles it and imports nothing else of the server,
+ * and every layer of the server may import it.
  */
+
+export const STATS_METHOD = 'strata/stats';
+/** `{ uri }` → `{ text }`: the text the server would serve for a document. */
+export const DEBUG_TEXT_METHOD = 'strata/debug/text';
+/** `{ seed, flips, targets?, uris? }` → `{ injected: [{ region, byte, bit }], entries }`. */
+export const DEBUG_INJECT_METHOD = 'strata/debug/injectFaults';
 
 export interface TierStats {
   files: number;
@@ -73,3 +86,33 @@ export interface PersistStats {
   /** Other workspaces' caches deleted by the disk budget. */
   evictedCaches: number;
 }
+
+export type LanguageName =
+  | 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'rust'
+  | 'c' | 'cpp' | 'java' | 'json' | 'bash';
+
+/** The LSP languageIds that VS Code and neovim send for each language, in registry order. */
+export const LANGUAGE_IDS: Readonly<Record<LanguageName, readonly string[]>> = {
+  javascript: ['javascript', 'javascriptreact'],
+  typescript: ['typescript'],
+  tsx: ['typescriptreact'],
+  python: ['python'],
+  go: ['go'],
+  rust: ['rust'],
+  c: ['c'],
+  cpp: ['cpp', 'cuda-cpp'],
+  java: ['java'],
+  json: ['json', 'jsonc'],
+  bash: ['shellscript', 'sh', 'bash', 'zsh'],
+};
+
+/**
+ * The environment every shipped launcher gives the server: `bin/strata.js`'s `#!` line (which must
+ * say the same; tested), the VS Code extension and the benchmark. glibc's malloc keeps memory that
+ * parser threads freed unless allocations of 8 KiB and more are mmapped and trimmed above 64 KiB;
+ * JavaScript cannot call mallopt, and glibc reads these only at start. Other C libraries ignore them.
+ * (Figures: docs/decisions.md.)
+ */
+export const SERVER_ENV: Readonly<Record<string, string>> = {
+  GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=8192:glibc.malloc.trim_threshold=65536',
+};
