@@ -4,6 +4,7 @@
  * the exact original (via a fallback) or raise IntegrityError — never other bytes.
  * Views are taken at call time (columns move when they grow); writing to them bypasses every
  * invariant on purpose. Never use this in product code.
+ * Synchronous; use between cache calls, in the thread that owns the cache.
  */
 import type { SourceCache } from './source-cache.js';
 import { slabOffset } from './store/slab-allocator.js';

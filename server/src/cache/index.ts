@@ -2,6 +2,7 @@
  * Strata's source cache: content-defined chunks, deduplicated in one reference-counted store,
  * warm as LZ4 blocks in slabs and cold as Zstandard packs, with per-file entries and edit
  * journals; every read verified end to end. Pure: imports nothing from LSP or tree-sitter.
+ * Concurrency: synchronous once created; a SourceCache belongs to one thread.
  */
 export { SourceCache, createSourceCache } from './source-cache.js';
 export type { SourceCacheOptions, AppendOptions, PutOptions } from './source-cache.js';

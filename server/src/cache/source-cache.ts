@@ -1,45 +1,20 @@
 /**
  * SourceCache: the facade other layers code against. It owns the entries (one per key), the tier
- * lists and the chunk store, and turns every verification failure into either verified fallback
- * bytes or an IntegrityError.
+ * lists and the chunk store, and turns every verification failure into verified fallback bytes or an
+ * IntegrityError.
  *
  * Guarantees
- * - Never returns unverified bytes (see entry/rebuild.ts for the checks; fallbacks are verified
- *   against the entry's recorded current length and CRC-32).
- * - After a failure repaired by a fallback, the entry is re-put from the fallback's bytes, which
- *   repairs its damaged chunks in place (so every entry sharing them reads verified again): its base
- *   becomes the current text and its journal is empty (callers that replay journals see an empty
- *   journal and must do a full parse — which the syntax layer does on any mismatch anyway).
- * - Chunk lists: an entry's chunk list carries a CRC-32 (entry/entry.ts), checked before the list
- *   is used to read, release, demote or delta against. A list that fails it is never followed: a
- *   read counts a CRC failure and takes the fallback path; its references are released by what the
- *   store says the damaged lists hold (`settleDamagedLists`: exact, never a wrong slot), and the
- *   entry becomes evicted (metadata only) until refilled from its verified fallback.
- * - Budgets: after every public call, warm stored bytes ≤ warm budget (least recently used warm
- *   entries move cold until the warm tier is at 7/8 of its budget, so moves come in batches that
- *   fill whole packs). Cold stored bytes ≤ cold budget as far as entries allow: the least
- *   recently used cold entries that have a fallback and a known current CRC are evicted to
- *   metadata only (length, CRC, fallback) and refilled from the verified fallback on next read;
- *   entries with no fallback are never evicted (their bytes exist nowhere else), so a cold tier
- *   made only of such entries can exceed its budget, and stats() shows by how much.
- * - Reads and `touch` make an entry most recent. A cold entry is read straight from its
- *   decompressed packs (Zstandard decompress + CRC checks, no re-encoding) and stays cold; its
- *   second read while cold moves it warm (LZ4 re-encode of its chunks). Why: promotion on every
- *   cold read re-encoded each chunk to LZ4 and emptied packs into repacks, which cost 3–4× the
- *   read itself (profiled), and a one-off read (indexing, a search over the workspace) would then
- *   push the files actually in use out of the warm tier. A second read is the signal that the
- *   file is in use (a two-hit admission rule, as in 2Q). Tier invariants are unchanged: a chunk is
- *   warm iff a warm entry references it, and stats stay exact.
- * - `adopt` creates an entry that is metadata only (length, CRC, fallback: the evicted state) for a
- *   text known from elsewhere (a persistent snapshot); `peek` reads verified without touching the
- *   recency order or the tiers (an evicted entry's fallback bytes are verified and not stored).
- * - Construction waits for the zstd wasm module: use `await createSourceCache(options)`.
- * - Versions: a put over an existing key, or with `{ previous }` naming another key, is a new
- *   version of that file; its new chunks may be stored as deltas against the previous version's
- *   chunks (store/chunk-store.ts, store/delta-source.ts). Nothing else changes: a delta is a chunk
- *   like any other to entries, reads, tiers, stats and fallbacks. Re-putting a key over itself
- *   deltas only against chunks that stay alive anyway (see delta-source.ts), so a file saved again
- *   and again never keeps dead bases alive.
+ * - Never returns unverified bytes (entry/rebuild.ts); fallback bytes are verified against the entry's
+ *   current length and CRC-32, then re-put, which repairs shared damaged chunks in place.
+ * - An entry's chunk list is CRC-checked before any use; one that fails is never followed, its
+ *   references are settled from the store, and the entry is evicted until refilled from its fallback.
+ * - After every public call warm stored bytes ≤ warm budget; cold ≤ cold budget as far as entries with
+ *   a fallback can be evicted (entries without one never are: their bytes exist nowhere else).
+ * - A cold entry is served from its packs and moves warm only on its second read (two-hit admission,
+ *   as in 2Q), because one-off reads (indexing, searches) must not push files in use out of warm.
+ * - A put over an existing key, or with `{ previous }`, may store new chunks as deltas against the
+ *   previous version's (store/delta-source.ts); to everything else a delta is a chunk like any other.
+ * Concurrency: synchronous and single-threaded after `await createSourceCache()`, which waits for zstd.
  */
 import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from './chunking/index.js';
 import { ChunkStore } from './store/chunk-store.js';

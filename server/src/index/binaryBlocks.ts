@@ -1,29 +1,17 @@
 /**
  * The binary container of the index's persistent forms (NameTable, SymbolIndex, IdentifierFilter):
- * a header and a sequence of typed blocks, each with its own CRC-32, so a damaged byte anywhere is
- * detected and reported as an error, never turned into a silently wrong index.
- *
- * Layout, all little-endian:
- *   header  magic u32 | version u32 | block count u32 | CRC-32 of the previous 12 bytes
- *   block   CRC-32 of the rest of the block | tag u32 | payload byte length u32 | payload
- * A payload is a whole typed array (u8, u16, u32 or i32 elements) copied in one piece (on a
- * big-endian host element by element), or a few u32 scalars. Blocks are read back in the order
- * written, each checked for its expected tag, element size and CRC; the bytes must end exactly
- * after the last block. The CRC covers tag and length too, so damage to a block's header is caught
- * like damage to its payload. CRC-32 (IEEE) detects every error burst of up to 32 bits, in particular
- * any change confined to one byte; it is the cache's `crc32` (zlib's, or the `crc-32` package's
- * `CRC.buf` where zlib has none: the same values).
- *
- * Guarantees: `BlockReader` either returns exactly the arrays `BlockWriter` was given or throws
- * `IndexFormatError` naming the object, the block and the problem. Returned arrays are fresh
- * copies (aligned, independent of the input bytes).
- *
- * Streamed form (the workspace snapshot, index/snapshot/, written to disk block by block and read
- * back with positioned reads): the same 16-byte header with block count `STREAMED` (the count is
- * not known when the header is written; the file's own trailer says where it ends), then blocks
- * framed as above, except that each block's CRC also covers the block's byte position in the file
- * (CRC-32 of position as u64 LE | tag | length | payload). A block moved, copied or swapped to
- * another position therefore fails its check exactly like a damaged one.
+ * a header and typed blocks, each with its own CRC-32, so damage anywhere is an error, never a
+ * silently wrong index.
+ *   header  magic u32 | version u32 | block count u32 | CRC-32 of those 12 bytes
+ *   block   CRC-32 of the rest | tag u32 | payload byte length u32 | payload
+ * A payload is a whole typed array copied in one piece, or a few u32 scalars. Blocks are read in
+ * order, each checked for tag, element size and CRC (covering tag and length too); the bytes must end
+ * after the last block. CRC-32 catches every burst of up to 32 bits.
+ * Streamed form (index/snapshot/): block count `STREAMED`, and each block's CRC also covers its byte
+ * position, so a moved, copied or swapped block fails like a damaged one.
+ * Guarantees: `BlockReader` returns exactly the arrays `BlockWriter` was given, as fresh aligned
+ * copies, or throws `IndexFormatError` naming the object, block and problem.
+ * Synchronous; no shared state.
  */
 import { crc32 } from '../cache/common/crc32.js';
 

@@ -1,12 +1,12 @@
 /**
  * Character classes for names: case folding, word starts and the character-set mask.
  *
- * Design: names are UTF-16 code units, so folding is one lookup in a 64 Ki-entry table built once
- * (128 KiB per thread) instead of a lower-cased copy of every name: a folded form costs no memory
- * per name. A code unit whose lower case is not a single code unit (e.g. 'İ') folds to itself.
- * The mask is a 32-bit summary of which characters a name contains (26 letters case-folded, digits,
- * '_', '$', other ASCII, non-ASCII): a query can only match a name whose mask contains the query's,
- * which rejects most names with one AND and compare, before any scoring.
+ * Folding is one lookup in a table over all UTF-16 code units, built once per thread, because a
+ * lower-cased copy of every name would cost memory per name. A unit whose lower case is not a single
+ * unit (e.g. 'İ') folds to itself. The mask is a 32-bit summary of which characters a name contains
+ * (letters case-folded, digits, '_', '$', other ASCII, non-ASCII): a query can only match a name whose
+ * mask contains the query's, which rejects most names with one AND before any scoring.
+ * Pure functions over a per-thread table.
  */
 
 const FOLD = new Uint16Array(65536);

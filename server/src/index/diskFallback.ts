@@ -3,6 +3,7 @@
  * while its size and mtime are the ones recorded when it was indexed. The cache then checks the bytes
  * against the entry's length and CRC before serving them, so a file changed behind Strata's back
  * (same size, same mtime, other bytes) is still never served as the entry's text.
+ * Synchronous (stat + read), because the cache calls fallbacks inside a synchronous read.
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Fallback } from '../cache/index.js';

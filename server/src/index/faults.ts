@@ -8,6 +8,7 @@
  * kind, then a byte and a bit. The same seed over the same cache state flips the same bits.
  * Decompressed packs are dropped afterwards, so the next cold read sees the damaged frames.
  * Never used by product code paths.
+ * Synchronous, on the main thread, between requests.
  */
 import { debugStorage, type SourceCache, type StorageRegion } from '../cache/index.js';
 import { seededRandom } from './seededRandom.js';

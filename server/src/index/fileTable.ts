@@ -1,13 +1,9 @@
 /**
  * What the workspace knows of each file beyond its text: language, size and mtime on disk, whether its
- * tree has syntax errors, and the filter of identifiers it contains (so find-references reads only
- * files that may mention a name).
- *
- * Cost: ≈530 B of objects per file (measured, Node 20: the record, its disk state and mtime number,
- * the Map entry, the filter's object and typed array), plus the key (shared with the cache's entry)
- * and the identifier filter's bits (≈1.2 B per distinct identifier at 1% false positives, see
- * identifierFilter.ts); the whole per-file cost is stated in memoryBound.ts. Counters (files, bytes, per language, files with errors) are
- * kept as records change, so the stats object is exact without a scan.
+ * tree has syntax errors, and its identifier filter (so find-references reads only files that may
+ * mention a name). One small record per file; the whole per-file cost is stated in memoryBound.ts.
+ * Counters (files, bytes, per language, files with errors) are kept as records change, so the stats
+ * object is exact without a scan. Main thread, synchronous.
  */
 import type { LanguageName } from '../syntax/languages.js';
 import { IdentifierFilter } from './identifierFilter.js';

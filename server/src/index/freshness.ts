@@ -1,22 +1,15 @@
 /**
- * Files change behind the server's back: edited, deleted, replaced by a directory, made unreadable,
- * with no `didChangeWatchedFiles` (no watcher, or a client that sends none). Before the workspace
- * serves anything it holds about a file that is not open in an editor (its text, outline,
- * references, symbol hits), it asks `check(key)`: one `stat` (and one `access` for readability),
- * compared with the size and mtime recorded when the file was read (and, while the mtime is younger
- * than RACY_MS, a comparison of the bytes: see there).
- * - unchanged → served from the index and cache as they are;
- * - changed (size or mtime) → re-read and re-indexed from disk first;
- * - gone, not a regular file, or unreadable → forgotten everywhere (cache, symbols, file table, trees).
- * `recover(key)` re-reads a closed file from disk when its cache entry failed verification with no
- * fallback that verifies (e.g. the entry's own recorded CRC was damaged): for a closed file the disk is
- * the truth, so this is a re-index, never a guess.
- * Whole-workspace answers (workspace/symbol, references) also depend on files nobody asked about: a
- * `sweep()` stats every known file, at most once per SWEEP_INTERVAL_MS and one at a time, in the
- * background; the caller checks its own result's files with `check` before answering.
- * Open documents are never checked: the editor's text is their truth. Files with no disk record
- * (only ever in an editor) have nothing to compare with. Concurrent checks of one file share one
- * re-index.
+ * Files change behind the server's back (no watcher, or a client that sends no events). Before the
+ * workspace serves anything about a file not open in an editor, `check(key)` compares one `stat` (and
+ * `access`) with the recorded size and mtime (and, while the mtime is younger than RACY_MS, the bytes):
+ * unchanged → served as held; changed → re-indexed first; gone, not a file or unreadable → forgotten
+ * everywhere. `recover(key)` re-reads a closed file whose cache entry failed with no verifiable
+ * fallback, because for a closed file the disk is the truth.
+ * Workspace-wide answers also depend on files nobody asked about: `sweep()` stats every known file in
+ * the background, at most once per SWEEP_INTERVAL_MS; callers still `check` their results' files.
+ * Open documents are never checked: the editor's text is their truth.
+ * Concurrency: async; concurrent checks of one file share one re-index, and a sweep stats one file at
+ * a time.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';

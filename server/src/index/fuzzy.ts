@@ -1,37 +1,19 @@
 /**
  * Fuzzy matching of workspace/symbol queries against names, and the best-first search over a NameTable.
  *
- * Matching: a name matches a query when the query's characters (whitespace dropped) appear in the
- * name in order, case-insensitively. Each match falls in one tier, and a tier always outranks the
- * ones below it:
- *   6 exact (same case) > 5 exact ignoring case > 4 prefix > 3 word starts > 2 subsequence.
- * "Word starts" means every query character lands on the start of a word of the name (camelCase
- * hump, snake_case/kebab-case part, digit run) or continues a run begun at one: `gSC` and `getSC`
- * → `getSourceCache`, `ds` → `data_source`. Within a tier a score orders matches: for the two fuzzy
- * tiers a dynamic programme (O(query × name)) finds the alignment with most word-start hits, fewest
- * and shortest gaps and most consecutive characters; in every tier shorter names rank higher.
- *
- * Search (`searchNames`) goes tier by tier, best first, so that the common short queries stop early
- * and no name is scored twice. It uses the per-name summaries the NameTable computes once at intern
- * time (character-set mask, first-characters key, word-start bits, word-start character mask and
- * word-start pairs), so a search never recomputes word boundaries:
- *   1. exact and prefix tiers: a scan of the first-two-characters keys (2 B per name); if `limit` prefix matches
- *      fill the TopK heap, nothing below the prefix tier can enter and the search ends;
- *   2. word-starts tier: one scan of the mask columns. A candidate must contain the query's
- *      characters (mask), have the first one on a word start (word-start mask) and each later one
- *      on a word start or continuing a run that began on one, which needs an earlier query pair
- *      among the pairs at word starts (word-start mask or pair summary); the hump test then
- *      visits only the set bits of the word-start mask. Names that can only be subsequence matches
- *      are tested (until the heap is full of word-starts matches, when they cannot enter) and set
- *      aside (ids in a per-thread scratch array), not scored;
- *   3. subsequence tier, only when tiers 1–2 left the heap short of `limit` or of the word-starts
- *      tier: the set-aside names are scored.
- * Throughout, a name whose best possible score (its tier, every character a same-case consecutive
- * word start, its length) cannot beat the full heap's worst entry is skipped before matching.
- * Each name is offered at most once with its exact score, and TopK's order is total (score, then
- * shorter, then older id), so the answer is exactly what scoring every name would give.
- * Guarantees: every result matches; results are sorted best first (score, then shorter name, then
- * older id); at most `limit` results; a name equal to the query is first.
+ * A name matches when the query's characters (whitespace dropped) appear in it in order, ignoring
+ * case. Tiers, each outranking the next: 6 exact > 5 exact ignoring case > 4 prefix > 3 word starts
+ * (every query character starts a camelCase/snake_case/digit word or continues a run begun at one:
+ * `gSC` → `getSourceCache`) > 2 subsequence. Within a tier a score orders matches (for the fuzzy tiers
+ * a dynamic programme favouring word starts, few short gaps and consecutive runs); shorter names rank
+ * higher.
+ * `searchNames` goes tier by tier and stops as soon as nothing below can enter the TopK heap, using
+ * the per-name summaries NameTable computes at intern time (masks, first-characters key, word-start
+ * bits and pairs), so common short queries stop early, no name is scored twice and word boundaries are
+ * never recomputed. A name that cannot beat the heap's worst entry is skipped before matching.
+ * Guarantees: every result matches; results are sorted best first (score, shorter name, older id);
+ * at most `limit`; a name equal to the query is first; the answer equals scoring every name.
+ * Concurrency: synchronous; one scratch array per thread.
  */
 import { firstKey, foldUnit, isWordStart, maskBit, maskOfUnits, pairBit, wordStartBitsOf } from './charClass.js';
 import type { NameTable } from './nameTable.js';

@@ -1,10 +1,8 @@
 /**
- * A file's name filter (syntax/analysis/nameFilter.ts: the Bloom filter, its sizing and probes) as
- * the index keeps it, with its persistent form: `toBytes`/`fromBytes` write and read binaryBlocks.ts
- * blocks 'IFLT' (probes, word count) and 'BITS' (the words, copied whole), each CRC-checked, so a
- * damaged filter is an error — never a filter that silently answers "certainly not here" for a name
- * that is. The persistent form is the bit words + 48 B (container header, two block headers, two
- * scalars).
+ * A file's name filter (syntax/analysis/nameFilter.ts: the Bloom filter, its sizing and probes) as the
+ * index keeps it, with its persistent form: `toBytes`/`fromBytes` write binaryBlocks.ts blocks 'IFLT'
+ * (probes, word count) and 'BITS' (the words), each CRC-checked, so a damaged filter is an error,
+ * never a filter that answers "certainly not here" for a name that is. Synchronous; no shared state.
  */
 import { DEFAULT_FALSE_POSITIVE_RATE, NameFilter } from '../syntax/analysis/nameFilter.js';
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';

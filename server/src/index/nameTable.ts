@@ -1,31 +1,18 @@
 /**
  * An interned name table: each distinct name is stored once and named by a dense integer id.
  *
- * Design: all names' UTF-16 code units live back to back in one growing Uint16Array; name `id`
- * occupies units [offsets[id], offsets[id + 1]). Per name we also keep its hash (so rehashing and
- * compaction never rehash text) and, for the fuzzy search (fuzzy.ts), summaries computed once at
- * intern time so a search never recomputes word boundaries or reads most names' text:
- *   - `masks`: the character-set mask (charClass.ts) of the whole name;
- *   - `firstKeys`: two bytes naming the folded first two characters (prefix candidates);
- *   - `wordStartBits`: bit i set when position i (< 32) starts a word; longer names compute
- *     positions ≥ 32 on demand;
- *   - `wordStartMasks`: the character-set mask of the characters that start a word;
- *   - `wordStartPairs`: a 32-bit summary of the folded character pairs at word starts.
- * Lookup is an open-addressing hash table (linear probing, Int32Array of id + 1, load ≤ 1/2).
- * Folded (case-insensitive) forms are not stored: charClass folds a code unit by table lookup.
- *
- * Cost: 2 B per code unit of each distinct name, plus per name `NAME_FIXED_BYTES` = 26 B (4 offset,
- * 4 hash, 4 mask, 2 first keys, 4 word-start bits, 4 word-start mask, 4 word-start pairs) + 8–16 B
- * of hash slots ≈ 34–42 B; arrays grow by 1.5×, so up to a third of capacity is headroom.
- * Persistent form (`toBytes`/`fromBytes`, or `writeTo`/`readFrom` inside another object's form):
- * binaryBlocks.ts blocks 'NTAB' (count, unit count, slot count), then the used part of every
- * column copied whole: 'UNIT' u16, 'OFFS' u32 (count + 1), 'HASH', 'MASK', 'FRST' u16, 'WSBT',
- * 'WSMK', 'WSPR', and the hash table 'SLOT' i32, so loading is copies and checks, no rehashing.
- * The format version covers stringHash and the charClass summaries: change either, bump it.
- *
- * Guarantees: `intern` of equal strings returns the same id; ids are dense (0..count-1) and stable
- * until `compact`, which drops the names the caller no longer needs and returns the old→new id map.
- * No object is allocated per name.
+ * All names' UTF-16 units live back to back in one growing Uint16Array (`offsets` delimit them). Per
+ * name it also keeps its hash (so growth and compaction never rehash text) and the summaries fuzzy.ts
+ * searches with, computed once at intern time: `masks`, `firstKeys`, `wordStartBits`,
+ * `wordStartMasks`, `wordStartPairs` (charClass.ts). Lookup is an open-addressing table (linear
+ * probing, at most half full). Folded forms are not stored: charClass folds by table lookup.
+ * Cost: 2 B per unit plus NAME_FIXED_BYTES and hash slots per name.
+ * Persistent form (`toBytes`/`fromBytes`, or `writeTo`/`readFrom` inside another form): binaryBlocks
+ * blocks of every column and the hash table, so loading is copies and checks, no rehashing. The format
+ * version covers stringHash and the charClass summaries: change either, bump it.
+ * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
+ * which drops names the caller no longer needs and returns the old→new map. No object per name.
+ * Concurrency: main thread, synchronous; `units` and `offsets` are replaced on growth.
  */
 import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { hashUnits } from '../syntax/analysis/stringHash.js';

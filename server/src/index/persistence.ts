@@ -1,30 +1,18 @@
 /**
- * The persistent cache, seen from the workspace: load a root's snapshot, reconcile it with the disk,
- * save a new one. The snapshot file itself (format, checks, atomic writes, disk budget) is
- * snapshot/; this module decides what goes in and what comes out.
- *
- * Load (start of an index run of `root`): every FILES record that verifies becomes, at once, the
- * file's symbols, its file-table row (with its identifier filter) and a cache entry that is metadata
- * only (`SourceCache.adopt`: length + CRC). The entry's fallback reads the text from the snapshot's
- * packs, then from the disk while size and mtime are unchanged; the cache verifies length and CRC
- * of whatever a fallback returns, so nothing damaged is ever served. Nothing is parsed and no text
- * is read at load.
- *
- * Reconcile (the index run's scan): a scanned file whose size and mtime equal its record is kept
- * without being read (`keep`); changed and new files are indexed as usual; records whose file was not
- * scanned (deleted, now excluded) are forgotten.
- *
- * Save (after a run that changed anything, after watched-file changes — debounced — and at
- * shutdown, bounded): every file of the root with a disk state and no open editor buffer is written
- * with its text (`SourceCache.peek`: verified, no tier churn), symbols and identifier filter; files
- * whose text exists only in an editor are left out, so a snapshot only ever describes the disk.
- * Then the disk budget is applied. Saves of one root never overlap; a save that runs past its
- * deadline is aborted and the previous snapshot stays whole.
- *
- * Damage: a snapshot that cannot be opened (damaged header, wrong version, truncated) is ignored
- * (cold index of that root); a damaged FILES block leaves its files unloaded (they are indexed from
- * disk); a damaged pack is found when a text is read (the fallback moves on to the disk). Every
- * detected damage is counted (`damagedBlocks`, added to the stats' integrity.crcFailures) and logged.
+ * The persistent cache seen from the workspace: load a root's snapshot, reconcile it with the disk,
+ * save a new one. The file itself (format, checks, atomic writes, disk budget) is snapshot/.
+ * - Load: every FILES record that verifies becomes the file's symbols, file-table row and a
+ *   metadata-only cache entry (`SourceCache.adopt`) whose fallback reads the snapshot's packs, then the
+ *   disk while size and mtime are unchanged. Nothing is parsed or read at load.
+ * - Reconcile: a scanned file whose size and mtime match is kept unread (`keep`); changed and new
+ *   files are indexed; records of files not scanned are forgotten.
+ * - Save (after a run that changed anything, after watched-file changes, at shutdown within a
+ *   deadline): files with a disk state and no open buffer, texts via `SourceCache.peek`; then the
+ *   disk budget. Files that exist only in an editor are left out, so a snapshot only describes disk.
+ * Guarantees: nothing damaged is served (the cache verifies every fallback's bytes); damage is
+ * skipped, counted (`damagedBlocks`, integrity.crcFailures) and logged, and leads to a rewrite.
+ * Concurrency: async; saves of one root never overlap, and one past its deadline is aborted, leaving
+ * the previous snapshot whole.
  */
 import { existsSync } from 'node:fs';
 import { crc32 } from '../cache/index.js';

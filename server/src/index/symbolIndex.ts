@@ -1,39 +1,19 @@
 /**
  * The workspace symbol index: every definition of every file, in columns of typed arrays.
  *
- * Design. A symbol is a slot number into parallel columns: name id (into an interned NameTable),
- * kind, file id, parent (index of the enclosing symbol *within its file*, -1 at top level), whole
- * span and name span (8 × Uint32), and a doubly linked "same name" chain (next/prev slot) whose head
- * per name id is `nameHead`. A file is an id in a second NameTable of paths, owning one contiguous
- * slot range [fileStart, fileStart + fileCount) written in pre-order (parents before children), so
- * the outline is rebuilt from the range alone and parents survive moves without renumbering.
- * Nothing is allocated per symbol or per file; objects are built only for answers.
- *
- * Re-indexing and removal. `replaceFile` rewrites the file's range in place when the new symbols
- * fit the slots it reserved; otherwise it frees the range and appends (reserving 1/8 headroom, so a
- * file being edited usually fits next time). Freed and reserved-but-unused slots are counted; when
- * they exceed half the live symbols (+4096) the columns are compacted, and names/paths no longer
- * used are dropped from their tables the same way, so churn never grows memory without bound.
- *
- * Cost (see `SYMBOL_SLOT_BYTES`, checked by test/index/symbolIndex.test.ts):
- *   per symbol slot  53 B  (4 name + 1 kind + 4 file + 4 parent + 32 spans + 8 chain)
- *   per distinct name  ≈ 38–46 B + 2 B per UTF-16 unit (NameTable's 34–42 B, of which 14 B are the
- *                      search summaries, + 4 B chain head), stored once
- *   per file           ≈ 47–55 B + 2 B per path unit (path NameTable + 13 B range columns)
- * Columns grow by 1.5×, so between compactions capacity may be up to 1.5 × slots used; `trim()`
- * (e.g. after the initial workspace scan) shrinks them to fit: then ≈ 53 B × symbols + names + files.
- *
- * Persistent form (`toBytes`/`fromBytes`): binaryBlocks.ts blocks — the names table, the paths
- * table (NameTable's blocks), 'SIDX' counters, the used slots of every symbol column ('SNAM',
- * 'SKND', 'SFIL', 'SPAR', 'SPAN', 'SNXT', 'SPRV'), 'NHED' chain heads and the file columns ('FSTA',
- * 'FCNT', 'FRES', 'FPRS') — each copied whole, CRC-checked, then checked for consistency (ranges,
- * ids, parents, chains' ends, counters) in one pass, so a load is copies plus O(symbols) checks.
- * It is the state itself (capacity included, as a count, not as bytes): call `trim()` first to save
- * and load without headroom and freed slots.
- *
- * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored (names, kinds,
- * spans, nesting); `lookup` returns every live definition of a name exactly once; `search` returns
- * at most `limit` matches, best first (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
+ * A symbol is a slot in parallel columns (name id into a NameTable, kind, file, parent within its
+ * file, spans, and a doubly linked same-name chain headed by `nameHead`). A file is an id in a second
+ * NameTable of paths, owning one contiguous slot range in pre-order, so its outline is rebuilt from
+ * the range alone. Nothing is allocated per symbol or per file; objects are built only for answers.
+ * `replaceFile` rewrites a range in place when it fits (ranges keep some headroom), else appends;
+ * freed slots are compacted away once they outnumber half the live ones, and unused names dropped,
+ * so churn never grows memory without bound. Per-slot cost: `SYMBOL_SLOT_BYTES` (tested); `trim()`
+ * drops headroom. Persistent form (`toBytes`/`fromBytes`): binaryBlocks.ts blocks of each column,
+ * copied whole and checked for consistency in one pass; call `trim()` first.
+ * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
+ * every live definition of a name once; `search` returns at most `limit` matches, best first
+ * (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
+ * Concurrency: main thread, synchronous.
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { PackedOutline } from '../syntax/packedOutline.js';

@@ -5,6 +5,7 @@
  * better, so results are deterministic when scores are equal). `offer` is O(log K) and rejects an
  * item worse than the root in O(1), so a search over N candidates costs O(N + M log K) for M accepted.
  * Guarantees: holds at most K items; `drain` returns the kept payloads best first; no allocation per item.
+ * Synchronous; one collector per search.
  */
 export class TopK {
   private readonly scores: Float64Array;

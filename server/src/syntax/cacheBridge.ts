@@ -1,17 +1,15 @@
 /**
  * Wires the hot tier to the cache: the `WarmSide` of HotTier implemented with `SourceCache`.
- *
- * - load: the cache's verified current text (base + journal), decoded as strict UTF-8; text that
- *   is not valid UTF-8 is not loaded (its offsets could not be kept consistent with the bytes).
- * - opened: an editor's buffer becomes the cache entry's text when it differs (put).
+ * - load: the cache's verified current text, decoded as strict UTF-8; text that is not valid UTF-8 is
+ *   not loaded (its offsets could not stay consistent with the bytes).
+ * - opened: an editor's buffer becomes the entry's text when it differs.
  * - edited: each edit's byte record goes to the entry's journal (with the CRC of the text after it,
- *   for texts up to ~1 MB); a full journal is compacted first.
- * - demoted: the journal is folded into chunks (compact), so the warm entry needs no replay.
- * - An open document's text is the editor's, and the editor's text is the truth: when the cache
- *   cannot give back a verified text for it (damage its fallback cannot repair, e.g. a damaged
- *   recorded CRC), the entry is put again from that text instead of refusing the load or the edit —
- *   an edit refused there would leave the server's copy behind the editor's for good.
- * The caller still reports `hot.stats()` to `cache.reportHot` when it builds the stats object.
+ *   below CRC_AFTER_MAX_CHARS); a full journal is compacted first.
+ * - demoted: the journal is folded into chunks, so the warm entry needs no replay.
+ * Guarantee: an open document's text is the editor's truth: when the cache cannot give back a
+ * verified text for it, the entry is put again from the editor's text, because refusing the load or
+ * edit would leave the server behind the editor for good.
+ * The caller reports `hot.stats()` to `cache.reportHot`. Concurrency: main thread, synchronous.
  */
 import { crc32, IntegrityError, type JournalEdit, type SourceCache } from '../cache/index.js';
 import type { WarmSide } from './hotTier.js';
@@ -21,7 +19,7 @@ import type { LanguageName } from './languages.js';
 // cache holds, and the journal's byte records would then land three bytes off.
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
-/** ~1 MB of text: encoding and CRC-32 of it cost well under a millisecond per edit. */
+/** Texts up to this many characters get the CRC after each edit: below it, encoding and CRC-32 per edit are cheap. */
 const CRC_AFTER_MAX_CHARS = 1 << 20;
 
 export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string) => LanguageName | undefined,

@@ -1,11 +1,11 @@
 /**
  * Decides whether a file's bytes get a tree: too big, binary, or not UTF-8 → no tree and a reason.
  *
- * Why: a parse's wasm heap grows with the file and never shrinks, so a cap (2 MB by default, as
- * generated bundles and data files are rarely worth a tree) keeps one odd file from costing a
- * worker hundreds of MB; binary or invalid UTF-8 text would give offsets that do not match the
- * bytes the cache holds. Binary = a NUL byte in the first 8 KiB (what git and grep use). A UTF-8
- * byte order mark is dropped by the decoder.
+ * Why: a parse's wasm heap grows with the file and never shrinks, so a size cap (generated bundles
+ * and data files are rarely worth a tree) keeps one odd file from bloating a worker; binary or
+ * invalid UTF-8 text would give offsets that do not match the bytes the cache holds. Binary = a NUL
+ * byte in the first 8 KiB (what git and grep use). A UTF-8 byte order mark is dropped by the decoder.
+ * Pure functions.
  */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 

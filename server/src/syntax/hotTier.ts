@@ -1,22 +1,16 @@
 /**
- * The hot tier: documents with their text and a live tree, least recently used first out, under a
- * budget in wasm-heap bytes.
+ * The hot tier: documents with their text and a live tree, least recently used out first, under a
+ * budget in wasm-heap bytes (treeCost.ts).
  *
- * Design: each hot document holds its `EditableText` (text + line index), the tree of some earlier
- * version of that text, and the journal edits made since (pending). Edits only update the text and
- * queue their tree-sitter form; a tree is brought up to date when someone needs it (`withTree`), by
- * `rebuildTree`: one incremental reparse for any number of pending edits. A document that is not
- * hot is loaded through the `WarmSide` (verified text) and parsed in full (no base tree is alive).
- * Budget (decided): the budget is a budget. After every call the estimated tree bytes
- * (treeCost.ts) are ≤ the budget, except for the single document being used at that moment, which
- * is never demoted in the middle of its own request (else a file bigger than the budget could never
- * be served). Eviction takes the least recently used documents that are not open in an editor
- * first, then, if still over, open ones (least recently used first): an open document only loses its
- * tree and text, and is rebuilt from the warm tier when next needed. Documents without a tree
- * (opened or edited, not yet needed) cost no heap and are not evicted by the budget.
- * Demotion releases the tree (exactly once, via OwnedTree), drops the text and calls
- * `WarmSide.demoted` so the caller can write back (e.g. compact the cache entry).
- * Trees never leave: `withTree` lends the tree to a synchronous callback only.
+ * A hot document holds its `EditableText`, a tree of some earlier version, and the edits since; edits
+ * update the text and queue their tree form, and `withTree` brings the tree up to date with one
+ * incremental reparse (`rebuildTree`). A document that is not hot is loaded through the `WarmSide`.
+ * Guarantees: after every call tree bytes ≤ budget, except the one document being served, because
+ * otherwise a file larger than the budget could never be served. Eviction takes documents not open
+ * in an editor first; an open one only loses its tree and text. Documents without a tree cost no heap.
+ * Demotion releases the tree exactly once and calls `WarmSide.demoted` so the caller can write back.
+ * Trees never leave: `withTree` lends a tree to a synchronous callback only.
+ * Concurrency: main thread; `withTree` may wait for a grammar, and re-checks the document after.
  */
 import type { Tree } from 'web-tree-sitter';
 import type { LanguageName } from './languages.js';

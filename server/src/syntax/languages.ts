@@ -5,6 +5,7 @@
  * extension, and by a `#!` line (for scripts without an extension). Each language names its grammar
  * `.wasm` (pinned in grammars/manifest.json) and its query files (the project's own, in grammars/).
  * Pure data and lookups: no tree-sitter objects live here.
+ * Immutable; every thread reads the same registry.
  */
 
 import { LANGUAGE_IDS, type LanguageName } from '../protocol.js';

@@ -6,6 +6,7 @@
  * their order; the first read builds the value and replaces the accessor with an ordinary data
  * property, and so does a write. `dropped` runs when the compact form stops being the value, so
  * whoever keeps that form beside the object can let it go.
+ * Synchronous; per object.
  */
 export function buildWhenRead<T extends object, K extends keyof T>(target: T, key: K, build: () => T[K], dropped?: () => void): void {
   const settle = (value: T[K]): void => {

@@ -1,24 +1,15 @@
 /**
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
- * Design: what is large goes as transferred buffers, not copied object by object: the outline as the
- * analysis made it, a PackedOutline (packedOutline.ts: one Uint32Array, the names' code units in a
- * Uint16Array, the details beside them), the folding ranges
- * as one Int32Array (FOLD_INTS per fold: lines and kind), the name filter as its bit words
- * (nameFilter.ts). Everything else (diagnostics, references, incomplete, the outcome's own fields)
- * goes as it is, by structured clone. Why: structured clone writes and re-reads every property name
- * of every object and builds each object key by key; for 12.6 MB of source (82 000 symbols, 81 000
- * names) that cost the main thread — which on 2 cores takes its time from the two workers — more
- * than its own share of the work (measured on the bench's pool corpus, section `syntax`).
- *
- * On the main thread the outline and the folds stay packed: `analysis.symbols` and `analysis.folds`
- * are built when first read, and `packedOutlineOf(analysis)` (packedOutline.ts) gives the packed
- * outline to the index, which copies it into its columns without building an object per symbol
- * (fileIndexer.ts). The index has no use for the folds of a file it indexes (an editor's folding
- * request analyses the live tree), so they are never built there.
- *
- * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property
- * test: test/syntax/trees/outcomeWire.test.ts). An outcome without an analysis goes as it is.
+ * What is large goes as transferred buffers: the PackedOutline as the analysis made it, the folds as
+ * one Int32Array (FOLD_INTS per fold), the name filter as its bit words. The rest goes by structured
+ * clone. Why: structured clone rebuilds every object key by key, which costs the main thread more
+ * than its share of the work (docs/decisions.md).
+ * On the main thread the outline and folds stay packed: `analysis.symbols` and `analysis.folds` are
+ * built when first read, and the index copies the packed outline into its columns (fileIndexer.ts),
+ * so it never builds the folds of a file it indexes.
+ * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property test).
+ * Concurrency: `packOutcome` transfers its buffers, so the outcome is spent once posted.
  */
 import { NameFilter } from './analysis/nameFilter.js';
 import { buildWhenRead } from './lazyProperty.js';

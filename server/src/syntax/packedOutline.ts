@@ -1,25 +1,17 @@
 /**
- * A file's outline as flat columns: what the analysis makes, what a parser worker sends back and
- * what the index stores, without one object per symbol.
+ * A file's outline as flat columns: what the analysis makes, what a parser worker sends back and what
+ * the index stores, without one object per symbol.
  *
- * Design: symbols in depth-first order (parents before children, as the symbol index stores
- * them), each as SYMBOL_INTS integers in one Uint32Array — kind, whole span, name span, number of
- * children (NO_CHILDREN: no `children` list, which differs from an empty one), where its name ends —
- * with the names' UTF-16 code units back to back in one Uint16Array (utf16Units.ts) and the details
- * as (depth-first number, detail) pairs. One writer fills them (`PackedOutlineWriter`): the analysis
- * nests its definitions straight into it (analysis/outline.ts), and `of` packs objects.
- * It is the one form the index writes from: SymbolIndex.replaceFile copies its columns, and a
- * snapshot record's symbols are encoded from it. An analysis keeps its outline packed
- * (`keepOutlinePacked`); `symbols()` builds the SyntaxSymbol tree when something reads
- * `analysis.symbols` (an outline request, find-references' declarations).
- * Why: an object per symbol — an object, two span arrays and its place in a children list — cost
- * a parser worker its building and then its packing for the way back (≈ 40 ms per 12.6 MB of
- * source, 82 000 symbols, more than the nesting itself), and cost the main thread ≈ 80 ms per
- * 12.6 MB when it built them for every indexed file: time taken from parsing on 2 cores (bench
- * section `syntax`).
- * Guarantee: `PackedOutline.of(s).symbols()` deep-equals `s`, keys in the same order (property test:
- * test/syntax/trees/outcomeWire.test.ts); the writer refuses (RangeError) a span value that is not
- * an integer in [0, 2³²) or a kind outside [0, 255], rather than store it changed.
+ * Symbols in depth-first order (parents first, as the symbol index stores them), each SYMBOL_INTS
+ * integers in one Uint32Array (kind, spans, child count or NO_CHILDREN, name end), the names' UTF-16
+ * units back to back in one Uint16Array (utf16Units.ts), details as (number, detail) pairs. One writer
+ * fills them (`PackedOutlineWriter`): the analysis nests into it, `of` packs objects. SymbolIndex and
+ * snapshot records are written from it; `symbols()` builds objects only when something reads
+ * `analysis.symbols`, because an object per symbol costs the worker and the main thread time taken
+ * from parsing (docs/decisions.md).
+ * Guarantees: `PackedOutline.of(s).symbols()` deep-equals `s`, keys in the same order (property
+ * test); the writer throws RangeError for a span outside [0, 2³²) or a kind outside [0, 255] rather
+ * than store it changed. Concurrency: immutable once written; its buffers may be transferred.
  */
 import { buildWhenRead } from './lazyProperty.js';
 import type { FileAnalysis, Span, SymbolKind, SyntaxSymbol } from './types.js';

@@ -3,13 +3,12 @@
  * single-thread reference): read or take the bytes, check them, parse, analyse, delete the tree.
  *
  * Guarantees: returns plain data only (the tree is released before returning, counted by the
- * thread's ledger); never throws for a bad file — unreadable, too large, binary or invalid UTF-8
- * files come back with a `reason` and no analysis. A file's size is checked with stat before it is
- * read, so an oversized file is never loaded.
- * A file is read synchronously: the thread that runs jobs (a parser worker) runs one at a time and has
- * nothing else to do meanwhile, and asynchronous reads cost it four round trips through libuv's
- * thread pool (open, stat, read, close each wake a pool thread, then this one), which on 2 cores
- * busy with parsing each wait for a core. (The indexer sends bytes; paths are read here.)
+ * thread's ledger); never throws for a bad file: unreadable, too large, binary or invalid UTF-8
+ * files come back with a `reason` and no analysis. Size is checked with stat before reading, so an
+ * oversized file is never loaded.
+ * Concurrency: a file is read synchronously, because a worker runs one job at a time with nothing
+ * else to do, and asynchronous reads would cost it several round trips through libuv's thread pool,
+ * each waiting for a core busy with parsing. (The indexer sends bytes; paths are read here.)
  */
 import { readFileSync, statSync } from 'node:fs';
 import { analyzeFile } from './analysis/index.js';

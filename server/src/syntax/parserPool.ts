@@ -1,21 +1,17 @@
 /**
  * A pool of parser worker threads for bulk parsing (indexing).
  *
- * Design: N workers (default: the number of cores), each with its own web-tree-sitter and wasm heap,
- * each running one job at a time from a shared FIFO queue. Each worker is sent up to `inFlight`
- * jobs (default 2): it runs them one after another, so when it posts a result its next job is
- * already there and it does not sit idle while the main thread, which on 2 cores first has to
- * get a core, receives the result and sends the next job (measured: see the bench section
- * `syntax`). Results are plain data (parseJob.ts), never trees, packed for the way back (outcomeWire.ts). Because a wasm heap only returns
- * memory to the system when its thread ends, a worker that has parsed `recycleBytes` (default
- * 256 MB) is ended when that result arrives and replaced by a fresh one; the job it had been sent
- * next goes back to the head of the queue. A worker that dies (crash, out of memory) has its
- * running job (the oldest unanswered one: a worker runs its jobs in order) put back at the head of
- * the queue, and its other jobs, never started, before them with no attempt counted; a job that
- * kills two workers is answered with reason 'worker-crash'.
+ * N workers (default: the cores), each with its own web-tree-sitter and wasm heap, fed from one FIFO
+ * queue. Each is sent up to `inFlight` jobs and runs them in order, so its next job is already there
+ * when it posts a result and it does not idle while the main thread gets a core. Results are plain
+ * data (parseJob.ts), packed for the way back (outcomeWire.ts). A wasm heap returns memory only when
+ * its thread ends, so a worker that has parsed `recycleBytes` is replaced; its next job goes back to
+ * the head of the queue. A worker that dies has its running job (its oldest unanswered one) and its
+ * unstarted jobs put back; a job that kills two workers is answered 'worker-crash'.
  * Guarantees: every `parse` promise settles with an outcome (never rejected for a bad file or a
- * crash, only after `close()`); per-file cap and binary/UTF-8 checks apply (fileCheck.ts);
- * `stats()` sums the workers' tree counts, including retired ones.
+ * crash, only after `close()`); fileCheck.ts's gate applies; `stats()` sums the workers' tree counts,
+ * including retired ones.
+ * Concurrency: main thread only; workers share nothing with it but messages.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -40,7 +36,7 @@ export interface ParserPoolOptions {
   /**
    * Old-generation garbage a worker may hold before it runs a full collection between jobs
    * (v8Heap.ts `boundOldGeneration`); default: none, V8 decides. A run judged by its peak memory
-   * (`strata index`) sets it; each collection costs the worker CPU (measured: 16 MiB ≈ +10–35%).
+   * (`strata index`) sets it; each collection costs the worker CPU (docs/decisions.md).
    */
   oldGenerationSlackBytes?: number;
   /** Jobs sent to a worker before it answers (default 2; 1 = the next job only after a result). */

@@ -1,33 +1,17 @@
 /**
  * Rebuilding a document's tree from a base tree and the edit journal.
  *
- * Design (design.md, "Trees and the edit journal"): when a tree of the journal's base text is alive,
- * apply every journal edit to it with `tree.edit()` and reparse ONCE with it as the old tree; that
- * costs about one incremental reparse, whatever the number of edits. Without a base tree, replaying
- * would be slower than parsing the current text, so do a full parse. A journal longer than
- * `maxEdits`, or any edit that fails validation, also means a full parse of the verified text.
- * Validation is done on the whole journal before the base tree is touched: every record must carry
- * its tree-sitter numbers (aux), the UTF-16 and UTF-8 lengths must chain from the base text's length
- * to the current text's, and each inserted text must match its UTF-16 extent and end point.
- * Guarantees: the base tree is consumed (released) on every path; the result is a tree of exactly
- * `text`; each call counts one `replays` or one `fullParses` (a base that is already current is
- * reused, counting none).
- * Cost (measured, bench section `syntax`): `tree.edit()` is ~2 µs per record, so the journal's
- * length hardly matters; what costs is the one reparse, plus two things done here to keep it small.
- * Validation needs the text's UTF-8 length: callers that keep it (the hot tier's line index) pass
- * `textBytes`, else it is counted natively (a JS loop over a 280 KB text took 0.4–0.7 ms, a third
- * of a replay). The reparse reads the text through `reparseInput`: web-tree-sitter's string input
- * copies up to 5 K UTF-16 units into the wasm heap on every read, and an incremental parse reads
- * at each place where it re-lexes after reused subtrees; starting each jump with 128 units and
- * doubling while the reads run on cut reparses by 13–35% (CPU time, JSON and JS files ≥ 100 KB,
- * 1–50 edits); a full parse keeps the plain string (its reads are sequential anyway).
- * Equality with a fresh parse: a replayed tree whose text has no syntax error equals a fresh parse
- * (tested with thousands of random edits on real files). When the text has syntax errors,
- * tree-sitter's incremental error recovery can place ERROR nodes differently from a fresh parse
- * (measured here: 1–3% of random edit sequences on small files, up to ~20% on a 390 KB file
- * with many edits; known upstream, tree-sitter issues #633 and #1645). `exact: true` buys exact
- * equality: a replayed tree that has an error is replaced by a full parse (costing a full parse
- * only while the document has errors). The default favours latency; callers choose.
+ * With a live tree of the journal's base text, every edit is applied to it with `tree.edit()` and the
+ * text reparsed once, so any number of edits costs about one incremental reparse; without one, or with
+ * more than `maxEdits` edits, or an edit that fails validation, it is a full parse of the verified
+ * text. The whole journal is validated (aux numbers present, UTF-16 and UTF-8 lengths chaining from
+ * base to current, each insert matching its extent) before the base tree is touched.
+ * Guarantees: the base tree is consumed on every path; the result is a tree of exactly `text`; each
+ * call counts one `replays` or `fullParses` (a base already current is reused, counting none). A
+ * replayed tree equals a fresh parse when the text has no syntax error (tested on random edits); with
+ * errors, tree-sitter's incremental recovery may place ERROR nodes differently (tree-sitter #633,
+ * #1645), so `exact: true` replaces such a tree by a full parse. The default favours latency.
+ * Concurrency: synchronous; trees belong to the calling thread (trees.ts).
  */
 import { Buffer } from 'node:buffer';
 import type { Parser } from 'web-tree-sitter';
@@ -120,7 +104,10 @@ const FIRST_READ = 128;
 const MAX_READ = 4096;
 
 /**
- * The text as a tree-sitter read callback for an incremental parse: a read at a new place returns
+ * The text as a tree-sitter read callback for an incremental parse. Why: web-tree-sitter's string
+ * input copies a whole buffer of text into the wasm heap on every read, and an incremental parse
+ * reads at each place it re-lexes; short first reads keep cut reparses cheap (docs/decisions.md).
+ * A full parse keeps the plain string (its reads are sequential anyway). A read at a new place returns
  * FIRST_READ units, each read that continues the previous one twice as many (up to MAX_READ). The
  * tree keeps the callback for `node.text`, which concatenates reads until it has the node's span.
  */

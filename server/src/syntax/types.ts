@@ -2,6 +2,7 @@
  * Plain-data results of analysing a syntax tree: what parser workers send back instead of trees,
  * and what the index stores. Positions are zero-based lines and UTF-16 columns, as tree-sitter's
  * web binding reports them and as LSP's default position encoding expects.
+ * Plain data, so results can be cloned or transferred between threads.
  */
 import type { NameFilter } from './analysis/nameFilter.js';
 

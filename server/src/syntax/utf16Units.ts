@@ -5,6 +5,7 @@
  *
  * Guarantee: `stringOfUnits` of what `writeUnits` wrote is the same string, unit for unit — lone
  * surrogates included (no decoder runs, so nothing is replaced by U+FFFD).
+ * Pure functions.
  */
 
 /** Longest run handed to `String.fromCharCode` at once: its arguments go on the stack. */

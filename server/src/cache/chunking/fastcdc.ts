@@ -1,22 +1,17 @@
 /**
  * Streaming content-defined chunker: Gear rolling hash with FastCDC's cut-point skipping and
- * normalized chunking.
+ * normalized chunking (level 2).
  *
  * Guarantees
- * - Boundaries depend only on the bytes, never on how they were split into `push` calls: the
- *   scan state (bytes in the current chunk, rolling hash) carries across calls, and a cut depends
- *   only on bytes at or before it (property-tested against arbitrary splits).
+ * - Boundaries depend only on the bytes, never on how they were split into `push` calls (the scan
+ *   state carries across calls; property-tested).
  * - Every chunk is 1..maxSize bytes; every chunk but the last is ≥ minSize.
- * - Memory is bounded by maxSize: only the unfinished tail of the current chunk is buffered, so a
- *   file of any size streams through. When a whole chunk lies inside one pushed piece it is handed
- *   out as a view of that piece without copying.
- *
- * Design: hashing starts only after minSize bytes (FastCDC's skip: the Gear hash forgets bytes
- * older than 32 positions, so skipping changes no later decision and saves the hashing of the
- * first minSize bytes). Before avgSize a stricter mask (2 more bits) is used and after it a looser
- * one (2 fewer bits) — normalization level 2 — which pulls chunk sizes towards the average and so
- * improves dedup for the same mean size. The mask uses the hash's high bits, which depend on the
- * last 32 bytes, not the low bits, which depend on only the last few.
+ * - Memory is bounded by maxSize: only the unfinished tail is buffered; a chunk inside one pushed
+ *   piece is handed out as a view, not copied.
+ * Hashing starts after minSize (the Gear hash forgets older bytes, so skipping changes no decision);
+ * a stricter mask before avgSize and a looser one after pull sizes toward the average, which improves
+ * dedup; the mask takes the hash's high bits, which depend on more bytes than the low ones.
+ * Concurrency: one chunker per stream; synchronous.
  */
 import { GEAR } from './gear.js';
 
@@ -27,9 +22,8 @@ export interface ChunkingOptions {
 }
 
 /**
- * Defaults chosen by measurement (test/bench/sections/cache.ts): see the benchmark report for the
- * dedup-versus-metadata trade-off; smaller averages dedup release series better, larger ones cost
- * less metadata and compress better in the warm tier.
+ * Default sizes: smaller averages dedup release series better, larger ones cost less metadata and
+ * compress better in the warm tier (the trade-off: docs/decisions.md).
  */
 export const DEFAULT_CHUNKING: Readonly<ChunkingOptions> = Object.freeze({ minSize: 512, avgSize: 2048, maxSize: 8192 });
 

@@ -3,6 +3,7 @@
  * h = (h << 1) + GEAR[byte]. It is generated from a fixed seed (not Math.random) because chunk
  * boundaries, and so chunk ids and deduplication, must be identical across processes, restarts and
  * persisted snapshots: changing this table changes every boundary.
+ * Immutable; shared by every thread that chunks.
  */
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;

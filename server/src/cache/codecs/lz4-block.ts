@@ -1,17 +1,15 @@
 /**
- * Warm-tier codec: one LZ4 raw block per chunk (compressed by lz4js, decoded by our lz4-decode.ts), or the raw bytes when LZ4 does not shrink
- * them.
+ * Warm-tier codec: one LZ4 raw block per chunk (compressed by lz4js, decoded by lz4-decode.ts), or
+ * the raw bytes when LZ4 does not shrink them.
  *
- * Guarantees: `encode` returns a view into a scratch buffer (the caller copies it into a slab at
- * once); a stored length equal to the raw length means "stored raw" (LZ4 only pays when it saves at
- * least one byte, so the two cases never share a length). `decode` never trusts its input: it checks
- * the decoded length, and the caller checks the CRC.
- * Why the hash table must be zero before each call: lz4js keeps absolute positions in it and a
- * stale entry can name the current position itself, producing an invalid zero-offset match.
- * Zeroing all 64K entries (256 KiB) per 2 KiB chunk cost more than the compression itself, so after
- * each call only the entries this input can have written are cleared: lz4js writes only at
- * hash(word at position i), so recomputing that hash (lz4js 0.2.0's `util.hashU32`, reproduced
- * here) for every position clears them all; `lz4TableIsClean` lets a test pin this.
+ * Guarantees: `encode` returns a view into a scratch buffer (the caller copies it at once); a stored
+ * length equal to the raw length means "stored raw" (the two never share a length). `decode` checks
+ * the decoded length; the caller checks the CRC.
+ * lz4js's hash table must be zero before each call (a stale entry can name the current position and
+ * make an invalid zero-offset match), and zeroing all of it per chunk would cost more than the
+ * compression, so only the entries this input wrote are cleared (lz4js 0.2.0's hash is reproduced
+ * here; `lz4TableIsClean` lets a test pin it).
+ * Synchronous; module-level scratch, one thread.
  */
 import * as lz4 from 'lz4js';
 import { lz4DecodeBlock } from './lz4-decode.js';

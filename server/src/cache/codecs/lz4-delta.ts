@@ -1,23 +1,14 @@
 /**
- * Delta encoder: an LZ4 raw block of `target` encoded with `base` as history, i.e. the block a
- * standard LZ4 decoder turns into `target` when the output window starts right after a copy of
- * `base` (lz4-decode.ts: `histStart` = start of the base, `dStart` = end of it). Matches may point
- * into the base or into the target already written; offsets stay ≤ 65535 as the format requires.
+ * Delta encoder: an LZ4 raw block of `target` with `base` as history, i.e. the block a standard LZ4
+ * decoder turns into `target` when the output starts right after a copy of `base` (lz4-decode.ts:
+ * `histStart` = start of the base). Offsets stay ≤ 65535 and LZ4's end rules hold, so it is a valid
+ * LZ4 block, not only one our decoder accepts.
  *
- * Why our own encoder: lz4js has no history (dictionary) mode. This one first indexes every
- * position of the base in hash chains (4-byte hash), then parses the target: at each position it
- * tries the offset of the previous match (an edited chunk stays aligned with its base between
- * edits) and up to CHAIN_DEPTH earlier positions with the same hash, keeps the longest match
- * (extended forwards and backwards), and looks one position ahead before taking it (lazy
- * matching). So a chunk that differs from its base in a few places becomes a handful of long
- * matches plus the changed bytes as literals; against the greedy one-candidate parser this gave
- * 4% smaller deltas on the axios series (minified bundles, where short repeats abound, gain most).
- * It honours LZ4's end rules (the last 5 bytes are literals; no match starts within 12 bytes of
- * the end) so the block is a valid LZ4 block, not only one our decoder accepts.
- *
- * Deterministic: the same base and target always give the same block (the chunk store relies on
- * it to re-create a delta's block from its raw bytes). Chain heads are reset per call, and a chain
- * link is only followed to positions this call inserted.
+ * Our own, because lz4js has no history mode. It hash-chains the base's positions, tries the previous
+ * match's offset (an edited chunk stays aligned with its base) and up to CHAIN_DEPTH candidates, and
+ * matches lazily, so a lightly edited chunk becomes a few long matches plus literals.
+ * Deterministic: the same base and target always give the same block, because the chunk store
+ * re-creates a delta's block from its raw bytes. Synchronous; module-level scratch, one thread.
  */
 
 const HASH_BITS = 14;
@@ -26,7 +17,7 @@ const MIN_MATCH = 4;
 const MF_LIMIT = 12;
 const LAST_LITERALS = 5;
 const MAX_OFFSET = 65535;
-/** Candidates tried per position along a hash chain (measured: 16 gives nearly all of 64's gain). */
+/** Candidates tried per position along a hash chain (deeper chains gain little: docs/decisions.md). */
 const CHAIN_DEPTH = 16;
 
 const head = new Int32Array(1 << HASH_BITS);

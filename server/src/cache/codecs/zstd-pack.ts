@@ -1,21 +1,13 @@
 /**
- * Cold-tier codec: Zstandard frames over packs of chunks, compressed and decompressed by
- * @foxglove/wasm-zstd (a wasm build of the reference zstd, so it also runs inside VS Code's own
- * Node). No dictionaries.
- *
- * Chosen by measurement, side by side in one process on the typescript 5.6.2 corpus in 128 KiB
- * packs: compression at level 3 112 MB/s (@bokuweb/zstd-wasm 55 MB/s) for the same ratio (4.733 vs
- * 4.739). Decompression: the design named fzstd, but in the cache's cold read path (bench section
- * `cache`, same run, 2 cores) fzstd gave 34.8 MB/s when handed the output buffer and 92.8 MB/s
- * without, against 223 MB/s for this decoder; the target is ≥ 120 MB/s. Malformed frames make the
- * decoder throw (turned into `undefined` here), and the chunk store then checks every member's length
- * and CRC, so nothing here is trusted anyway.
+ * Cold-tier codec: Zstandard frames over packs of chunks, by @foxglove/wasm-zstd (a wasm build of the
+ * reference zstd, so it also runs inside VS Code's own Node). No dictionaries. Chosen over the other
+ * wasm and JS decoders on cold-read speed (docs/decisions.md).
+ * Nothing here is trusted: a malformed frame gives `undefined`, and the chunk store checks every
+ * member's length and CRC.
  * Wasm memory: each call mallocs its input and output and frees them before returning, so the wasm
- * heap stays at the size of the largest pack (≤ 256 KiB plus its bound), never the workspace.
- *
- * The wasm module's initialisation is asynchronous; `initZstd()` waits for it once per process and
- * every SourceCache waits for it in its async factory, so the synchronous cache API never meets an
- * uninitialised codec.
+ * heap stays at the size of the largest pack, never the workspace.
+ * Concurrency: initialisation is asynchronous (`initZstd()`, once per process; every SourceCache
+ * awaits it in its factory); after that every call is synchronous.
  */
 import zstd from '@foxglove/wasm-zstd';
 

@@ -1,12 +1,12 @@
 /**
  * CRC-32 (IEEE 802.3 polynomial) of raw bytes, as an unsigned 32-bit number.
  *
- * The CRC is the cache's integrity check, never its identity: every chunk, every journal record and
- * every whole text carries one, and a read compares them before any byte leaves the cache.
- * Node's native `zlib.crc32` (Node ≥ 20.15) computes the same CRC-32 as the `crc-32` package at about
- * twice the speed (3.1 vs 1.5 GB/s measured here), so it is used when present and the package is the
- * portable fallback; a test pins both to the same values. Results are normalised to unsigned so every
- * stored CRC and every comparison uses one representation (`crc-32` returns a signed int32).
+ * The CRC is the cache's integrity check, never its identity: every chunk, journal record and whole
+ * text carries one, compared before any byte leaves the cache.
+ * Node's native `zlib.crc32` (Node ≥ 20.15) is used when present, because it computes the same CRC
+ * as the `crc-32` package, faster; the package is the portable fallback, and a test pins both to the
+ * same values. Results are unsigned so every stored CRC and comparison uses one representation.
+ * Pure function.
  */
 import zlib from 'node:zlib';
 import CRC32 from 'crc-32';

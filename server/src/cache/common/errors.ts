@@ -2,6 +2,7 @@
  * Typed errors of the cache. An `IntegrityError` is the only way the cache reports that stored
  * bytes failed verification and no verified fallback could replace them: callers can rely on it
  * meaning "these bytes are gone", never "here are some bytes that might be wrong".
+ * Plain error classes; no state.
  */
 
 export type IntegrityFailure =

@@ -1,15 +1,12 @@
 /**
  * 64-bit content hash that names a chunk: two independent 32-bit lanes over the same words.
  *
- * Why 64 bits: a 32-bit id collides about 100 times per million chunks; 64 bits make a collision
- * negligible (n²/2⁶⁵ ≈ 3·10⁻⁶ for ten million chunks). Even then a collision could not leak wrong
- * bytes, because every read also checks the whole text's length and CRC-32.
- * Why two lanes: pure JS has fast 32-bit multiplies (Math.imul) but no fast 64-bit ones; two
- * multiply-rotate lanes with different multipliers, rotations and seeds, each absorbing every
- * word, behave as one 64-bit hash at the speed of 32-bit arithmetic (~1.8 GB/s measured here). The length is mixed into both lanes so equal-prefix chunks of
- * different lengths never share an id by construction of the finaliser.
- * Not cryptographic: ids are for deduplication of trusted content, not for defence against an
- * adversary who crafts collisions (the CRC-checked read path still refuses wrong bytes).
+ * 64 bits, because a 32-bit id would collide often at workspace scale, while 64 bits make a collision
+ * negligible (n²/2⁶⁵ for n chunks); even then no wrong bytes could leak, as every read also checks the
+ * whole text's length and CRC-32. Two multiply-rotate lanes, because pure JS has fast 32-bit
+ * multiplies (Math.imul) but no fast 64-bit ones. The length is mixed into both lanes, so
+ * equal-prefix chunks of different lengths never share an id.
+ * Not cryptographic: ids deduplicate trusted content. Pure function; reuses `out`.
  */
 
 /** A chunk id: [high lane, low lane], both unsigned 32-bit. */

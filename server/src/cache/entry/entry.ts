@@ -1,15 +1,14 @@
 /**
  * A file's entry: the chunks of its base text, the base's length and CRC-32, and the edit journal
- * since. One small object per file (per-file cost is fine; per-chunk cost lives in the store).
+ * since. One small object per file (per-chunk cost lives in the store).
  *
- * `length` is the current text's length (after the journal); `crc` is the current text's CRC when
- * known: always when the journal is empty (it equals the base CRC), after an edit whose caller gave
- * it, or after a verified read computed it. It is what a fallback's bytes are verified against.
- *
- * The chunk list is protected by its own CRC-32 (`chunksCrc`, set with `setChunks`): a flipped bit
- * in it would otherwise name a wrong slot, and releasing that slot would drift reference counts
- * (reads alone stay safe: the whole-text CRC fails). Every use of the list checks `chunksIntact()`
- * first (4 B of CRC input per chunk, ~0.2 % of a read's CRC work at 2 KiB chunks).
+ * `length` is the current text's length; `crc` is the current text's CRC when known (always with an
+ * empty journal, after an edit whose caller gave it, or after a verified read). Fallback bytes are
+ * verified against them.
+ * The chunk list has its own CRC-32 (`chunksCrc`), checked by `chunksIntact()` before every use,
+ * because a flipped bit in it would name a wrong slot and releasing that slot would drift reference
+ * counts (reads alone stay safe: the whole-text CRC fails). The check is cheap next to a read's.
+ * Single-threaded; mutated only by SourceCache.
  */
 import type { Fallback } from './fallback.js';
 import { crc32 } from '../common/crc32.js';

@@ -3,6 +3,7 @@
  * evicted): e.g. re-read the file from disk when size and mtime are unchanged, or the kept copy of
  * an unsaved buffer. Its bytes are never trusted: they are served only if their length and CRC-32
  * equal the entry's recorded current length and CRC.
+ * Concurrency: a fallback runs synchronously inside a cache read; a throw means "no candidate".
  */
 export type Fallback = () => Uint8Array | undefined;
 

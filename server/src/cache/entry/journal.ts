@@ -1,19 +1,14 @@
 /**
- * Edit journal records: each edit since the entry's chunks were written, as one self-checking
- * byte record.
+ * Edit journal records: each edit since the entry's chunks were written, as one self-checking record.
  *
  * Layout (little-endian): start u32, end u32, textLength u32, auxCount u32, lengthAfter u32,
  * crcAfter u32, flags u32 (bit 0: crcAfter is known), text bytes, aux int32s, then the CRC-32 of
  * everything before it.
  *
- * Why this design (cost per keystroke): recomputing the whole text's CRC on every appended edit
- * would be O(file). Instead a record costs O(edit): it carries its own CRC (so a flipped bit in the
- * edit is caught), and the length the text must have after it (so an edit applied at the wrong
- * place or a dropped record is caught). The whole-text CRC after an edit is stored only when the
- * caller already knows it (an editor that tracks it); a read then verifies it too. The chain
- * "verified base (chunk CRCs + base length + base CRC) → verified records (record CRC, bounds,
- * length after each) → deterministic application" is therefore end to end: every input to the
- * result has been checked, and the only unchecked step is this module's own splice code.
+ * A record costs O(edit), not O(file): it carries its own CRC (a flipped bit is caught) and the text
+ * length after it (a misplaced or dropped record is caught); the whole-text CRC only when the caller
+ * knows it. So base (chunk CRCs, length, CRC) → records (CRC, bounds, lengths) → splice is checked
+ * end to end; the only unchecked step is the splice code itself. Pure functions; no state.
  */
 import { crc32 } from '../common/crc32.js';
 import { CorruptionDetected } from '../common/errors.js';

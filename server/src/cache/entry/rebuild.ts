@@ -3,6 +3,7 @@
  * journal. Every step verifies (the chunk list's CRC, chunk CRCs, base length and CRC, record CRCs, bounds and lengths,
  * and the current CRC when known) and throws CorruptionDetected on the first disagreement, so a
  * caller either gets verified bytes or an exception — never unverified bytes.
+ * Synchronous functions over the store; no state of their own.
  */
 import type { ChunkStore } from '../store/chunk-store.js';
 import type { Entry } from './entry.js';

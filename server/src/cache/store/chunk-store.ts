@@ -1,62 +1,20 @@
 /**
- * The chunk store: one content-addressed, reference-counted home for every chunk of every file
- * and version, with each chunk located either warm (an LZ4 block in a slab) or cold (a member of a
- * Zstandard pack).
+ * The chunk store: one content-addressed, reference-counted home for every chunk of every file and
+ * version, each chunk warm (an LZ4 block in a slab) or cold (a member of a Zstandard pack).
  *
  * Guarantees
- * - Content addressing: a chunk is stored once per 64-bit id however many entries use it; `refs`
- *   counts the entry references, and the last release frees its bytes and its slot.
- * - Location follows use: a chunk is warm while at least one warm entry references it
- *   (`warmRefs` > 0), cold otherwise. Chunks that lose their last warm reference wait in
- *   `pendingCold` until `flushCold()` packs them; the facade flushes at the end of every public
- *   call, so between calls every chunk is where its references say.
- * - Integrity on every read: `readInto` decodes into the caller's buffer and compares the CRC-32
- *   of the result with the chunk's CRC; any mismatch, decode failure, or impossible column value
- *   raises `CorruptionDetected`, never returns.
- * - Repair: a chunk whose read fails is marked damaged (its bytes, a column, its pack or its base
- *   chain disagree; `checkChunks` marks every damaged chunk of an entry after a failed read). It
- *   stays in the id index, and the next put of the same content (the fallback's bytes re-put by the
- *   facade) repairs it in place: fresh columns (CRC, length) and fresh bytes in a slab (the same
- *   delta block when its base verifies, else the chunk whole), the damaged storage released. So
- *   every entry sharing the chunk is repaired by one re-put, and no put ever makes a new reference
- *   to a damaged copy. A put also treats a chunk whose recorded length disagrees with its bytes as
- *   damaged (a flipped length is not caught by a CRC: the text's total length fails first).
- *   Accounting stays exact: the slot, its references and its raw length are the same before and
- *   after; the damaged storage is freed by its true size (the encoders are deterministic, so the
- *   size of the block the chunk had is the size of the block made again from its verified bytes).
- *   A delta whose base no longer verifies is made whole from its own verified bytes (on repair,
- *   or when it is promoted from a pack where it was stored raw) and lets go of the base.
- *   Known limit: a chunk freed while damaged, never repaired (a base only deltas held, once they
- *   turned whole), is freed by its length columns; if one of those is the damaged part, unique raw
- *   bytes and slab live bytes end off by the damage (they are the only record of that length).
- * - Accounting is maintained incrementally and is exact between calls (see `StoreCounters`).
- *
- * Delta chunks (a new version of a file; see delta-source.ts for how a base is chosen)
- * - A new chunk with no identical match may be stored as an LZ4 block encoded with a base chunk
- *   as history (codecs/lz4-delta.ts), when that is at most 7/8 of its standalone LZ4 block. The
- *   delta holds one reference on its base (in `refs`, not in `refCount`, which counts entry
- *   references only), so the base lives as long as the delta; freeing the last reference of a
- *   delta releases its base, and so on down the chain. Chains are at most MAX_DELTA_DEPTH deep
- *   (a delta of a delta of …); a chunk whose base is already that deep is stored whole.
- * - A delta is read by decoding its base (verified by its own CRC, recursively) into a scratch
- *   buffer and decoding the block after it; the result is then checked against the delta's CRC.
- *   A flipped bit in the delta, its base or anything down the chain fails a CRC, and both the
- *   failing base and the delta are marked damaged (repaired by the next put of their content).
- * - Tiers: a delta holds one warm reference on its base while it has warm references itself, so
- *   the chain of a warm chunk is warm (a warm read never decompresses a pack). In the cold tier a
- *   delta packed after its base (in the same pack or the one before) is stored as its
- *   raw bytes, in lineage order, so Zstandard compresses it against its relatives and a cold read
- *   of it needs that one pack (see flushCold); any other cold delta stays its LZ4 block, read
- *   through its base (up to MAX_DELTA_DEPTH + 1 packs). Promotion moves the block back into a slab
- *   (a raw member is encoded again against its verified base: the same block, the encoder being
- *   deterministic).
- * - Depth: MAX_DELTA_DEPTH = 12, chosen on the axios ×20 series (bench `cache`): warm stored bytes
- *   vs one release 2.31× at depth 4, 2.09× at 8, 1.94× at 12, 1.89× unbounded; the cost is reads of
- *   deep chunks (each level is one LZ4 decode and one CRC), visible in the series' warm read MB/s.
- * - Metadata: a delta costs its 22 B slot like any chunk plus its entry in `deltas` (slot → base
- *   slot × 16 + depth; delta-index.ts: a typed open-addressing table, 10.7–16 B per delta, while
- *   deltas are few; a u32 column, 4 B per chunk slot, once they are many), counted exactly in
- *   `metadataBytes`; a store without deltas pays nothing for the feature.
+ * - A chunk is stored once per 64-bit id; the last release frees its bytes and its slot.
+ * - A chunk is warm while a warm entry references it, else cold; `flushCold()` (run by the facade at
+ *   the end of every call) packs the ones waiting, so between calls every chunk is where it belongs.
+ * - Every read is checked against the chunk's CRC-32: a mismatch, decode failure or impossible column
+ *   raises `CorruptionDetected` and marks the chunk damaged; the next put of the same content repairs
+ *   it in place (`repair`), so one re-put repairs every entry sharing it, and no put references a
+ *   damaged copy. Known limit: a chunk freed while damaged is freed by its length columns, so if one
+ *   of those is the damage, the byte counters end off by it.
+ * - A delta (a new version's chunk encoded against a base, see delta-source.ts) holds a reference on
+ *   its base, chains are at most MAX_DELTA_DEPTH deep, and a warm delta's whole chain is warm.
+ * - Counters (`StoreCounters`, `metadataBytes`) are exact between calls.
+ * Concurrency: synchronous and single-threaded; owned by one SourceCache.
  */
 import { ChunkTable } from './chunk-table.js';
 import { SlabAllocator, slabIndex, slabOffset } from './slab-allocator.js';
@@ -71,9 +29,12 @@ import { CorruptionDetected } from '../common/errors.js';
 
 const COLD = 0x80000000;
 const LOST = 0xffffffff;
-/** Longest chain of deltas (a delta whose base is a delta …) before a chunk is stored whole. */
+/**
+ * Longest chain of deltas (a delta whose base is a delta …) before a chunk is stored whole. Deeper
+ * chains store less but every level costs a read one more decode and CRC (docs/decisions.md).
+ */
 export const MAX_DELTA_DEPTH = 12;
-/** Bytes per entry of a V8 Set/Map of small integers (36.7 B measured at 200k entries), for `damaged`. */
+/** Bytes per entry of a V8 Set/Map of small integers, rounded up, for `damaged`. */
 const SET_ENTRY_BYTES = 40;
 
 export interface ChunkStoreOptions {

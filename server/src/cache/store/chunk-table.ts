@@ -2,17 +2,13 @@
  * Chunk metadata as typed-array columns indexed by slot, plus an open-addressing index from the
  * 64-bit chunk id to its slot. No object per chunk.
  *
- * Per slot (22 bytes): id hi/lo (8), CRC-32 of the raw bytes (4), location (4: slab address when
- * warm, pack number when cold), raw length − 1 (2), stored length − 1 when warm / member number
- * when cold (2), references (1), warm references (1). Reference counts above 254 spill into a Map
- * (a chunk used by hundreds of files — a license header — is rare, but its count must stay exact).
- * The index is a Uint32Array of slot+1 (0 = empty) with linear probing, at most 3/4 full, with
- * backward-shift deletion so there are no tombstones to accumulate under churn. Its size is not a
- * power of two (home = hash × size / 2³², "fastrange") so it can grow by 1.5× instead of 2×: that
- * keeps it between 1/2 and 3/4 full (5.3–8 B per chunk instead of 5.3–10.7). Slot columns grow by
- * 1.25× and freed slots are reused (LIFO free list), so metadata tracks the number of unique
- * chunks, not their history: ≤ 22/0.8 + 8 + free list ≈ 30 B per live chunk after a growth, about
- * 25–29 B typically (measured in the benchmark).
+ * Per slot (22 bytes): id hi/lo, CRC-32 of the raw bytes, location (slab address when warm, pack when
+ * cold), raw length − 1, stored length − 1 or member number, references, warm references. Counts
+ * above 254 spill into a Map, because a chunk shared by hundreds of files must still count exactly.
+ * The index (slot + 1, linear probing, backward-shift deletion: no tombstones) is sized by fastrange,
+ * not a power of two, so it can grow by 1.5× and stay between 1/2 and 3/4 full. Freed slots are
+ * reused, so metadata follows the number of unique chunks, not their history.
+ * Concurrency: synchronous and single-threaded.
  */
 import type { Hash64 } from '../common/hash64.js';
 

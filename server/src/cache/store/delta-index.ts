@@ -1,19 +1,13 @@
 /**
- * Which chunks are deltas, and on what: slot → a non-zero u32 (the chunk store's base slot × 16 +
- * chain depth), in whichever of two typed forms costs fewer bytes for the current mix.
- *
- * - Sparse (few deltas, the usual workspace): an open-addressing table of u32 keys (slot + 1,
- *   0 = empty) and u32 values, linear probing, at most 3/4 full, grown by 1.5× and shrunk to 1/2
- *   full when it falls below 1/4, backward-shift deletion (no tombstones under churn): 8 B per
- *   slot of the table, 10.7–16 B per delta as it grows, at most 32 B after deletions. A store
- *   that never had a delta pays nothing (at most 128 B, the smallest table, after its last one).
- * - Dense (delta-heavy stores, e.g. every release of a project kept): one u32 column indexed by
- *   slot (0 = not a delta), as long as the chunk table's capacity: 4 B per chunk slot whatever the
- *   share of deltas.
- * The index turns dense when the table would cost more than the column, and sparse again when the
- *   column costs more than twice a table at 1/2 load (fewer than 1/8 of the slots are deltas), so
- *   a switch (O(capacity)) is paid for by at least capacity/8 changes since the last one.
- * `bytes` is exactly the typed arrays held; the Map it replaces cost ~40 B per delta.
+ * Which chunks are deltas, and on what: slot → a non-zero u32 (base slot × 16 + chain depth), in
+ * whichever of two typed forms costs fewer bytes for the current mix.
+ * - Sparse (few deltas, the usual workspace): an open-addressing table (linear probing, at most 3/4
+ *   full, backward-shift deletion, so no tombstones under churn). A store without deltas pays nothing.
+ * - Dense (delta-heavy stores): one u32 column indexed by slot, as long as the chunk table.
+ * It turns dense when the table would cost more than the column, and sparse again only when the
+ * column costs more than twice a half-full table, so each O(capacity) switch is paid for by many
+ * changes. `bytes` is exactly the typed arrays held.
+ * Concurrency: synchronous and single-threaded.
  */
 const MIN_TABLE = 16;
 

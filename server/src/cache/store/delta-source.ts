@@ -1,23 +1,15 @@
 /**
- * Where a new version's chunks find their delta bases: the chunk list of the previous version of
- * the same file, walked in step with the new text as it is chunked.
+ * Where a new version's chunks find their delta bases: the previous version's chunk list, walked in
+ * step with the new text as it is chunked.
  *
- * For each new chunk with no identical match, up to four candidates (the store encodes against each
- * and keeps the smallest delta): these two and their successors (a changed chunk often straddles
- * two old ones), then the chunk before the positional one:
- * - the successor: the previous version's chunk right after the last one this put matched
- *   (identical, or used as a base) — after an insertion or a change, content-defined boundaries
- *   resynchronise, so the chunk after the last common one is usually the changed copy;
- * - the chunk at the same position, corrected by the drift (old offset − new offset) measured at
- *   the last match, for runs where nothing matched for a while (files that change everywhere,
- *   e.g. minified bundles).
- * Cost: one Map (slot → index) and one offsets array per put that has a previous version and at
- * least one new chunk, built at the first new chunk; nothing for a put with no new chunk.
- *
- * Liveness rule: when a key is re-put over itself, its old version is released right after the
- * put. A base that only the old version holds would then live on only for the delta (costing more
- * than storing the chunk whole), so `keepsAlive` refuses such bases: re-putting a key deltas only
- * against chunks someone else still holds (another version kept under another key, another file).
+ * For a new chunk with no identical match it proposes up to four bases (the store keeps the smallest
+ * delta): the old chunk after the last match (content-defined boundaries resynchronise after an edit,
+ * so that is usually the changed copy), the old chunk at the same drift-corrected position (for files
+ * that change everywhere), their successors, and the chunk before the positional one.
+ * Cost: one Map and one offsets array per put with a previous version and a new chunk; else nothing.
+ * Liveness rule (`keepsAlive`): a key re-put over itself deltas only against chunks someone else still
+ * holds, because a base kept alive only by the delta costs more than storing the chunk whole.
+ * Concurrency: one instance per put; synchronous.
  */
 export class DeltaSource {
   private starts = new Float64Array(0);

@@ -1,32 +1,18 @@
 /**
- * Cold storage: packs of chunks, each pack one Zstandard frame of 64–256 KiB of member bytes,
- * held in its own slab allocator (so the cold tier's stored bytes are exactly its packs' bytes).
- *
- * Layout of a stored pack: a member table of `members` × u16 (member length − 1, little endian),
- * then the Zstandard frame of the members' bytes concatenated in order. The table is stored bytes
- * like the frame (counted in `storedBytes`, and a bit flipped in it is caught like one in the
- * frame: the member it shifts fails its length or CRC check). Nothing per member is kept in memory:
- * - which chunk a member is: the chunk table's row says (`loc` = this pack, `aux` = member index);
- *   the chunk store finds a pack's survivors by scanning its table, when it repacks;
- * - where a member starts: prefix sums of the table, computed when the pack is decompressed and
- *   cached with it;
- * - whether a member is live: only the counts are kept (`liveMembers`, `liveRaw`). The chunk store
- *   calls `kill` exactly once per member that leaves (it moves the chunk's location away or frees
- *   the chunk at the same time), so the counts stay exact without a bit per member.
- * So a pack costs a fixed PACK_OBJECT_BYTES of metadata, about 1–2 B per member (64–256 KiB packs
- * of ~2–3 KiB chunks), plus 2 stored bytes per member in its table.
+ * Cold storage: packs of chunks, each one Zstandard frame of member bytes, held in its own slab
+ * allocator (so the cold tier's stored bytes are exactly its packs' bytes).
+ * A stored pack is a member table (u16 per member: length − 1) then the frame; the table is checked
+ * like the frame. Nothing per member is kept in memory: the chunk table names a member's pack and
+ * index, offsets are computed when a pack is decompressed, and only live counts are kept (the chunk
+ * store calls `kill` exactly once per member that leaves).
  *
  * Guarantees
- * - A pack is immutable once written. A member that leaves only lowers the live counts; a pack
- *   with no live member is freed at once, and a pack less than half live (by member bytes) is
- *   reported 'sparse' so the chunk store repacks its survivors, so dead bytes in cold storage stay
- *   below the live bytes plus one pack.
- * - Reading one member decompresses its pack into a small LRU of decompressed packs (4 by
- *   default, ≤ 1 MiB), never keeping every pack decompressed. Cached packs are dropped when the
- *   pack is freed.
- * - Nothing here verifies chunk content: the chunk store checks each member's length and CRC. A
- *   member table whose lengths do not add up to the pack's raw length makes every member of the
- *   pack unreadable (undefined), never misplaced.
+ * - A pack is immutable once written. One with no live member is freed at once; one less than half
+ *   live is reported 'sparse' and repacked, so dead cold bytes stay below live bytes plus one pack.
+ * - Reads decompress into a small LRU of packs, never every pack; freed packs leave the LRU.
+ * - Nothing here verifies content (the chunk store checks each member's length and CRC); a member
+ *   table that does not add up makes the pack's members unreadable, never misplaced.
+ * Concurrency: synchronous and single-threaded.
  */
 import { SlabAllocator, slabIndex } from './slab-allocator.js';
 import { zstdCompress, zstdDecompress } from '../codecs/index.js';

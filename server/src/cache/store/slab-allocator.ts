@@ -1,32 +1,18 @@
 /**
- * Byte storage in large ArrayBuffer slabs, with compaction so churn cannot grow memory unboundedly.
- *
- * Why slabs: millions of small Buffers would cost an object, a backing store and GC work each, and
- * would count against V8's heap cap; a few 1 MiB ArrayBuffers live outside the JS heap.
- * Addresses: `slab << 20 | offset` in one uint32 (a slab is at most 1 MiB, so 4096 slabs = 4 GiB).
- * An allocation larger than a slab gets a dedicated slab of its own size at offset 0.
+ * Byte storage in large ArrayBuffer slabs, compacted so churn cannot grow memory without bound.
+ * Slabs, not one Buffer per chunk, because millions of small objects would cost GC work and count
+ * against V8's heap cap. Addresses are `slab << 20 | offset` in one uint32; an allocation larger
+ * than a slab gets a dedicated slab.
  *
  * Guarantees
- * - Bump allocation in the current slab; a slab whose live bytes fall to zero is released at once.
- * - A sealed slab whose live bytes fall below half of its used bytes is compacted: its live
- *   allocations are copied to the current slab and their owners told the new address
- *   (`relocate`), then the slab is released. So every sealed slab is at least half live and
- *   slab memory ≤ 2 × live bytes × slabSize / (slabSize − largest allocation) + one slab.
- *   Each compaction moves at most as many bytes as were freed from that slab, so its cost is
- *   amortised O(1) per freed byte.
- * - Owners are small integers chosen by the caller, and the allocator keeps nothing per allocation:
- *   at a compaction it asks the caller which owners' bytes lie in the slab now (`ownersIn`; the
- *   chunk store scans its location column, the pack store its pack array). Why: a list of owners per
- *   slab cost 8 B per allocation ever made in a live slab (more under churn) and went uncounted;
- *   the scan costs O(owners) per compaction, and a compaction happens only after at least half a
- *   slab was freed, so it is amortised over the hundreds of frees that emptied that half.
- * - An allocation being freed may still be reported by its owner while `free` runs (callers free
- *   first and then move the owner's location): the allocator skips the owner at exactly the freed
- *   address (two live allocations never share one, every length being ≥ 1), so freed bytes are
- *   never copied.
- * - `metadataBytes` counts what the allocator itself holds: per slab index 4 array elements
- *   (8 B each), per live slab its Uint8Array, ArrayBuffer and DataView objects (SLAB_OBJECT_BYTES),
- *   per free index 8 B.
+ * - Bump allocation; a slab with no live bytes is released at once.
+ * - A sealed slab less than half live is compacted into the current one (owners told via `relocate`),
+ *   so slab memory stays within about twice the live bytes, at amortised O(1) per freed byte.
+ * - Nothing is kept per allocation: at a compaction the caller says which owners lie in the slab
+ *   (`ownersIn`), because a per-slab owner list would grow with churn and go uncounted.
+ * - Freed bytes are never copied, even if their owner still reports them while `free` runs.
+ * - `metadataBytes` is exactly what the allocator itself holds.
+ * Concurrency: synchronous and single-threaded.
  */
 
 export const MAX_SLAB_SIZE = 1 << 20;

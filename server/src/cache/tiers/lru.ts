@@ -1,6 +1,7 @@
 /**
  * Recency order of entries per tier. A Map keeps insertion order, so "touch" is delete + set and
  * the least recently used entry is the first key: O(1) for both, no linked-list nodes to manage.
+ * Synchronous; owned by the SourceCache facade.
  */
 import type { Entry, EntryTier } from '../entry/entry.js';
 

@@ -8,6 +8,7 @@
  * throws `RecordDecodeError` instead, which the reader turns into damage. The sink's capacity grows
  * by doubling and is released by `reset(keepCapacity)` beyond that bound, so a batch that was once
  * large does not pin its memory.
+ * Synchronous; a sink or source belongs to one writer or reader.
  */
 
 import { stringOfUnits } from '../../syntax/utf16Units.js';

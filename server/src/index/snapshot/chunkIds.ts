@@ -1,11 +1,9 @@
 /**
  * The writer's set of chunks already in the snapshot: 64-bit chunk id → chunk ordinal, in one
  * open-addressing table (linear probing) of u32 triples (id hi, id lo, ordinal + 1; 0 = empty).
- *
- * Cost: 12 B per slot; the load stays in (1/4, 1/2] once grown (capacity doubles past 1/2), so
- * 24–48 B per unique chunk (≈1–2% of 2 KiB chunks), plus the old array during a doubling; no
- * object per chunk.
- * Ids are hash64 outputs, already well mixed, so the low lane picks the slot directly.
+ * Capacity doubles past half full, so the table stays between a quarter and half full; no object
+ * per chunk. Ids are hash64 outputs, already well mixed, so the low lane picks the slot directly.
+ * Synchronous; owned by one writer.
  */
 import type { Hash64 } from '../../cache/index.js';
 

@@ -14,6 +14,7 @@
  * binaryBlocks block: its CRC covers its position, tag, length and payload. Chunk ordinals number
  * the snapshot's unique chunks in the order they were written; a record names its text's chunks by
  * ordinal, and a PACK holds a consecutive run of them.
+ * Constants and layout only.
  */
 import { tagOf } from '../binaryBlocks.js';
 import { crc32, type ChunkingOptions } from '../../cache/index.js';

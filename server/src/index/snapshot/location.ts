@@ -1,19 +1,14 @@
 /**
  * Where a workspace's snapshot lives, and the disk budget over all of them.
  *
- * Layout: `<base>/strata/v<FORMAT>/<sha256(root) first 16 hex>-<basename(root)>/snapshot.strata`,
- * `<base>` being the `cacheDir` setting when non-empty, else `$XDG_CACHE_HOME` (when absolute, as the
- * XDG spec requires), else `~/.cache`. The hash makes the folder unique per root; the basename is
- * only there so a person can tell the folders apart (sanitised to a portable file name). The format
- * version is part of the path, so a build never reads another format's file, and old versions'
- * folders are left to the disk budget.
- *
- * Disk budget: `enforceDiskBudget` deletes whole workspace folders under `<base>/strata/` (every
- * version), least recently used first, until the total size is within the budget. A folder's last
- * use is the newest mtime of its files: the snapshot's, which the reader touches on load and the
- * writer sets by writing it, or a live writer's temp file (so a folder being written is never the
- * oldest). The folder holding `keep` is never deleted. Only folders named like ours
- * (`<16 hex>-<name>` under `v<digits>`) are ever touched.
+ * Path: `<base>/strata/v<FORMAT>/<sha256(root) first 16 hex>-<basename(root)>/snapshot.strata`, base
+ * being `cacheDir`, else an absolute `$XDG_CACHE_HOME`, else `~/.cache`. The hash makes the folder
+ * unique per root; the basename only helps a person. The format version is in the path, so a build
+ * never reads another format's file.
+ * Disk budget: `enforceDiskBudget` deletes whole workspace folders (every version), least recently
+ * used first (newest mtime of their files, which a live writer's temp file keeps fresh), until the
+ * total fits. The folder holding `keep` is never deleted, and only folders named like ours are ever
+ * touched. Synchronous file-system calls.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,23 +1,16 @@
 /**
  * Reads a workspace snapshot (format.ts) with positioned reads on one open file descriptor.
  *
- * `open` checks the header, the HEAD block (format version, root) and the trailer + END block (the
- * directory of every block); any damage there makes the whole snapshot unusable:
- * SnapshotFormatError. It touches the file's mtime, which is the folder's last use for the disk
- * budget (location.ts).
- * `files()` reads the FILE blocks one at a time: a block that fails its CRC, decompression, record
- * count or any record's own check is skipped whole and reported in `damage`; every other record is
- * yielded. It also remembers, per key, the text's length, CRC and chunk ordinals (4 B per chunk of
- * the text + one Map entry per file): that is what `readText` needs.
- * `readText(key)` reads the packs holding the text's chunks (binary search over the packs' first
- * ordinals), each checked whole (block CRC, its place in the directory, decompressed length, every
- * chunk's CRC), keeps up to `packCacheSize` decompressed packs (LRU, 4 by default, each ≤ pack size
- * + one chunk) and checks the assembled text's length and CRC against the record. A failure is
- * counted in `damage` (once per damaged block) and thrown as SnapshotFormatError, so no damaged byte
- * is ever returned. It is synchronous: it serves the source cache's synchronous fallback.
- *
- * Decompression uses the cache's wasm zstd, which must be initialised before the reader is used
- * (`initZstd()`, awaited by every SourceCache's factory and by SnapshotWriter.create).
+ * `open` checks the header, HEAD, trailer and END (the block directory); damage there is a
+ * SnapshotFormatError for the whole file. It touches the file's mtime: its last use for the disk
+ * budget (location.ts). `files()` reads FILE blocks one at a time, skipping a block that fails any
+ * check whole (reported in `damage`), and remembers per key what `readText` needs.
+ * `readText(key)` reads the packs holding the text's chunks, each checked whole (block CRC, place in
+ * the directory, length, every chunk's CRC), keeps a small LRU of decompressed packs
+ * (`packCacheSize`), and checks the assembled text's length and CRC against the record. A failure is
+ * counted in `damage` and thrown, so no damaged byte is ever returned.
+ * Concurrency: `readText` is synchronous, because it serves the source cache's synchronous fallback;
+ * zstd must be initialised first (`initZstd()`, awaited by SourceCache and SnapshotWriter factories).
  */
 import fs from 'node:fs';
 import { crc32, MAX_CHUNK_SIZE, zstdDecompress } from '../../cache/index.js';

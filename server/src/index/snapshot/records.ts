@@ -1,21 +1,15 @@
 /**
  * The snapshot's per-file record: everything the workspace needs about one file, and its byte form
  * inside a FILES block.
- *
- * Record bytes: u32 body length | body | u32 CRC-32 of body. The body, in order: key, size (f64),
- * mtimeMs (f64), language, text length (varint), text CRC-32 (u32), flags (hasErrors,
- * noTreeReason present, identifiers present), [noTreeReason], chunk refs (count, then each chunk's
- * ordinal in the snapshot as a zigzag delta from the previous one, so a file's new chunks, which are
- * consecutive, cost one byte each), symbols, [identifier filter bytes].
- * Symbols are written in pre-order without recursion: name, kind, span and nameSpan (8 varints),
- * flags (detail present, children present), [detail], [child count]; the children follow their
- * parent. Decoding rebuilds the same tree with an explicit stack, so nesting depth costs no call
- * stack. The record CRC re-checks each record after its block's CRC and decompression.
- *
- * Guarantees: `decodeRecord` returns exactly what `encodeRecord` was given (fields absent stay
- * absent, an empty `children` stays empty) or throws RecordDecodeError: it checks the CRC, every
- * range (a chunk ref below the snapshot's chunk count, a known language, spans in [0, 2³²)), and
- * that the body is consumed exactly.
+ * Record: u32 body length | body | u32 CRC-32 of body. Body: key, size (f64), mtimeMs (f64), language,
+ * text length (varint), text CRC-32, flags (hasErrors, noTreeReason, identifiers), [noTreeReason],
+ * chunk refs (count, then zigzag deltas of ordinals, so consecutive new chunks cost one byte each),
+ * symbols, [identifier filter bytes]. Symbols go in pre-order without recursion (name, kind, spans as
+ * 8 varints, flags, [detail], [child count]); decoding uses an explicit stack, so nesting depth costs
+ * no call stack. The record CRC re-checks each record after its block's checks.
+ * Guarantees: `decodeRecord` returns exactly what `encodeRecord` was given (absent fields stay absent,
+ * an empty `children` stays empty) or throws RecordDecodeError: it checks the CRC, every range and
+ * that the body is consumed exactly. Pure functions.
  */
 import type { LanguageName } from '../../syntax/languages.js';
 import { languageByName } from '../../syntax/languages.js';

@@ -1,32 +1,19 @@
 /**
  * Writes a workspace snapshot (format.ts) in bounded batches, crash-safely.
  *
- * Design: each added text streams through the cache's content-defined chunker in slices; a chunk
- * whose 64-bit id is not yet in the snapshot is appended to the pending pack, and its ordinal goes
- * into the file's record. When the pending pack holds `packBytes` raw (128 KiB by default) it is
- * compressed into one Zstandard frame and written as a PACK block; records are batched the same way
- * into FILE blocks of `filesPerBlock` records (256) or `recordBytesPerBlock` (1 MiB), whichever
- * comes first. `commit` writes the last batches, the END block and the trailer, fsyncs the file,
- * renames it over the final path and fsyncs the directory.
- *
- * Crash safety: everything goes to `<final>.<pid>-<random>.tmp` beside the final path; only the
- * rename makes it the snapshot, and rename is atomic, so a crash or kill -9 at any moment leaves the
- * previous snapshot whole. `create` deletes temp files whose writer process is gone (or that are a
- * day old, in case the pid was reused); a live writer's temp file is left alone.
- *
- * Memory: one pending pack (≤ packBytes + one chunk of raw, plus its per-chunk table), one pending
- * FILE batch (≤ filesPerBlock records or ≈ recordBytesPerBlock bytes, plus the one record being
- * added), at most one compressed block waiting to join the write batch (texts are chunked in slices
- * of half a pack, so a slice completes at most one pack while packBytes ≥ 2 × the largest chunk),
- * the write batch (< 1 MiB of compressed blocks + one block), the chunk-id table (24–48 B per unique chunk,
- * chunkIds.ts), and 16–20 B of block directory per written block (one per 128 KiB of unique text or
- * 256 files). It does not grow with the size of any one text.
- *
- * Guarantees: a record is written only for a text whose length and CRC match what the record says,
- * with fields in range (else SnapshotInputError: no record for that file, the writer goes on). After
- * any other failure (I/O) the writer aborts itself (temp file removed) and rethrows; `abort` is
- * idempotent. Calls are serialised, so an add that was
- * not awaited still lands before the next one.
+ * Each text streams through the cache's chunker; a chunk not yet in the snapshot joins the pending
+ * pack, written as one Zstandard PACK block once it holds `packBytes`; records are batched the same
+ * way into FILE blocks (`filesPerBlock`, `recordBytesPerBlock`). `commit` writes the END block and
+ * trailer, fsyncs, renames over the final path and fsyncs the directory.
+ * Crash safety: all goes to `<final>.<pid>-<random>.tmp`; only the atomic rename makes it the
+ * snapshot, so a crash at any moment leaves the previous one whole. `create` deletes temp files of
+ * writers that are gone (or old enough that the pid may be reused).
+ * Memory: one pending pack, one FILE batch, one write batch, the chunk-id table (chunkIds.ts) and the
+ * block directory; it never grows with the size of one text (`memory()` reports it; tests check it).
+ * Guarantees: a record is written only for a text whose length and CRC match it, fields in range
+ * (else SnapshotInputError, and the writer goes on); any I/O failure aborts the writer (temp file
+ * removed) and rethrows; `abort` is idempotent.
+ * Concurrency: async; calls are serialised, so an add not awaited still lands before the next.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -410,7 +397,7 @@ export class SnapshotWriter {
 
   /**
    * Moves the queued blocks into the write batch, noting where each will land, and writes the batch
-   * once it holds WRITE_BATCH_BYTES (or always, with `flush`): one write per ~1 MiB instead of one
+   * once it holds WRITE_BATCH_BYTES (or always, with `flush`): one write per batch instead of one
    * per block, which matters when the thread pool is busy.
    */
   private async drain(flush = false): Promise<void> {

@@ -12,6 +12,7 @@
  * compiled (see queries.ts), so a typo in a .scm file fails loudly in tests instead of silently
  * dropping symbols. Capture indices are resolved once per compiled query into a role table, so the
  * hot loop compares small integers, never strings.
+ * Role tables belong to a compiled query, so to its thread.
  */
 import { SymbolKind, type ReferenceKind } from '../types.js';
 

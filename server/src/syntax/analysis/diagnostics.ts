@@ -7,6 +7,7 @@
  * wrong grammar would otherwise produce thousands. Iterative, so deep trees cannot overflow the stack.
  * Messages: "Syntax error: unexpected `)`" (the first line of the unexpected text, shortened),
  * "Missing `;`" for a missing token, "Missing identifier" for a missing named node.
+ * Synchronous, in the thread that owns the tree.
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SyntaxDiagnostic } from '../types.js';

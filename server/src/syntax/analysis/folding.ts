@@ -13,6 +13,7 @@
  * skipped. A node that ends at column 0 ends on the line before (its token swallowed the newline,
  * as Rust line comments and C preprocessor lines do). Folds are deduplicated by start line (the
  * longest wins) and returned sorted by start line.
+ * Synchronous, in the thread that owns the tree.
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
 import type { FoldSpan } from '../types.js';

@@ -1,23 +1,15 @@
 /**
- * A per-file Bloom filter of the names a file contains (definitions' and uses'), so that
- * find-references reads only the files that may mention a name.
+ * A per-file Bloom filter of the names a file contains (definitions and uses), so find-references
+ * reads only the files that may mention a name.
  *
- * Design: m bits and k probes sized from the number of distinct names n and the target false-
- * positive rate p (default 1%): m = ⌈-n·ln p / ln²2⌉ rounded up to whole 32-bit words, k = round(m/n·ln 2)
- * (≈ 9.6 bits and 7 probes per name at 1%). Probe i is h1 + i·h2 mod m (Kirsch–Mitzenmacher double
- * hashing) with h1, h2 Strata's one string hash (stringHash.ts) under two seeds. The bits are one
- * Uint32Array.
- *
- * Why here, in the syntax layer: the filter is built where the file is analysed — in a parser
- * worker during indexing — and only its words (≈ 1.2 B per name) go to the main thread, as a
- * transferred buffer (outcomeWire.ts). Sending the names themselves cost the main thread a string
- * per name (81 000 names, 3.9 M characters for the bench's 12.6 MB of source) and their hashing,
- * taken from the workers on 2 cores. The index keeps the same filter with its persistent form
- * (index/identifierFilter.ts).
- *
- * Cost: ≈ 1.2 B per distinct name at p = 1% (+ 8 B header), e.g. a file with 500 names ≈ 600 B.
- * Guarantees: never a false negative (a name added is always reported as possibly present);
- * false positives at about rate p for names not added, when the filter holds its sized count.
+ * m bits and k probes from the distinct-name count n and false-positive rate p:
+ * m = ⌈-n·ln p / ln²2⌉ in whole 32-bit words, k = round(m/n·ln 2); probe i is h1 + i·h2 mod m
+ * (Kirsch–Mitzenmacher) with stringHash.ts under two seeds. Built here, in the parser worker,
+ * because then only the bit words cross to the main thread (transferred, outcomeWire.ts) instead of a
+ * string per name. The index keeps the same filter with a persistent form (index/identifierFilter.ts).
+ * Cost: about ten bits per distinct name at p = 1%, plus a small header.
+ * Guarantees: never a false negative; false positives at about rate p when the filter holds its sized
+ * count. Concurrency: plain data; built in one thread, read in another after transfer.
  */
 import { hashString } from './stringHash.js';
 
@@ -30,7 +22,7 @@ export class NameFilter {
   /** `words`: the bits (taken, not copied); `probes`: bits set per name. */
   constructor(readonly words: Uint32Array, readonly probes: number) {}
 
-  /** A filter of `names` (duplicates are fine) with false-positive rate ≈ `rate`. */
+  /** A filter of `names` (duplicates are fine) with false-positive rate about `rate`. */
   static of(names: Iterable<string>, rate = DEFAULT_FALSE_POSITIVE_RATE): NameFilter {
     const distinct = names instanceof Set ? (names as Set<string>) : new Set(names);
     const f = NameFilter.sized(distinct.size, rate);

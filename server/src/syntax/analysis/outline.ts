@@ -7,6 +7,7 @@
  * - a function whose parent is a class, struct, interface, enum or impl block is a method, and such
  *   a method named like its parent (a C++ constructor) is a constructor;
  * - children keep document order.
+ * Pure functions over plain data.
  */
 import { type PackedOutline, PackedOutlineWriter } from '../packedOutline.js';
 import { SymbolKind } from '../types.js';

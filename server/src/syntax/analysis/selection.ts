@@ -5,6 +5,7 @@
  * Guarantees: each chain starts with the smallest node at the position (a token or an identifier),
  * every span strictly contains the one before it (equal spans, such as an expression statement
  * around its call without `;`, are reported once), and the last span is the whole document's tree.
+ * Synchronous, in the thread that owns the tree.
  */
 import type { Tree } from 'web-tree-sitter';
 import type { Span } from '../types.js';

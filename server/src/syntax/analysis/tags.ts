@@ -1,33 +1,19 @@
 /**
  * One run of a language's query over a tree: the raw definitions and references it captures.
  *
- * Design: `Query.matches` passes over the tree (the query cursor walks the tree inside wasm, far
- * faster than a walk driven from JavaScript), then plain-data results. A file is matched one slice
- * at a time — runs of whole top-level nodes of about MATCH_SLICE_UNITS, given to the cursor as a
- * containing range — because web-tree-sitter materialises every match of a call at once, in wasm
- * and then as JS objects (≈480 B per match): one pass over a 900 KB Go file held 85 000 matches,
- * 41 MB of JS heap live at once, which set a parser worker's peak heap. A slice holds a bounded
- * number, and what is kept across slices is plain data (names, spans), never nodes. Slices start and
- * end between whole nodes — top-level ones, or the children, at any depth, of a node that does not
- * fit in a slice (a JSON file's one top-level object; a large class) (`sliceEnds`) — and are given as an
- * intersecting range (a containing range drops the matches of patterns that name the root as
- * context, e.g. `(source_file (const_declaration …))`). So every match is found in the slice that
- * holds its own nodes; a match whose nodes include an ancestor of the slice is found again in every
- * slice that has the rest (only such patterns, and zero-width nodes on a boundary, repeat), and
- * repeats are dropped like any second match of a node. Results equal one whole-file pass (tested).
- * Why go inside: slicing only between top-level nodes left a JSON file unsliced, and the matches of
- * the bench corpus's large JSON files (≈ 120 MB per 12.6 MB of source) lived long enough to be
- * copied by the young-generation collector and promoted, a worker's main garbage-collection cost.
- * Guarantees:
- * - each name node names at most one definition, from the pattern written first in the .scm file
- *   (the convention: specific patterns before general ones, e.g. a decorated def before a plain def);
- * - each name node yields at most one reference, again from the first pattern, and never when the
- *   same node is the name of a definition (a declaration is not a use of itself);
- * - no tree-sitter object survives the call: nodes are read into strings and spans at once;
- * - a pass has a time budget (budget.ts) shared by all its slices: the query cursor is quadratic over
- *   very wide nodes (200 000 siblings under one ERROR node took ~110 s), so when the budget runs out
- *   the cursor is stopped, no further slice is matched, what was found is returned and `incomplete`
- *   says so (plain data).
+ * `Query.matches` walks the tree inside wasm, then results become plain data. A file is matched one
+ * slice at a time (runs of whole nodes of about MATCH_SLICE_UNITS, `sliceEnds`, going inside any
+ * node larger than a slice, such as a JSON file's one object), because web-tree-sitter materialises
+ * every match of a call at once and a whole large file's matches would set a worker's peak heap and
+ * be promoted by the collector. Slices are intersecting ranges, so patterns naming the root still
+ * match; repeats at slice edges are dropped. Results equal one whole-file pass (tested).
+ * Guarantees
+ * - each name node names at most one definition and at most one reference, from the pattern written
+ *   first in the .scm file, and a definition's name is never also its reference;
+ * - no tree-sitter object survives the call;
+ * - a pass shares one time budget (budget.ts) across its slices; when it runs out the cursor stops,
+ *   what was found is returned and `incomplete` says so (plain data).
+ * Concurrency: synchronous, in the thread that owns the tree.
  */
 import type { Node, Query, QueryMatch, Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
