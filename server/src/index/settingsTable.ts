@@ -83,8 +83,8 @@ const TABLE = [
   },
   {
     key: 'journal.maxEdits', type: 'integer', default: 256, minimum: 1, maximum: 100_000,
-    description: 'Edits kept in a file\'s journal before the file is reparsed in full and stored as a new '
-      + 'base version.',
+    description: 'Edits kept in a file\'s journal before it is folded into new chunks (a longer journal also '
+      + 'means a full parse instead of a replay).',
   },
   {
     key: 'trees.maxFileSizeMB', type: 'number', default: 2, minimum: 0, maximum: 1024,
@@ -190,8 +190,9 @@ function readmeDefault(spec: SettingSpec): string {
     case 'boolean':
       return code(String(spec.default));
     case 'string':
-    case 'enum':
       return code(JSON.stringify(spec.default));
+    case 'enum':
+      return code(spec.default);
     case 'string array':
       if (spec.values && sameStrings(spec.default, spec.values)) return 'all';
       return spec.default.length === 0 ? 'none' : codeList(spec.default);
@@ -212,7 +213,7 @@ function readmeAllowed(spec: SettingSpec): string {
 function readmeMeaning(spec: SettingSpec): string {
   let text = spec.description;
   if (spec.type === 'enum') {
-    text += ' ' + spec.values.map((v, i) => `${code(v)}: ${spec.valueDescriptions[i]}`).join(' ');
+    text += ' ' + spec.values.map((v, i) => `${code(v)} — ${spec.valueDescriptions[i]}`).join(' ');
   }
   // The README has no setting links: a link shows as the key; a pipe would end the cell.
   return text.replace(/`#strata\.([\w.]+)#`/g, '`$1`').replace(/\|/g, '\\|');
@@ -220,4 +221,22 @@ function readmeMeaning(spec: SettingSpec): string {
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The lines around README.md's generated settings table. */
+export const README_MARKERS = {
+  begin: '<!-- settings table: generated from server/src/index/settingsTable.ts by `npm run settings:sync` -->',
+  end: '<!-- end of settings table -->',
+} as const;
+
+/** README.md's settings section from its first marker to the end of its last (blank lines keep the table a table). */
+export function readmeSection(): string {
+  return `${README_MARKERS.begin}\n\n${readmeTable()}\n${README_MARKERS.end}`;
+}
+
+/** The settings section in a README's text, or undefined when its markers are missing. */
+export function findReadmeSection(text: string): { start: number; end: number } | undefined {
+  const start = text.indexOf(README_MARKERS.begin);
+  const last = start < 0 ? -1 : text.indexOf(README_MARKERS.end, start);
+  return last < 0 ? undefined : { start, end: last + README_MARKERS.end.length };
 }
