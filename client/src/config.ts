@@ -1,44 +1,23 @@
 /**
  * The `strata.*` settings as the server receives them.
  *
- * The same plain object goes out as `initializationOptions` at start and, through the language
- * client's `synchronize.configurationSection`, in every `workspace/didChangeConfiguration`; the server
- * may also pull it with `workspace/configuration` (section `strata`). Keys mirror the server's settings
- * exactly; the extension interprets none of them except to show budgets when the server reports none.
+ * The server's settings table (server/src/index/settingsTable.ts) declares every setting once; the
+ * manifest's `contributes.configuration` is generated from it, so VS Code itself knows every default
+ * and limit. The extension therefore names no setting and writes no default: it sends the `strata`
+ * section as VS Code holds it (user values over the manifest's defaults), which is also what the
+ * language client sends in `workspace/didChangeConfiguration` and `workspace/configuration`.
  */
 import * as vscode from 'vscode';
-import { strataLanguageNames } from './selector.js';
-
-export interface StrataSettings {
-  memory: { totalMB: number; hotMB: number; warmMB: number; coldMB: number };
-  journal: { maxEdits: number };
-  trees: { maxFileSizeMB: number; policy: 'budget' | 'all' | 'count'; maxTrees: number };
-  exclude: string[];
-  cacheDir: string;
-  cacheDiskMB: number;
-  languages: string[];
-}
 
 export const SECTION = 'strata';
 
-export function readSettings(): StrataSettings {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  return {
-    memory: {
-      totalMB: c.get<number>('memory.totalMB', 1024),
-      hotMB: c.get<number>('memory.hotMB', 0),
-      warmMB: c.get<number>('memory.warmMB', 0),
-      coldMB: c.get<number>('memory.coldMB', 0),
-    },
-    journal: { maxEdits: c.get<number>('journal.maxEdits', 256) },
-    trees: {
-      maxFileSizeMB: c.get<number>('trees.maxFileSizeMB', 2),
-      policy: c.get<'budget' | 'all' | 'count'>('trees.policy', 'budget'),
-      maxTrees: c.get<number>('trees.maxTrees', 128),
-    },
-    exclude: c.get<string[]>('exclude', ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**']),
-    cacheDir: c.get<string>('cacheDir', ''),
-    cacheDiskMB: c.get<number>('cacheDiskMB', 2048),
-    languages: c.get<string[]>('languages', strataLanguageNames()),
-  };
+/** The whole `strata` section as plain JSON, for `initializationOptions`. */
+export function readSettings(): Record<string, unknown> {
+  const section = vscode.workspace.getConfiguration().get<Record<string, unknown>>(SECTION) ?? {};
+  return JSON.parse(JSON.stringify(section)) as Record<string, unknown>;
+}
+
+/** The cache's configured total budget in MiB, shown while the server reports no budgets. */
+export function configuredTotalMB(): number {
+  return vscode.workspace.getConfiguration(SECTION).get<number>('memory.totalMB') ?? 0;
 }

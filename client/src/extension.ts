@@ -10,7 +10,7 @@ import {
   CancellationTokenSource, LanguageClient, State, WorkDoneProgress,
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
-import { readSettings, SECTION } from './config.js';
+import { configuredTotalMB, readSettings, SECTION } from './config.js';
 import { documentSelector } from './selector.js';
 import { serverOptions } from './serverOptions.js';
 import { STATS_METHOD } from './stats.js';
@@ -53,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   };
 
-  const statusBar = new CacheStatusBar(fetchStats, () => readSettings().memory.totalMB, 'strata.showStats');
+  const statusBar = new CacheStatusBar(fetchStats, configuredTotalMB, 'strata.showStats');
   const view = new StatsView();
   statusBar.onStats((s, err) => view.update(s, err));
   context.subscriptions.push(statusBar, view);

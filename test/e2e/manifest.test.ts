@@ -1,13 +1,15 @@
 /**
  * The extension manifest (client/package.json) against the server: the activation events name every
- * languageId in the registry, and `contributes.configuration` mirrors the server's settings and
- * defaults exactly. Pure and fast, so it runs in the default `npm test` too.
+ * languageId in the registry, and `contributes.configuration` is exactly what the server's settings
+ * table generates (`npm run settings:sync`), with the server's defaults. Pure and fast, so it runs in
+ * the default `npm test` too.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultSettings } from '../../server/src/index/settings.js';
+import { vscodeProperties } from '../../server/src/index/settingsTable.js';
 import { LANGUAGES } from '../../server/src/syntax/languages.js';
 import { REPO } from './support/env.js';
 
@@ -47,16 +49,20 @@ test('the manifest names what packaging and the editor need', () => {
   assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['strata.restartServer', 'strata.showOutput', 'strata.showStats']);
 });
 
-test('the extension reads every contributed setting, with the manifest default (client/src/config.ts)', () => {
-  // readSettings cannot run outside VS Code; its source is the mirror, so its `c.get` calls are checked.
-  const source = readFileSync(join(REPO, 'client/src/config.ts'), 'utf8');
-  const reads = new Map<string, string>();
-  for (const m of source.matchAll(/c\.get<[^>]+>\('([^']+)',\s*([^)]+?)\)/g)) reads.set(`strata.${m[1]}`, m[2]!.trim());
+test('contributes.configuration.properties is what the settings table generates (npm run settings:sync)', () => {
   const props = manifest.contributes.configuration.properties;
-  assert.deepEqual([...reads.keys()].sort(), Object.keys(props).sort());
-  for (const [key, def] of reads) {
-    const expected = props[key]!.default;
-    // Defaults written as literals must equal the manifest's; computed ones (the language list) are checked above against the server.
-    if (/^[\d'"[]/.test(def) && !def.includes('(')) assert.deepEqual(JSON.parse(def.replace(/'/g, '"')), expected, key);
+  const expected = vscodeProperties();
+  const hint = 'client/package.json is out of date: run npm run settings:sync';
+  assert.deepEqual(Object.keys(props), Object.keys(expected), `${hint} (keys or their order)`);
+  assert.deepEqual(props, expected, hint);
+});
+
+test('the extension writes no setting default of its own: VS Code takes them from the manifest', () => {
+  // A `get<T>('key', default)` in client/src would be a second copy of a default (config.ts sends
+  // the section as VS Code holds it).
+  const dir = join(REPO, 'client/src');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    assert.doesNotMatch(source, /\.get<[^>]*>\(\s*'[^']*'\s*,/, `client/src/${file} writes a setting default`);
   }
 });

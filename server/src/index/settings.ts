@@ -1,13 +1,19 @@
 /**
- * Strata's settings (LSP section `strata`): their defaults, and the one function that turns whatever a
- * client sent into a complete, valid `StrataSettings`.
+ * Strata's settings (LSP section `strata`): their type, their defaults, and the one function that
+ * turns whatever a client sent into a complete, valid `StrataSettings`. Every setting's key, type,
+ * default, limits and description are declared once, in settingsTable.ts; this file reads by it.
  *
  * Settings arrive in `initializationOptions` and through `workspace/configuration`, and may change at
- * run time. A wrong value never stops the server: it is replaced by the default and reported in the
- * returned `problems`, which the caller logs. Memory is one total, split among the tiers unless a
- * tier's own value is given.
+ * run time. A wrong value or an unknown key never stops the server: the previous value is kept and
+ * the returned `problems` say why, which the caller logs. Memory is one total, split among the tiers
+ * unless a tier's own value is given.
  */
-import { LANGUAGES, type LanguageName } from '../syntax/languages.js';
+import type { LanguageName } from '../syntax/languages.js';
+import {
+  CACHE_OFF, CLIENT_ONLY_KEYS, SETTINGS, TIER_SHARES, type SettingSpec, type TreePolicy,
+} from './settingsTable.js';
+
+export { CACHE_OFF, DEFAULT_EXCLUDES } from './settingsTable.js';
 
 export interface StrataSettings {
   memory: {
@@ -26,7 +32,7 @@ export interface StrataSettings {
      * for every file, the common design) or 'count' (an LRU of `maxTrees` trees by count). The last
      * two exist to measure Strata against those designs in the same server (npm run bench).
      */
-    policy: 'budget' | 'all' | 'count';
+    policy: TreePolicy;
     maxTrees: number;
   };
   exclude: string[];
@@ -36,7 +42,10 @@ export interface StrataSettings {
    * to the server's working directory).
    */
   cacheDir: string;
-  /** Disk budget of all persistent caches under the cache folder, in MiB (least recently used workspaces go first). */
+  /**
+   * Disk budget of all persistent caches under the cache folder, in MiB (least recently used
+   * workspaces go first).
+   */
   cacheDiskMB: number;
   languages: LanguageName[];
 }
@@ -49,27 +58,27 @@ export interface TierBudgets {
   coldBytes: number;
 }
 
-/** How a total is shared when a tier has no value of its own: trees are the dearest bytes. */
-const TIER_SHARES = { hot: 0.25, warm: 0.25, cold: 0.5 } as const;
+const SPEC_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((spec) => [spec.key, spec]));
 
-export const DEFAULT_EXCLUDES = ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
+/** Dotted keys that hold settings rather than being one: `memory`, `journal`, `trees`. */
+const GROUPS: ReadonlySet<string> = new Set(SETTINGS.flatMap((spec) => {
+  const parts = spec.key.split('.');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'));
+}));
 
+/** Every setting at its default, as the table declares it. */
 export function defaultSettings(): StrataSettings {
-  return {
-    memory: { totalMB: 1024, hotMB: 0, warmMB: 0, coldMB: 0 },
-    journal: { maxEdits: 256 },
-    trees: { maxFileSizeMB: 2, policy: 'budget', maxTrees: 128 },
-    exclude: [...DEFAULT_EXCLUDES],
-    cacheDir: '',
-    cacheDiskMB: 2048,
-    languages: LANGUAGES.map((l) => l.name),
-  };
+  const settings: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    const parts = spec.key.split('.');
+    let node = settings;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]!] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  }
+  return settings as unknown as StrataSettings;
 }
 
 const MiB = 1024 * 1024;
-
-/** The `cacheDir` value that turns the persistent cache off. */
-export const CACHE_OFF = 'off';
 
 export function persistenceEnabled(s: StrataSettings): boolean {
   return s.cacheDir.trim().toLowerCase() !== CACHE_OFF;
@@ -90,86 +99,112 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function readNumber(src: Record<string, unknown>, key: string, path: string, fallback: number,
-  min: number, max: number, problems: Problems): number {
-  const v = src[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    problems.push(`setting strata.${path} must be a number from ${min} to ${max}; got ${JSON.stringify(v)}, using ${fallback}`);
-    return fallback;
-  }
-  return v;
-}
-
-function readStrings(v: unknown, path: string, fallback: string[], problems: Problems): string[] {
-  if (v === undefined || v === null) return fallback;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
-    problems.push(`setting strata.${path} must be an array of strings; got ${JSON.stringify(v)}`);
-    return fallback;
-  }
-  return v as string[];
-}
-
 /**
  * Reads settings from a client's object (the `strata` section, or an object that has one). Accepts
  * both nested (`{memory: {totalMB}}`) and dotted (`{"memory.totalMB": 512}`) forms, since VS Code
- * sends the former and hand-written neovim configs often the latter.
+ * sends the former and hand-written neovim configs often the latter. A key given as null or
+ * undefined is not given.
  */
-export function parseSettings(raw: unknown, base: StrataSettings = defaultSettings()): { settings: StrataSettings; problems: Problems } {
+export function parseSettings(raw: unknown, base: StrataSettings = defaultSettings()):
+  { settings: StrataSettings; problems: Problems } {
   const problems: Problems = [];
-  const s = structuredClone(base);
-  if (raw === undefined || raw === null) return { settings: s, problems };
+  const settings = structuredClone(base);
+  if (raw === undefined || raw === null) return { settings, problems };
   if (!isRecord(raw)) {
-    problems.push(`settings must be an object; got ${JSON.stringify(raw)}`);
-    return { settings: s, problems };
+    problems.push(`settings must be an object; got ${show(raw)}`);
+    return { settings, problems };
   }
-  const src = isRecord(raw['strata']) ? raw['strata'] : raw;
-  const expanded = expandDotted(src);
-
-  const memory = isRecord(expanded['memory']) ? expanded['memory'] : {};
-  s.memory.totalMB = readNumber(memory, 'totalMB', 'memory.totalMB', s.memory.totalMB, 16, 1 << 20, problems);
-  s.memory.hotMB = readNumber(memory, 'hotMB', 'memory.hotMB', s.memory.hotMB, 0, 1 << 20, problems);
-  s.memory.warmMB = readNumber(memory, 'warmMB', 'memory.warmMB', s.memory.warmMB, 0, 1 << 20, problems);
-  s.memory.coldMB = readNumber(memory, 'coldMB', 'memory.coldMB', s.memory.coldMB, 0, 1 << 20, problems);
-  const journal = isRecord(expanded['journal']) ? expanded['journal'] : {};
-  s.journal.maxEdits = Math.floor(readNumber(journal, 'maxEdits', 'journal.maxEdits', s.journal.maxEdits, 1, 100_000, problems));
-  const trees = isRecord(expanded['trees']) ? expanded['trees'] : {};
-  s.trees.maxFileSizeMB = readNumber(trees, 'maxFileSizeMB', 'trees.maxFileSizeMB', s.trees.maxFileSizeMB, 0, 1024, problems);
-  s.trees.maxTrees = Math.floor(readNumber(trees, 'maxTrees', 'trees.maxTrees', s.trees.maxTrees, 1, 10_000_000, problems));
-  if (trees['policy'] !== undefined && trees['policy'] !== null) {
-    if (trees['policy'] === 'budget' || trees['policy'] === 'all' || trees['policy'] === 'count') s.trees.policy = trees['policy'];
-    else problems.push(`setting strata.trees.policy must be 'budget', 'all' or 'count'; got ${JSON.stringify(trees['policy'])}`);
-  }
-  s.exclude = readStrings(expanded['exclude'], 'exclude', s.exclude, problems);
-  if (expanded['cacheDir'] !== undefined && expanded['cacheDir'] !== null) {
-    if (typeof expanded['cacheDir'] === 'string') s.cacheDir = expanded['cacheDir'];
-    else problems.push(`setting strata.cacheDir must be a string (a folder, '' for the default, or 'off'); got ${JSON.stringify(expanded['cacheDir'])}`);
-  }
-  s.cacheDiskMB = readNumber(expanded, 'cacheDiskMB', 'cacheDiskMB', s.cacheDiskMB, 1, 1 << 24, problems);
-  const langs = readStrings(expanded['languages'], 'languages', s.languages, problems);
-  const known = new Set<string>(LANGUAGES.map((l) => l.name));
-  const unknown = langs.filter((l) => !known.has(l));
-  if (unknown.length > 0) problems.push(`setting strata.languages: unknown language(s) ${unknown.join(', ')} ignored`);
-  s.languages = langs.filter((l): l is LanguageName => known.has(l));
-  return { settings: s, problems };
+  const section = isRecord(raw['strata']) ? raw['strata'] : raw;
+  readGroup(expandDotted(section), '', settings as unknown as Record<string, unknown>, problems);
+  return { settings, problems };
 }
 
-/** `{"memory.totalMB": 5}` → `{memory: {totalMB: 5}}`; nested keys win over dotted ones. */
+function readGroup(src: Record<string, unknown>, prefix: string, into: Record<string, unknown>,
+  problems: Problems): void {
+  for (const [name, value] of Object.entries(src)) {
+    if (value === undefined || value === null) continue;
+    const key = prefix + name;
+    const spec = SPEC_BY_KEY.get(key);
+    if (spec) {
+      const read = readValue(spec, value, into[name]);
+      if (read.problem !== undefined) problems.push(read.problem);
+      if (read.accepted) into[name] = read.value;
+    } else if (GROUPS.has(key)) {
+      if (isRecord(value)) readGroup(value, `${key}.`, into[name] as Record<string, unknown>, problems);
+      else problems.push(`setting strata.${key} must be an object of settings; got ${show(value)}, ignored`);
+    } else if (!(prefix === '' && CLIENT_ONLY_KEYS.has(name))) {
+      problems.push(`setting strata.${key} is unknown; ignored`);
+    }
+  }
+}
+
+type Read = { accepted: true; value: unknown; problem?: string } | { accepted: false; problem: string };
+
+/** A value checked against its declaration; a refused one names the setting and the value kept. */
+function readValue(spec: SettingSpec, v: unknown, previous: unknown): Read {
+  const refuse = (expected: string): Read => ({
+    accepted: false,
+    problem: `setting strata.${spec.key} must be ${expected}; got ${show(v)}, keeping ${show(previous)}`,
+  });
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < spec.minimum || v > spec.maximum) {
+        return refuse(`a number from ${spec.minimum} to ${spec.maximum}`);
+      }
+      return { accepted: true, value: spec.type === 'integer' ? Math.floor(v) : v };
+    }
+    case 'boolean':
+      return typeof v === 'boolean' ? { accepted: true, value: v } : refuse('true or false');
+    case 'string':
+      return typeof v === 'string' ? { accepted: true, value: v } : refuse('a string');
+    case 'enum':
+      return typeof v === 'string' && spec.values.includes(v) ? { accepted: true, value: v }
+        : refuse(`one of ${spec.values.map((x) => `'${x}'`).join(', ')}`);
+    case 'string array': {
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return refuse('an array of strings');
+      if (!spec.values) return { accepted: true, value: [...v] };
+      const allowed = new Set(spec.values);
+      const unknown = v.filter((x) => !allowed.has(x));
+      const value = [...new Set(v.filter((x) => allowed.has(x)))];
+      if (unknown.length === 0) return { accepted: true, value };
+      return { accepted: true, value,
+        problem: `setting strata.${spec.key}: unknown value(s) ${unknown.join(', ')} ignored` };
+    }
+  }
+}
+
+/** A value as a problem line quotes it: JSON where possible, and short. */
+function show(v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    // BigInts and cycles have no JSON form.
+  }
+  text ??= String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * `{"memory.totalMB": 5}` → `{memory: {totalMB: 5}}`; nested keys win over dotted ones. The objects
+ * made here have no prototype, so a key such as `__proto__` is only a key.
+ */
 function expandDotted(src: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(src)) {
     if (!key.includes('.')) continue;
     const parts = key.split('.');
     let node = out;
     for (const p of parts.slice(0, -1)) {
-      if (!isRecord(node[p])) node[p] = {};
+      if (!isRecord(node[p])) node[p] = Object.create(null);
       node = node[p] as Record<string, unknown>;
     }
     node[parts[parts.length - 1]!] = value;
   }
   for (const [key, value] of Object.entries(src)) {
     if (key.includes('.')) continue;
-    if (isRecord(value) && isRecord(out[key])) out[key] = { ...(out[key] as Record<string, unknown>), ...value };
+    if (isRecord(value) && isRecord(out[key])) out[key] = Object.assign(Object.create(null), out[key], value);
     else out[key] = value;
   }
   return out;
