@@ -14,10 +14,6 @@ export function strataLanguageIds(): string[] {
   return [...new Set(Object.values(LANGUAGE_IDS).flat())];
 }
 
-/** The language names (as the `strata.languages` setting spells them). */
-export function strataLanguageNames(): string[] {
-  return Object.keys(LANGUAGE_IDS);
-}
 
 export function documentSelector(): DocumentFilter[] {
   const selector: DocumentFilter[] = [];
