@@ -294,7 +294,6 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     return drained(top);
   }
   const qMask = q.mask;
-  const q0 = q.folded[0]!;
   const q0Bit = maskBit(q.units[0]!);
   const masks = table.masks;
   const wsBits = table.wordStartBits;

@@ -57,12 +57,11 @@ export function compileGlobs(patterns: readonly string[]): GlobSet {
   for (let raw of patterns) {
     raw = raw.trim().replace(/\\/g, '/');
     if (raw === '') continue;
-    let anchored = raw.startsWith('/');
+    const anchored = raw.startsWith('/');
     if (anchored) raw = raw.slice(1);
     const dirOnly = raw.endsWith('/');
     if (dirOnly) raw = raw.slice(0, -1);
     if (!anchored && !raw.includes('/')) raw = `**/${raw}`;
-    anchored = true;
     const whole = new RegExp(`^${globToRegExpSource(raw)}$`);
     if (!dirOnly) files.push(whole);
     dirs.push(whole);

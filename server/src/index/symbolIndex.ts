@@ -191,7 +191,7 @@ export class SymbolIndex {
     if (file < 0 || !this.filePresent[file]) return [];
     const start = this.fileStart[file]!;
     const n = this.fileCount[file]!;
-    const built: SyntaxSymbol[] = new Array(n);
+    const built: SyntaxSymbol[] = new Array<SyntaxSymbol>(n);
     const roots: SyntaxSymbol[] = [];
     for (let i = 0; i < n; i++) {
       const slot = start + i;
