@@ -22,7 +22,7 @@ export interface GlobSet {
 const REGEX_SPECIAL = /[.+^$()|\\\]{}]/;
 
 /** The regular-expression source for one glob (without anchors). */
-export function globToRegExpSource(glob: string): string {
+function globToRegExpSource(glob: string): string {
   let out = '';
   let braceDepth = 0;
   for (let i = 0; i < glob.length; i++) {

@@ -73,7 +73,7 @@ export interface SymbolIndexStats {
 const NONE = -1;
 const MAGIC = tagOf('STSI');
 /** Version of the persistent form (the name tables' version is checked with it). */
-export const SYMBOL_INDEX_FORMAT_VERSION = 1;
+const SYMBOL_INDEX_FORMAT_VERSION = 1;
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);

@@ -31,7 +31,7 @@ export function grammarsDir(): string {
 }
 
 /** Initializes web-tree-sitter's runtime in this thread (idempotent). */
-export function initTreeSitter(): Promise<void> {
+function initTreeSitter(): Promise<void> {
   initialized ??= Parser.init();
   return initialized;
 }

@@ -29,7 +29,7 @@
  *   per free index 8 B.
  */
 
-export const MAX_SLAB_SIZE = 1 << 20;
+const MAX_SLAB_SIZE = 1 << 20;
 const OFFSET_BITS = 20;
 const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
 
