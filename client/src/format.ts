@@ -15,13 +15,13 @@ export function formatBytes(n: number): string {
 }
 
 /** 5123 -> "5.1k": file counts in the status bar must stay short. */
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-export function formatRatio(r: number): string {
+function formatRatio(r: number): string {
   return r > 0 ? `${r.toFixed(2)}×` : '–';
 }
 

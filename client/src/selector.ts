@@ -10,7 +10,7 @@ import type { DocumentFilter } from 'vscode-languageclient/node';
 import { LANGUAGE_IDS } from '../../server/src/protocol.js';
 
 /** All languageIds Strata accepts, without duplicates, in registry order. */
-export function strataLanguageIds(): string[] {
+function strataLanguageIds(): string[] {
   return [...new Set(Object.values(LANGUAGE_IDS).flat())];
 }
 

@@ -9,7 +9,7 @@
 import { STATS_METHOD, type StrataStats, type TierStats } from '../../server/src/protocol.js';
 
 // The contract's one definition is the server's protocol module; the extension only reads it.
-export { STATS_METHOD, type StrataStats, type TierStats };
+export { STATS_METHOD, type StrataStats };
 export type TierName = 'hot' | 'warm' | 'cold';
 export const TIERS: readonly TierName[] = ['hot', 'warm', 'cold'];
 

@@ -14,7 +14,7 @@ function esc(text: string): string {
 const TIER_COLORS: Record<string, string> = { hot: '#e0603a', warm: '#e0b03a', cold: '#3a8ee0' };
 
 /** Horizontal bars: used bytes over a track that stands for the budget (or the largest tier). */
-export function tierChartSvg(s: StrataStats): string {
+function tierChartSvg(s: StrataStats): string {
   const rows = tierRows(s);
   const scale = Math.max(1, ...rows.map((r) => Math.max(r.bytes, r.budget ?? 0)));
   const width = 420, barX = 60, barW = 240, rowH = 28;
@@ -34,7 +34,7 @@ export function tierChartSvg(s: StrataStats): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="memory per tier">${parts.join('')}</svg>`;
 }
 
-export function statsHtml(s: StrataStats | undefined, error: string | undefined): string {
+function statsHtml(s: StrataStats | undefined, error: string | undefined): string {
   const csp = `default-src 'none'; style-src 'unsafe-inline';`;
   let body: string;
   if (!s) {

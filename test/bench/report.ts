@@ -153,7 +153,7 @@ export function renderSvg(r: BenchReport): string {
 /** A titled SVG page of charts, one under the other (also used by the soak report). */
 export function renderChartsSvg(title: string, charts: { section: string; chart: Chart }[]): string {
   const body: string[] = [];
-  let y = 0;
+  let y: number;
   body.push(`<text x="16" y="28" font-size="20" font-weight="bold">${esc(title)}</text>`);
   y = 44;
   for (const { section, chart } of charts) {

@@ -58,7 +58,7 @@ test('VS Code extension plumbing (echo server)', { skip: SKIP_E2E, timeout: 300_
     await eventually('stats after restart', 60_000, async () => (await strataStatusText(page))?.includes('77.0 MB') ? true : undefined);
   } catch (err) {
     const shot = await saveFailure(vs, 'vscode-plumbing');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
   } finally {
     await vs?.close();
     t.cleanup();

@@ -103,7 +103,7 @@ test('VS Code + Strata on examples/demo', { skip: SKIP_E2E, timeout: 420_000 }, 
     assert.ok((stats['files'] as number) >= 10, 'the workspace was indexed');
   } catch (err) {
     const shot = await saveFailure(vs, 'vscode');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
   } finally {
     await vs?.close();
     t.cleanup();

@@ -15,7 +15,7 @@ import { createSourceCache } from '../../server/src/cache/index.js';
 import { diskFallback } from '../../server/src/index/diskFallback.js';
 import { recordAnalysis, type IndexTargets } from '../../server/src/index/fileIndexer.js';
 import { FileTable } from '../../server/src/index/fileTable.js';
-import { perFileBytes } from '../../server/src/index/memoryBound.js';
+import { perFileBytes } from './support/memoryBound.js';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
 import { NameFilter } from '../../server/src/syntax/analysis/nameFilter.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';

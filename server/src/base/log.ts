@@ -11,7 +11,7 @@
  * Never writes to stdout: in `strata --stdio` it carries the protocol.
  */
 
-export const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug'] as const;
+const LOG_LEVELS = ['off', 'error', 'warn', 'info', 'debug'] as const;
 export type LogThreshold = (typeof LOG_LEVELS)[number];
 export type LogLevel = Exclude<LogThreshold, 'off'>;
 

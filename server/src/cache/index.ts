@@ -5,18 +5,14 @@
  * Concurrency: synchronous once created; a SourceCache belongs to one thread.
  */
 export { SourceCache, createSourceCache } from './source-cache.js';
-export type { SourceCacheOptions, AppendOptions, PutOptions } from './source-cache.js';
 export type { JournalEdit } from './entry/journal.js';
 export type { Fallback } from './entry/fallback.js';
-export type { EntryTier } from './entry/entry.js';
-export type { CacheStats } from './stats.js';
-export { IntegrityError, MissingEntryError } from './common/errors.js';
-export type { IntegrityFailure } from './common/errors.js';
+export { IntegrityError } from './common/errors.js';
 export { StreamingChunker, DEFAULT_CHUNKING, MAX_CHUNK_SIZE } from './chunking/index.js';
 export type { ChunkingOptions } from './chunking/index.js';
-export { fmix32, hash64, hashToHex } from './common/hash64.js';
+export { fmix32, hash64 } from './common/hash64.js';
 export type { Hash64 } from './common/hash64.js';
 export { crc32 } from './common/crc32.js';
 export { initZstd, zstdCompress, zstdDecompress, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
 export { debugStorage } from './debug.js';
-export type { StorageRegion, DebugStorage } from './debug.js';
+export type { StorageRegion } from './debug.js';

@@ -41,7 +41,7 @@ export interface IndexTargets {
 }
 
 /** The language of a file on disk, by name and then by its `#!` line. */
-export function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageInfo | undefined {
+function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageInfo | undefined {
   const byName = detectLanguage(path);
   if (byName || !firstBytes || firstBytes[0] !== 0x23 || firstBytes[1] !== 0x21) return byName;
   const end = firstBytes.indexOf(0x0a);
@@ -131,7 +131,7 @@ export async function indexFileFromDisk(t: IndexTargets, path: string, known: { 
 }
 
 /** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
-export async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
+async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
   disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
   t.cache.put(key, bytes, disk ? diskFallback(key, disk.size, disk.mtimeMs) : undefined);
   const outcome = await analyseSource(t, key, lang, bytes);

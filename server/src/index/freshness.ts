@@ -20,7 +20,7 @@ import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.
  * sweep's duration after it ended: on a workspace of 100 000 files a sweep's stats take a while, and
  * the background work must stay a small share of the server's time whatever the workspace's size.
  */
-export const SWEEP_INTERVAL_MS = 2000;
+const SWEEP_INTERVAL_MS = 2000;
 const SWEEP_DUTY = 20;
 /** Stats in flight during a sweep. */
 const SWEEP_BATCH = 64;
@@ -29,7 +29,7 @@ const SWEEP_BATCH = 64;
  * files with a coarse clock; some file systems keep seconds): while its mtime is this young, an
  * unchanged size and mtime is not trusted and the bytes are compared (git's "racily clean" case).
  */
-export const RACY_MS = 2000;
+const RACY_MS = 2000;
 
 export type DiskState = 'same' | 'changed' | 'gone';
 

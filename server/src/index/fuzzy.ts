@@ -151,7 +151,7 @@ function fuzzyTierScore(q: PreparedQuery, units: Uint16Array, start: number, len
  * The score of the name stored in `units[start, start + length)` for `q`, or 0 when it does not
  * match. A higher score is a better match; `Math.floor(score / TIER)` is its MatchTier.
  */
-export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
+function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
   const m = q.units.length;
   if (m === 0) return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
   if (length < m) return 0;
@@ -276,7 +276,6 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
     return drained(top);
   }
   const qMask = q.mask;
-  const q0 = q.folded[0]!;
   const q0Bit = maskBit(q.units[0]!);
   const masks = table.masks;
   const wsBits = table.wordStartBits;

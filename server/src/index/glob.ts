@@ -22,7 +22,7 @@ export interface GlobSet {
 const REGEX_SPECIAL = /[.+^$()|\\\]{}]/;
 
 /** The regular-expression source for one glob (without anchors). */
-export function globToRegExpSource(glob: string): string {
+function globToRegExpSource(glob: string): string {
   let out = '';
   let braceDepth = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -57,12 +57,11 @@ export function compileGlobs(patterns: readonly string[]): GlobSet {
   for (let raw of patterns) {
     raw = raw.trim().replace(/\\/g, '/');
     if (raw === '') continue;
-    let anchored = raw.startsWith('/');
+    const anchored = raw.startsWith('/');
     if (anchored) raw = raw.slice(1);
     const dirOnly = raw.endsWith('/');
     if (dirOnly) raw = raw.slice(0, -1);
     if (!anchored && !raw.includes('/')) raw = `**/${raw}`;
-    anchored = true;
     const whole = new RegExp(`^${globToRegExpSource(raw)}$`);
     if (!dirOnly) files.push(whole);
     dirs.push(whole);

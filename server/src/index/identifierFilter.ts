@@ -9,7 +9,7 @@ import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 
 const MAGIC = tagOf('STIF');
 /** Version of the persistent form; it covers the string hash and the seeds. */
-export const IDENTIFIER_FILTER_FORMAT_VERSION = 1;
+const IDENTIFIER_FILTER_FORMAT_VERSION = 1;
 
 export class IdentifierFilter extends NameFilter {
   /** The filter a file's analysis carries, kept by the index (its words are shared, not copied). */

@@ -31,7 +31,7 @@ export class ImpossibleEditError extends Error {
  * The UTF-16 offset of an LSP position. A character past the end of its line means the end of the
  * line (LSP says so); a line past the last line is impossible.
  */
-export function offsetOf(index: LineIndex, text: string, pos: { line: number; character: number }, encoding: 'utf-16' | 'utf-8'): number {
+function offsetOf(index: LineIndex, text: string, pos: { line: number; character: number }, encoding: 'utf-16' | 'utf-8'): number {
   if (pos.line >= index.lineCount) {
     if (pos.line === index.lineCount && pos.character === 0 && text.endsWith('\n')) return text.length;
     throw new ImpossibleEditError(`line ${pos.line} is past the end of the document (${index.lineCount} lines)`);

@@ -30,7 +30,7 @@ import type { PersistStats } from '../protocol.js';
 import { errorMessage } from '../base/errors.js';
 
 /** Watched-file changes are saved this long after the last one (a checkout touches many files at once). */
-export const SAVE_DEBOUNCE_MS = 2_000;
+const SAVE_DEBOUNCE_MS = 2_000;
 /** Loading yields to the event loop after this many records, so requests are answered meanwhile. */
 const LOAD_SLICE = 512;
 const MiB = 1024 * 1024;

@@ -53,7 +53,7 @@ export interface SymbolIndexStats {
 const NONE = -1;
 const MAGIC = tagOf('STSI');
 /** Version of the persistent form (the name tables' version is checked with it). */
-export const SYMBOL_INDEX_FORMAT_VERSION = 1;
+const SYMBOL_INDEX_FORMAT_VERSION = 1;
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);
@@ -171,7 +171,7 @@ export class SymbolIndex {
     if (file < 0 || !this.filePresent[file]) return [];
     const start = this.fileStart[file]!;
     const n = this.fileCount[file]!;
-    const built: SyntaxSymbol[] = new Array(n);
+    const built: SyntaxSymbol[] = new Array<SyntaxSymbol>(n);
     const roots: SyntaxSymbol[] = [];
     for (let i = 0; i < n; i++) {
       const slot = start + i;

@@ -551,7 +551,7 @@ export class Workspace implements WorkspaceService {
   }
 
   /** Lends the document's up-to-date tree; undefined when it has none (no language, too large, binary). */
-  async #withTree<T>(key: string, fn: (tree: import('web-tree-sitter').Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
+  async #withTree<T>(key: string, fn: (tree: import('../syntax/trees.js').Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
     await this.#fresh.check(key);
     await this.#ensureKnown(key);
     const lang = this.#languageOf(key);

@@ -31,7 +31,7 @@ export function grammarsDir(): string {
 }
 
 /** Initializes web-tree-sitter's runtime in this thread (idempotent). */
-export function initTreeSitter(): Promise<void> {
+function initTreeSitter(): Promise<void> {
   initialized ??= Parser.init();
   return initialized;
 }
@@ -39,7 +39,7 @@ export function initTreeSitter(): Promise<void> {
 /** The tree-sitter Language for a registry entry, loaded once per thread. */
 export function loadLanguage(info: LanguageInfo | LanguageName): Promise<Language> {
   const lang = typeof info === 'string' ? languageByName(info) : info;
-  if (!lang) throw new Error(`strata: unknown language '${String(info)}'`);
+  if (!lang) throw new Error(`strata: unknown language '${info as LanguageName}'`);
   let p = loaded.get(lang.name);
   if (!p) {
     p = initTreeSitter().then(() => Language.load(join(grammarsDir(), lang.wasm)));

@@ -122,10 +122,6 @@ export class ParserPool {
     });
   }
 
-  parseAll(inputs: readonly ParseInput[]): Promise<ParseOutcome[]> {
-    return Promise.all(inputs.map((i) => this.parse(i)));
-  }
-
   stats(): PoolStats {
     let parsedBytes = this.#retired.parsedBytes;
     let created = this.#retired.created;

@@ -69,7 +69,7 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true });
  * Why the journal cannot be replayed onto a base text of `baseLength` UTF-16 units to give `text`,
  * or undefined when it can.
  */
-export function replayProblem(baseLength: number, edits: readonly JournalEdit[], text: string, maxEdits = DEFAULT_MAX_EDITS, textBytes?: number): string | undefined {
+function replayProblem(baseLength: number, edits: readonly JournalEdit[], text: string, maxEdits = DEFAULT_MAX_EDITS, textBytes?: number): string | undefined {
   if (edits.length > maxEdits) return `journal overflow (${edits.length} > ${maxEdits} edits)`;
   // Buffer.byteLength counts a lone surrogate as 3 bytes, like TextEncoder and lineIndex.ts.
   let bytes = textBytes ?? Buffer.byteLength(text, 'utf8');

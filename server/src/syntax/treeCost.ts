@@ -17,11 +17,11 @@ const MEASURED_BYTES_PER_NODE: Partial<Record<LanguageName, number>> = {
   typescript: 64,
   tsx: 64,
 };
-export const DEFAULT_BYTES_PER_NODE = 91;
+const DEFAULT_BYTES_PER_NODE = 91;
 /** The Tree struct and its root bookkeeping, independent of size. */
-export const TREE_FIXED_BYTES = 96;
+const TREE_FIXED_BYTES = 96;
 
-export function bytesPerNode(lang: LanguageName): number {
+function bytesPerNode(lang: LanguageName): number {
   return MEASURED_BYTES_PER_NODE[lang] ?? DEFAULT_BYTES_PER_NODE;
 }
 

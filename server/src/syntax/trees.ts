@@ -10,6 +10,9 @@
  * One ledger per thread (trees belong to their thread's wasm heap); workers report their own counts.
  */
 import type { Parser, Tree } from 'web-tree-sitter';
+
+/** The tree type, for code above syntax/ that is lent a tree (`withTree` callbacks): never imported there from web-tree-sitter. */
+export type { Tree };
 import type { LanguageName } from './languages.js';
 
 export interface TreeCounts {

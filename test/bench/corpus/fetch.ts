@@ -50,7 +50,7 @@ export async function aptDownload(names: string[], cacheDir: string): Promise<Ma
     try {
       await run('apt-get', ['download', ...missing], { cwd: cacheDir, maxBuffer: BIG });
     } catch (err) {
-      throw new Error(`apt-get download ${missing.join(' ')} failed (run 'apt-get update' once first?): ${(err as Error).message}`);
+      throw new Error(`apt-get download ${missing.join(' ')} failed (run 'apt-get update' once first?): ${(err as Error).message}`, { cause: err });
     }
   }
   const out = new Map<string, string>();

@@ -30,7 +30,7 @@ import { buildQuerySet } from '../lspMeasure.js';
 import { goNames } from './lsp.js';
 import { LspClient } from '../../support/lspClient.js';
 import { WORKSPACE_SYMBOL_LIMIT } from '../../../server/src/lsp/handlers/symbols.js';
-import { perFileBytes } from '../../../server/src/index/memoryBound.js';
+import { perFileBytes } from '../../index/support/memoryBound.js';
 import { SERVER_ENV } from '../../../server/src/protocol.js';
 
 const MB = 2 ** 20;

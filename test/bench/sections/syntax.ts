@@ -22,6 +22,7 @@ import { detectLanguage, type LanguageName } from '../../../server/src/syntax/la
 import { runParseJob, type ParseInput } from '../../../server/src/syntax/parseJob.js';
 import { parserFor } from '../../../server/src/syntax/parsers.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
+import { parseAll } from '../../syntax/trees/parseAll.js';
 import { collectGarbage, startWorker } from '../../../server/src/syntax/v8Heap.js';
 import { JournalStats, rebuildTree } from '../../../server/src/syntax/rebuild.js';
 import { EditableText, type JournalEdit } from '../../../server/src/syntax/textEdits.js';
@@ -350,7 +351,7 @@ async function poolSection(files: File[], metrics: Metric[]): Promise<void> {
   const poolMainBusy: number[] = [];
   try {
     await Promise.all([thread.run(warm), second.run(warm)]);
-    for (const pool of pools) await pool.parseAll(warm);
+    for (const pool of pools) await parseAll(pool, warm);
     // Same files on every side; the order of the sides rotates every round so load changes on a
     // shared machine hit all sides. Results are dropped as they come on every side, so none keeps
     // 20 MB of results alive.

@@ -90,7 +90,7 @@ export async function startVsCode(opts: { workspace: string; extDir: string; dat
     return { page, userSettings, log: () => output, close };
   } catch (err) {
     await close();
-    throw new Error(`code-server did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`);
+    throw new Error(`code-server did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`, { cause: err });
   }
 }
 

@@ -115,7 +115,7 @@ async function sequence(sequenceSeed: number): Promise<{ kills: number; midWrite
       try {
         verify(file, previous);
       } catch (e) {
-        throw new Error(`round ${round}: killed after ${kill.afterFiles} files + ${kill.extraMs} ms: ${(e as Error).message}`);
+        throw new Error(`round ${round}: killed after ${kill.afterFiles} files + ${kill.extraMs} ms: ${(e as Error).message}`, { cause: e });
       }
     }
     return { kills, midWrite };

@@ -143,7 +143,7 @@ describe('faults: a damaged snapshot on disk never changes an answer, is counted
       return await startStrata({ root, env });
     } catch (err) {
       figures.failedStarts++;
-      throw new Error(`${what}: the server did not start or finish indexing: ${(err as Error).message}`);
+      throw new Error(`${what}: the server did not start or finish indexing: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -319,7 +319,7 @@ describe('faults: a damaged snapshot on disk never changes an answer, is counted
           assert.deepEqual(got, truth);
         } catch (err) {
           figures.wrongAnswers++;
-          throw new Error(`${c.name} (seed ${seed}): an answer differs from the clean run's: ${(err as Error).message}`);
+          throw new Error(`${c.name} (seed ${seed}): an answer differs from the clean run's: ${(err as Error).message}`, { cause: err });
         }
         const st = await stats(s);
         const counted = st.integrity.crcFailures;

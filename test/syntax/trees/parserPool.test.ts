@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runParseJob, type ParseInput } from '../../../server/src/syntax/parseJob.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
 import { largeFile, realFiles, repoRoot } from './helpers.js';
+import { parseAll } from './parseAll.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-pool-'));
 writeFileSync(join(dir, 'binary.js'), Buffer.from([0x63, 0x6f, 0, 0x73, 0x74]));
@@ -33,7 +34,7 @@ test('pool results equal single-thread results, skipped files included', async (
   const all = inputs();
   const pool = new ParserPool({ size: 2, maxFileBytes: 200_000 });
   try {
-    const got = await pool.parseAll(all);
+    const got = await parseAll(pool, all);
     const want = [];
     for (const i of all) want.push(await runParseJob(i, 200_000));
     // an unreadable file's message names the same path in both; compare everything
@@ -55,7 +56,7 @@ test('workers are recycled after the configured parsed bytes', async () => {
   const files = realFiles().map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
   const pool = new ParserPool({ size: 2, recycleBytes: 20_000 });
   try {
-    const out = await pool.parseAll([...files, ...files, ...files]);
+    const out = await parseAll(pool, [...files, ...files, ...files]);
     const parsed = out.reduce((a, o) => a + (o.analysis ? o.bytes : 0), 0);
     const st = pool.stats();
     assert.equal(st.parsedBytes, parsed);
@@ -92,7 +93,7 @@ test('a crashed worker is replaced and its job retried; a job that always crashe
   const poison = { path: join(dir, 'poison.js'), lang: 'javascript' as const };
   const once = new ParserPool({ size: 2, crashOn: 'poison.js', crashTimes: 1 });
   try {
-    const out = await once.parseAll([...files, poison, ...files]);
+    const out = await parseAll(once, [...files, poison, ...files]);
     assert.equal(out.length, 9);
     assert.ok(out.every((o) => o.analysis), 'every job answered with an analysis');
     assert.deepEqual(out[4]!.analysis, (await runParseJob(poison)).analysis);
@@ -102,7 +103,7 @@ test('a crashed worker is replaced and its job retried; a job that always crashe
   }
   const always = new ParserPool({ size: 2, crashOn: 'poison.js' });
   try {
-    const out = await always.parseAll([poison, ...files]);
+    const out = await parseAll(always, [poison, ...files]);
     assert.equal(out[0]!.reason, 'worker-crash');
     assert.ok(out.slice(1).every((o) => o.analysis));
     assert.equal(always.stats().crashes, 2);
@@ -117,7 +118,7 @@ test('a crash blames only the running job, not the next one already sent to the 
   // One worker with two jobs in flight: each crash happens while an innocent job waits behind it.
   const pool = new ParserPool({ size: 1, inFlight: 2, crashOn: 'poison.js' });
   try {
-    const out = await pool.parseAll([poison, ...files, poison, ...files]);
+    const out = await parseAll(pool, [poison, ...files, poison, ...files]);
     assert.equal(out[0]!.reason, 'worker-crash');
     assert.equal(out[4]!.reason, 'worker-crash');
     assert.ok([...out.slice(1, 4), ...out.slice(5)].every((o) => o.analysis), 'every innocent job answered with an analysis');
@@ -133,7 +134,7 @@ test('with one job in flight (inFlight: 1) results are the same', async () => {
   const one = new ParserPool({ size: 2, inFlight: 1 });
   const two = new ParserPool({ size: 2, inFlight: 2 });
   try {
-    assert.deepEqual(await one.parseAll(files), await two.parseAll(files));
+    assert.deepEqual(await parseAll(one, files), await parseAll(two, files));
   } finally {
     await Promise.all([one.close(), two.close()]);
   }
@@ -164,7 +165,7 @@ test('endIdleWorkers ends the workers that have no job', async () => {
   const files = realFiles().slice(0, 4).map((f) => ({ path: join(repoRoot, f.path), lang: f.lang }));
   const pool = new ParserPool({ size: 2, idleMs: 60_000 });
   try {
-    await pool.parseAll(files);
+    await parseAll(pool, files);
     assert.equal(pool.stats().workers, 2);
     await pool.endIdleWorkers();
     assert.equal(pool.stats().workers, 0);

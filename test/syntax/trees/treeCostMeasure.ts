@@ -12,7 +12,6 @@ import { parserFor } from '../../../server/src/syntax/parsers.js';
 import { estimateTreeBytes } from '../../../server/src/syntax/treeCost.js';
 import { TreeLedger, type OwnedTree } from '../../../server/src/syntax/trees.js';
 import type { LanguageName } from '../../../server/src/syntax/languages.js';
-import { repoRoot } from './helpers.js';
 
 export function filesUnder(dir: string, ext: string, limitBytes: number): string[] {
   const out: string[] = [];

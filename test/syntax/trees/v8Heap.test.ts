@@ -5,6 +5,7 @@
  * `startWorker` does not; `collectGarbage` frees the backing store of an ArrayBuffer that had reached
  * the old generation; `boundOldGeneration` collects when the old generation has grown by its slack.
  */
+/* eslint-disable no-useless-assignment -- the tests drop references on purpose, for the garbage collector */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';

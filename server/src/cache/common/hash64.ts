@@ -59,7 +59,3 @@ export function hash64(bytes: Uint8Array, start: number, end: number, out: Hash6
   out.lo = fmix32((b + a) | 0);
   return out;
 }
-
-export function hashToHex(h: Hash64): string {
-  return h.hi.toString(16).padStart(8, '0') + h.lo.toString(16).padStart(8, '0');
-}

@@ -599,7 +599,7 @@ export class ChunkStore {
    */
   private repair(slot: number, raw: Uint8Array): void {
     const t = this.table;
-    let base = this.deltaBase(slot);
+    const base = this.deltaBase(slot);
     const baseRaw = base >= 0 ? this.rawOf(base)?.slice() : undefined;
     const block = (baseRaw ? lz4EncodeDelta(baseRaw, raw) : lz4Encode(raw)).slice();
     // Freed by its true size: the block it had is the block made again, unless its base is
@@ -611,7 +611,6 @@ export class ChunkStore {
       this.deltas.delete(slot);
       if (t.warmRefs(slot) > 0) this.dropWarmRef(base);
       this.unref(base, false);
-      base = -1;
     }
     t.crc[slot] = crc32(raw);
     t.rawLenM1[slot] = raw.length - 1;

@@ -30,7 +30,7 @@ export interface Pack {
 
 export const MAX_PACK_MEMBERS = 65535;
 /** Longest member (the table stores length − 1 in 16 bits). */
-export const MAX_MEMBER_LENGTH = 65536;
+const MAX_MEMBER_LENGTH = 65536;
 /** A Pack object (7 numbers) plus its slot in the pack array, as counted in metadataBytes. */
 const PACK_OBJECT_BYTES = 80;
 

@@ -15,7 +15,7 @@
  * Concurrency: synchronous and single-threaded.
  */
 
-export const MAX_SLAB_SIZE = 1 << 20;
+const MAX_SLAB_SIZE = 1 << 20;
 const OFFSET_BITS = 20;
 const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
 

@@ -21,7 +21,7 @@ import { crc32, type ChunkingOptions } from '../../cache/index.js';
 import { ByteSink, ByteSource } from './bytes.js';
 
 export const SNAPSHOT_MAGIC = tagOf('STRS');
-export const TRAILER_MAGIC = tagOf('SEND');
+const TRAILER_MAGIC = tagOf('SEND');
 export const TRAILER_BYTES = 16;
 export const TAG_HEAD = 'HEAD';
 export const TAG_PACK = 'PACK';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const SNAPSHOT_FORMAT_VERSION = 1;
-export const SNAPSHOT_FILE_NAME = 'snapshot.strata';
+const SNAPSHOT_FILE_NAME = 'snapshot.strata';
 
 const VERSION_DIR = /^v\d+$/;
 const WORKSPACE_DIR = /^[0-9a-f]{16}-/;

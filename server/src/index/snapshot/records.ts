@@ -102,7 +102,7 @@ function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbo
   try {
     outline = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
   } catch (e) {
-    throw new RangeError(`snapshot record ${key}: ${(e as Error).message}`);
+    throw new RangeError(`snapshot record ${key}: ${(e as Error).message}`, { cause: e });
   }
   out.uvar(outline.roots);
   const spans = new Array<number>(8);

@@ -42,7 +42,7 @@ export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetM
 }
 
 /** The diagnostic that tells the reader an analysis was cut (at the file's start). */
-export function incompleteDiagnostic(i: Incomplete): SyntaxDiagnostic {
+function incompleteDiagnostic(i: Incomplete): SyntaxDiagnostic {
   return { span: [0, 0, 0, 0], kind: 'incomplete', message: `Strata: ${incompleteMessage(i)}` };
 }
 

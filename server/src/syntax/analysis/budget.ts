@@ -24,7 +24,7 @@ export const BUDGET_MS_PER_KIB = 1;
 
 
 /** Floor of a repeat pass over a file whose previous pass was cut (see header). */
-export const REPEAT_FLOOR_MS = 100;
+const REPEAT_FLOOR_MS = 100;
 
 /** The budget of one pass over a text of `textUnits` UTF-16 units (`cutBefore`: its previous pass was cut). */
 export function budgetMsFor(textUnits: number, cutBefore = false): number {

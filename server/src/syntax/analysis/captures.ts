@@ -17,7 +17,7 @@
 import { SymbolKind, type ReferenceKind } from '../types.js';
 
 /** Definition kinds a query may use, and the LSP SymbolKind each one becomes. */
-export const DEFINITION_KINDS: Readonly<Record<string, SymbolKind>> = {
+const DEFINITION_KINDS: Readonly<Record<string, SymbolKind>> = {
   module: SymbolKind.Module,
   namespace: SymbolKind.Namespace,
   package: SymbolKind.Package,
@@ -50,7 +50,7 @@ export const DEFINITION_KINDS: Readonly<Record<string, SymbolKind>> = {
   impl: SymbolKind.Object,
 };
 
-export const REFERENCE_KINDS: readonly ReferenceKind[] = ['call', 'type', 'identifier'];
+const REFERENCE_KINDS: readonly ReferenceKind[] = ['call', 'type', 'identifier'];
 
 /** What a capture index means. */
 export const enum Role { Ignored, Name, Context, Trait, Definition, Reference }

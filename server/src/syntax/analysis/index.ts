@@ -3,10 +3,9 @@
  * folding ranges, selection ranges, syntax diagnostics, and `analyzeFile` for all of them at once.
  * Queries are compiled once per thread; call `disposeQueries()` before a thread ends.
  */
-export { analyzeFile, identifierNames, incompleteDiagnostic, outline, outlineOf, references, type AnalyzeOptions } from './analyze.js';
+export { analyzeFile, identifierNames, outline, outlineOf, references } from './analyze.js';
 export { BUDGET_FLOOR_MS, BUDGET_MS_PER_KIB, budgetMsFor, incompleteMessage } from './budget.js';
-export { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
+export { syntaxDiagnostics } from './diagnostics.js';
 export { foldingRanges } from './folding.js';
-export { selectionRanges, type TextPosition } from './selection.js';
+export { selectionRanges } from './selection.js';
 export { compiledQueryCount, compileQuery, disposeQueries, queryFor, querySource } from './queries.js';
-export { DEFINITION_KINDS, REFERENCE_KINDS } from './captures.js';

@@ -34,9 +34,9 @@ function grammarFingerprint(language: Language): string {
 const compiled = new Map<LanguageName, CompiledQuery>();
 
 /** Resolves a language given by name or registry entry; throws for an unknown name. */
-export function languageInfo(lang: LanguageInfo | LanguageName): LanguageInfo {
+function languageInfo(lang: LanguageInfo | LanguageName): LanguageInfo {
   const info = typeof lang === 'string' ? languageByName(lang) : lang;
-  if (!info) throw new Error(`strata: unknown language '${String(lang)}'`);
+  if (!info) throw new Error(`strata: unknown language '${lang as LanguageName}'`);
   return info;
 }
 

@@ -2,16 +2,12 @@
  * Spans of tree-sitter nodes as plain tuples (zero-based rows, UTF-16 columns as web-tree-sitter
  * reports them), and their order. Pure helpers: no state, no allocation beyond the tuple.
  */
-import type { Node, Point } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import type { Span } from '../types.js';
 
 export function nodeSpan(node: Node): Span {
   const s = node.startPosition;
   const e = node.endPosition;
-  return [s.row, s.column, e.row, e.column];
-}
-
-export function pointsSpan(s: Point, e: Point): Span {
   return [s.row, s.column, e.row, e.column];
 }
 

@@ -4,7 +4,7 @@
  * of the server's index run is bounded by the budgets, the run's fixed working set (parser workers,
  * files in flight, the snapshot writer's batches) and this cost times the number of files — it is
  * the only part that grows with the size of the tree. `strata index` keeps none of it: it streams
- * each file's record into the snapshot (headlessIndex.ts). Checked by test/index/memoryBound.test.ts (measured after a
+ * each file's record into the snapshot (headlessIndex.ts). Kept with the tests (the server does not use it); checked by test/index/memoryBound.test.ts (measured after a
  * garbage collection, V8 heap + ArrayBuffers of the main thread, with real parts).
  *
  * Per file, measured with Node 20 (x64):
@@ -18,7 +18,7 @@
  *   chunk bytes in a budgeted tier) are shared by identical content and not counted here.
  * E.g. a Go file of the benchmark corpus (66 symbols, 65 path units, ≈130 identifiers): ≈5.2 KB.
  */
-import { SYMBOL_SLOT_BYTES } from './symbolIndex.js';
+import { SYMBOL_SLOT_BYTES } from '../../../server/src/index/symbolIndex.js';
 
 /** Objects kept per file outside the symbol columns: file table record + cache entry (see header). */
 export const FILE_FIXED_BYTES = 1_500;
