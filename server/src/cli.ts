@@ -22,6 +22,7 @@ import type { StrataStats } from './protocol.js';
 import { Workspace } from './index/workspace.js';
 import { formatLine, levelFromEnv, Logger, type LogSink } from './base/log.js';
 import type { IndexProgress } from './index/api.js';
+import type { FolderIndexResult } from './index/folderIndexer.js';
 import { errorMessage } from './base/errors.js';
 
 const stderrSink: LogSink = (level, component, message) => {
@@ -111,7 +112,12 @@ async function runIndex(args: string[]): Promise<number> {
   const log = Logger.create((level, component, message) => {
     if (level === 'error' || level === 'warn') warnings.push({ component, line: `warning: ${formatLine(component, message)}` });
   }, levelFromEnv(process.env, 'warn'));
-  const progress = terminalProgress(!opts.json && process.stderr.isTTY === true);
+  const bar = terminalProgress(!opts.json && process.stderr.isTTY === true);
+  let ignoreWarning: string | undefined;
+  const progress = {
+    ...bar,
+    end(message: string, run?: FolderIndexResult) { ignoreWarning = run?.ignoreWarning; bar.end(message); },
+  };
   let stats: StrataStats;
   try {
     stats = await indexToSnapshot({ root: dir, snapshot, settings, progress, log });
@@ -126,7 +132,7 @@ async function runIndex(args: string[]): Promise<number> {
   else {
     for (const w of warnings.slice(0, 20)) process.stderr.write(`strata: ${w.line}\n`);
     if (warnings.length > 20) process.stderr.write(`strata: … ${warnings.length - 20} more log lines\n`);
-    process.stdout.write(summary(stats));
+    process.stdout.write(summary(stats, ignoreWarning));
   }
   return 0;
 }
@@ -148,11 +154,12 @@ function snapshotProblem(file: string): string | undefined {
   }
 }
 
-function summary(s: StrataStats): string {
+function summary(s: StrataStats, ignoreWarning: string | undefined): string {
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
   return [
     `indexed ${s.files} files, ${mb(s.bytes)} in ${(s.elapsedMs / 1000).toFixed(2)} s (${langs || 'no parsed languages'})`,
+    ...(ignoreWarning ? [`warning: ${ignoreWarning}`] : []),
     `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, ${s.store.uniqueChunks} unique chunks`,
     `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
     `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { createSourceCache, type SourceCache } from '../../server/src/cache/index.js';
 import { textArb } from './helpers.js';
@@ -20,10 +21,17 @@ function filesUnder(dir: string): string[] {
   return out.sort();
 }
 
-const releaseA = 'node_modules/vscode-languageserver';
-const releaseB = 'node_modules/bash-language-server/node_modules/vscode-languageserver';
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// The second release is the copy nested under the dev dependency bash-language-server, pinned in
+// package.json to a version whose vscode-languageserver differs from ours.
+const releaseA = path.join(REPO, 'node_modules/vscode-languageserver');
+const releaseB = path.join(REPO, 'node_modules/bash-language-server/node_modules/vscode-languageserver');
 
-test('two releases of a real package share most of their bytes', { skip: !fs.existsSync(releaseB) && 'second release not installed' }, async () => {
+test('two releases of a real package share most of their bytes', async () => {
+  for (const dir of [releaseA, releaseB]) {
+    assert.ok(fs.existsSync(path.join(dir, 'package.json')),
+      `${dir} is missing: this test needs both releases; run npm ci (bash-language-server is a pinned dev dependency)`);
+  }
   const versions = [releaseA, releaseB].map((d) => JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')).version);
   assert.notEqual(versions[0], versions[1]);
   const cache = await createSourceCache({ chunking: { minSize: 256, avgSize: 1024, maxSize: 4096 } });

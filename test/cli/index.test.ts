@@ -3,11 +3,12 @@
  * in a child process): one JSON object on stdout with --json; the snapshot written to FILE (or to the
  * default location under XDG_CACHE_HOME) and loaded by the next run, which then reads and parses
  * nothing; damage is counted and the run still succeeds; exit 2 on bad usage and 1 when the snapshot
- * cannot be written, each with a message on stderr. Every run gets a private XDG_CACHE_HOME.
+ * cannot be written, each with a message on stderr; a repository whose ignore rules leave out everything
+ * gets a warning in the summary. Every run gets a private XDG_CACHE_HOME.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -113,6 +114,23 @@ describe('strata index and the persistent cache', () => {
     assert.match(r.stdout, /persistent cache: .*summary\.strata — no earlier snapshot; saved /);
     const again = await strata(['index', dir, '--save', join(base, 'summary.strata')], env);
     assert.match(again.stdout, /persistent cache: .*summary\.strata — of its \d+ files \d+ unchanged, 0 changed or new indexed, 0 removed\n/);
+  });
+
+  it('a repository whose .gitignore leaves out everything: the summary warns, naming the rule file', async () => {
+    const repo = join(base, 'ignored-repo');
+    cpSync(DEMO, repo, { recursive: true });
+    mkdirSync(join(repo, '.git'));
+    writeFileSync(join(repo, '.gitignore'), '/*\n');
+    const r = await strata(['index', repo, '--save', join(base, 'ignored-repo.strata')], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^indexed 0 files, .*\nwarning: .*: no file to index; ignore rules left out \d+ entries/);
+    assert.ok(r.stdout.includes(`${join(repo, '.gitignore')}: rule '/*' left out`), r.stdout);
+    // The same tree outside a repository: .gitignore does not apply, every file is indexed.
+    rmSync(join(repo, '.git'), { recursive: true });
+    const plain = await strata(['index', repo, '--save', join(base, 'ignored-repo.strata')], env);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^indexed [1-9]\d* files/);
+    assert.doesNotMatch(plain.stdout, /warning/);
   });
 
   it('a FILE that cannot be written: exit 1 with the reason', async () => {

@@ -11,7 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { scanWorkspace, type ScanOptions, type ScannedFile } from '../../server/src/index/scanner.js';
+import { formatLine, Logger } from '../../server/src/base/log.js';
+import {
+  EXCLUDE_SETTING, scanWorkspace, type ScanOptions, type ScannedFile, type ScanReport,
+} from '../../server/src/index/scanner.js';
 
 async function tree(files: Record<string, string>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'strata-scan-'));
@@ -22,11 +25,19 @@ async function tree(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-async function scan(root: string, options: ScanOptions = {}): Promise<{ files: ScannedFile[]; logs: string[] }> {
+interface Scan { files: ScannedFile[]; logs: string[]; report: ScanReport }
+
+async function scan(root: string, options: ScanOptions = {}): Promise<Scan> {
   const logs: string[] = [];
   const files: ScannedFile[] = [];
-  for await (const f of scanWorkspace(root, { log: (m) => logs.push(m), ...options })) files.push(f);
-  return { files, logs };
+  const sink = (level: string, component: string, message: string) => {
+    logs.push(`${level} ${formatLine(component, message)}`);
+  };
+  const log = Logger.create(sink, 'debug');
+  const walk = scanWorkspace(root, { log, ...options });
+  let step = await walk.next();
+  for (; !step.done; step = await walk.next()) files.push(step.value);
+  return { files, logs, report: step.value };
 }
 
 const rels = (files: ScannedFile[]) => files.map((f) => f.relativePath);
@@ -50,6 +61,89 @@ test('nested .gitignore with negation, .git/info/exclude, and .git skipped', asy
   const all = await scan(root, { gitignore: false });
   assert.ok(rels(all.files).includes('build/out.js') && rels(all.files).includes('secret.ts'));
   assert.ok(!rels(all.files).some((r) => r.startsWith('.git/')), '.git is skipped even without gitignore');
+});
+
+/** A tree whose top `.gitignore` ignores everything but `debian/`, as Debian's kernel source package has it. */
+const TARBALL = {
+  '.gitignore': '*.o\n/*\n!/debian/\n',
+  'Makefile': '', 'kernel/fork.c': '', 'kernel/fork.o': '', 'lib/.gitignore': '*.c\n', 'lib/sort.c': '',
+  'debian/rules': '',
+};
+
+test('outside a git work tree .gitignore files apply nowhere: the whole tree is scanned', async (t) => {
+  const root = await tree(TARBALL);
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const { files, report } = await scan(root);
+  assert.deepEqual(rels(files),
+    ['.gitignore', 'Makefile', 'debian/rules', 'kernel/fork.c', 'kernel/fork.o', 'lib/.gitignore', 'lib/sort.c']);
+  assert.deepEqual(report, { files: 7, rootInGitWorkTree: false, ignored: [] });
+});
+
+test('inside a work tree (.git as a directory, or a file as in worktrees) .gitignore applies, counted', async (t) => {
+  const repo = await tree({ ...TARBALL, '.git/HEAD': '' });
+  const worktree = await tree({ ...TARBALL, '.git': 'gitdir: ../main/.git/worktrees/wt\n' });
+  t.after(() => Promise.all([repo, worktree].map((r) => rm(r, { recursive: true, force: true }))));
+  for (const root of [repo, worktree]) {
+    const { files, report } = await scan(root);
+    assert.deepEqual(rels(files), ['debian/rules'], root);
+    assert.equal(report.rootInGitWorkTree, true);
+    // Top level: .gitignore, Makefile, kernel/ and lib/ (a directory counts as one entry).
+    assert.deepEqual(report.ignored,
+      [{ source: join(root, '.gitignore'), entries: 4, topRule: '/*', topRuleEntries: 4 }]);
+  }
+});
+
+test('a root below a work tree\'s top is in it: its .gitignore applies', async (t) => {
+  const top = await tree({ '.git/HEAD': '', 'proj/.gitignore': '*.o\n', 'proj/a.c': '', 'proj/a.o': '' });
+  t.after(() => rm(top, { recursive: true, force: true }));
+  const { files, report } = await scan(join(top, 'proj'));
+  assert.deepEqual(rels(files), ['.gitignore', 'a.c']);
+  assert.equal(report.rootInGitWorkTree, true);
+});
+
+test('.ignore files apply in and out of a work tree, and win over .gitignore', async (t) => {
+  const files = {
+    '.ignore': 'gen/\n!keep.log\n', '.gitignore': '*.log\n', 'a.ts': '', 'keep.log': '', 'x.log': '', 'gen/g.ts': '',
+    'sub/.ignore': '*.tmp\n', 'sub/b.tmp': '', 'sub/b.ts': '',
+  };
+  const plain = await tree(files);
+  const repo = await tree({ ...files, '.git/HEAD': '' });
+  t.after(() => Promise.all([plain, repo].map((r) => rm(r, { recursive: true, force: true }))));
+  const outside = await scan(plain);
+  assert.deepEqual(rels(outside.files),
+    ['.gitignore', '.ignore', 'a.ts', 'keep.log', 'x.log', 'sub/.ignore', 'sub/b.ts']);
+  assert.deepEqual(outside.report.ignored, [
+    { source: join(plain, '.ignore'), entries: 1, topRule: 'gen/', topRuleEntries: 1 },
+    { source: join(plain, 'sub/.ignore'), entries: 1, topRule: '*.tmp', topRuleEntries: 1 },
+  ]);
+  const inside = await scan(repo);
+  assert.deepEqual(rels(inside.files), ['.gitignore', '.ignore', 'a.ts', 'keep.log', 'sub/.ignore', 'sub/b.ts']);
+  assert.ok(inside.report.ignored.some((s) => s.source === join(repo, '.gitignore') && s.topRule === '*.log'));
+});
+
+test('info/exclude and .gitignore apply only within their repository; a nested one starts afresh', async (t) => {
+  const root = await tree({
+    'top.gen.ts': '', 'top.o': '',
+    'plain/.gitignore': '*\n', 'plain/p.ts': '',
+    'repo/.git/info/exclude': '*.gen.ts\n', 'repo/.gitignore': '*.o\n',
+    'repo/r.gen.ts': '', 'repo/r.o': '', 'repo/r.ts': '',
+    'repo/inner/.git/HEAD': '', 'repo/inner/i.gen.ts': '', 'repo/inner/i.o': '',
+  });
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const { files, report } = await scan(root);
+  assert.deepEqual(rels(files), ['top.gen.ts', 'top.o', 'plain/.gitignore', 'plain/p.ts', 'repo/.gitignore',
+    'repo/r.ts', 'repo/inner/i.gen.ts', 'repo/inner/i.o']);
+  assert.equal(report.rootInGitWorkTree, false);
+  assert.deepEqual(report.ignored.map((s) => [s.source, s.entries]).sort(),
+    [[join(root, 'repo/.git/info/exclude'), 1], [join(root, 'repo/.gitignore'), 1]]);
+});
+
+test('the exclude setting is counted as a rule source, with the pattern that matched', async (t) => {
+  const root = await tree({ 'node_modules/x/index.js': '', 'pkg/node_modules/y.js': '', 'src/a.ts': '' });
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const { report } = await scan(root);
+  assert.deepEqual(report.ignored,
+    [{ source: EXCLUDE_SETTING, entries: 2, topRule: '**/node_modules/**', topRuleEntries: 2 }]);
 });
 
 test('exclude globs, defaults excluding node_modules, and exclude: [] keeping it', async (t) => {
@@ -80,7 +174,7 @@ test('symbolic links: followed inside the root, loops and outside targets skippe
 });
 
 test('entries that cannot be scanned are skipped with a log line; the walk goes on', async (t) => {
-  const root = await tree({ 'ok.ts': '', 'sub/.gitignore/x': '', 'sub/fine.ts': '' });
+  const root = await tree({ '.git/HEAD': '', 'ok.ts': '', 'sub/.gitignore/x': '', 'sub/fine.ts': '' });
   t.after(() => rm(root, { recursive: true, force: true }));
   await symlink(join(root, 'missing-target'), join(root, 'dangling.ts'));
   execFileSync('mkfifo', [join(root, 'pipe')]);

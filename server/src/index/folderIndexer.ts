@@ -8,14 +8,19 @@
  * (unchanged since a loaded snapshot, see persistence.ts) count as done without being read. What
  * indexing a file means is the caller's (`indexFile`): the workspace stores it in its cache and
  * symbol index (fileIndexer.ts), `strata index` writes it to a snapshot (headlessIndex.ts).
+ *
+ * A root whose ignore rules leave out everything, or most of it, is a warning (logged, in the end
+ * message and in the result), naming the rule files: such rules are usually meant for another tree.
  */
-import { scanWorkspace, type ScannedFile, type ScanOptions } from './scanner.js';
+import { formatLine, Logger } from '../base/log.js';
+import { scanWorkspace, type ScannedFile, type ScanOptions, type ScanReport } from './scanner.js';
 import { MAX_STORED_FILE_BYTES, type IndexFileResult } from './fileIndexer.js';
 
 export interface FolderProgress {
   begin(title: string): void;
   report(filesDone: number, filesTotal: number, bytesDone: number): void;
-  end(message: string): void;
+  /** `result` is the run's, for callers that summarize it (`strata index`). */
+  end(message: string, result?: FolderIndexResult): void;
 }
 
 export interface FolderIndexResult {
@@ -24,6 +29,42 @@ export interface FolderIndexResult {
   storedWithoutTree: number;
   bytes: number;
   elapsedMs: number;
+  /** The scan's report: files found, and what each rule source left out. */
+  scan: ScanReport;
+  /** Set when the ignore rules left out all or most of the tree (see ignoreWarning). */
+  ignoreWarning?: string;
+}
+
+/**
+ * The scan options as callers give them. `log` as a plain function is the older form: every line
+ * reaches it at info; a Logger gets the scan's warnings at warn.
+ */
+export type FolderScanOptions = Omit<ScanOptions, 'log'> & { log?: Logger | ((message: string) => void) };
+
+/**
+ * Ignored entries count a directory as one, so they understate what is left out: when they
+ * outnumber the files kept, the rules drop the tree itself, not its build output. Below this many
+ * such entries a tree is too small for the share to mean that (a new project's few ignored folders).
+ */
+const MOST_IGNORED_MIN_ENTRIES = 10;
+
+/** The warning for a scan whose rules left out all or most of the tree, naming the rule files; else undefined. */
+export function ignoreWarning(root: string, scan: ScanReport): string | undefined {
+  const dropped = scan.ignored.reduce((n, s) => n + s.entries, 0);
+  if (dropped === 0) return undefined;
+  if (scan.files > 0 && (dropped <= scan.files || dropped < MOST_IGNORED_MIN_ENTRIES)) return undefined;
+  const what = scan.files === 0 ? 'no file to index' : `only ${scan.files} file${scan.files === 1 ? '' : 's'} to index`;
+  const by = scan.ignored.slice(0, 3).map((s) => `${s.source}: rule '${s.topRule}' left out ${s.topRuleEntries}`
+    + (s.entries > s.topRuleEntries ? ` (its rules ${s.entries})` : '')).join('; ');
+  const more = scan.ignored.length > 3 ? `; ${scan.ignored.length - 3} more rule sources` : '';
+  return `${root}: ${what}; ignore rules left out ${dropped} entries (a directory counts as one): ${by}${more}`;
+}
+
+function loggerOf(log: FolderScanOptions['log']): Logger {
+  if (log instanceof Logger) return log;
+  if (!log) return Logger.silent();
+  const lines = log;
+  return Logger.create((_level, component, message) => lines(formatLine(component, message)), 'info');
 }
 
 export interface FolderIndexOptions {
@@ -36,18 +77,33 @@ export interface FolderIndexOptions {
   signal?: AbortSignal;
 }
 
-export async function indexFolder(root: string, scan: ScanOptions, progress: FolderProgress, opts: FolderIndexOptions): Promise<FolderIndexResult> {
+export async function indexFolder(
+  root: string, scan: FolderScanOptions, progress: FolderProgress, opts: FolderIndexOptions,
+): Promise<FolderIndexResult> {
   const started = performance.now();
   progress.begin('Strata: indexing');
-  const scanOptions: ScanOptions = { ...scan, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const log = loggerOf(scan.log);
+  const scanOptions: ScanOptions = {
+    ...scan, log, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 
+  // The counting pass is the whole walk: its report is the run's, and it alone logs the skips.
   let total = 0;
-  for await (const _ of scanWorkspace(root, scanOptions)) total++;
+  const counting = scanWorkspace(root, scanOptions);
+  let step = await counting.next();
+  for (; !step.done; step = await counting.next()) total++;
 
-  const result: FolderIndexResult = { files: 0, indexed: 0, storedWithoutTree: 0, bytes: 0, elapsedMs: 0 };
+  const result: FolderIndexResult = {
+    files: 0, indexed: 0, storedWithoutTree: 0, bytes: 0, elapsedMs: 0, scan: step.value,
+  };
+  const warning = ignoreWarning(root, step.value);
+  if (warning) {
+    result.ignoreWarning = warning;
+    log.child('scan').warn(warning);
+  } else if (step.value.files === 0) log.child('scan').info(`${root}: no file to index`);
   let done = 0;
   const inFlight = new Set<Promise<void>>();
-  for await (const file of scanWorkspace(root, scanOptions)) {
+  for await (const file of scanWorkspace(root, { ...scanOptions, log: Logger.silent() })) {
     if (opts.signal?.aborted) break;
     if (opts.isOpen?.(file.path)) { done++; continue; }
     if (opts.keep?.(file)) {
@@ -73,6 +129,8 @@ export async function indexFolder(root: string, scan: ScanOptions, progress: Fol
   }
   await Promise.all(inFlight);
   result.elapsedMs = performance.now() - started;
-  progress.end(`Strata: indexed ${result.files} files (${(result.bytes / 1048576).toFixed(1)} MB) in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  const mb = (result.bytes / 1048576).toFixed(1);
+  const summary = `Strata: indexed ${result.files} files (${mb} MB) in ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  progress.end(warning ? `${summary}. Warning: ${warning}` : summary, result);
   return result;
 }

@@ -17,6 +17,10 @@ export interface GlobSet {
   matchesFile(relativePath: string): boolean;
   /** Whether the directory at this relative path (and everything below it) is excluded. */
   matchesDirectory(relativePath: string): boolean;
+  /** The first pattern (as given) that excludes this file, or undefined. */
+  fileRule(relativePath: string): string | undefined;
+  /** The first pattern (as given) that excludes this directory, or undefined. */
+  directoryRule(relativePath: string): string | undefined;
 }
 
 const REGEX_SPECIAL = /[.+^$()|\\\]{}]/;
@@ -51,24 +55,30 @@ function globToRegExpSource(glob: string): string {
   return out;
 }
 
+/** A compiled pattern and the pattern as it was given (what a log line names). */
+interface CompiledGlob { regex: RegExp; pattern: string }
+
 export function compileGlobs(patterns: readonly string[]): GlobSet {
-  const files: RegExp[] = [];
-  const dirs: RegExp[] = [];
-  for (let raw of patterns) {
-    raw = raw.trim().replace(/\\/g, '/');
+  const files: CompiledGlob[] = [];
+  const dirs: CompiledGlob[] = [];
+  for (const pattern of patterns) {
+    let raw = pattern.trim().replace(/\\/g, '/');
     if (raw === '') continue;
     const anchored = raw.startsWith('/');
     if (anchored) raw = raw.slice(1);
     const dirOnly = raw.endsWith('/');
     if (dirOnly) raw = raw.slice(0, -1);
     if (!anchored && !raw.includes('/')) raw = `**/${raw}`;
-    const whole = new RegExp(`^${globToRegExpSource(raw)}$`);
+    const whole = { regex: new RegExp(`^${globToRegExpSource(raw)}$`), pattern };
     if (!dirOnly) files.push(whole);
     dirs.push(whole);
-    if (raw.endsWith('/**')) dirs.push(new RegExp(`^${globToRegExpSource(raw.slice(0, -3))}$`));
+    if (raw.endsWith('/**')) dirs.push({ regex: new RegExp(`^${globToRegExpSource(raw.slice(0, -3))}$`), pattern });
   }
+  const first = (list: CompiledGlob[], p: string) => list.find((g) => g.regex.test(p))?.pattern;
   return {
-    matchesFile: (p) => files.some((r) => r.test(p)),
-    matchesDirectory: (p) => dirs.some((r) => r.test(p)),
+    matchesFile: (p) => files.some((g) => g.regex.test(p)),
+    matchesDirectory: (p) => dirs.some((g) => g.regex.test(p)),
+    fileRule: (p) => first(files, p),
+    directoryRule: (p) => first(dirs, p),
   };
 }
