@@ -2,7 +2,7 @@
  * Starts the built Strata server (`node bin/strata.js --stdio`) on a private copy of the demo
  * workspace and speaks LSP to it over stdio, as an editor does. Used by the integration tests.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,7 +35,11 @@ export async function startStrata(opts: {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'strata-lsp-'));
   if (opts.root === undefined) {
     if (opts.populate) opts.populate(root);
-    else cpSync(DEMO, root, { recursive: true });
+    else {
+      cpSync(DEMO, root, { recursive: true });
+      // The demo lives in a git work tree, where its .gitignore applies: so must its copy.
+      mkdirSync(join(root, '.git'));
+    }
   }
   // Tests never touch the real ~/.cache: each server gets a private, temporary persistent cache.
   const cacheHome = mkdtempSync(join(tmpdir(), 'strata-lsp-cache-'));

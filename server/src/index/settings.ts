@@ -73,7 +73,8 @@ export function defaultSettings(): StrataSettings {
     const parts = spec.key.split('.');
     let node = settings;
     for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]!] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    const value: unknown = spec.default;
+    node[parts[parts.length - 1]!] = Array.isArray(value) ? [...(value as unknown[])] : value;
   }
   return settings as unknown as StrataSettings;
 }
@@ -191,7 +192,7 @@ function show(v: unknown): string {
  * made here have no prototype, so a key such as `__proto__` is only a key.
  */
 function expandDotted(src: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null);
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(src)) {
     if (!key.includes('.')) continue;
     const parts = key.split('.');
