@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { REPO, nvimMissing, requireEditor, run, SKIP_E2E, tempDir } from './support/env.js';
+import { REPO, nvimMissing, requireEditor, run, tempDir } from './support/env.js';
 
 interface PlumbingResult {
   nvim: string;
@@ -31,7 +31,7 @@ interface PlumbingResult {
   statsLines: string[] | null;
 }
 
-test('neovim Lua setup attaches, passes settings and reaches the server (echo server)', { skip: SKIP_E2E, timeout: 60_000 }, async () => {
+test('neovim Lua setup attaches, passes settings and reaches the server (echo server)', { timeout: 60_000 }, async () => {
   requireEditor(nvimMissing());
   const t = tempDir('nvim-plumbing');
   try {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { demoWorkspace, REPO, nvimMissing, requireEditor, run, SKIP_E2E, strataCommand, tempDir } from './support/env.js';
+import { demoWorkspace, REPO, nvimMissing, requireEditor, run, strataCommand, tempDir } from './support/env.js';
 import { covers, flattenSymbols, locations, type DocumentSymbol, type Location, type Position } from './support/lsp.js';
 
 interface CheckResult {
@@ -25,7 +25,7 @@ interface CheckResult {
   statsError?: string;
 }
 
-test('neovim + Strata on examples/demo', { skip: SKIP_E2E, timeout: 180_000 }, async () => {
+test('neovim + Strata on examples/demo', { timeout: 180_000 }, async () => {
   requireEditor(nvimMissing());
   const ws = demoWorkspace();
   const t = tempDir('nvim');

@@ -13,12 +13,12 @@ import {
   codeServerMissing, eventually, installVsix, openFile, runCommand, saveFailure, startVsCode, statsFromWebview,
   setNumberSetting, strataStatusText, type VsCode,
 } from './support/codeServer.js';
-import { REPO, requireEditor, SKIP_E2E, tempDir } from './support/env.js';
+import { REPO, requireEditor, tempDir } from './support/env.js';
 import { buildVsix } from './support/vsix.js';
 
 const MiB = 1024 * 1024;
 
-test('VS Code extension plumbing (echo server)', { skip: SKIP_E2E, timeout: 300_000 }, async () => {
+test('VS Code extension plumbing (echo server)', { timeout: 300_000 }, async () => {
   requireEditor(codeServerMissing());
   const t = tempDir('vscode-plumbing');
   let vs: VsCode | undefined;

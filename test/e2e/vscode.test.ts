@@ -13,7 +13,7 @@ import {
   codeServerMissing, cursorPosition, eventually, goToLine, installVsix, openFile, runCommand, saveFailure,
   setNumberSetting, startVsCode, statsFromWebview, strataStatusText, type VsCode,
 } from './support/codeServer.js';
-import { demoWorkspace, requireEditor, SKIP_E2E, tempDir } from './support/env.js';
+import { demoWorkspace, requireEditor, tempDir } from './support/env.js';
 import { buildVsix } from './support/vsix.js';
 
 const MiB = 1024 * 1024;
@@ -26,7 +26,7 @@ function find(ws: string, rel: string, lineText: string, needle: string): { line
   return { line: i + 1, column: lines[i]!.indexOf(needle) + 1 };
 }
 
-test('VS Code + Strata on examples/demo', { skip: SKIP_E2E, timeout: 420_000 }, async () => {
+test('VS Code + Strata on examples/demo', { timeout: 420_000 }, async () => {
   requireEditor(codeServerMissing());
   const ws = demoWorkspace();
   const t = tempDir('vscode');

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, run, SKIP_E2E, tempDir } from './support/env.js';
+import { REPO, run, tempDir } from './support/env.js';
 import { buildVsix } from './support/vsix.js';
 import { extractZip, listZip } from './support/zip.js';
 
-test('the .vsix holds the bundles and grammars and no development files', { skip: SKIP_E2E, timeout: 240_000 }, async () => {
+test('the .vsix holds the bundles and grammars and no development files', { timeout: 240_000 }, async () => {
   const t = tempDir('vsix');
   try {
     const vsix = join(t.dir, 'strata.vsix');

@@ -1,6 +1,6 @@
 /**
- * Shared ground for the end-to-end tests: where the repository is, whether e2e tests are switched on
- * (STRATA_E2E=1; they need real editors and take minutes, so `npm test` skips them), temporary
+ * Shared ground for the end-to-end tests (run by `npm run test:e2e`, not `npm test`: they need real
+ * editors and take minutes): where the repository is, what an editor lacks, temporary
  * workspaces copied from examples/demo, and a child-process runner with a hard time limit.
  * A pure module: importing it starts nothing (node --test runs every .js under dist/test/).
  */
@@ -21,15 +21,12 @@ export const REPO = (() => {
   throw new Error('e2e: cannot find the repository root');
 })();
 
-/** `skip` option for node:test: a reason string unless STRATA_E2E=1. */
-export const SKIP_E2E: string | false = process.env['STRATA_E2E'] === '1' ? false : 'end-to-end test: run with STRATA_E2E=1 (npm run test:e2e)';
-
 /**
- * With STRATA_E2E=1 a missing editor is a failure, not a skip: CI installs the editors, and a run
- * that silently skipped them would pass without testing anything. `missing` is a reason or false.
+ * A missing editor is a failure, not a skip: CI installs the editors, and a run that silently
+ * skipped them would pass without testing anything. `missing` is a reason or false.
  */
 export function requireEditor(missing: string | false): void {
-  if (missing) throw new Error(`STRATA_E2E=1 but ${missing}`);
+  if (missing) throw new Error(`end-to-end test: ${missing}`);
 }
 
 /** Why neovim cannot run the e2e tests (not on PATH, or older than 0.7), or false. */

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { defaultSettings } from '../../server/src/index/settings.js';
 import { vscodeProperties } from '../../server/src/index/settingsTable.js';
 import { LANGUAGES } from '../../server/src/syntax/languages.js';
-import { REPO } from './support/env.js';
+import { REPO } from '../e2e/support/env.js';
 
 interface Manifest {
   name: string; publisher: string; version: string; main: string; engines: { vscode: string };
