@@ -32,8 +32,10 @@ import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, t
 import { FileTable } from './fileTable.js';
 import { indexFolder } from './folderIndexer.js';
 import { identifierAt, lineAt, orderLocations } from './navigation.js';
+import { ReferenceSearch } from './references.js';
 import { ImpossibleEditError, OpenDocuments } from './openDocuments.js';
 import { defaultSettings, tierBudgets, type StrataSettings } from './settings.js';
+import { buildStats } from './stats.js';
 import type { StrataStats } from '../protocol.js';
 import { SymbolIndex } from './symbolIndex.js';
 import { errorMessage } from '../base/errors.js';
@@ -49,9 +51,6 @@ export interface WorkspaceOptions {
 
 const encoder = new TextEncoder();
 const lenient = new TextDecoder('utf-8');
-
-/** At most this many references are returned: enough for any list a person reads. */
-const MAX_REFERENCES = 10_000;
 
 export class Workspace implements WorkspaceService {
   #settings: StrataSettings;
@@ -79,6 +78,7 @@ export class Workspace implements WorkspaceService {
    * indexed one and, without errors, their diagnostics are none — opening a file costs no query pass.
    */
   readonly #openAsIndexed = new Set<string>();
+  readonly #references: ReferenceSearch;
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
   /** Files changed behind the server's back (no watcher event): checked before what is held about them is served. */
@@ -109,18 +109,24 @@ export class Workspace implements WorkspaceService {
       maxEdits: settings.journal.maxEdits,
     });
     this.#applyTreePolicy();
-    const log = { warn: (m: string) => this.#log.warn(m), info: (m: string) => this.#log.info(m) };
     this.#targets = {
-      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log,
+      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log: this.#log,
       enabled: (lang) => this.#settings.languages.includes(lang),
       treeCapBytes: () => this.#treeCap(),
       isOpen: (key) => this.#docs.has(key),
     };
     this.#persist = new Persistence({
-      targets: this.#targets, settings: () => this.#settings, isOpen: (key) => this.#docs.has(key),
+      targets: { ...this.#targets, log: this.#log.child('persist') }, settings: () => this.#settings, isOpen: (key) => this.#docs.has(key),
       ...(options.snapshotFile ? { snapshotFile: options.snapshotFile } : {}),
     });
     this.#fresh = new Freshness({ targets: this.#targets, isOpen: (key) => this.#docs.has(key), dropTree: (key) => this.#hot.forget(key) });
+    this.#references = new ReferenceSearch({
+      files: this.#files, symbols: this.#symbols, cache, pool: this.#pool, log: this.#log,
+      settle: (key) => this.#fresh.check(key),
+      languageOf: (key) => this.#languageOf(key),
+      openText: (key) => this.#docs.get(key)?.text,
+      treeCapBytes: () => this.#treeCap(),
+    });
   }
 
   configure(settings: StrataSettings): void {
@@ -384,42 +390,7 @@ export class Workspace implements WorkspaceService {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
-    const candidates = new Set<string>([key]);
-    for (const k of this.#files.mayContain(name)) candidates.add(k);
-    const found: Location[] = [];
-    // Open documents parsed here: their declarations come from this parse of the current text, not
-    // from the symbol index, which catches up with an edit only after a debounce (stale spans).
-    const parsedOpen = new Set<string>();
-    await Promise.all([...candidates].map(async (candidate) => {
-      await this.#fresh.check(candidate);
-      const lang = this.#languageOf(candidate);
-      if (!lang) return;
-      let bytes: Uint8Array;
-      const open = this.#docs.get(candidate);
-      try {
-        if (open) bytes = encoder.encode(open.text);
-        else if (this.#cache.has(candidate)) bytes = this.#cache.read(candidate);
-        else return;
-      } catch (err) {
-        this.#log.warn(`${candidate}: ${errorMessage(err)}`);
-        return;
-      }
-      if (bytes.length > this.#treeCap()) return;
-      const outcome = await this.#pool.parse({ lang, bytes, path: candidate, references: true });
-      for (const r of outcome.analysis?.references ?? []) if (r.name === name) found.push({ key: candidate, span: r.span });
-      if (open && outcome.analysis) {
-        parsedOpen.add(candidate);
-        const declarations = (symbols: SyntaxSymbol[]): void => {
-          for (const s of symbols) {
-            if (s.name === name) found.push({ key: candidate, span: s.nameSpan });
-            if (s.children) declarations(s.children);
-          }
-        };
-        if (includeDeclaration) declarations(outcome.analysis.symbols);
-      }
-    }));
-    if (includeDeclaration) for (const s of this.#symbols.lookup(name)) if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
-    return orderLocations(key, found).slice(0, MAX_REFERENCES);
+    return this.#references.find(key, name, includeDeclaration);
   }
 
   async workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]> {
@@ -435,47 +406,33 @@ export class Workspace implements WorkspaceService {
   stats(): StrataStats {
     const cache = this.#cache.stats();
     const hot = this.#hot.stats();
-    const mainTrees = threadLedger.counts();
     const pool = this.#pool.stats();
-    const poolTrees = pool.trees;
-    const mem = process.memoryUsage();
-    const totals = this.#files.totals();
-    const budgets = tierBudgets(this.#settings);
-    return {
-      files: totals.files,
-      bytes: totals.bytes,
-      languages: totals.languages,
-      parseErrors: totals.parseErrors,
-      elapsedMs: Math.round(this.#elapsedMs),
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    const { store } = cache;
+    return buildStats({
+      totals: this.#files.totals(),
+      elapsedMs: this.#elapsedMs,
       store: {
-        rawBytes: cache.store.rawBytes,
-        storedBytes: cache.store.storedBytes,
-        chunks: cache.store.chunks,
-        uniqueChunks: cache.store.uniqueChunks,
-        dedupRatio: cache.store.dedupRatio,
-        compressionRatio: cache.store.compressionRatio,
+        rawBytes: store.rawBytes, storedBytes: store.storedBytes,
+        chunks: store.chunks, uniqueChunks: store.uniqueChunks,
+        dedupRatio: store.dedupRatio, compressionRatio: store.compressionRatio,
       },
       tiers: {
         hot: { files: hot.files, bytes: hot.bytes },
         warm: { files: cache.tiers.warm.files, bytes: cache.tiers.warm.bytes },
         cold: { files: cache.tiers.cold.files, bytes: cache.tiers.cold.bytes },
       },
-      trees: {
-        live: mainTrees.live + poolTrees.live,
-        created: mainTrees.created + poolTrees.created,
-        deleted: mainTrees.deleted + poolTrees.deleted,
-      },
+      trees: [threadLedger.counts(), pool.trees],
       // Damage found in persistent snapshots counts as detected corruption too.
-      integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures + this.#persist.damagedBlocks, fallbacks: cache.integrity.fallbacks },
-      journal: threadJournalStats.counts(),
-      budgets,
-      persist: this.#persist.stats(),
-      process: {
-        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
-        arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: pool.heapBytes,
+      integrity: {
+        verifiedReads: cache.integrity.verifiedReads,
+        crcFailures: cache.integrity.crcFailures + this.#persist.damagedBlocks,
+        fallbacks: cache.integrity.fallbacks,
       },
-    };
+      journal: threadJournalStats.counts(),
+      budgets: tierBudgets(this.#settings),
+      persist: this.#persist.stats(),
+      workersHeapBytes: pool.heapBytes,
+    });
   }
 
   /** For the reliability suites only: the LSP layer serves this only with STRATA_DEBUG=1. */
