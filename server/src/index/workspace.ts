@@ -458,7 +458,8 @@ export class Workspace implements WorkspaceService {
     const record = this.#files.get(key);
     const open = this.#sync.get(key);
     if (!open && record?.noTreeReason) return undefined;
-    if ((open ? open.text.length : (record?.bytes ?? 0)) > this.#treeCap()) return undefined;
+    // Bytes on both sides: the cap is in bytes, and so is a file's record.
+    if ((open ? open.bytes : (record?.bytes ?? 0)) > this.#treeCap()) return undefined;
     try {
       return await this.#hot.withTree(key, (tree, text) => fn(tree, lang, text));
     } catch (err) {
