@@ -158,6 +158,8 @@ export class DocumentSync {
     this.#forgetKept(key);
     const doc = this.#docs.close(key);
     if (!doc) return;
+    // This close supersedes the reconciliation of an earlier one, if the file was re-opened meanwhile.
+    this.#closing.delete(key);
     const { targets: t, hot } = this.#p;
     hot.close(key);
     const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
