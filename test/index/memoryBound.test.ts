@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Logger } from '../../server/src/base/log.js';
 import { createSourceCache } from '../../server/src/cache/index.js';
 import { diskFallback } from '../../server/src/index/diskFallback.js';
 import { recordAnalysis, type IndexTargets } from '../../server/src/index/fileIndexer.js';
@@ -58,7 +59,7 @@ test('per-file memory of the index stays within the stated cost (memoryBound.ts)
   const pool = new ParserPool({ size: 1 });
   const t: IndexTargets = {
     cache, pool, symbols: new SymbolIndex(), files: new FileTable(),
-    enabled: () => true, treeCapBytes: () => 1 << 20, log: { warn() {}, info() {} },
+    enabled: () => true, treeCapBytes: () => 1 << 20, log: Logger.silent(),
   };
   const text = new TextEncoder().encode('package p\n\ntype T struct{ A int }\n'.repeat(40));
   const add = (from: number, to: number) => {

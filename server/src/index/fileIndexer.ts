@@ -19,6 +19,7 @@ import type { FileTable } from './fileTable.js';
 import { IdentifierFilter } from './identifierFilter.js';
 import type { SymbolIndex } from './symbolIndex.js';
 import { errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 
 /** Files above this are not even stored: nothing a language server does needs them. */
 export const MAX_STORED_FILE_BYTES = 64 * 1024 * 1024;
@@ -31,7 +32,7 @@ export interface IndexTargets {
   enabled: (lang: LanguageName) => boolean;
   /** Files above this many bytes are stored without a tree (the `trees.maxFileSizeMB` setting). */
   treeCapBytes: () => number;
-  log: { warn(message: string): void; info(message: string): void };
+  log: Logger;
   /**
    * Documents open in an editor. Their text is the editor's: bytes read from disk while one was
    * being opened are neither stored nor analysed (without this check a didOpen that arrived during

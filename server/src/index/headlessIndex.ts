@@ -26,18 +26,21 @@
  * (the writer checks length and CRC); damage found in the old snapshot is counted in
  * integrity.crcFailures and logged, and never copied.
  *
- * The stats are the contract's object (stats.ts), for the run's store — the snapshot: every file is
- * cold (its text in the snapshot's packs); the trees are those the workers made.
+ * The stats are the protocol's object, built as the server builds it (stats.ts), for the run's store —
+ * the snapshot: every file is cold (its text in the snapshot's packs); the trees are those the workers made.
  */
 import { existsSync } from 'node:fs';
 import { crc32, initZstd } from '../cache/index.js';
 import type { LanguageName } from '../syntax/languages.js';
 import { ParserPool } from '../syntax/parserPool.js';
 import { PackedOutline, packedOutlineOf } from '../syntax/packedOutline.js';
-import { analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type SourceAnalysis } from './fileIndexer.js';
+import {
+  analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type IndexTargets, type SourceAnalysis,
+} from './fileIndexer.js';
 import { indexFolder, type FolderProgress } from './folderIndexer.js';
 import { IdentifierFilter } from './identifierFilter.js';
 import { tierBudgets, type StrataSettings } from './settings.js';
+import { buildStats, ratio } from './stats.js';
 import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { under } from './persistence.js';
@@ -127,209 +130,274 @@ function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { si
   return { ...base, hasErrors: a.diagnostics.length > 0, symbols: (packedOutlineOf(a) ?? PackedOutline.of(a.symbols)).asIndexed(), identifiers: IdentifierFilter.from(a.nameFilter).toBytes() };
 }
 
-function ratio(a: number, b: number): number {
-  return b > 0 ? a / b : 1;
-}
-
 /** Indexes `o.root` into `o.snapshot` (see header). Throws when the snapshot cannot be written; the previous one then stays. */
 export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataStats> {
   const started = performance.now();
   await initZstd();
-  const { root, settings, log } = o;
-  const persistLog = log.child('persist');
-  const pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, oldGenerationSlackBytes: WORKER_OLD_GARBAGE_BYTES, ...(o.workers ? { size: o.workers } : {}) });
-  const targets = {
-    pool, log,
-    enabled: (lang: LanguageName) => settings.languages.includes(lang),
-    treeCapBytes: () => Math.round(settings.trees.maxFileSizeMB * MiB),
-  };
-  const persist: PersistStats = {
-    enabled: true, snapshotPath: o.snapshot, loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
-    damagedBlocks: 0, loadMs: 0, saves: 0, failedSaves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, evictedCaches: 0,
-  };
-  const integrity = { verifiedReads: 0, crcFailures: 0, fallbacks: 0 };
-  let reader: SnapshotReader | undefined;
-  let rejected = 0;
-  let writing: Promise<SnapshotWriter> | undefined;
-  let failure: unknown;
-  let saveMs = 0;
-
+  const run = new HeadlessRun(o, started);
   try {
-    // 1. The previous snapshot: what each file was when it was written.
-    const loaded = new Map<string, Loaded>();
-    const loadedTotals = new Totals();
+    run.loadPrevious();
+    await run.scan();
+    if (!run.unchanged()) {
+      await run.copyKept();
+      await run.commit();
+    }
+    return run.stats();
+  } catch (err) {
+    await run.abort();
+    throw err;
+  } finally {
+    await run.close();
+  }
+}
+
+/** One `strata index` run, step by step (indexToSnapshot calls the steps in order). */
+class HeadlessRun {
+  readonly #o: HeadlessIndexOptions;
+  readonly #started: number;
+  readonly #persistLog: Logger;
+  readonly #pool: ParserPool;
+  readonly #targets: Pick<IndexTargets, 'pool' | 'log' | 'enabled' | 'treeCapBytes'>;
+  readonly #persist: PersistStats;
+  readonly #integrity = { verifiedReads: 0, crcFailures: 0, fallbacks: 0 };
+  /** The previous snapshot's records, until the scan says whether each file is unchanged. */
+  readonly #loaded = new Map<string, Loaded>();
+  readonly #loadedTotals = new Totals();
+  readonly #written = new Totals();
+  /** Bytes of the files in flight: at most a quarter of `--memory`, unless one file alone is larger. */
+  readonly #gate: ByteGate;
+  /** Stops the scan once the writer has failed. */
+  readonly #scanAbort = new AbortController();
+  #reader: SnapshotReader | undefined;
+  /** Previous snapshots that could not be used at all (counted as damage). */
+  #rejected = 0;
+  #writing: Promise<SnapshotWriter> | undefined;
+  /** The first writer failure: it ends the run. */
+  #failure: unknown;
+  #saveMs = 0;
+  #kept = 0;
+  #removed = 0;
+  #done: SnapshotWritten | undefined;
+
+  constructor(o: HeadlessIndexOptions, started: number) {
+    this.#o = o;
+    this.#started = started;
+    this.#persistLog = o.log.child('persist');
+    this.#pool = new ParserPool({
+      maxFileBytes: MAX_STORED_FILE_BYTES, oldGenerationSlackBytes: WORKER_OLD_GARBAGE_BYTES,
+      ...(o.workers ? { size: o.workers } : {}),
+    });
+    const { settings } = o;
+    this.#targets = {
+      pool: this.#pool, log: o.log,
+      enabled: (lang: LanguageName) => settings.languages.includes(lang),
+      treeCapBytes: () => Math.round(settings.trees.maxFileSizeMB * MiB),
+    };
+    this.#persist = {
+      enabled: true, snapshotPath: o.snapshot, loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
+      damagedBlocks: 0, loadMs: 0, saves: 0, failedSaves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0,
+      evictedCaches: 0,
+    };
+    this.#gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
+  }
+
+  /** 1. The previous snapshot: what each file was when it was written. */
+  loadPrevious(): void {
+    const o = this.#o;
     if (existsSync(o.snapshot)) {
       try {
-        reader = SnapshotReader.open(o.snapshot, { root });
+        this.#reader = SnapshotReader.open(o.snapshot, { root: o.root });
       } catch (err) {
-        rejected++;
-        persistLog.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${errorMessage(err)})`);
+        this.#rejected++;
+        const why = errorMessage(err);
+        this.#persistLog.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${why})`);
       }
     }
-    if (reader) {
-      for (const f of reader.files()) {
-        if (!under(root, f.key) || !targets.enabled(f.language) || loaded.has(f.key)) continue;
-        loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs, kept: false, reindexed: false });
-        loadedTotals.add(f);
-        loadedTotals.chunkRefs += reader.chunkCount(f.key);
-      }
-      persist.loadedFiles = loaded.size;
-      persist.loadMs = Math.round(performance.now() - started);
+    const reader = this.#reader;
+    if (!reader) return;
+    for (const f of reader.files()) {
+      if (!under(o.root, f.key) || !this.#targets.enabled(f.language) || this.#loaded.has(f.key)) continue;
+      this.#loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs, kept: false, reindexed: false });
+      this.#loadedTotals.add(f);
+      this.#loadedTotals.chunkRefs += reader.chunkCount(f.key);
     }
+    this.#persist.loadedFiles = this.#loaded.size;
+    this.#persist.loadMs = Math.round(performance.now() - this.#started);
+  }
 
-    const writer = (): Promise<SnapshotWriter> => (writing ??= SnapshotWriter.create(o.snapshot, { root }));
-    const written = new Totals();
-    /** Writes a record; false (logged) when the writer refuses it. Writer failures stop the run. */
-    const write = async (record: SnapshotFileInput, text: Uint8Array): Promise<boolean> => {
-      const t0 = performance.now();
-      try {
-        await (await writer()).add(record, text);
-        written.add(record);
-        return true;
-      } catch (err) {
-        if (!(err instanceof SnapshotInputError)) throw err;
-        persistLog.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
-        return false;
-      } finally {
-        saveMs += performance.now() - t0;
-      }
-    };
-    const gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
-    const abort = new AbortController();
-    /** Reads, parses and writes one file; never throws (a writer failure is kept and ends the scan). */
-    const indexFromDisk = async (file: { path: string; size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> => {
-      if (failure !== undefined) return { result: 'skipped', bytes: 0 };
-      const holds = Math.min(file.size, MAX_STORED_FILE_BYTES);
-      await gate.acquire(holds);
-      try {
-        const source = await readSourceFile(targets, file.path, file.size);
-        if (!source) return { result: 'skipped', bytes: 0 };
-        const outcome = await analyseSource(targets, file.path, source.lang, source.bytes);
-        if (!(await write(recordOf(file.path, source.lang, source.bytes, file, outcome), source.bytes))) return { result: 'skipped', bytes: 0 };
-        return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
-      } catch (err) {
-        failure ??= err;
-        abort.abort();
-        return { result: 'skipped', bytes: 0 };
-      } finally {
-        gate.release(holds);
-      }
-    };
-
-    // 2. The scan: unchanged files are kept, the others indexed and written as they come.
-    const run = await indexFolder(root, { exclude: settings.exclude, log: (m) => log.info(m) }, o.progress, {
-      inFlight: pool.size * 2,
-      signal: abort.signal,
+  /** 2. The scan: unchanged files are kept, the others indexed and written as they come. */
+  async scan(): Promise<void> {
+    const { settings } = this.#o;
+    const scanOptions = { exclude: settings.exclude, log: (m: string) => this.#o.log.info(m) };
+    const run = await indexFolder(this.#o.root, scanOptions, this.#o.progress, {
+      inFlight: this.#pool.size * 2,
+      signal: this.#scanAbort.signal,
       keep: (file) => {
-        const l = loaded.get(file.path);
+        const l = this.#loaded.get(file.path);
         if (!l || l.size !== file.size || l.mtimeMs !== file.mtimeMs) return false;
         l.kept = true;
         return true;
       },
       indexFile: async (file) => {
-        const done = await indexFromDisk(file);
-        const l = loaded.get(file.path);
+        const done = await this.#indexFromDisk(file);
+        const l = this.#loaded.get(file.path);
         if (l && done.result !== 'skipped') l.reindexed = true;
         return done;
       },
     });
-    if (failure !== undefined) throw failure;
-    await pool.endIdleWorkers();
-
-    let kept = 0;
-    let removed = 0;
-    for (const l of loaded.values()) {
-      if (l.kept) kept++;
-      else if (!l.reindexed) removed++;
+    if (this.#failure !== undefined) throw this.#failure;
+    await this.#pool.endIdleWorkers();
+    for (const l of this.#loaded.values()) {
+      if (l.kept) this.#kept++;
+      else if (!l.reindexed) this.#removed++;
     }
-    persist.keptFiles = kept;
-    persist.reindexedFiles = reader ? run.indexed + run.storedWithoutTree : 0;
-    persist.removedFiles = removed;
-    const damaged = (): number => (reader?.damage.blocks ?? 0) + rejected;
+    this.#persist.keptFiles = this.#kept;
+    this.#persist.reindexedFiles = this.#reader ? run.indexed + run.storedWithoutTree : 0;
+    this.#persist.removedFiles = this.#removed;
+  }
 
-    // 3. Nothing changed: the snapshot stays as it is.
-    let done: SnapshotWritten | undefined;
-    let totals = loadedTotals;
-    // Before keeping the old snapshot as it is, its packs are checked (cheap: a CRC per block).
-    const unchanged = reader !== undefined && !writing && removed === 0 && damaged() === 0 && reader.verifyPacks() === 0;
-    if (!unchanged) {
-      // 4. Kept records join the new snapshot with their verified texts (from the disk when damaged).
-      if (reader && kept > 0) {
-        for (const f of reader.files()) {
-          if (!loaded.get(f.key)?.kept) continue;
-          let text: Uint8Array | undefined;
-          try {
-            text = reader.readText(f.key);
-            integrity.verifiedReads++;
-          } catch (err) {
-            if (!(err instanceof SnapshotFormatError)) throw err;
-          }
-          if (text) {
-            await write(f, text);
-          } else {
-            integrity.fallbacks++;
-            const again = await indexFromDisk({ path: f.key, size: f.size, mtimeMs: f.mtimeMs });
-            if (failure !== undefined) throw failure;
-            if (again.result !== 'skipped') persist.reindexedFiles++;
-          }
-        }
-        for (const line of reader.damage.messages) persistLog.warn(`persistent cache ${o.snapshot}: damage detected, rebuilt from disk: ${line}`);
+  /** 3. Nothing changed and nothing damaged: the snapshot stays as it is (its packs checked first: a CRC per block). */
+  unchanged(): boolean {
+    return this.#reader !== undefined && !this.#writing && this.#removed === 0 && this.#damaged() === 0
+      && this.#reader.verifyPacks() === 0;
+  }
+
+  /** 4. Kept records join the new snapshot with their verified texts (from the disk when damaged). */
+  async copyKept(): Promise<void> {
+    const reader = this.#reader;
+    if (!reader || this.#kept === 0) return;
+    for (const f of reader.files()) {
+      if (!this.#loaded.get(f.key)?.kept) continue;
+      let text: Uint8Array | undefined;
+      try {
+        text = reader.readText(f.key);
+        this.#integrity.verifiedReads++;
+      } catch (err) {
+        if (!(err instanceof SnapshotFormatError)) throw err;
       }
-      const t0 = performance.now();
-      done = await (await writer()).commit();
-      saveMs += performance.now() - t0;
-      totals = written;
-      persist.saves = 1;
-      persist.lastSaveBytes = done.bytes;
-      persist.lastSaveFiles = done.files;
-      persist.lastSaveMs = Math.round(saveMs);
-      const cacheRoot = cacheRootOf(o.snapshot);
-      if (cacheRoot) {
-        const { removed: gone } = enforceDiskBudget(cacheRoot, settings.cacheDiskMB * MiB, o.snapshot);
-        persist.evictedCaches = gone.length;
-        for (const dir of gone) persistLog.info(`persistent cache: ${dir} removed (disk budget ${settings.cacheDiskMB} MB)`);
+      if (text) {
+        await this.#write(f, text);
+      } else {
+        this.#integrity.fallbacks++;
+        const again = await this.#indexFromDisk({ path: f.key, size: f.size, mtimeMs: f.mtimeMs });
+        if (this.#failure !== undefined) throw this.#failure;
+        if (again.result !== 'skipped') this.#persist.reindexedFiles++;
       }
     }
-    persist.damagedBlocks = damaged();
-    integrity.crcFailures = damaged();
-    const elapsedMs = Math.round(performance.now() - started);
+    for (const line of reader.damage.messages) {
+      this.#persistLog.warn(`persistent cache ${this.#o.snapshot}: damage detected, rebuilt from disk: ${line}`);
+    }
+  }
 
+  /** 5. The new snapshot replaces the old one; then the cache folder's disk budget is applied. */
+  async commit(): Promise<void> {
+    const o = this.#o;
+    const t0 = performance.now();
+    const done = await (await this.#writer()).commit();
+    this.#saveMs += performance.now() - t0;
+    this.#done = done;
+    this.#persist.saves = 1;
+    this.#persist.lastSaveBytes = done.bytes;
+    this.#persist.lastSaveFiles = done.files;
+    this.#persist.lastSaveMs = Math.round(this.#saveMs);
+    const cacheRoot = cacheRootOf(o.snapshot);
+    if (!cacheRoot) return;
+    const { removed: gone } = enforceDiskBudget(cacheRoot, o.settings.cacheDiskMB * MiB, o.snapshot);
+    this.#persist.evictedCaches = gone.length;
+    for (const dir of gone) {
+      this.#persistLog.info(`persistent cache: ${dir} removed (disk budget ${o.settings.cacheDiskMB} MB)`);
+    }
+  }
+
+  /** 6. The stats of the run's store — the snapshot, new or kept: every file cold; the workers' trees. */
+  stats(): StrataStats {
+    this.#persist.damagedBlocks = this.#damaged();
+    this.#integrity.crcFailures = this.#damaged();
+    const elapsedMs = performance.now() - this.#started;
+    const done = this.#done;
+    const reader = this.#reader!;
+    const totals = done ? this.#written : this.#loadedTotals;
     const raw = done ? done.textBytes : totals.bytes;
-    const unique = done ? done.uniqueBytes : reader!.end.uniqueBytes;
-    const stored = done ? done.packBytes : reader!.packBytes;
-    const poolStats = pool.stats();
-    const mem = process.memoryUsage();
-    return {
-      files: totals.files,
-      bytes: totals.bytes,
-      languages: Object.fromEntries(totals.languages),
-      parseErrors: totals.parseErrors,
+    const unique = done ? done.uniqueBytes : reader.end.uniqueBytes;
+    const stored = done ? done.packBytes : reader.packBytes;
+    const pool = this.#pool.stats();
+    return buildStats({
+      totals: {
+        files: totals.files, bytes: totals.bytes, languages: Object.fromEntries(totals.languages),
+        parseErrors: totals.parseErrors,
+      },
       elapsedMs,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
       store: {
         rawBytes: raw,
         storedBytes: stored,
         chunks: done ? done.chunkRefs : totals.chunkRefs,
-        uniqueChunks: done ? done.chunks : reader!.end.chunks,
+        uniqueChunks: done ? done.chunks : reader.end.chunks,
         dedupRatio: ratio(raw, unique),
         compressionRatio: ratio(unique, stored),
       },
       tiers: { hot: { files: 0, bytes: 0 }, warm: { files: 0, bytes: 0 }, cold: { files: totals.files, bytes: stored } },
-      trees: poolStats.trees,
-      integrity,
+      trees: [pool.trees],
+      integrity: this.#integrity,
       journal: { replays: 0, fullParses: 0 },
-      budgets: tierBudgets(settings),
-      persist,
-      process: {
-        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
-        arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: poolStats.heapBytes,
-      },
-    };
-  } catch (err) {
-    if (writing) await writing.then((w) => w.abort(), () => undefined);
-    throw err;
-  } finally {
-    reader?.close();
-    await pool.close();
+      budgets: tierBudgets(this.#o.settings),
+      persist: this.#persist,
+      workersHeapBytes: pool.heapBytes,
+    });
+  }
+
+  /** After a failure: the new snapshot's temp file goes; the previous snapshot stays. */
+  async abort(): Promise<void> {
+    if (this.#writing) await this.#writing.then((w) => w.abort(), () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#reader?.close();
+    await this.#pool.close();
+  }
+
+  #damaged(): number {
+    return (this.#reader?.damage.blocks ?? 0) + this.#rejected;
+  }
+
+  #writer(): Promise<SnapshotWriter> {
+    return (this.#writing ??= SnapshotWriter.create(this.#o.snapshot, { root: this.#o.root }));
+  }
+
+  /** Writes a record; false (logged) when the writer refuses it. Writer failures stop the run. */
+  async #write(record: SnapshotFileInput, text: Uint8Array): Promise<boolean> {
+    const t0 = performance.now();
+    try {
+      await (await this.#writer()).add(record, text);
+      this.#written.add(record);
+      return true;
+    } catch (err) {
+      if (!(err instanceof SnapshotInputError)) throw err;
+      this.#persistLog.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
+      return false;
+    } finally {
+      this.#saveMs += performance.now() - t0;
+    }
+  }
+
+  /** Reads, parses and writes one file; never throws (a writer failure is kept and ends the scan). */
+  async #indexFromDisk(file: { path: string; size: number; mtimeMs: number }):
+    Promise<{ result: IndexFileResult; bytes: number }> {
+    if (this.#failure !== undefined) return { result: 'skipped', bytes: 0 };
+    const holds = Math.min(file.size, MAX_STORED_FILE_BYTES);
+    await this.#gate.acquire(holds);
+    try {
+      const source = await readSourceFile(this.#targets, file.path, file.size);
+      if (!source) return { result: 'skipped', bytes: 0 };
+      const outcome = await analyseSource(this.#targets, file.path, source.lang, source.bytes);
+      const record = recordOf(file.path, source.lang, source.bytes, file, outcome);
+      if (!(await this.#write(record, source.bytes))) return { result: 'skipped', bytes: 0 };
+      return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
+    } catch (err) {
+      this.#failure ??= err;
+      this.#scanAbort.abort();
+      return { result: 'skipped', bytes: 0 };
+    } finally {
+      this.#gate.release(holds);
+    }
   }
 }

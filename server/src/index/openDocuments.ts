@@ -18,6 +18,8 @@ export interface OpenDocument {
   version: number;
   /** The current text (the kept copy). */
   text: string;
+  /** The current text's length in UTF-8 bytes (what the tree-size cap and the disk are compared with). */
+  bytes: number;
 }
 
 export interface ChangeRange { start: { line: number; character: number }; end: { line: number; character: number } }

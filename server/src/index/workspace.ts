@@ -1,39 +1,48 @@
 /**
- * The workspace: the one object the LSP layer and the CLI talk to (it implements the LSP layer's
- * `WorkspaceService` port). It composes the parts and decides nothing they can decide themselves:
+ * The workspace: the one object the LSP layer and the CLI talk to (it implements `WorkspaceService`,
+ * api.ts). It composes the parts and decides nothing they can decide themselves:
  * - the source cache (warm/cold tiers, verified reads),
  * - the hot tier (live trees of what is being worked on, rebuilt from the edit journal),
- * - the parser worker pool (bulk parsing, find-references over candidate files),
- * - the symbol index, the per-file table with identifier filters, the open documents,
- * - the persistent cache (persistence.ts: a root's snapshot loaded before its index run, saved after).
- * Memory: everything here is either in a budgeted tier or has a stated per-file / per-symbol cost
- * (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
+ * - the parser worker pool (bulk parsing; find-references over candidate files: references.ts),
+ * - the symbol index, the per-file table with identifier filters,
+ * - document sync (documentSync.ts: open documents, their kept analyses, the reconciliation of a close),
+ * - the freshness checks (freshness.ts) and the persistent cache (persistence.ts),
+ * - the stats object (stats.ts).
+ * Before anything held about a closed file is served, `#settle` waits for its close's reconciliation
+ * and checks it against the disk. Memory: everything here is either in a budgeted tier or has a stated
+ * per-file / per-symbol cost (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Logger } from '../base/log.js';
 import { crc32, createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
-import type { ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService } from './api.js';
-import { EditRejectedError, UnknownDocumentError } from './api.js';
-import { analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges } from '../syntax/analysis/index.js';
+import type {
+  ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService,
+} from './api.js';
+import { UnknownDocumentError } from './api.js';
+import {
+  analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges,
+} from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
-import { detectLanguage, type LanguageName } from '../syntax/languages.js';
+import type { LanguageName } from '../syntax/languages.js';
 import { ParserPool } from '../syntax/parserPool.js';
 import { threadJournalStats } from '../syntax/rebuild.js';
-import { EditRangeError, EditableText } from '../syntax/textEdits.js';
-import { threadLedger } from '../syntax/trees.js';
+import { threadLedger, type Tree } from '../syntax/trees.js';
 import { collectGarbage } from '../syntax/v8Heap.js';
-import type { FileAnalysis, FoldSpan, Incomplete, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
-import { diskFallback } from './diskFallback.js';
+import type { FoldSpan, Incomplete, Span, SyntaxDiagnostic, SyntaxSymbol } from '../syntax/types.js';
 import { Persistence } from './persistence.js';
 import { Freshness } from './freshness.js';
 import { injectFaults } from './faults.js';
-import { forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, type IndexTargets } from './fileIndexer.js';
+import {
+  forgetFile, indexFileFromDisk, MAX_STORED_FILE_BYTES, recordAnalysis, type IndexTargets,
+} from './fileIndexer.js';
 import { FileTable } from './fileTable.js';
 import { indexFolder } from './folderIndexer.js';
 import { identifierAt, lineAt, orderLocations } from './navigation.js';
-import { ImpossibleEditError, OpenDocuments } from './openDocuments.js';
+import { DocumentSync, type KeptAnalysis } from './documentSync.js';
+import { ReferenceSearch } from './references.js';
 import { defaultSettings, tierBudgets, type StrataSettings } from './settings.js';
+import { buildStats } from './stats.js';
 import type { StrataStats } from '../protocol.js';
 import { SymbolIndex } from './symbolIndex.js';
 import { errorMessage } from '../base/errors.js';
@@ -50,9 +59,6 @@ export interface WorkspaceOptions {
 const encoder = new TextEncoder();
 const lenient = new TextDecoder('utf-8');
 
-/** At most this many references are returned: enough for any list a person reads. */
-const MAX_REFERENCES = 10_000;
-
 export class Workspace implements WorkspaceService {
   #settings: StrataSettings;
   readonly #log: Logger;
@@ -66,19 +72,8 @@ export class Workspace implements WorkspaceService {
    * their next passes get the repeat budget; a complete pass removes the mark.
    */
   readonly #incomplete = new Set<string>();
-  readonly #docs = new OpenDocuments();
-  /**
-   * The last analysis of each open document and the text it is of: the outline and the diagnostics of
-   * one text version share one query pass (didOpen's diagnostics and the first documentSymbol would
-   * otherwise each run it). Dropped on every edit, open and close, so it holds no stale text.
-   */
-  readonly #openAnalysis = new Map<string, { lang: LanguageName; text: string; analysis: FileAnalysis }>();
-  /**
-   * Open documents whose text is still the very text their indexed symbols, filter and error state
-   * were computed from (same length and CRC-32, no edit since the open): their outline is the
-   * indexed one and, without errors, their diagnostics are none — opening a file costs no query pass.
-   */
-  readonly #openAsIndexed = new Set<string>();
+  readonly #sync: DocumentSync;
+  readonly #references: ReferenceSearch;
   readonly #roots = new Set<string>();
   readonly #targets: IndexTargets;
   /** Files changed behind the server's back (no watcher event): checked before what is held about them is served. */
@@ -92,7 +87,9 @@ export class Workspace implements WorkspaceService {
   static async create(options: WorkspaceOptions = {}): Promise<Workspace> {
     const settings = options.settings ?? defaultSettings();
     const budgets = tierBudgets(settings);
-    const cache = await createSourceCache({ warmBytes: budgets.warmBytes, coldBytes: budgets.coldBytes, journalLimit: settings.journal.maxEdits });
+    const cache = await createSourceCache({
+      warmBytes: budgets.warmBytes, coldBytes: budgets.coldBytes, journalLimit: settings.journal.maxEdits,
+    });
     return new Workspace(cache, settings, options);
   }
 
@@ -101,26 +98,40 @@ export class Workspace implements WorkspaceService {
     this.#settings = settings;
     this.#log = options.log ?? Logger.silent();
     // The pool parses anything up to the storage cap; the (changeable) tree cap is applied before a job is sent.
-    this.#pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}) });
+    this.#pool = new ParserPool({
+      maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}),
+    });
     this.#hot = new HotTier({
       budgetBytes: tierBudgets(settings).hotBytes,
       // An open document's text is the editor's: the truth the cache is repaired from (cacheBridge.ts).
-      warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key), (key) => this.#docs.get(key)?.text),
+      warm: sourceCacheWarmSide(cache, (key) => this.#languageOf(key), (key) => this.#sync.get(key)?.text),
       maxEdits: settings.journal.maxEdits,
     });
     this.#applyTreePolicy();
-    const log = { warn: (m: string) => this.#log.warn(m), info: (m: string) => this.#log.info(m) };
     this.#targets = {
-      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log,
+      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log: this.#log,
       enabled: (lang) => this.#settings.languages.includes(lang),
       treeCapBytes: () => this.#treeCap(),
-      isOpen: (key) => this.#docs.has(key),
+      isOpen: (key) => this.#sync.has(key),
     };
+    // A closing document is still the editor's until its close is reconciled with the disk.
+    const held = (key: string): boolean => this.#sync.isHeld(key);
     this.#persist = new Persistence({
-      targets: this.#targets, settings: () => this.#settings, isOpen: (key) => this.#docs.has(key),
+      targets: { ...this.#targets, log: this.#log.child('persist') }, settings: () => this.#settings, isOpen: held,
       ...(options.snapshotFile ? { snapshotFile: options.snapshotFile } : {}),
     });
-    this.#fresh = new Freshness({ targets: this.#targets, isOpen: (key) => this.#docs.has(key), dropTree: (key) => this.#hot.forget(key) });
+    this.#fresh = new Freshness({ targets: this.#targets, isOpen: held, dropTree: (key) => this.#hot.forget(key) });
+    this.#sync = new DocumentSync({
+      targets: this.#targets, hot: this.#hot, log: this.#log,
+      diskStateChanged: (key) => this.#persist.changed([key]),
+    });
+    this.#references = new ReferenceSearch({
+      files: this.#files, symbols: this.#symbols, cache, pool: this.#pool, log: this.#log,
+      settle: (key) => this.#settle(key),
+      languageOf: (key) => this.#languageOf(key),
+      openText: (key) => this.#sync.get(key)?.text,
+      treeCapBytes: () => this.#treeCap(),
+    });
   }
 
   configure(settings: StrataSettings): void {
@@ -155,11 +166,12 @@ export class Workspace implements WorkspaceService {
       const t = this.#targets;
       const result = await indexFolder(root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
         inFlight: this.#pool.size * 2,
-        isOpen: (key) => this.#docs.has(key),
+        isOpen: (key) => this.#sync.has(key),
         indexFile: async (file) => {
           const done = await indexFileFromDisk(t, file.path, file);
           // Known before and now skipped (no longer a language Strata indexes, unreadable): forgotten.
-          if (done.result === 'skipped' && t.files.has(file.path) && !this.#docs.has(file.path)) forgetFile(t, file.path);
+          const gone = done.result === 'skipped' && t.files.has(file.path) && !this.#sync.has(file.path);
+          if (gone) forgetFile(t, file.path);
           return done;
         },
         ...(reconcile ? { keep: reconcile.keep } : {}),
@@ -204,7 +216,7 @@ export class Workspace implements WorkspaceService {
     this.#roots.delete(root);
     this.#persist.removeRoot(root);
     for (const key of [...this.#files.under(root)]) {
-      if (this.#docs.has(key)) continue;
+      if (this.#sync.has(key)) continue;
       this.#hot.forget(key);
       forgetFile(this.#targets, key);
     }
@@ -213,10 +225,13 @@ export class Workspace implements WorkspaceService {
   async filesChanged(events: { key: string; change: 'created' | 'changed' | 'deleted' }[]): Promise<void> {
     for (const { key, change } of events) {
       // The editor's text is the truth for an open document; the disk catches up when it saves.
-      if (this.#docs.has(key)) {
-        if (change !== 'deleted') this.#noteDisk(key);
+      if (this.#sync.has(key)) {
+        if (change !== 'deleted') this.#sync.diskWritten(key);
         continue;
       }
+      // A close being reconciled reads the disk too: this newer event comes after it.
+      await this.#sync.settled(key);
+      if (this.#sync.has(key)) continue;
       this.#hot.forget(key);
       if (change === 'deleted') {
         forgetFile(this.#targets, key);
@@ -237,94 +252,31 @@ export class Workspace implements WorkspaceService {
   // ── documents ───────────────────────────────────────────────────────────────────────────────
 
   openDocument(key: string, languageId: string, version: number, text: string): void {
-    const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')) || Math.min(text.length, 256));
-    const info = detectLanguage(key, { languageId, firstLine });
-    const lang = info && this.#settings.languages.includes(info.name) ? info.name : undefined;
-    this.#openAnalysis.delete(key);
-    this.#openAsIndexed.delete(key);
-    this.#docs.open(key, { languageId, lang, version, text });
-    if (!lang) return;
-    this.#hot.open(key, text, lang);
-    const analyzed = this.#files.get(key)?.analyzed;
-    if (analyzed && this.#symbols.hasFile(key)) {
-      const bytes = encoder.encode(text);
-      if (bytes.length === analyzed.bytes && crc32(bytes) === analyzed.crc) this.#openAsIndexed.add(key);
-    }
-    this.#cache.setFallback(key, this.#keptCopy(key));
-    if (!this.#files.has(key)) {
-      this.#files.set(key, { language: lang, bytes: Buffer.byteLength(text), disk: undefined, hasErrors: false, identifiers: undefined });
-    }
+    this.#sync.open(key, languageId, version, text);
   }
 
   changeDocument(key: string, version: number, changes: TextChange[], encoding: ColumnEncoding): void {
-    const doc = this.#docs.get(key);
-    if (!doc) throw new EditRejectedError(`${key}: edit for a document that is not open; ignored`);
-    this.#openAnalysis.delete(key);
-    this.#openAsIndexed.delete(key);
-    try {
-      if (!doc.lang) {
-        const scratch = new EditableText(doc.text);
-        const edits = this.#docs.planChanges(key, version, changes, encoding, { text: scratch.text, index: scratch.index });
-        for (const e of edits) scratch.apply(e);
-        doc.text = scratch.text;
-      } else {
-        const current = this.#hot.editable(key);
-        const edits = this.#docs.planChanges(key, version, changes, encoding, { text: current.text, index: current.index });
-        for (const e of edits) this.#hot.edit(key, e);
-        doc.text = this.#hot.text(key);
-        this.#files.update(key, { bytes: Buffer.byteLength(doc.text) });
-      }
-      doc.version = version;
-    } catch (err) {
-      if (err instanceof ImpossibleEditError || err instanceof EditRangeError) {
-        throw new EditRejectedError(`${key}: edit refused, the document keeps version ${doc.version}: ${err.message}`);
-      }
-      throw err;
-    }
+    this.#sync.change(key, version, changes, encoding);
   }
 
   closeDocument(key: string): void {
-    this.#openAnalysis.delete(key);
-    this.#openAsIndexed.delete(key);
-    const doc = this.#docs.close(key);
-    if (!doc) return;
-    this.#hot.close(key);
-    // Its disk state may be saved in the persistent cache again (it was left out while open).
-    this.#persist.changed([key]);
-    const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
-    if (!st || !st.isFile()) {
-      // Untitled or deleted: nothing on disk to go back to.
-      this.#hot.forget(key);
-      forgetFile(this.#targets, key);
-      return;
-    }
-    // Whether the editor discarded unsaved text is told by the disk itself: the closed buffer's last
-    // text is compared with the file once, here, rather than tracked on every open, edit and save.
-    const disk = st.size <= MAX_STORED_FILE_BYTES ? readFileSync(key) : undefined;
-    if (!disk || !Buffer.from(encoder.encode(doc.text)).equals(disk)) {
-      // The disk is the truth again, from now on: the discarded text leaves the cache before any
-      // await (a read right after the close must not get it), then the file is indexed again.
-      this.#hot.forget(key);
-      if (disk && this.#cache.has(key)) this.#cache.put(key, disk, diskFallback(key, st.size, st.mtimeMs));
-      else if (this.#cache.has(key)) this.#cache.delete(key);
-      void indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs }).catch((err) => this.#log.warn(`${key}: ${errorMessage(err)}`));
-    } else if (this.#cache.has(key)) {
-      this.#cache.setFallback(key, diskFallback(key, st.size, st.mtimeMs));
-    }
+    this.#sync.close(key);
   }
 
   saveDocument(key: string): void {
-    if (this.#docs.has(key)) this.#noteDisk(key);
+    this.#sync.diskWritten(key);
   }
 
   documentText(key: string): string | undefined {
-    return this.#docs.get(key)?.text;
+    return this.#sync.get(key)?.text;
   }
 
   async textOf(key: string): Promise<string | undefined> {
-    const open = this.#docs.get(key);
+    const open = this.#sync.get(key);
     if (open) return open.text;
-    await this.#fresh.check(key);
+    await this.#settle(key);
+    const reopened = this.#sync.get(key);
+    if (reopened) return reopened.text;
     if (!this.#cache.has(key)) return undefined;
     try {
       return lenient.decode(this.#cache.read(key));
@@ -338,9 +290,10 @@ export class Workspace implements WorkspaceService {
   // ── features ────────────────────────────────────────────────────────────────────────────────
 
   async outline(key: string): Promise<SyntaxSymbol[]> {
-    await this.#fresh.check(key);
-    if ((!this.#docs.has(key) || this.#openAsIndexed.has(key)) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
-    if (this.#docs.has(key)) {
+    await this.#settle(key);
+    const open = this.#sync.has(key);
+    if ((!open || this.#sync.isAsIndexed(key)) && this.#symbols.hasFile(key)) return this.#symbols.symbolsOf(key);
+    if (open) {
       const shared = await this.#analysis(key);
       if (!shared) return [];
       this.#noteIncomplete(key, shared.analysis.incomplete);
@@ -362,7 +315,7 @@ export class Workspace implements WorkspaceService {
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
   async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
-    if (this.#openAsIndexed.has(key) && this.#files.get(key)?.hasErrors === false) return [];
+    if (this.#sync.isAsIndexed(key) && this.#files.get(key)?.hasErrors === false) return [];
     const result = await this.#analysis(key);
     if (!result) return [];
     this.#noteIncomplete(key, result.analysis.incomplete);
@@ -376,7 +329,7 @@ export class Workspace implements WorkspaceService {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
-    await Promise.all([...new Set(this.#symbols.lookup(name).map((s) => s.path))].map((k) => this.#fresh.check(k)));
+    await Promise.all([...new Set(this.#symbols.lookup(name).map((s) => s.path))].map((k) => this.#settle(k)));
     return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 
@@ -384,48 +337,14 @@ export class Workspace implements WorkspaceService {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
-    const candidates = new Set<string>([key]);
-    for (const k of this.#files.mayContain(name)) candidates.add(k);
-    const found: Location[] = [];
-    // Open documents parsed here: their declarations come from this parse of the current text, not
-    // from the symbol index, which catches up with an edit only after a debounce (stale spans).
-    const parsedOpen = new Set<string>();
-    await Promise.all([...candidates].map(async (candidate) => {
-      await this.#fresh.check(candidate);
-      const lang = this.#languageOf(candidate);
-      if (!lang) return;
-      let bytes: Uint8Array;
-      const open = this.#docs.get(candidate);
-      try {
-        if (open) bytes = encoder.encode(open.text);
-        else if (this.#cache.has(candidate)) bytes = this.#cache.read(candidate);
-        else return;
-      } catch (err) {
-        this.#log.warn(`${candidate}: ${errorMessage(err)}`);
-        return;
-      }
-      if (bytes.length > this.#treeCap()) return;
-      const outcome = await this.#pool.parse({ lang, bytes, path: candidate, references: true });
-      for (const r of outcome.analysis?.references ?? []) if (r.name === name) found.push({ key: candidate, span: r.span });
-      if (open && outcome.analysis) {
-        parsedOpen.add(candidate);
-        const declarations = (symbols: SyntaxSymbol[]): void => {
-          for (const s of symbols) {
-            if (s.name === name) found.push({ key: candidate, span: s.nameSpan });
-            if (s.children) declarations(s.children);
-          }
-        };
-        if (includeDeclaration) declarations(outcome.analysis.symbols);
-      }
-    }));
-    if (includeDeclaration) for (const s of this.#symbols.lookup(name)) if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
-    return orderLocations(key, found).slice(0, MAX_REFERENCES);
+    return this.#references.find(key, name, includeDeclaration);
   }
 
   async workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]> {
     this.#fresh.sweep();
     // A hit in a file changed behind the server's back is not served as current: its file is re-read first.
-    await Promise.all([...new Set(this.#symbols.search(query, limit).map((m) => m.path))].map((k) => this.#fresh.check(k)));
+    const paths = new Set(this.#symbols.search(query, limit).map((m) => m.path));
+    await Promise.all([...paths].map((k) => this.#settle(k)));
     return this.#symbols.search(query, limit).map((m) => ({
       name: m.name, kind: m.kind, key: m.path, span: m.nameSpan,
       ...(m.containerName ? { containerName: m.containerName } : {}),
@@ -435,47 +354,33 @@ export class Workspace implements WorkspaceService {
   stats(): StrataStats {
     const cache = this.#cache.stats();
     const hot = this.#hot.stats();
-    const mainTrees = threadLedger.counts();
     const pool = this.#pool.stats();
-    const poolTrees = pool.trees;
-    const mem = process.memoryUsage();
-    const totals = this.#files.totals();
-    const budgets = tierBudgets(this.#settings);
-    return {
-      files: totals.files,
-      bytes: totals.bytes,
-      languages: totals.languages,
-      parseErrors: totals.parseErrors,
-      elapsedMs: Math.round(this.#elapsedMs),
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    const { store } = cache;
+    return buildStats({
+      totals: this.#files.totals(),
+      elapsedMs: this.#elapsedMs,
       store: {
-        rawBytes: cache.store.rawBytes,
-        storedBytes: cache.store.storedBytes,
-        chunks: cache.store.chunks,
-        uniqueChunks: cache.store.uniqueChunks,
-        dedupRatio: cache.store.dedupRatio,
-        compressionRatio: cache.store.compressionRatio,
+        rawBytes: store.rawBytes, storedBytes: store.storedBytes,
+        chunks: store.chunks, uniqueChunks: store.uniqueChunks,
+        dedupRatio: store.dedupRatio, compressionRatio: store.compressionRatio,
       },
       tiers: {
         hot: { files: hot.files, bytes: hot.bytes },
         warm: { files: cache.tiers.warm.files, bytes: cache.tiers.warm.bytes },
         cold: { files: cache.tiers.cold.files, bytes: cache.tiers.cold.bytes },
       },
-      trees: {
-        live: mainTrees.live + poolTrees.live,
-        created: mainTrees.created + poolTrees.created,
-        deleted: mainTrees.deleted + poolTrees.deleted,
-      },
+      trees: [threadLedger.counts(), pool.trees],
       // Damage found in persistent snapshots counts as detected corruption too.
-      integrity: { verifiedReads: cache.integrity.verifiedReads, crcFailures: cache.integrity.crcFailures + this.#persist.damagedBlocks, fallbacks: cache.integrity.fallbacks },
-      journal: threadJournalStats.counts(),
-      budgets,
-      persist: this.#persist.stats(),
-      process: {
-        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
-        arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: pool.heapBytes,
+      integrity: {
+        verifiedReads: cache.integrity.verifiedReads,
+        crcFailures: cache.integrity.crcFailures + this.#persist.damagedBlocks,
+        fallbacks: cache.integrity.fallbacks,
       },
-    };
+      journal: threadJournalStats.counts(),
+      budgets: tierBudgets(this.#settings),
+      persist: this.#persist.stats(),
+      workersHeapBytes: pool.heapBytes,
+    });
   }
 
   /** For the reliability suites only: the LSP layer serves this only with STRATA_DEBUG=1. */
@@ -494,7 +399,7 @@ export class Workspace implements WorkspaceService {
   // ── internals ───────────────────────────────────────────────────────────────────────────────
 
   #languageOf(key: string): LanguageName | undefined {
-    const doc = this.#docs.get(key);
+    const doc = this.#sync.get(key);
     if (doc) return doc.lang;
     return this.#files.get(key)?.language;
   }
@@ -504,12 +409,13 @@ export class Workspace implements WorkspaceService {
   }
 
   /** The whole analysis of `key`'s current text; an open document's is kept until its text changes. */
-  async #analysis(key: string): Promise<{ lang: LanguageName; text: string; analysis: FileAnalysis } | undefined> {
-    const kept = this.#openAnalysis.get(key);
-    if (kept && this.#docs.get(key)?.text === kept.text) return kept;
-    const result = await this.#withTree(key, (tree, lang, text) => ({ lang, text, analysis: analyzeFile(tree, lang, { text, budgetMs: this.#budgetMs(key, text) }) }));
-    // Kept only if the document is still open with that very text (it may have changed during the await).
-    if (result && this.#docs.get(key)?.text === result.text) this.#openAnalysis.set(key, result);
+  async #analysis(key: string): Promise<KeptAnalysis | undefined> {
+    const kept = this.#sync.keptAnalysis(key);
+    if (kept) return kept;
+    const result = await this.#withTree(key, (tree, lang, text) => ({
+      lang, text, analysis: analyzeFile(tree, lang, { text, budgetMs: this.#budgetMs(key, text) }),
+    }));
+    if (result) this.#sync.keepAnalysis(key, result);
     return result;
   }
 
@@ -528,22 +434,15 @@ export class Workspace implements WorkspaceService {
     return Math.round(this.#settings.trees.maxFileSizeMB * 1024 * 1024);
   }
 
-  /** The unsaved-buffer fallback: the kept copy of an open document's text. */
-  #keptCopy(key: string): () => Uint8Array | undefined {
-    return () => {
-      const doc = this.#docs.get(key);
-      return doc ? encoder.encode(doc.text) : undefined;
-    };
-  }
-
-  #noteDisk(key: string): void {
-    const st = statSync(key, { throwIfNoEntry: false });
-    if (st?.isFile()) this.#files.update(key, { disk: { size: st.size, mtimeMs: st.mtimeMs } });
+  /** Makes what is held about a closed file current: its close reconciled, then checked against the disk. */
+  async #settle(key: string): Promise<void> {
+    await this.#sync.settled(key);
+    await this.#fresh.check(key);
   }
 
   /** Makes sure `key` is known: open, indexed, or a readable file on disk (then it is indexed now). */
   async #ensureKnown(key: string): Promise<void> {
-    if (this.#docs.has(key) || this.#files.has(key)) return;
+    if (this.#sync.has(key) || this.#files.has(key)) return;
     const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
     if (!st || !st.isFile()) throw new UnknownDocumentError(`unknown document: ${key} (not open and not a file on disk)`);
     const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
@@ -551,20 +450,23 @@ export class Workspace implements WorkspaceService {
   }
 
   /** Lends the document's up-to-date tree; undefined when it has none (no language, too large, binary). */
-  async #withTree<T>(key: string, fn: (tree: import('../syntax/trees.js').Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
-    await this.#fresh.check(key);
+  async #withTree<T>(key: string, fn: (tree: Tree, lang: LanguageName, text: string) => T): Promise<T | undefined> {
+    await this.#settle(key);
     await this.#ensureKnown(key);
     const lang = this.#languageOf(key);
     if (!lang) return undefined;
     const record = this.#files.get(key);
-    if (!this.#docs.has(key) && record?.noTreeReason) return undefined;
-    const size = this.#docs.has(key) ? this.#docs.get(key)!.text.length : (record?.bytes ?? 0);
-    if (size > this.#treeCap()) return undefined;
+    const open = this.#sync.get(key);
+    if (!open && record?.noTreeReason) return undefined;
+    // Bytes on both sides: the cap is in bytes, and so is a file's record.
+    if ((open ? open.bytes : (record?.bytes ?? 0)) > this.#treeCap()) return undefined;
     try {
       return await this.#hot.withTree(key, (tree, text) => fn(tree, lang, text));
     } catch (err) {
       // Closed (and forgotten) while the grammar loaded: the document is unknown now, not broken.
-      if (!this.#docs.has(key) && !this.#cache.has(key)) throw new UnknownDocumentError(`unknown document: ${key} (closed while the request was served)`);
+      if (!this.#sync.has(key) && !this.#cache.has(key)) {
+        throw new UnknownDocumentError(`unknown document: ${key} (closed while the request was served)`);
+      }
       throw err;
     } finally {
       const hot = this.#hot.stats();
