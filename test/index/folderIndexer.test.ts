@@ -66,10 +66,10 @@ test('rules leaving out most of a tree warn; by-products left out do not; outsid
   const plain = await tree({ '.gitignore': '/*\n', ...many });
   t.after(() => Promise.all([most, few, plain].map((r) => rm(r, { recursive: true, force: true }))));
   const lines: string[] = [];
-  const mostRun = await run(most, { log: (m) => lines.push(m) });
+  const mostRun = await run(most, { log: Logger.create((_l, c, m) => lines.push(formatLine(c, m)), 'info') });
   assert.equal(mostRun.result.files, 1);
   assert.match(mostRun.result.ignoreWarning ?? '', /only 1 file to index; ignore rules left out 13 entries/);
-  assert.ok(lines.includes(`[scan] ${mostRun.result.ignoreWarning}`), 'the function form gets the warning as a line');
+  assert.ok(lines.includes(`[scan] ${mostRun.result.ignoreWarning}`), 'the log gets the warning as a line');
   const fewRun = await run(few, {});
   assert.equal(fewRun.result.files, 13);
   assert.equal(fewRun.result.ignoreWarning, undefined);

@@ -12,7 +12,7 @@
  * A root whose ignore rules leave out everything, or most of it, is a warning (logged, in the end
  * message and in the result), naming the rule files: such rules are usually meant for another tree.
  */
-import { formatLine, Logger } from '../base/log.js';
+import { Logger } from '../base/log.js';
 import { scanWorkspace, type ScannedFile, type ScanOptions, type ScanReport } from './scanner.js';
 import { MAX_STORED_FILE_BYTES, type IndexFileResult } from './fileIndexer.js';
 
@@ -35,11 +35,8 @@ export interface FolderIndexResult {
   ignoreWarning?: string;
 }
 
-/**
- * The scan options as callers give them. `log` as a plain function is the older form: every line
- * reaches it at info; a Logger gets the scan's warnings at warn.
- */
-export type FolderScanOptions = Omit<ScanOptions, 'log'> & { log?: Logger | ((message: string) => void) };
+/** The scan options as callers give them: the scan's warnings reach `log` at warn. */
+export type FolderScanOptions = Omit<ScanOptions, 'log'> & { log?: Logger };
 
 /**
  * Ignored entries count a directory as one, so they understate what is left out: when they
@@ -60,12 +57,6 @@ export function ignoreWarning(root: string, scan: ScanReport): string | undefine
   return `${root}: ${what}; ignore rules left out ${dropped} entries (a directory counts as one): ${by}${more}`;
 }
 
-function loggerOf(log: FolderScanOptions['log']): Logger {
-  if (log instanceof Logger) return log;
-  if (!log) return Logger.silent();
-  const lines = log;
-  return Logger.create((_level, component, message) => lines(formatLine(component, message)), 'info');
-}
 
 export interface FolderIndexOptions {
   /** Files being indexed at once (their bytes are what the run holds of the tree). */
@@ -82,7 +73,7 @@ export async function indexFolder(
 ): Promise<FolderIndexResult> {
   const started = performance.now();
   progress.begin('Strata: indexing');
-  const log = loggerOf(scan.log);
+  const log = scan.log ?? Logger.silent();
   const scanOptions: ScanOptions = {
     ...scan, log, maxFileSize: MAX_STORED_FILE_BYTES, ...(opts.signal ? { signal: opts.signal } : {}),
   };

@@ -173,7 +173,7 @@ class HeadlessRun {
   #rejected = 0;
   #writing: Promise<SnapshotWriter> | undefined;
   /** The first writer failure: it ends the run. */
-  #failure: unknown;
+  #failure: Error | undefined;
   #saveMs = 0;
   #kept = 0;
   #removed = 0;
@@ -228,7 +228,7 @@ class HeadlessRun {
   /** 2. The scan: unchanged files are kept, the others indexed and written as they come. */
   async scan(): Promise<void> {
     const { settings } = this.#o;
-    const scanOptions = { exclude: settings.exclude, log: (m: string) => this.#o.log.info(m) };
+    const scanOptions = { exclude: settings.exclude, log: this.#o.log };
     const run = await indexFolder(this.#o.root, scanOptions, this.#o.progress, {
       inFlight: this.#pool.size * 2,
       signal: this.#scanAbort.signal,
@@ -393,7 +393,7 @@ class HeadlessRun {
       if (!(await this.#write(record, source.bytes))) return { result: 'skipped', bytes: 0 };
       return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
     } catch (err) {
-      this.#failure ??= err;
+      this.#failure ??= err instanceof Error ? err : new Error(errorMessage(err));
       this.#scanAbort.abort();
       return { result: 'skipped', bytes: 0 };
     } finally {

@@ -171,7 +171,7 @@ class IgnoreTally {
 
   add(source: string, rule: string): void {
     let rules = this.#bySource.get(source);
-    if (!rules) this.#bySource.set(source, (rules = new Map()));
+    if (!rules) this.#bySource.set(source, (rules = new Map<string, number>()));
     rules.set(rule, (rules.get(rule) ?? 0) + 1);
   }
 

@@ -159,12 +159,12 @@ export class Workspace implements WorkspaceService {
     const runProgress: IndexProgress = { ...progress, end: (m) => { endMessage = m; } };
     const started = performance.now();
     this.#indexRuns++;
-    let last = false;
+    let last: boolean;
     try {
       // The root's snapshot first: unchanged files are then kept without being read or parsed.
       const reconcile = await this.#persist.load(root);
       const t = this.#targets;
-      const result = await indexFolder(root, { exclude: this.#settings.exclude, log: (m) => this.#log.info(m) }, runProgress, {
+      const result = await indexFolder(root, { exclude: this.#settings.exclude, log: this.#log }, runProgress, {
         inFlight: this.#pool.size * 2,
         isOpen: (key) => this.#sync.has(key),
         indexFile: async (file) => {
@@ -174,7 +174,7 @@ export class Workspace implements WorkspaceService {
           if (gone) forgetFile(t, file.path);
           return done;
         },
-        ...(reconcile ? { keep: reconcile.keep } : {}),
+        ...(reconcile ? { keep: (file) => reconcile.keep(file) } : {}),
       });
       reconcile?.finish(result.indexed + result.storedWithoutTree);
       this.#elapsedMs = performance.now() - started;
