@@ -1,33 +1,18 @@
 /**
  * `strata index DIR`: the headless index run. One streaming pass turns a tree (and the previous
- * snapshot of it) into a new snapshot; nothing about a file stays in memory once its record is
- * written, so the run's memory does not grow with the size of the tree.
+ * snapshot of it) into a new snapshot, through the server's scanner and parser workers; where the
+ * server records a file in memory, this run writes its record and text to a SnapshotWriter — the
+ * very bytes the server's own saves write. A scanned file whose size and mtime equal its previous
+ * record is kept unread and copied afterwards with its verified text (re-indexed from disk when
+ * the old pack is damaged); with nothing changed and nothing damaged, nothing is written.
  *
- * Design. The scanner and the parser workers are the server's (folderIndexer.ts, fileIndexer.ts).
- * Where the server records a file in its cache, symbol index and file table, this run writes the
- * file's record (symbols, identifier filter, language, disk state, text length + CRC) and its text
- * to a SnapshotWriter (snapshot/writer.ts): the snapshot the server loads at its next start, the same
- * bytes its own saves write. The previous snapshot of the root is read first; a scanned file whose
- * size and mtime equal its record is kept (neither read nor parsed), and after the scan the kept
- * records are copied into the new snapshot with their texts — read from the old packs, verified, or
- * re-indexed from the disk when those are damaged. With nothing changed and nothing damaged (every
- * record and every pack block's CRC checked), nothing is written. Without a usable snapshot (none, damaged header, another version) everything is indexed.
- *
- * Memory. A run that starts cold holds the parser workers (each collecting its old generation
- * whenever it has grown by WORKER_OLD_GARBAGE_BYTES, so a long run's workers are no larger than a
- * short run's), the files in flight (2 per worker, and at
- * most a quarter of `--memory` of their bytes unless one file alone is larger), the writer's batches
- * and its chunk-id table (per unique chunk: a copy of a file costs nothing there). A run that loads
- * a snapshot also holds, per loaded file, its size and mtime and the reader's chunk ordinals of its
- * text (≈ 150 B + 4 B per chunk) until the copy. Checked by test/index/headlessIndex.test.ts.
- *
- * Guarantees: the snapshot is replaced only by a whole new one (the writer's temp file + rename), so a
- * failed or killed run leaves the previous one; a record is written only with the text it describes
- * (the writer checks length and CRC); damage found in the old snapshot is counted in
- * integrity.crcFailures and logged, and never copied.
- *
- * The stats are the protocol's object, built as the server builds it (stats.ts), for the run's store —
- * the snapshot: every file is cold (its text in the snapshot's packs); the trees are those the workers made.
+ * Memory: nothing per file stays once its record is written. A cold run holds the parser workers,
+ * the files in flight (2 per worker, at most a quarter of `--memory` of bytes unless one file alone
+ * is larger), the writer's batches and its per-unique-chunk table; a run that loaded a snapshot
+ * also holds each loaded file's size, mtime and chunk ordinals until the copy (tested).
+ * Guarantees: the snapshot is replaced only whole (temp file + rename), so a failed or killed run
+ * leaves the previous one; damage in the old snapshot is counted, logged and never copied.
+ * Concurrency: one run per process; the workers parse in parallel, the writer is fed in order.
  */
 import { existsSync } from 'node:fs';
 import { crc32, initZstd } from '../cache/index.js';
@@ -53,8 +38,8 @@ import type { PersistStats, StrataStats } from '../protocol.js';
 const MiB = 1024 * 1024;
 /**
  * Old-generation garbage a parser worker may hold before a full collection between jobs (v8Heap.ts
- * `boundOldGeneration`). Without it a worker's heap grew to 90–135 MB over a 2-minute run (10 MB
- * live), and peak RSS with the tree's size: 10× the Go corpus peaked 1.2–1.3× the corpus itself.
+ * `boundOldGeneration`): without a bound, a long run's workers and peak RSS grow with the tree
+ * (docs/decisions.md).
  */
 const WORKER_OLD_GARBAGE_BYTES = 16 * MiB;
 
