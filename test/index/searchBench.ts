@@ -8,7 +8,6 @@
  * and the p50 of the process CPU time it took (steadier than wall time on a shared machine).
  * `--save` writes every query's results (name, path, score) to FILE; `--compare` checks the results
  * equal a saved file, so a faster search can be shown to answer exactly as the old one did.
- * When the index has a persistent form it also times `toBytes` and `fromBytes` of the whole index.
  * Under `node --test` (which runs every .js below test/) it does nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -84,18 +83,6 @@ function main(): void {
     cpu.sort((a, b) => a - b);
     results[q] = out.map((m) => `${m.name} ${m.path} ${m.nameSpan[0]} ${m.score}`);
     console.log(`${JSON.stringify(q).padEnd(17)} p50 ${times[times.length >> 1]!.toFixed(2).padStart(7)} ms   min ${times[0]!.toFixed(2).padStart(7)} ms   cpu p50 ${cpu[cpu.length >> 1]!.toFixed(2).padStart(7)} ms   results ${out.length}`);
-  }
-  const maybe = index as unknown as { toBytes?: () => Uint8Array };
-  if (typeof maybe.toBytes === 'function') {
-    const ctor = SymbolIndex as unknown as { fromBytes: (b: Uint8Array) => SymbolIndex };
-    let t = performance.now();
-    const bytes = maybe.toBytes();
-    const writeMs = performance.now() - t;
-    t = performance.now();
-    const loaded = ctor.fromBytes(bytes);
-    const readMs = performance.now() - t;
-    const same = JSON.stringify(loaded.search('gSC', 100)) === JSON.stringify(index.search('gSC', 100));
-    console.log(`toBytes ${(bytes.byteLength / 1e6).toFixed(1)} MB in ${writeMs.toFixed(0)} ms; fromBytes in ${readMs.toFixed(0)} ms (CRC + checks); same answers: ${same}`);
   }
   const save = arg('--save');
   if (save) writeFileSync(save, JSON.stringify(results));

@@ -46,7 +46,7 @@ export type FolderScanOptions = Omit<ScanOptions, 'log'> & { log?: Logger };
 const MOST_IGNORED_MIN_ENTRIES = 10;
 
 /** The warning for a scan whose rules left out all or most of the tree, naming the rule files; else undefined. */
-export function ignoreWarning(root: string, scan: ScanReport): string | undefined {
+function ignoreWarning(root: string, scan: ScanReport): string | undefined {
   const dropped = scan.ignored.reduce((n, s) => n + s.entries, 0);
   if (dropped === 0) return undefined;
   if (scan.files > 0 && (dropped <= scan.files || dropped < MOST_IGNORED_MIN_ENTRIES)) return undefined;

@@ -7,14 +7,10 @@
  * `wordStartMasks`, `wordStartPairs` (charClass.ts). Lookup is an open-addressing table (linear
  * probing, at most half full). Folded forms are not stored: charClass folds by table lookup.
  * Cost: 2 B per unit plus NAME_FIXED_BYTES and hash slots per name.
- * Persistent form (`toBytes`/`fromBytes`, or `writeTo`/`readFrom` inside another form): binaryBlocks
- * blocks of every column and the hash table, so loading is copies and checks, no rehashing. The format
- * version covers stringHash and the charClass summaries: change either, bump it.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
  * which drops names the caller no longer needs and returns the old→new map. No object per name.
  * Concurrency: main thread, synchronous; `units` and `offsets` are replaced on growth.
  */
-import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
 import { hashUnits } from '../syntax/analysis/stringHash.js';
 import { stringOfUnits, writeUnits } from '../syntax/utf16Units.js';
 import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
@@ -22,21 +18,12 @@ import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairs
 /** Bytes per name in the per-name columns (see the header), without hash slots. */
 export const NAME_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 4 + 2;
 
-function grownCopy16(a: Uint16Array): Uint16Array {
-  const b = new Uint16Array(16);
-  b.set(a);
-  return b;
-}
-
 function grownCapacity(current: number, needed: number): number {
   return Math.max(needed, Math.ceil(current * 1.5), 16);
 }
 
-const MAGIC = tagOf('STNT');
 /** Longest lookup buffer a table keeps between calls; a longer name gets a buffer of its own. */
 const SCRATCH_UNITS = 1024;
-/** Version of the persistent form; bump when the layout, the hash or the charClass summaries change. */
-export const NAME_TABLE_FORMAT_VERSION = 1;
 
 export class NameTable {
   private unitBuf: Uint16Array;
@@ -252,78 +239,6 @@ export class NameTable {
       slots[i] = id + 1;
     }
     this.slots = slots;
-  }
-
-  /** The persistent form (see header). */
-  toBytes(): Uint8Array {
-    const w = new BlockWriter(MAGIC, NAME_TABLE_FORMAT_VERSION);
-    this.writeTo(w);
-    return w.finish();
-  }
-
-  /** Reads `toBytes`' form; throws IndexFormatError when it is damaged or of another version. */
-  static fromBytes(bytes: Uint8Array): NameTable {
-    const r = new BlockReader(bytes, MAGIC, NAME_TABLE_FORMAT_VERSION, 'name table');
-    const t = NameTable.readFrom(r);
-    r.end();
-    return t;
-  }
-
-  /** Appends this table's blocks to `w`. */
-  writeTo(w: BlockWriter): void {
-    const n = this.n;
-    w.scalars('NTAB', [n, this.unitLen, this.slots.length]);
-    w.array('UNIT', this.unitBuf.subarray(0, this.unitLen));
-    w.array('OFFS', this.offs.subarray(0, n + 1));
-    w.array('HASH', this.hashes.subarray(0, n));
-    w.array('MASK', this.maskArr.subarray(0, n));
-    w.array('FRST', this.firstArr.subarray(0, n));
-    w.array('WSBT', this.wsBitsArr.subarray(0, n));
-    w.array('WSMK', this.wsMaskArr.subarray(0, n));
-    w.array('WSPR', this.wsPairArr.subarray(0, n));
-    w.array('SLOT', this.slots);
-  }
-
-  /** Reads the blocks `writeTo` wrote, checking that they are consistent. */
-  static readFrom(r: BlockReader): NameTable {
-    const [n, unitLen, slotCount] = r.scalars('NTAB', 3) as [number, number, number];
-    const t = new NameTable(16, 16);
-    const units = r.u16('UNIT');
-    const offs = r.u32('OFFS');
-    const hashes = r.u32('HASH');
-    const masks = r.u32('MASK');
-    const firsts = r.u16('FRST');
-    const wsBits = r.u32('WSBT');
-    const wsMasks = r.u32('WSMK');
-    const wsPairs = r.u32('WSPR');
-    const slots = r.i32('SLOT');
-    if (units.length !== unitLen || offs.length !== n + 1 || hashes.length !== n || masks.length !== n || firsts.length !== n
-      || wsBits.length !== n || wsMasks.length !== n || wsPairs.length !== n || slots.length !== slotCount) {
-      throw r.fail('column lengths disagree with the name count');
-    }
-    if (slotCount < 32 || (slotCount & (slotCount - 1)) !== 0 || 2 * n > slotCount) throw r.fail(`bad hash table size ${slotCount} for ${n} names`);
-    if (offs[0] !== 0 || offs[n] !== unitLen) throw r.fail('name offsets do not cover the text');
-    for (let i = 0; i < n; i++) if (offs[i]! > offs[i + 1]!) throw r.fail(`name offsets decrease at ${i}`);
-    let used = 0;
-    for (let i = 0; i < slotCount; i++) {
-      const v = slots[i]!;
-      if (v < 0 || v > n) throw r.fail(`hash slot ${i} holds ${v}, not a name`);
-      if (v !== 0) used++;
-    }
-    if (used !== n) throw r.fail(`hash table holds ${used} names, expected ${n}`);
-    // Arrays are exact-size; the next intern grows them as usual.
-    t.unitBuf = units.length >= 16 ? units : grownCopy16(units);
-    t.unitLen = unitLen;
-    t.offs = offs;
-    t.hashes = hashes;
-    t.maskArr = masks;
-    t.firstArr = firsts;
-    t.wsBitsArr = wsBits;
-    t.wsMaskArr = wsMasks;
-    t.wsPairArr = wsPairs;
-    t.slots = slots;
-    t.n = n;
-    return t;
   }
 
   /** Debug check that the stored hash matches the text (used by tests). */

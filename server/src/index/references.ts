@@ -21,7 +21,7 @@ import { orderLocations } from './navigation.js';
 import type { SymbolIndex } from './symbolIndex.js';
 
 /** At most this many references are returned: enough for any list a person reads. */
-export const MAX_REFERENCES = 10_000;
+const MAX_REFERENCES = 10_000;
 
 const encoder = new TextEncoder();
 

@@ -22,8 +22,8 @@ import { compileGlobs } from './glob.js';
 import { DEFAULT_EXCLUDES } from './settings.js';
 
 /** The `exclude` setting's default (settings.ts), so a scan without settings skips the same things. */
-export const DEFAULT_SCAN_EXCLUDES: readonly string[] = DEFAULT_EXCLUDES;
-export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+const DEFAULT_SCAN_EXCLUDES: readonly string[] = DEFAULT_EXCLUDES;
+const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
 /** The rule source of entries the `exclude` globs left out, in a ScanReport. */
 export const EXCLUDE_SETTING = 'the exclude setting';
 const STAT_BATCH = 64;
@@ -40,7 +40,7 @@ export interface ScannedFile {
 }
 
 /** What one rule source left out of a scan. */
-export interface IgnoredBySource {
+interface IgnoredBySource {
   /** The rule file's path (the root as given, joined with the file's relative path), or EXCLUDE_SETTING. */
   source: string;
   /** Entries it left out; an ignored directory counts as one. */

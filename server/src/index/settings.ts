@@ -13,7 +13,7 @@ import {
   CACHE_OFF, CLIENT_ONLY_KEYS, SETTINGS, TIER_SHARES, type SettingSpec, type TreePolicy,
 } from './settingsTable.js';
 
-export { CACHE_OFF, DEFAULT_EXCLUDES } from './settingsTable.js';
+export { DEFAULT_EXCLUDES } from './settingsTable.js';
 
 export interface StrataSettings {
   memory: {

@@ -12,7 +12,7 @@ import type { StrataSettings } from './settings.js';
 /** How a total is shared when a tier has no value of its own: trees are the dearest bytes. */
 export const TIER_SHARES = { hot: 0.25, warm: 0.25, cold: 0.5 } as const;
 
-export const TREE_POLICIES = ['budget', 'all', 'count'] as const;
+const TREE_POLICIES = ['budget', 'all', 'count'] as const;
 export type TreePolicy = (typeof TREE_POLICIES)[number];
 
 export const DEFAULT_EXCLUDES = ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
@@ -25,30 +25,30 @@ type LeafKeys<T, Prefix extends string = ''> = {
   [K in keyof T & string]: T[K] extends readonly unknown[] ? `${Prefix}${K}`
     : T[K] extends object ? LeafKeys<T[K], `${Prefix}${K}.`> : `${Prefix}${K}`;
 }[keyof T & string];
-export type SettingKey = LeafKeys<StrataSettings>;
+type SettingKey = LeafKeys<StrataSettings>;
 
 interface SpecBase {
   key: SettingKey;
   /** Markdown, as the VS Code settings editor shows it. */
   description: string;
 }
-export interface NumberSpec extends SpecBase {
+interface NumberSpec extends SpecBase {
   /** An 'integer' value with a fraction is rounded down (hand-written configs), not refused. */
   type: 'number' | 'integer';
   default: number;
   minimum: number;
   maximum: number;
 }
-export interface BooleanSpec extends SpecBase { type: 'boolean'; default: boolean }
-export interface StringSpec extends SpecBase { type: 'string'; default: string }
-export interface EnumSpec extends SpecBase {
+interface BooleanSpec extends SpecBase { type: 'boolean'; default: boolean }
+interface StringSpec extends SpecBase { type: 'string'; default: string }
+interface EnumSpec extends SpecBase {
   type: 'enum';
   values: readonly string[];
   /** One markdown line per value, in the order of `values`. */
   valueDescriptions: readonly string[];
   default: string;
 }
-export interface StringArraySpec extends SpecBase {
+interface StringArraySpec extends SpecBase {
   type: 'string array';
   default: readonly string[];
   /** When given, the only strings allowed (each at most once); others are dropped with a problem. */
@@ -128,8 +128,12 @@ const TABLE = [
 /** In the order the settings editor and the README list them. */
 export const SETTINGS: readonly SettingSpec[] = TABLE;
 
-/** Builds only while the table has a row for every key of `StrataSettings` (rows name only its keys). */
 type Covers<Declared, All extends Declared> = All;
+/**
+ * Builds only while the table has a row for every key of `StrataSettings` (rows name only its
+ * keys). A compile-time check that nothing imports.
+ * @public
+ */
 export type DeclaredKey = Covers<(typeof TABLE)[number]['key'], SettingKey>;
 
 /**
@@ -139,7 +143,7 @@ export type DeclaredKey = Covers<(typeof TABLE)[number]['key'], SettingKey>;
 export const CLIENT_ONLY_KEYS: ReadonlySet<string> = new Set(['trace']);
 
 /** The VS Code settings section; manifest keys are `strata.<key>`. */
-export const SECTION = 'strata';
+const SECTION = 'strata';
 
 /** `contributes.configuration.properties` of the extension manifest. */
 export function vscodeProperties(): Record<string, Record<string, unknown>> {
@@ -172,7 +176,7 @@ function vscodeProperty(spec: SettingSpec): Record<string, unknown> {
 }
 
 /** README.md's settings table (markdown, one row per setting, ending in a newline). */
-export function readmeTable(): string {
+function readmeTable(): string {
   const rows = ['| setting | default | allowed | meaning |', '|---|---|---|---|'];
   for (const spec of SETTINGS) {
     rows.push(`| \`${spec.key}\` | ${readmeDefault(spec)} | ${readmeAllowed(spec)} | ${readmeMeaning(spec)} |`);
@@ -224,7 +228,7 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The lines around README.md's generated settings table. */
-export const README_MARKERS = {
+const README_MARKERS = {
   begin: '<!-- settings table: generated from server/src/index/settingsTable.ts by `npm run settings:sync` -->',
   end: '<!-- end of settings table -->',
 } as const;

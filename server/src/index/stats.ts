@@ -7,7 +7,7 @@
  */
 import type { PersistStats, StrataStats } from '../protocol.js';
 
-export type TreeCounts = StrataStats['trees'];
+type TreeCounts = StrataStats['trees'];
 
 /** What a run knows of itself; `buildStats` turns it into the stats object. */
 export interface StatsParts {

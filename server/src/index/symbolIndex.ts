@@ -8,8 +8,7 @@
  * `replaceFile` rewrites a range in place when it fits (ranges keep some headroom), else appends;
  * freed slots are compacted away once they outnumber half the live ones, and unused names dropped,
  * so churn never grows memory without bound. Per-slot cost: `SYMBOL_SLOT_BYTES` (tested); `trim()`
- * drops headroom. Persistent form (`toBytes`/`fromBytes`): binaryBlocks.ts blocks of each column,
- * copied whole and checked for consistency in one pass; call `trim()` first.
+ * drops headroom. The index lives in memory only: a snapshot stores per-file records (snapshot/).
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
  * every live definition of a name once; `search` returns at most `limit` matches, best first
  * (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
@@ -17,8 +16,7 @@
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
-import { BlockReader, BlockWriter, tagOf } from './binaryBlocks.js';
-import { NAME_TABLE_FORMAT_VERSION, NameTable } from './nameTable.js';
+import { NameTable } from './nameTable.js';
 import { prepareQuery, searchNames } from './fuzzy.js';
 
 /** Bytes of column storage per symbol slot. */
@@ -51,9 +49,6 @@ export interface SymbolIndexStats {
 }
 
 const NONE = -1;
-const MAGIC = tagOf('STSI');
-/** Version of the persistent form (the name tables' version is checked with it). */
-const SYMBOL_INDEX_FORMAT_VERSION = 1;
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);
@@ -242,120 +237,6 @@ export class SymbolIndex {
       files: this.liveFiles, symbols: this.liveSymbols, names: this.liveNames,
       slotsUsed: this.used, slotCapacity: this.cap, compactions: this.compactions, byteSize: this.byteSize(),
     };
-  }
-
-  /** The persistent form (see header). */
-  toBytes(): Uint8Array {
-    const w = new BlockWriter(MAGIC, SYMBOL_INDEX_FORMAT_VERSION);
-    w.scalars('NTVR', [NAME_TABLE_FORMAT_VERSION]);
-    this.names.writeTo(w);
-    this.paths.writeTo(w);
-    const u = this.used;
-    // the capacity is kept so that the loaded index compacts at the same moments (ids, and so the
-    // order of equally scored results, then evolve exactly as in the original)
-    w.scalars('SIDX', [u, this.cap, this.liveSymbols, this.liveNames, this.liveFiles, this.compactions]);
-    w.array('SNAM', this.symName.subarray(0, u));
-    w.array('SKND', this.symKind.subarray(0, u));
-    w.array('SFIL', this.symFile.subarray(0, u));
-    w.array('SPAR', this.symParent.subarray(0, u));
-    w.array('SPAN', this.spans.subarray(0, u * 8));
-    w.array('SNXT', this.nextSame.subarray(0, u));
-    w.array('SPRV', this.prevSame.subarray(0, u));
-    w.array('NHED', this.nameHead.subarray(0, this.names.count));
-    const f = this.paths.count;
-    w.array('FSTA', this.fileStart.subarray(0, f));
-    w.array('FCNT', this.fileCount.subarray(0, f));
-    w.array('FRES', this.fileReserved.subarray(0, f));
-    w.array('FPRS', this.filePresent.subarray(0, f));
-    return w.finish();
-  }
-
-  /**
-   * Reads `toBytes`' form; throws IndexFormatError when it is damaged, inconsistent or of another
-   * version. `options.compactSlack` as for the constructor (not stored).
-   */
-  static fromBytes(bytes: Uint8Array, options: { compactSlack?: number } = {}): SymbolIndex {
-    const r = new BlockReader(bytes, MAGIC, SYMBOL_INDEX_FORMAT_VERSION, 'symbol index');
-    const [ntv] = r.scalars('NTVR', 1) as [number];
-    if (ntv !== NAME_TABLE_FORMAT_VERSION) throw r.fail(`name table format version ${ntv}, this build reads ${NAME_TABLE_FORMAT_VERSION}`);
-    const names = NameTable.readFrom(r);
-    const paths = NameTable.readFrom(r);
-    const [used, cap, liveSymbols, liveNames, liveFiles, compactions] = r.scalars('SIDX', 6) as [number, number, number, number, number, number];
-    if (cap < used || cap > 0x7fffffff / 8) throw r.fail(`capacity ${cap} below the ${used} slots in use`);
-    const symName = r.u32('SNAM'), symKind = r.u8('SKND'), symFile = r.u32('SFIL'), symParent = r.i32('SPAR');
-    const spans = r.u32('SPAN'), nextSame = r.i32('SNXT'), prevSame = r.i32('SPRV');
-    const nameHead = r.i32('NHED');
-    const fileStart = r.u32('FSTA'), fileCount = r.u32('FCNT'), fileReserved = r.u32('FRES'), filePresent = r.u8('FPRS');
-    r.end();
-    const nNames = names.count, nFiles = paths.count;
-    if (symName.length !== used || symKind.length !== used || symFile.length !== used || symParent.length !== used
-      || spans.length !== used * 8 || nextSame.length !== used || prevSame.length !== used
-      || nameHead.length !== nNames || fileStart.length !== nFiles || fileCount.length !== nFiles
-      || fileReserved.length !== nFiles || filePresent.length !== nFiles) {
-      throw r.fail('column lengths disagree with the counters');
-    }
-    // Consistency: every answer reads only what these checks cover, so a form that passes them
-    // cannot make the index read out of range or answer from a stale slot.
-    let symbols = 0, files = 0;
-    const live = new Uint8Array(used);
-    for (let f = 0; f < nFiles; f++) {
-      const present = filePresent[f]!;
-      if (present > 1) throw r.fail(`file ${f}: bad presence flag`);
-      if (!present) continue;
-      files++;
-      const start = fileStart[f]!, count = fileCount[f]!;
-      if (count > fileReserved[f]! || start + fileReserved[f]! > used) throw r.fail(`file ${f}: slot range out of bounds`);
-      symbols += count;
-      for (let i = 0; i < count; i++) {
-        const s = start + i;
-        if (symName[s]! >= nNames || symFile[s] !== f) throw r.fail(`slot ${s}: name or file out of range`);
-        const parent = symParent[s]!;
-        if (parent < NONE || parent >= i) throw r.fail(`slot ${s}: parent ${parent} is not an earlier symbol of its file`);
-        if (live[s]) throw r.fail(`slot ${s}: in two files`);
-        live[s] = 1;
-      }
-    }
-    for (let s = 0; s < used; s++) {
-      if (!live[s]) continue;
-      const next = nextSame[s]!, prev = prevSame[s]!;
-      if (next < NONE || next >= used || prev < NONE || prev >= used) throw r.fail(`slot ${s}: chain link out of range`);
-      if (next !== NONE && (!live[next] || symName[next] !== symName[s] || prevSame[next] !== s)) throw r.fail(`slot ${s}: chain is broken`);
-      if (prev === NONE ? nameHead[symName[s]!] !== s : !live[prev] || nextSame[prev] !== s) throw r.fail(`slot ${s}: chain is broken`);
-    }
-    let heads = 0, chained = 0;
-    for (let id = 0; id < nNames; id++) {
-      const h = nameHead[id]!;
-      if (h === NONE) continue;
-      if (h < 0 || h >= used || !live[h] || symName[h] !== id || prevSame[h] !== NONE) throw r.fail(`name ${id}: bad chain head`);
-      heads++;
-      for (let c = h; c !== NONE; c = nextSame[c]!) if (++chained > symbols) throw r.fail('chains hold more slots than files');
-    }
-    // every live slot is reached from its name's head (no slot on a detached cycle)
-    if (chained !== symbols) throw r.fail(`chains reach ${chained} slots, files hold ${symbols}`);
-    if (symbols !== liveSymbols || files !== liveFiles || heads !== liveNames) throw r.fail('counters disagree with the columns');
-    const index = new SymbolIndex({ initialSymbols: 16, ...options });
-    index.names = names;
-    index.paths = paths;
-    index.cap = Math.max(16, cap);
-    const fit = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, size: number): T => {
-      if (a.length >= size) return a;
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a);
-      return b;
-    };
-    index.symName = fit(symName, index.cap); index.symKind = fit(symKind, index.cap);
-    index.symFile = fit(symFile, index.cap); index.symParent = fit(symParent, index.cap);
-    index.spans = fit(spans, index.cap * 8);
-    index.nextSame = fit(nextSame, index.cap); index.prevSame = fit(prevSame, index.cap);
-    index.used = used;
-    index.nameHead = nameHead.length >= 16 ? nameHead : (() => { const h = new Int32Array(16).fill(NONE); h.set(nameHead); return h; })();
-    index.liveNames = liveNames;
-    index.fileStart = fit(fileStart, 16); index.fileCount = fit(fileCount, 16);
-    index.fileReserved = fit(fileReserved, 16); index.filePresent = fit(filePresent, 16);
-    index.liveFiles = liveFiles;
-    index.liveSymbols = liveSymbols;
-    index.compactions = compactions;
-    return index;
   }
 
   // ---- internals ----
