@@ -1,5 +1,6 @@
 /**
- * ARCHITECTURE.md is the code map: every file or folder it names in backticks must exist. A name is
+ * ARCHITECTURE.md is the code map and docs/decisions.md says where each decision lives: every file or
+ * folder they name in backticks must exist. A name is
  * matched as a path suffix (`hotTier.ts` under its section names server/src/syntax/hotTier.ts), and
  * a glob (`grammars/*.scm`) must match at least one file.
  */
@@ -39,14 +40,16 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`(^|/)${body}$`);
 }
 
-test('every path ARCHITECTURE.md names exists in the repository', () => {
-  const text = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8');
-  const named = [...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((t) => PATH_LIKE.test(t) && !GENERATED.has(t));
-  assert.ok(named.length > 20, `expected ARCHITECTURE.md to name files; found ${named.length}`);
-  const paths = repoPaths();
-  const missing = named.filter((name) => {
-    const pattern = globToRegExp(name);
-    return !paths.some((p) => pattern.test(p));
+for (const doc of ['ARCHITECTURE.md', 'docs/decisions.md']) {
+  test(`every path ${doc} names exists in the repository`, () => {
+    const text = readFileSync(join(ROOT, doc), 'utf8');
+    const named = [...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((t) => PATH_LIKE.test(t) && !GENERATED.has(t));
+    assert.ok(named.length > 10, `expected ${doc} to name files; found ${named.length}`);
+    const paths = repoPaths();
+    const missing = named.filter((name) => {
+      const pattern = globToRegExp(name);
+      return !paths.some((p) => pattern.test(p));
+    });
+    assert.deepEqual([...new Set(missing)], [], `paths named in ${doc} that do not exist`);
   });
-  assert.deepEqual([...new Set(missing)], [], 'paths named in ARCHITECTURE.md that do not exist');
-});
+}
