@@ -63,6 +63,26 @@ export class Session {
     return (await this.rangesFor(key, [span]))[0]!;
   }
 
+  /**
+   * Ranges of spans in many documents, in the order given. Spans are grouped by document so that
+   * each document's text is fetched at most once per call: a UTF-8 client's answer with thousands
+   * of locations in a few files reads those few files, not one text per location.
+   */
+  async rangesByKey(located: readonly { key: string; span: Span }[]): Promise<Range[]> {
+    const groups = new Map<string, number[]>();
+    located.forEach((l, i) => {
+      const group = groups.get(l.key);
+      if (group) group.push(i);
+      else groups.set(l.key, [i]);
+    });
+    const out = new Array<Range>(located.length);
+    for (const [key, indices] of groups) {
+      const ranges = await this.rangesFor(key, indices.map((i) => located[i]!.span));
+      indices.forEach((at, j) => { out[at] = ranges[j]!; });
+    }
+    return out;
+  }
+
   /** A client position → the UTF-16 position the workspace expects. */
   async toInternal(key: string, pos: { line: number; character: number }): Promise<{ line: number; character: number }> {
     if (this.codec.encoding === 'utf-16') return pos;

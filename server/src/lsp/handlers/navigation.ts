@@ -9,9 +9,8 @@ import type { Location } from '../../index/api.js';
 import type { Session } from '../session.js';
 
 async function toLsp(session: Session, found: readonly Location[]): Promise<LspLocation[]> {
-  const out: LspLocation[] = [];
-  for (const loc of found) out.push({ uri: session.uriOf(loc.key), range: await session.rangeFor(loc.key, loc.span) });
-  return out;
+  const ranges = await session.rangesByKey(found);
+  return found.map((loc, i) => ({ uri: session.uriOf(loc.key), range: ranges[i]! }));
 }
 
 export function registerNavigationHandlers(session: Session): void {

@@ -42,16 +42,13 @@ export function registerSymbolHandlers(session: Session): void {
   connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
     const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
-    const out: SymbolInformation[] = [];
-    for (const hit of hits) {
-      out.push({
-        name: hit.name,
-        kind: hit.kind as unknown as LspSymbolKind,
-        location: { uri: session.uriOf(hit.key), range: await session.rangeFor(hit.key, hit.span) },
-        ...(hit.containerName ? { containerName: hit.containerName } : {}),
-      });
-    }
-    return out;
+    const ranges = await session.rangesByKey(hits);
+    return hits.map((hit, i): SymbolInformation => ({
+      name: hit.name,
+      kind: hit.kind as unknown as LspSymbolKind,
+      location: { uri: session.uriOf(hit.key), range: ranges[i]! },
+      ...(hit.containerName ? { containerName: hit.containerName } : {}),
+    }));
   }));
 }
 
