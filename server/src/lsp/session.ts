@@ -16,8 +16,11 @@ import { errorMessage } from '../base/errors.js';
 export class Session {
   codec = new PositionCodec('utf-16');
   settings: StrataSettings = defaultSettings();
-  /** Client capabilities that change what the server does. */
-  client = { workDoneProgress: false, configuration: false, watchedFilesDynamic: false, hierarchicalSymbols: true, foldingLineOnly: false };
+  /** Client capabilities that change what the server does (set at initialize; LSP's defaults until then). */
+  client = {
+    workDoneProgress: false, configuration: false, watchedFilesDynamic: false,
+    hierarchicalSymbols: false, foldingLineOnly: false,
+  };
 
   constructor(readonly connection: Connection, readonly service: WorkspaceService, readonly log: Logger) {}
 
@@ -57,10 +60,6 @@ export class Session {
       start: { line: s[0], character: this.codec.toClient(s[1], line(s[0])) },
       end: { line: s[2], character: this.codec.toClient(s[3], line(s[2])) },
     }));
-  }
-
-  async rangeFor(key: string, span: Span): Promise<Range> {
-    return (await this.rangesFor(key, [span]))[0]!;
   }
 
   /**

@@ -18,7 +18,10 @@ export function registerRangeHandlers(session: Session): void {
   connection.onRequest('textDocument/foldingRange', guarded(log, 'textDocument/foldingRange', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
     const folds = await service.foldingRanges(key);
-    return folds.map((f): FoldingRange => ({
+    // Folds are whole lines (no characters are ever sent), which is all a `lineFoldingOnly` client
+    // reads; such a client hides the whole end line, so a fold hiding no line is no fold to it.
+    const shown = session.client.foldingLineOnly ? folds.filter((f) => f.endLine > f.startLine) : folds;
+    return shown.map((f): FoldingRange => ({
       startLine: f.startLine,
       endLine: f.endLine,
       ...(f.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : f.kind === 'imports' ? { kind: FoldingRangeKind.Imports } : f.kind === 'region' ? { kind: FoldingRangeKind.Region } : {}),
