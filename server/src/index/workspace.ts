@@ -321,6 +321,10 @@ export class Workspace implements WorkspaceService {
     return this.#docs.get(key)?.text;
   }
 
+  documentVersion(key: string): number | undefined {
+    return this.#docs.get(key)?.version;
+  }
+
   async textOf(key: string): Promise<string | undefined> {
     const open = this.#docs.get(key);
     if (open) return open.text;
