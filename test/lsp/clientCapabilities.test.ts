@@ -8,8 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { startStrata, symbolPaths, type StrataSession } from './harness.js';
 
 describe('client capabilities', () => {
+  let s: StrataSession;
+  const CART = () => s.uri('web/cart.js');
+
   describe('flat symbols, line-only folding', () => {
-    let s: StrataSession;
     before(async () => {
       s = await startStrata({ textDocument: { documentSymbol: {}, foldingRange: { lineFoldingOnly: true } } });
     });
@@ -37,7 +39,7 @@ describe('client capabilities', () => {
     });
 
     it('foldingRange sends whole lines only', async () => {
-      const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri: s.uri('web/cart.js') } });
+      const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri: CART() } });
       assert.ok(folds.some((f: any) => f.startLine === 5 && f.endLine === 23), JSON.stringify(folds));
       for (const f of folds) {
         assert.equal(f.startCharacter, undefined);
@@ -48,20 +50,20 @@ describe('client capabilities', () => {
   });
 
   describe('hierarchical symbols', () => {
-    let s: StrataSession;
     before(async () => {
-      s = await startStrata({ textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, foldingRange: {} } });
+      const textDocument = { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, foldingRange: {} };
+      s = await startStrata({ textDocument });
     });
     after(async () => { await s?.close(); });
 
     it('documentSymbol answers a DocumentSymbol tree', async () => {
-      const symbols = await s.client.request('textDocument/documentSymbol', { textDocument: { uri: s.uri('web/cart.js') } });
+      const symbols = await s.client.request('textDocument/documentSymbol', { textDocument: { uri: CART() } });
       assert.ok(symbolPaths(symbols).includes('Cart/total'), JSON.stringify(symbolPaths(symbols)));
       assert.ok(symbols.every((x: any) => x.range && x.selectionRange && x.location === undefined));
     });
 
     it('foldingRange answers the same folds', async () => {
-      const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri: s.uri('web/cart.js') } });
+      const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri: CART() } });
       assert.ok(folds.some((f: any) => f.startLine === 5 && f.endLine === 23), JSON.stringify(folds));
     });
   });

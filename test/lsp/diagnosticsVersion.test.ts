@@ -22,10 +22,12 @@ describe('diagnostics versions', () => {
   async function burst(uri: string, last: number, spaced: boolean): Promise<void> {
     // The first open of a language on the server loads its grammar: the first analysis waits while
     // the edits below arrive.
-    s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'javascript', version: 1, text: textOf(1) } });
+    const opened = { uri, languageId: 'javascript', version: 1, text: textOf(1) };
+    s.client.notify('textDocument/didOpen', { textDocument: opened });
     for (let v = 2; v <= last; v++) {
       if (spaced && v % 5 === 0) await s.client.waitForDiagnostics(uri);
-      s.client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text: textOf(v) }] });
+      s.client.notify('textDocument/didChange',
+        { textDocument: { uri, version: v }, contentChanges: [{ text: textOf(v) }] });
     }
     await s.client.waitForNotification((n) => n.method === 'textDocument/publishDiagnostics' && n.params?.uri === uri
       && n.params.diagnostics?.some((d: any) => d.range.start.line === last), 30_000);

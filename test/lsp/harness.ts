@@ -60,7 +60,8 @@ export async function startStrata(opts: {
       general: { positionEncodings: opts.encodings ?? ['utf-16'] },
       window: { workDoneProgress: true },
       workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
-      textDocument: opts.textDocument ?? { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, publishDiagnostics: {} },
+      textDocument: opts.textDocument
+        ?? { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, publishDiagnostics: {} },
     },
     initializationOptions: opts.initializationOptions ?? {},
   });

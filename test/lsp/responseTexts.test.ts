@@ -69,7 +69,8 @@ describe('one text per file per response (UTF-8 client)', () => {
   it('references: hundreds of locations in three files read each file once', async () => {
     reads.clear();
     const uri = `file://${join(root, 'a.js')}`;
-    const found = await handlers.get('textDocument/references')!({ textDocument: { uri }, position: { line: 1, character: 20 } }) as any[];
+    const params = { textDocument: { uri }, position: { line: 1, character: 20 } };
+    const found = await handlers.get('textDocument/references')!(params) as any[];
     assert.ok(Array.isArray(found), JSON.stringify(found));
     assert.equal(found.length, FILES.length * (USES + 1));
     // `const v0 = 'ü' + target();`: 'ü' is 2 bytes, so the call starts at byte 18 (UTF-16 column 17).
