@@ -30,54 +30,61 @@ describe('line breaks', () => {
           const text = join(LINES, breaks);
           const opened = { uri, languageId: 'javascript', version: 1, text };
           s.client.notify('textDocument/didOpen', { textDocument: opened });
-
-          const symbols = await s.client.request('textDocument/documentSymbol', { textDocument: { uri } });
-          const hello = symbols.find((x: any) => x.name === 'hello');
-          assert.ok(hello, JSON.stringify(symbols));
-          assert.deepEqual(hello.range, range(1, 0, 3, 1));
-          assert.deepEqual(hello.selectionRange, range(1, 9, 1, 14));
-
-          const defs = await s.client.request('textDocument/definition', { textDocument: { uri }, position: at(4, 2) });
-          assert.deepEqual(defs.map((d: any) => d.range), [range(1, 9, 1, 14)]);
-
-          const context = { includeDeclaration: true };
-          const references = (position: { line: number; character: number }) =>
-            s.client.request('textDocument/references', { textDocument: { uri }, position, context });
-          const refs = await references(at(4, 8));
-          assert.deepEqual(refs.map((r: any) => r.range),
-            [range(0, 6, 0, 10 + wide), range(2, 13, 2, 17 + wide), range(4, 6, 4, 10 + wide)]);
-
-          const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri } });
-          assert.ok(folds.some((f: any) => f.startLine === 1 && f.endLine === 2), JSON.stringify(folds));
-
-          const selection = { textDocument: { uri }, positions: [at(2, 14)] };
-          const [sel] = await s.client.request('textDocument/selectionRange', selection);
-          assert.deepEqual(sel.range, range(2, 13, 2, 17 + wide));
-
-          // A range edit on line 2 (`x` → `x * 2`), then one on line 4 after the 'é' (`)` → `, 2)`).
-          s.client.notify('textDocument/didChange', {
-            textDocument: { uri, version: 2 },
-            contentChanges: [
-              { range: range(2, 9, 2, 10), text: 'x * 2' },
-              { range: range(4, 10 + wide, 4, 11 + wide), text: ', 2)' },
-            ],
-          });
-          const edited = LINES.slice();
-          edited[2] = '  return x * 2 + café;';
-          edited[4] = 'hello(café, 2);';
-          const { text: served } = await s.client.request('strata/debug/text', { uri });
-          assert.equal(served, join(edited, breaks));
-          const after = await references(at(0, 7));
-          assert.deepEqual(after.map((r: any) => r.range),
-            [range(0, 6, 0, 10 + wide), range(2, 17, 2, 21 + wide), range(4, 6, 4, 10 + wide)]);
-
-          // A syntax error on line 3 is reported on line 3.
-          s.client.notify('textDocument/didChange',
-            { textDocument: { uri, version: 3 }, contentChanges: [{ range: range(3, 0, 3, 1), text: '} )' }] });
-          const diagnostics = await s.client.waitForDiagnostics(uri, (d) => d.length > 0);
-          assert.deepEqual(diagnostics.map((d: any) => d.range.start.line), [3], JSON.stringify(diagnostics));
-          s.client.notify('textDocument/didClose', { textDocument: { uri } });
+          // Closed even when an assertion fails: an open document's symbols would answer the next case too.
+          try {
+            await check(uri, breaks);
+          } finally {
+            s.client.notify('textDocument/didClose', { textDocument: { uri } });
+          }
         });
+      }
+
+      async function check(uri: string, breaks: string[]): Promise<void> {
+        const symbols = await s.client.request('textDocument/documentSymbol', { textDocument: { uri } });
+        const hello = symbols.find((x: any) => x.name === 'hello');
+        assert.ok(hello, JSON.stringify(symbols));
+        assert.deepEqual(hello.range, range(1, 0, 3, 1));
+        assert.deepEqual(hello.selectionRange, range(1, 9, 1, 14));
+
+        const defs = await s.client.request('textDocument/definition', { textDocument: { uri }, position: at(4, 2) });
+        assert.deepEqual(defs.map((d: any) => d.range), [range(1, 9, 1, 14)]);
+
+        const context = { includeDeclaration: true };
+        const references = (position: { line: number; character: number }) =>
+          s.client.request('textDocument/references', { textDocument: { uri }, position, context });
+        const refs = await references(at(4, 8));
+        assert.deepEqual(refs.map((r: any) => r.range),
+          [range(0, 6, 0, 10 + wide), range(2, 13, 2, 17 + wide), range(4, 6, 4, 10 + wide)]);
+
+        const folds = await s.client.request('textDocument/foldingRange', { textDocument: { uri } });
+        assert.ok(folds.some((f: any) => f.startLine === 1 && f.endLine === 2), JSON.stringify(folds));
+
+        const selection = { textDocument: { uri }, positions: [at(2, 14)] };
+        const [sel] = await s.client.request('textDocument/selectionRange', selection);
+        assert.deepEqual(sel.range, range(2, 13, 2, 17 + wide));
+
+        // A range edit on line 2 (`x` → `x * 2`), then one on line 4 after the 'é' (`)` → `, 2)`).
+        s.client.notify('textDocument/didChange', {
+          textDocument: { uri, version: 2 },
+          contentChanges: [
+            { range: range(2, 9, 2, 10), text: 'x * 2' },
+            { range: range(4, 10 + wide, 4, 11 + wide), text: ', 2)' },
+          ],
+        });
+        const edited = LINES.slice();
+        edited[2] = '  return x * 2 + café;';
+        edited[4] = 'hello(café, 2);';
+        const { text: served } = await s.client.request('strata/debug/text', { uri });
+        assert.equal(served, join(edited, breaks));
+        const after = await references(at(0, 7));
+        assert.deepEqual(after.map((r: any) => r.range),
+          [range(0, 6, 0, 10 + wide), range(2, 17, 2, 21 + wide), range(4, 6, 4, 10 + wide)]);
+
+        // A syntax error on line 3 is reported on line 3.
+        s.client.notify('textDocument/didChange',
+          { textDocument: { uri, version: 3 }, contentChanges: [{ range: range(3, 0, 3, 1), text: '} )' }] });
+        const diagnostics = await s.client.waitForDiagnostics(uri, (d) => d.length > 0);
+        assert.deepEqual(diagnostics.map((d: any) => d.range.start.line), [3], JSON.stringify(diagnostics));
       }
     });
   }
