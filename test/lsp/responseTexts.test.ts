@@ -1,8 +1,8 @@
 /**
  * A response reads each file's text at most once: for a UTF-8 client, the handlers of
- * references and workspace/symbol convert many spans in few files, and every conversion needs its
- * file's text. The handlers run on a real Workspace whose `textOf` is counted (its own internal
- * reads are not: they are not the protocol layer's).
+ * definition, references, selectionRange and workspace/symbol convert many positions and spans in
+ * few files, and every conversion needs its file's text. The handlers run on a real Workspace whose
+ * `textOf` is counted (its own internal reads are not: they are not the protocol layer's).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { Logger } from '../../server/src/base/log.js';
 import type { WorkspaceService } from '../../server/src/index/api.js';
 import { Workspace } from '../../server/src/index/workspace.js';
 import { registerNavigationHandlers } from '../../server/src/lsp/handlers/navigation.js';
+import { registerRangeHandlers } from '../../server/src/lsp/handlers/ranges.js';
 import { registerSymbolHandlers } from '../../server/src/lsp/handlers/symbols.js';
 import { Session } from '../../server/src/lsp/session.js';
 
@@ -60,6 +61,7 @@ describe('one text per file per response (UTF-8 client)', () => {
     session.setEncoding('utf-8');
     registerNavigationHandlers(session);
     registerSymbolHandlers(session);
+    registerRangeHandlers(session);
   });
   after(async () => {
     await ws?.dispose();
@@ -76,8 +78,29 @@ describe('one text per file per response (UTF-8 client)', () => {
     // `const v0 = 'ü' + target();`: 'ü' is 2 bytes, so the call starts at byte 18 (UTF-16 column 17).
     const first = found.find((l) => l.uri === uri && l.range.start.line === 1);
     assert.deepEqual(first.range, { start: { line: 1, character: 18 }, end: { line: 1, character: 24 } });
-    for (const [key, n] of reads) assert.ok(n <= 2, `${key} read ${n} times`); // the cursor's file: + its name lookup
-    assert.ok([...reads.values()].reduce((a, b) => a + b, 0) <= FILES.length + 1, JSON.stringify([...reads]));
+    // The cursor's file too: its position and its locations are converted on one read.
+    for (const [key, n] of reads) assert.equal(n, 1, `${key} read ${n} times`);
+    assert.equal(reads.size, FILES.length);
+  });
+
+  it('definition: the cursor and the answer read the file once', async () => {
+    reads.clear();
+    const uri = `file://${join(root, 'b.js')}`;
+    const params = { textDocument: { uri }, position: { line: 1, character: 20 } };
+    const found = await handlers.get('textDocument/definition')!(params) as any[];
+    assert.ok(found.some((l) => l.uri === uri && l.range.start.line === 0), JSON.stringify(found));
+    assert.equal(reads.get(join(root, 'b.js')), 1, JSON.stringify([...reads]));
+  });
+
+  it('selectionRange: many positions in one file read it once', async () => {
+    reads.clear();
+    const uri = `file://${join(root, 'c.js')}`;
+    const positions = Array.from({ length: 50 }, (_, i) => ({ line: 1 + i, character: 20 }));
+    const chains = await handlers.get('textDocument/selectionRange')!({ textDocument: { uri }, positions }) as any[];
+    assert.equal(chains.length, positions.length);
+    // Line 1 + i: `const vi = 'ü' + target();`, byte 20 is inside `target` (bytes 18–24 on line 1).
+    assert.deepEqual(chains[0].range, { start: { line: 1, character: 18 }, end: { line: 1, character: 24 } });
+    assert.deepEqual([...reads], [[join(root, 'c.js'), 1]]);
   });
 
   it('workspace/symbol: many hits in three files read each file once', async () => {
