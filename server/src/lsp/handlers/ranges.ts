@@ -18,10 +18,10 @@ export function registerRangeHandlers(session: Session): void {
   connection.onRequest('textDocument/foldingRange', guarded(log, 'textDocument/foldingRange', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
     const folds = await service.foldingRanges(key);
-    // Folds are whole lines (no characters are ever sent), which is all a `lineFoldingOnly` client
-    // reads; such a client hides the whole end line, so a fold hiding no line is no fold to it.
-    const shown = session.client.foldingLineOnly ? folds.filter((f) => f.endLine > f.startLine) : folds;
-    return shown.map((f): FoldingRange => ({
+    // Folds are whole lines that hide at least one line, their closing line kept visible (folding.ts):
+    // no startCharacter/endCharacter is sent, which a `lineFoldingOnly` client requires and which
+    // means the lines' ends to any other, so `session.client.foldingLineOnly` needs no other answer.
+    return folds.map((f): FoldingRange => ({
       startLine: f.startLine,
       endLine: f.endLine,
       ...(f.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : f.kind === 'imports' ? { kind: FoldingRangeKind.Imports } : f.kind === 'region' ? { kind: FoldingRangeKind.Region } : {}),
