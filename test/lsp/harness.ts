@@ -31,6 +31,8 @@ export async function startStrata(opts: {
   env?: NodeJS.ProcessEnv;
   /** An existing workspace folder to serve (kept at close) instead of a fresh copy. */
   root?: string;
+  /** The client's `textDocument` capabilities (default: hierarchical symbols, diagnostics). */
+  textDocument?: Record<string, unknown>;
 } = {}): Promise<StrataSession> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'strata-lsp-'));
   if (opts.root === undefined) {
@@ -62,7 +64,8 @@ export async function startStrata(opts: {
       general: { positionEncodings: opts.encodings ?? ['utf-16'] },
       window: { workDoneProgress: true },
       workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
-      textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, publishDiagnostics: {} },
+      textDocument: opts.textDocument
+        ?? { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, publishDiagnostics: {} },
     },
     initializationOptions: opts.initializationOptions ?? {},
   });

@@ -49,6 +49,8 @@ export interface WorkspaceService {
   filesChanged(events: { key: string; change: 'created' | 'changed' | 'deleted' }[]): Promise<void>;
   /** An open document's current text, or undefined. */
   documentText(key: string): string | undefined;
+  /** An open document's current version (the client's number), or undefined. */
+  documentVersion(key: string): number | undefined;
   /** The current text of any known document (open, cached or on disk), verified; undefined if unknown. */
   textOf(key: string): Promise<string | undefined>;
 

@@ -5,6 +5,7 @@
  * filters say which — so a lookup reads and parses only candidate files, never the workspace.
  * Results list the file being edited first, then the others by path.
  */
+import { lineText } from '../syntax/lineIndex.js';
 import type { Span } from '../syntax/types.js';
 
 /** Characters of an identifier in the languages Strata knows (a superset is harmless: lookups are exact). */
@@ -23,19 +24,8 @@ export function identifierAt(line: string, column: number): string | undefined {
   return /^[\p{N}]/u.test(word) ? undefined : word;
 }
 
-/** The text of one line (no line break), found without splitting the whole text. */
-export function lineAt(text: string, line: number): string {
-  let start = 0;
-  for (let i = 0; i < line; i++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return '';
-    start = nl + 1;
-  }
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
-  return text.slice(start, end);
-}
+/** The text of one line (no line break; lines as LSP counts them), found without splitting the whole text. */
+export const lineAt = lineText;
 
 export interface Located { key: string; span: Span }
 

@@ -35,9 +35,10 @@ export class ImpossibleEditError extends Error {
  */
 function offsetOf(index: LineIndex, text: string, pos: { line: number; character: number }, encoding: 'utf-16' | 'utf-8'): number {
   if (pos.line >= index.lineCount) {
-    if (pos.line === index.lineCount && pos.character === 0 && text.endsWith('\n')) return text.length;
+    if (pos.line === index.lineCount && pos.character === 0 && /[\r\n]$/.test(text)) return text.length;
     throw new ImpossibleEditError(`line ${pos.line} is past the end of the document (${index.lineCount} lines)`);
   }
+  // The index's lines are LSP's (syntax/lineIndex.ts): '\r\n', '\r' and '\n' each end one.
   const start = index.lineStart(pos.line);
   let end = pos.line + 1 < index.lineCount ? index.lineStart(pos.line + 1) : text.length;
   // The line's own length excludes its line break (\n, \r\n or \r).

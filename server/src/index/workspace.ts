@@ -271,6 +271,10 @@ export class Workspace implements WorkspaceService {
     return this.#sync.get(key)?.text;
   }
 
+  documentVersion(key: string): number | undefined {
+    return this.#docs.get(key)?.version;
+  }
+
   async textOf(key: string): Promise<string | undefined> {
     const open = this.#sync.get(key);
     if (open) return open.text;
@@ -299,7 +303,8 @@ export class Workspace implements WorkspaceService {
       this.#noteIncomplete(key, shared.analysis.incomplete);
       return shared.analysis.symbols;
     }
-    const result = await this.#withTree(key, (tree, lang, text) => outlineOf(tree, lang, this.#budgetMs(key, text)));
+    const result = await this.#withTree(key, (tree, lang, text) =>
+      outlineOf(tree, lang, this.#budgetMs(key, text), text));
     if (!result) return [];
     this.#noteIncomplete(key, result.incomplete);
     return result.symbols;
@@ -310,7 +315,8 @@ export class Workspace implements WorkspaceService {
   }
 
   async selectionRanges(key: string, positions: Position[]): Promise<Span[][]> {
-    return (await this.#withTree(key, (tree) => selectionRanges(tree, positions))) ?? positions.map(() => []);
+    const chains = await this.#withTree(key, (tree, _lang, text) => selectionRanges(tree, positions, text));
+    return chains ?? positions.map(() => []);
   }
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */

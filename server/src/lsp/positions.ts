@@ -5,6 +5,8 @@
  * the client chose UTF-8. Lines are unaffected; a column past the end of its line stays past the end
  * (validation is the document model's job, not this one's).
  */
+import { splitLines } from '../syntax/lineIndex.js';
+
 export type PositionEncoding = 'utf-16' | 'utf-8';
 
 /** Picks the encoding from the client's list: UTF-8 when offered (cheaper for most clients), else UTF-16. */
@@ -49,7 +51,7 @@ export class LineLookup {
   private lines: string[] | undefined;
   constructor(private readonly text: string) {}
   line(n: number): string {
-    this.lines ??= this.text.split(/\r\n|\r|\n/);
+    this.lines ??= splitLines(this.text);
     return this.lines[n] ?? '';
   }
 }

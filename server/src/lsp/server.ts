@@ -52,6 +52,8 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
     session.client.workDoneProgress = caps.window?.workDoneProgress === true;
     session.client.configuration = caps.workspace?.configuration === true;
     session.client.watchedFilesDynamic = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    session.client.hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+    session.client.foldingLineOnly = caps.textDocument?.foldingRange?.lineFoldingOnly === true;
     foldersSupported = caps.workspace?.workspaceFolders === true;
     // The client's standard `trace` setting: 'verbose' adds debug lines to the log.
     log.setLevel(traceLevel(params.trace, configuredLevel));

@@ -16,8 +16,11 @@ import { errorMessage } from '../base/errors.js';
 export class Session {
   codec = new PositionCodec('utf-16');
   settings: StrataSettings = defaultSettings();
-  /** Client capabilities that change what the server does. */
-  client = { workDoneProgress: false, configuration: false, watchedFilesDynamic: false, hierarchicalSymbols: true, foldingLineOnly: false };
+  /** Client capabilities that change what the server does (set at initialize; LSP's defaults until then). */
+  client = {
+    workDoneProgress: false, configuration: false, watchedFilesDynamic: false,
+    hierarchicalSymbols: false, foldingLineOnly: false,
+  };
 
   constructor(readonly connection: Connection, readonly service: WorkspaceService, readonly log: Logger) {}
 
@@ -42,16 +45,18 @@ export class Session {
     return key.startsWith('/') ? pathToFileURL(key).href : key;
   }
 
+  /** A new cache of line texts for one response (see ResponseLines). */
+  responseLines(): ResponseLines {
+    return new ResponseLines(this.service);
+  }
+
   /**
    * Spans (UTF-16) → LSP ranges in the client's encoding. For UTF-8 clients the lines' text is
-   * needed; it is fetched once per document and only when some line is not ASCII.
+   * needed; it comes from `lines`, so a response that passes its own reads each document once.
    */
-  async rangesFor(key: string, spans: readonly Span[]): Promise<Range[]> {
+  async rangesFor(key: string, spans: readonly Span[], lines = this.responseLines()): Promise<Range[]> {
     let lookup: LineLookup | undefined;
-    if (this.codec.encoding !== 'utf-16' && spans.length > 0) {
-      const text = this.service.documentText(key) ?? (await this.service.textOf(key)) ?? '';
-      lookup = new LineLookup(text);
-    }
+    if (this.codec.encoding !== 'utf-16' && spans.length > 0) lookup = await lines.of(key);
     const line = (n: number) => () => lookup!.line(n);
     return spans.map((s) => ({
       start: { line: s[0], character: this.codec.toClient(s[1], line(s[0])) },
@@ -59,15 +64,54 @@ export class Session {
     }));
   }
 
-  async rangeFor(key: string, span: Span): Promise<Range> {
-    return (await this.rangesFor(key, [span]))[0]!;
+  /**
+   * Ranges of spans in many documents, in the order given. Spans are grouped by document so that
+   * each document's text is fetched at most once per call: a UTF-8 client's answer with thousands
+   * of locations in a few files reads those few files, not one text per location.
+   */
+  async rangesByKey(located: readonly { key: string; span: Span }[], lines = this.responseLines()): Promise<Range[]> {
+    const groups = new Map<string, number[]>();
+    located.forEach((l, i) => {
+      const group = groups.get(l.key);
+      if (group) group.push(i);
+      else groups.set(l.key, [i]);
+    });
+    const out = new Array<Range>(located.length);
+    for (const [key, indices] of groups) {
+      const ranges = await this.rangesFor(key, indices.map((i) => located[i]!.span), lines);
+      indices.forEach((at, j) => { out[at] = ranges[j]!; });
+    }
+    return out;
   }
 
   /** A client position → the UTF-16 position the workspace expects. */
-  async toInternal(key: string, pos: { line: number; character: number }): Promise<{ line: number; character: number }> {
+  async toInternal(key: string, pos: { line: number; character: number },
+    lines = this.responseLines()): Promise<{ line: number; character: number }> {
     if (this.codec.encoding === 'utf-16') return pos;
-    const text = this.service.documentText(key) ?? (await this.service.textOf(key)) ?? '';
-    const lookup = new LineLookup(text);
+    const lookup = await lines.of(key);
     return { line: pos.line, character: this.codec.toInternal(pos.character, () => lookup.line(pos.line)) };
+  }
+}
+
+/**
+ * The documents' line texts one response has needed (a UTF-8 client's columns are converted on
+ * them): each document's text is fetched at most once while the response is built, however many
+ * positions and ranges in it are converted. Made per response, so it never serves an older text.
+ */
+export class ResponseLines {
+  readonly #lookups = new Map<string, Promise<LineLookup>>();
+
+  constructor(private readonly service: WorkspaceService) {}
+
+  of(key: string): Promise<LineLookup> {
+    let lookup = this.#lookups.get(key);
+    if (!lookup) {
+      const open = this.service.documentText(key);
+      lookup = open !== undefined
+        ? Promise.resolve(new LineLookup(open))
+        : this.service.textOf(key).then((text) => new LineLookup(text ?? ''));
+      this.#lookups.set(key, lookup);
+    }
+    return lookup;
   }
 }

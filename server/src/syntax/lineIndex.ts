@@ -1,16 +1,65 @@
 /**
- * An incrementally maintained index of line starts, in UTF-16 code units and in UTF-8 bytes.
+ * Lines, as LSP defines them — a line ends at '\r\n', '\r' or '\n' — for every place that maps
+ * positions: this is the one definition, and everything that counts lines imports it.
+ * tree-sitter's rows end only at '\n'; they differ from these lines only when a text has a lone
+ * '\r', so code that takes rows from trees checks `hasLoneCarriageReturn` (or
+ * `LineIndex.hasLoneCarriageReturn`) and converts from offsets then.
  *
- * Design: lines are split at '\n' only, because tree-sitter counts rows that way (a '\r' stays part
- * of the line and counts as a column). Two parallel Int32Arrays hold, for each line, its start as a
- * UTF-16 offset and as a UTF-8 byte offset. An edit replaces the lines it touches with the lines of
- * the inserted text and shifts the starts of the lines after it by the edit's two deltas: O(lines
- * after the edit) integer adds, no rescan of the text. Converting an offset is a binary search plus
- * the UTF-8 length of the text between the line start and the offset (O(column)).
+ * `LineIndex`: two parallel Int32Arrays hold each line's start as a UTF-16 offset and as a UTF-8
+ * byte offset. An edit rescans only the edited stretch (plus the characters beside it, which decide
+ * whether a '\r' and a '\n' are one break) and shifts the starts after it: O(lines after the edit)
+ * integer adds, no rescan of the text. An offset converts by binary search plus O(column) work.
  * Guarantees: after `applyEdit`, the index equals `LineIndex.build(newText)` (tested), provided the
  * edit does not split a surrogate pair (textEdits.ts rejects those before calling).
  * UTF-8 lengths follow TextEncoder: a lone surrogate counts 3 bytes (it is encoded as U+FFFD).
  */
+
+/** A line break, longest first. */
+export const LINE_BREAK = /\r\n|\r|\n/;
+const LINE_BREAKS = /\r\n|\r|\n/g;
+const BREAK_START = /[\r\n]/g;
+const LONE_CR = /\r(?!\n)/;
+
+/** The text's lines, without their breaks. */
+export function splitLines(text: string): string[] {
+  return text.split(LINE_BREAK);
+}
+
+/** The text of one line (no break), found without splitting the whole text; '' past the last line. */
+export function lineText(text: string, line: number): string {
+  let start = 0;
+  BREAK_START.lastIndex = 0;
+  for (let i = 0; i < line; i++) {
+    const br = BREAK_START.exec(text);
+    if (!br) return '';
+    start = br.index + (text.charCodeAt(br.index) === 0x0d && text.charCodeAt(br.index + 1) === 0x0a ? 2 : 1);
+    BREAK_START.lastIndex = start;
+  }
+  const br = BREAK_START.exec(text);
+  return text.slice(start, br ? br.index : text.length);
+}
+
+/** A '\r' not followed by '\n': then tree-sitter's rows are not the text's lines. */
+export function hasLoneCarriageReturn(text: string): boolean {
+  return LONE_CR.test(text);
+}
+
+/** Is `offset` a line start other than 0? (The character before it ends a line.) */
+function startsLine(text: string, offset: number): boolean {
+  const c = text.charCodeAt(offset - 1);
+  return c === 0x0a || (c === 0x0d && text.charCodeAt(offset) !== 0x0a);
+}
+
+/** tree-sitter's Point of a UTF-16 offset (rows end at '\n' only). O(offset): for texts with a lone '\r'. */
+export function treeSitterPoint(text: string, offset: number): LinePoint {
+  let row = 0;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+    row++;
+    lineStart = nl + 1;
+  }
+  return { row, column: offset - lineStart };
+}
 
 /** UTF-8 byte length of text[from, to), counting like TextEncoder. */
 export function utf8Length(text: string, from = 0, to = text.length): number {
@@ -41,6 +90,7 @@ export class LineIndex {
   #count: number;
   #length: number; // text length in UTF-16 units
   #byteLength: number;
+  #loneCr = 0; // lines that start after a lone '\r'
 
   private constructor(starts: Int32Array, byteStarts: Int32Array, count: number, length: number, byteLength: number) {
     this.#starts = starts;
@@ -51,12 +101,18 @@ export class LineIndex {
   }
 
   static build(text: string): LineIndex {
-    const idx = new LineIndex(new Int32Array(16), new Int32Array(16), 1, 0, 0);
-    idx.#starts[0] = 0;
-    idx.#byteStarts[0] = 0;
-    const bytes = idx.#appendLines(text, 0, 0, 0);
-    idx.#length = text.length;
-    idx.#byteLength = bytes;
+    const idx = new LineIndex(new Int32Array(16), new Int32Array(16), 1, text.length, 0);
+    let bytes = 0;
+    let segStart = 0;
+    LINE_BREAKS.lastIndex = 0;
+    for (let m = LINE_BREAKS.exec(text); m; m = LINE_BREAKS.exec(text)) {
+      const start = m.index + m[0].length;
+      bytes += utf8Length(text, segStart, start);
+      segStart = start;
+      idx.#push(start, bytes);
+      if (m[0] === '\r') idx.#loneCr++;
+    }
+    idx.#byteLength = bytes + utf8Length(text, segStart, text.length);
     return idx;
   }
 
@@ -68,6 +124,10 @@ export class LineIndex {
   }
   get byteLength(): number {
     return this.#byteLength;
+  }
+  /** Some line ends at a lone '\r': tree-sitter's rows differ from these lines. */
+  get hasLoneCarriageReturn(): boolean {
+    return this.#loneCr > 0;
   }
 
   /** The line containing UTF-16 offset `offset` (0 ≤ offset ≤ length). */
@@ -90,9 +150,22 @@ export class LineIndex {
     return this.#byteStarts[line]!;
   }
 
-  /** tree-sitter Point (row, UTF-16 column) of an offset. */
+  /** (line, UTF-16 column) of an offset; tree-sitter's Point too unless `hasLoneCarriageReturn`. */
   point(offset: number, line = this.lineOf(offset)): LinePoint {
     return { row: line, column: offset - this.#starts[line]! };
+  }
+
+  /**
+   * The offset of (line, UTF-16 column) in `text` (the text this index describes); a column past
+   * the line's end means its end (before the break), a line past the last means the text's end.
+   */
+  offsetAt(text: string, line: number, column: number): number {
+    if (line >= this.#count) return text.length;
+    const start = this.#starts[line]!;
+    let end = line + 1 < this.#count ? this.#starts[line + 1]! : text.length;
+    if (end > start && text.charCodeAt(end - 1) === 0x0a) end--;
+    if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+    return Math.min(start + Math.max(0, column), end);
   }
 
   /** UTF-8 byte offset of UTF-16 offset `offset` in `text` (the text this index describes). */
@@ -101,21 +174,33 @@ export class LineIndex {
   }
 
   /**
-   * Updates the index for replacing oldText[start, end) by `inserted`; `startByte`/`endByte` are
-   * the byte offsets of start/end in the old text, `insertedBytes` the UTF-8 length of `inserted`.
+   * Updates the index for `oldText` becoming `newText` by replacing oldText[start, end);
+   * `startByte`/`endByte` are the byte offsets of start/end in the old text, `insertedBytes` the
+   * UTF-8 length of what was inserted.
    */
-  applyEdit(start: number, end: number, startByte: number, endByte: number, inserted: string, insertedBytes: number): void {
-    const startLine = this.lineOf(start);
-    const endLine = this.lineOf(end);
-    const delta = inserted.length - (end - start);
+  applyEdit(oldText: string, newText: string, start: number, end: number, startByte: number, endByte: number,
+    insertedBytes: number): void {
+    const delta = newText.length - oldText.length;
     const byteDelta = insertedBytes - (endByte - startByte);
-    // Keep lines [0, startLine], then the lines the inserted text creates, then lines after endLine.
-    const tailFrom = endLine + 1;
+    const newEnd = end + delta;
+    // A line start depends on the characters before and at it: starts before `start` and after
+    // `end` stay (shifted); those in [start, end] of the old text are found again in the new one.
+    const keep = start > 0 ? this.lineOf(start - 1) + 1 : 1;
+    const tailFrom = this.lineOf(end) + 1;
+    for (let i = keep; i < tailFrom; i++) if (oldText.charCodeAt(this.#starts[i]! - 1) === 0x0d) this.#loneCr--;
     const tailCount = this.#count - tailFrom;
     const tailStarts = this.#starts.slice(tailFrom, this.#count);
     const tailBytes = this.#byteStarts.slice(tailFrom, this.#count);
-    this.#count = startLine + 1;
-    this.#appendLines(inserted, 0, start, startByte);
+    this.#count = keep;
+    let bytes = startByte;
+    let segStart = start;
+    for (let at = Math.max(1, start); at <= newEnd; at++) {
+      if (!startsLine(newText, at)) continue;
+      bytes += utf8Length(newText, segStart, at);
+      segStart = at;
+      this.#push(at, bytes);
+      if (newText.charCodeAt(at - 1) === 0x0d) this.#loneCr++;
+    }
     this.#ensure(this.#count + tailCount);
     for (let i = 0; i < tailCount; i++) {
       this.#starts[this.#count + i] = tailStarts[i]! + delta;
@@ -126,22 +211,11 @@ export class LineIndex {
     this.#byteLength += byteDelta;
   }
 
-  /**
-   * Records a line start after every '\n' of `text`, where text[0] sits at (offset, byte) of the
-   * document. Returns the UTF-8 length of `text`.
-   */
-  #appendLines(text: string, from: number, offset: number, byte: number): number {
-    let segStart = from;
-    let bytes = 0;
-    for (let nl = text.indexOf('\n', from); nl !== -1; nl = text.indexOf('\n', nl + 1)) {
-      bytes += utf8Length(text, segStart, nl + 1);
-      segStart = nl + 1;
-      this.#ensure(this.#count + 1);
-      this.#starts[this.#count] = offset + nl + 1 - from;
-      this.#byteStarts[this.#count] = byte + bytes;
-      this.#count++;
-    }
-    return bytes + utf8Length(text, segStart, text.length);
+  #push(start: number, byteStart: number): void {
+    this.#ensure(this.#count + 1);
+    this.#starts[this.#count] = start;
+    this.#byteStarts[this.#count] = byteStart;
+    this.#count++;
   }
 
   #ensure(n: number): void {
@@ -157,12 +231,13 @@ export class LineIndex {
   }
 
   /** For tests: the line starts as plain arrays. */
-  snapshot(): { starts: number[]; byteStarts: number[]; length: number; byteLength: number } {
+  snapshot(): { starts: number[]; byteStarts: number[]; length: number; byteLength: number; loneCr: boolean } {
     return {
       starts: Array.from(this.#starts.subarray(0, this.#count)),
       byteStarts: Array.from(this.#byteStarts.subarray(0, this.#count)),
       length: this.#length,
       byteLength: this.#byteLength,
+      loneCr: this.#loneCr > 0,
     };
   }
 }

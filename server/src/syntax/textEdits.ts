@@ -4,7 +4,8 @@
  * An `EditableText` is a document's current text plus its incrementally maintained `LineIndex`. An
  * edit arrives as UTF-16 offsets `{start, end, newText}` (what LSP ranges become). `apply` computes
  * both forms the rest of Strata needs, then changes the text:
- * - the tree-sitter `Edit` (indices and Point columns in UTF-16 code units, rows split at '\n'),
+ * - the tree-sitter `Edit` (indices and Point columns in UTF-16 code units, rows split at '\n' as
+ *   tree-sitter counts them: the index's lines when the text has no lone '\r', counted otherwise),
  * - the cache journal record `{start, end, text, aux}` in UTF-8 bytes, where `aux` carries the
  *   tree-sitter Edit numbers (layout `AUX_*` below) so a tree can be replayed from the journal alone.
  * Guarantees: an impossible edit (offsets out of range, not integers, start > end, splitting a
@@ -12,7 +13,7 @@
  * otherwise the byte record applied to the UTF-8 text gives the UTF-8 of the new text.
  */
 import { Edit } from 'web-tree-sitter';
-import { LineIndex, utf8Length, type LinePoint } from './lineIndex.js';
+import { LineIndex, treeSitterPoint, utf8Length, type LinePoint } from './lineIndex.js';
 
 /** An edit in UTF-16 offsets of the current text. */
 export interface TextEdit {
@@ -126,8 +127,10 @@ export class EditableText {
     const idx = this.#index;
     const startLine = idx.lineOf(start);
     const endLine = idx.lineOf(end);
-    const startPoint = idx.point(start, startLine);
-    const oldEndPoint = idx.point(end, endLine);
+    // tree-sitter's rows end only at '\n'; the index's lines are those rows unless a lone '\r' ends one.
+    const rowsDiffer = idx.hasLoneCarriageReturn;
+    const startPoint = rowsDiffer ? treeSitterPoint(this.#text, start) : idx.point(start, startLine);
+    const oldEndPoint = rowsDiffer ? treeSitterPoint(this.#text, end) : idx.point(end, endLine);
     const startByte = idx.byteOffset(this.#text, start, startLine);
     const endByte = endLine === startLine
       ? startByte + utf8Length(this.#text, start, end)
@@ -141,8 +144,9 @@ export class EditableText {
       oldEndPosition: oldEndPoint,
       newEndPosition: endPointAfter(startPoint, newText),
     });
-    idx.applyEdit(start, end, startByte, endByte, newText, bytes.length);
-    this.#text = this.#text.slice(0, start) + newText + this.#text.slice(end);
+    const text = this.#text.slice(0, start) + newText + this.#text.slice(end);
+    idx.applyEdit(this.#text, text, start, end, startByte, endByte, bytes.length);
+    this.#text = text;
     return { treeEdit, journal: { start: startByte, end: endByte, text: bytes, aux: treeEditToAux(treeEdit) } };
   }
 }

@@ -73,6 +73,12 @@ export function naivePoint(text: string, offset: number): { row: number; column:
   return { row: rows, column: offset - (before.lastIndexOf('\n') + 1) };
 }
 
+/** (line, UTF-16 column) of an offset, lines as LSP counts them ('\r\n', '\r', '\n'), found by splitting. */
+export function naiveLspPoint(text: string, offset: number): { row: number; column: number } {
+  const lines = text.slice(0, offset).split(/\r\n|\r|\n/);
+  return { row: lines.length - 1, column: lines[lines.length - 1]!.length };
+}
+
 /** Applies byte-journal records to UTF-8 bytes. */
 export function applyBytes(bytes: Uint8Array, edits: readonly { start: number; end: number; text: Uint8Array }[]): Uint8Array {
   let cur = bytes;
@@ -88,7 +94,8 @@ export function applyBytes(bytes: Uint8Array, edits: readonly { start: number; e
 
 /** Code fragments random edits insert: balanced, unbalanced (syntax errors), multi-line, non-ASCII. */
 export const FRAGMENTS = [
-  '', 'x', ' ', '\n', '\r\n', ';', '{', '}', '(', ')', '"', "'", '`', '/*', '*/', '//', '#', 'é', '😀', 'ß∑',
+  '', 'x', ' ', '\n', '\r\n', '\r', ';', '{', '}', '(', ')', '"', "'", '`', '/*', '*/', '//', '#', 'é', '😀',
+  'ß∑',
   'const a = 1;\n', 'function f(a, b) {\n  return a + b;\n}\n', 'if (x) {', 'else', '=>', '<div>', '</div>',
   'class C { m() {} }', '[1, 2, 3]', '\t\t', 'def f():\n    pass\n', 'fn main() {}', '#include <x.h>\n',
 ];

@@ -2,7 +2,10 @@
  * Text synchronisation (incremental): didOpen, didChange, didClose, didSave, and the syntax
  * diagnostics that follow them. An edit that cannot be applied is refused whole, logged, and the
  * document keeps its last good text (a notification has no response to carry an error).
- * Diagnostics are debounced per document so a burst of keystrokes costs one parse.
+ * Diagnostics are debounced per document so a burst of keystrokes costs one parse. They carry the
+ * version of the text they describe; a result whose document changed or closed while it was being
+ * computed is dropped (a newer one is scheduled by that change), so no older text's diagnostics are
+ * ever published after a newer one's.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { guardedNotification, requireArray, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
@@ -17,10 +20,15 @@ export function registerDocumentHandlers(session: Session): void {
   const pending = new Map<string, NodeJS.Timeout>();
 
   const publishDiagnostics = async (uri: string, key: string) => {
-    if (service.documentText(key) === undefined) return; // closed meanwhile
+    const version = service.documentVersion(key);
+    const text = service.documentText(key);
+    if (version === undefined || text === undefined) return; // closed meanwhile
+    // The same version and text after the awaits: the analysis in between was of this text.
+    const current = () => service.documentVersion(key) === version && service.documentText(key) === text;
     try {
       const found = await service.diagnostics(key);
       const ranges = await session.rangesFor(key, found.map((d) => d.span));
+      if (!current()) return log.debug(`diagnostics for ${uri}: version ${version} superseded; not published`);
       const diagnostics: Diagnostic[] = found.map((d, i) => ({
         range: ranges[i]!,
         // An analysis cut by its time budget is a warning about Strata, not an error in the file.
@@ -28,7 +36,7 @@ export function registerDocumentHandlers(session: Session): void {
         source: 'strata',
         message: d.message,
       }));
-      await connection.sendDiagnostics({ uri, diagnostics });
+      await connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (err) {
       log.warn(`diagnostics for ${uri}: ${errorMessage(err)}`);
     }

@@ -6,12 +6,11 @@
 import type { Location as LspLocation } from 'vscode-languageserver/node';
 import { guarded, isRecord, requirePosition, requireRecord, requireTextDocumentUri } from '../guard.js';
 import type { Location } from '../../index/api.js';
-import type { Session } from '../session.js';
+import type { ResponseLines, Session } from '../session.js';
 
-async function toLsp(session: Session, found: readonly Location[]): Promise<LspLocation[]> {
-  const out: LspLocation[] = [];
-  for (const loc of found) out.push({ uri: session.uriOf(loc.key), range: await session.rangeFor(loc.key, loc.span) });
-  return out;
+async function toLsp(session: Session, found: readonly Location[], lines: ResponseLines): Promise<LspLocation[]> {
+  const ranges = await session.rangesByKey(found, lines);
+  return found.map((loc, i) => ({ uri: session.uriOf(loc.key), range: ranges[i]! }));
 }
 
 export function registerNavigationHandlers(session: Session): void {
@@ -19,15 +18,18 @@ export function registerNavigationHandlers(session: Session): void {
 
   connection.onRequest('textDocument/definition', guarded(log, 'textDocument/definition', async (params: unknown) => {
     const key = session.keyOf(requireTextDocumentUri(params));
-    const position = await session.toInternal(key, requirePosition(requireRecord(params, 'params')['position'], 'params.position'));
-    return toLsp(session, await service.definition(key, position));
+    const lines = session.responseLines();
+    const at = requirePosition(requireRecord(params, 'params')['position'], 'params.position');
+    const position = await session.toInternal(key, at, lines);
+    return toLsp(session, await service.definition(key, position), lines);
   }));
 
   connection.onRequest('textDocument/references', guarded(log, 'textDocument/references', async (params: unknown) => {
     const p = requireRecord(params, 'params');
     const key = session.keyOf(requireTextDocumentUri(params));
-    const position = await session.toInternal(key, requirePosition(p['position'], 'params.position'));
+    const lines = session.responseLines();
+    const position = await session.toInternal(key, requirePosition(p['position'], 'params.position'), lines);
     const includeDeclaration = isRecord(p['context']) ? p['context']['includeDeclaration'] !== false : true;
-    return toLsp(session, await service.references(key, position, includeDeclaration));
+    return toLsp(session, await service.references(key, position, includeDeclaration), lines);
   }));
 }

@@ -1,8 +1,10 @@
 /**
- * Outline (`textDocument/documentSymbol`, hierarchical) and `workspace/symbol` (fuzzy, best first,
- * bounded). Symbols come from the index as plain data; this module only shapes them for LSP.
+ * Outline (`textDocument/documentSymbol`) and `workspace/symbol` (fuzzy, best first, bounded).
+ * Symbols come from the index as plain data; this module only shapes them for LSP: a
+ * `DocumentSymbol` tree for clients with `hierarchicalDocumentSymbolSupport`, otherwise a flat
+ * `SymbolInformation[]` in the tree's order (parents first), the parent's name as `containerName`.
  */
-import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver/node';
+import type { DocumentSymbol, Range, SymbolInformation } from 'vscode-languageserver/node';
 import type { SymbolKind as LspSymbolKind } from 'vscode-languageserver/node';
 import type { Span, SyntaxSymbol } from '../../syntax/types.js';
 import { guarded, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
@@ -26,6 +28,7 @@ export function registerSymbolHandlers(session: Session): void {
     const key = session.keyOf(requireTextDocumentUri(params));
     const symbols = await service.outline(key);
     const ranges = await session.rangesFor(key, collectSpans(symbols, []));
+    if (!session.client.hierarchicalSymbols) return flatten(session.uriOf(key), symbols, ranges);
     let next = 0;
     const convert = (list: readonly SyntaxSymbol[]): DocumentSymbol[] => list.map((s) => {
       const range = ranges[next++]!;
@@ -42,17 +45,36 @@ export function registerSymbolHandlers(session: Session): void {
   connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
     const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
-    const out: SymbolInformation[] = [];
-    for (const hit of hits) {
-      out.push({
-        name: hit.name,
-        kind: hit.kind as unknown as LspSymbolKind,
-        location: { uri: session.uriOf(hit.key), range: await session.rangeFor(hit.key, hit.span) },
-        ...(hit.containerName ? { containerName: hit.containerName } : {}),
-      });
-    }
-    return out;
+    const ranges = await session.rangesByKey(hits);
+    return hits.map((hit, i): SymbolInformation => ({
+      name: hit.name,
+      kind: hit.kind as unknown as LspSymbolKind,
+      location: { uri: session.uriOf(hit.key), range: ranges[i]! },
+      ...(hit.containerName ? { containerName: hit.containerName } : {}),
+    }));
   }));
+}
+
+/** The outline as SymbolInformation[], depth first; `ranges` holds each symbol's range then its name's. */
+function flatten(uri: string, symbols: readonly SyntaxSymbol[], ranges: readonly Range[]): SymbolInformation[] {
+  const out: SymbolInformation[] = [];
+  let next = 0;
+  const visit = (list: readonly SyntaxSymbol[], container: string | undefined) => {
+    for (const s of list) {
+      const range = ranges[next]!;
+      next += 2;
+      const name = s.name || '<anonymous>';
+      out.push({
+        name,
+        kind: s.kind as unknown as LspSymbolKind,
+        location: { uri, range },
+        ...(container !== undefined ? { containerName: container } : {}),
+      });
+      if (s.children) visit(s.children, name);
+    }
+  };
+  visit(symbols, undefined);
+  return out;
 }
 
 type Pos = { line: number; character: number };

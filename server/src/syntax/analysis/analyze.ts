@@ -17,10 +17,11 @@ import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { NameFilter } from './nameFilter.js';
 import { buildOutline } from './outline.js';
+import { linesIfRowsDiffer } from './spans.js';
 import { collectTags } from './tags.js';
 
 export interface AnalyzeOptions {
-  /** The text the tree was parsed from; read from the tree when absent. */
+  /** The text the tree was parsed from; read from the tree when absent (then rows are taken as lines). */
   text?: string;
   /** Also return every reference with its span (for a hot file); off for bulk indexing. */
   references?: boolean;
@@ -36,8 +37,14 @@ export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSy
 }
 
 /** The outline, flagged when its query pass was cut by the time budget. */
-export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
-  const tags = collectTags(tree, lang, budgetMs !== undefined ? { budgetMs } : {});
+/** `text`: the tree's text; needed only when it has a lone '\r' (spans then come from offsets). */
+export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number,
+  text?: string): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
+  const lines = linesIfRowsDiffer(text);
+  const tags = collectTags(tree, lang, {
+    ...(budgetMs !== undefined ? { budgetMs } : {}),
+    ...(lines ? { lines } : {}),
+  });
   return { symbols: buildOutline(tags.definitions).symbols(), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
 }
 
@@ -58,16 +65,21 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
 
 /** Everything the indexer needs from one file. */
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
-  const tags = collectTags(tree, lang, { references: opts.references ?? false, ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}) });
+  const lines = linesIfRowsDiffer(opts.text);
+  const tags = collectTags(tree, lang, {
+    references: opts.references ?? false,
+    ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+    ...(lines ? { lines } : {}),
+  });
   const limit = opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT;
   const diagnostics = tags.incomplete && limit > 0
-    ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1)]
-    : syntaxDiagnostics(tree, limit);
+    ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1, lines)]
+    : syntaxDiagnostics(tree, limit, lines);
   const result: FileAnalysis = {
     // Kept packed below: the objects are built only if something reads them.
     symbols: [],
     nameFilter: NameFilter.of(tags.names),
-    folds: foldingRanges(tree, opts.text),
+    folds: foldingRanges(tree, opts.text, lines),
     diagnostics,
   };
   keepOutlinePacked(result, buildOutline(tags.definitions));

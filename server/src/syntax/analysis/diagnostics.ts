@@ -11,17 +11,19 @@
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SyntaxDiagnostic } from '../types.js';
+import { LINE_BREAK, type LineIndex } from '../lineIndex.js';
 import { nodeSpan } from './spans.js';
 
 export const DEFAULT_DIAGNOSTIC_LIMIT = 100;
 const MAX_SNIPPET = 32;
 
-export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT): SyntaxDiagnostic[] {
+/** `lines`: the text's lines when tree-sitter's rows differ from them (spans.ts `linesIfRowsDiffer`). */
+export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT, lines?: LineIndex): SyntaxDiagnostic[] {
   const out: SyntaxDiagnostic[] = [];
   const root = tree.rootNode;
   if (!root.hasError || limit <= 0) return out;
   if (root.isError) {
-    out.push(errorDiagnostic(root));
+    out.push(errorDiagnostic(root, lines));
     return out;
   }
   // Children are pushed in reverse so that popping visits them in document order.
@@ -31,11 +33,11 @@ export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT):
     // An ERROR that holds other ERRORs is a region of confusion; the inner ones name the text
     // that was unexpected, so they are reported instead (`let x = );` reports `);`, not the line).
     if (node !== root && node.isError && node.descendantsOfType('ERROR').length === 1) {
-      out.push(errorDiagnostic(node));
+      out.push(errorDiagnostic(node, lines));
       continue;
     }
     if (node.isMissing) {
-      out.push(missingDiagnostic(node));
+      out.push(missingDiagnostic(node, lines));
       continue;
     }
     for (let i = node.childCount - 1; i >= 0; i--) {
@@ -46,21 +48,21 @@ export function syntaxDiagnostics(tree: Tree, limit = DEFAULT_DIAGNOSTIC_LIMIT):
   return out;
 }
 
-function errorDiagnostic(node: Node): SyntaxDiagnostic {
+function errorDiagnostic(node: Node, lines: LineIndex | undefined): SyntaxDiagnostic {
   const text = node.text;
-  const firstLine = text.split(/\r?\n/, 1)[0]!.trim();
+  const firstLine = text.split(LINE_BREAK, 1)[0]!.trim();
   const snippet = firstLine.length > MAX_SNIPPET ? `${firstLine.slice(0, MAX_SNIPPET)}…` : firstLine;
   return {
-    span: nodeSpan(node),
+    span: nodeSpan(node, lines),
     kind: 'error',
     message: snippet === '' ? 'Syntax error' : `Syntax error: unexpected \`${snippet}\``,
   };
 }
 
-function missingDiagnostic(node: Node): SyntaxDiagnostic {
+function missingDiagnostic(node: Node, lines: LineIndex | undefined): SyntaxDiagnostic {
   const type = node.type;
   return {
-    span: nodeSpan(node),
+    span: nodeSpan(node, lines),
     kind: 'missing',
     message: node.isNamed ? `Missing ${type.replace(/_/g, ' ')}` : `Missing \`${type}\``,
   };

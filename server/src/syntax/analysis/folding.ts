@@ -17,6 +17,7 @@
  */
 import type { Tree, TreeCursor } from 'web-tree-sitter';
 import type { FoldSpan } from '../types.js';
+import { linesIfRowsDiffer } from './spans.js';
 
 /** Node types that import or include other files, across the supported grammars. */
 const IMPORT_TYPES: ReadonlySet<string> = new Set([
@@ -29,7 +30,11 @@ const CLOSING_LINE = /^\s*(?:[}\])]|<\/[\w.:-]*>|#\s*endif\b.*|fi\b|done\b|esac\
 
 interface Run { start: number; end: number; kind: 'comment' | 'imports' }
 
-export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
+/**
+ * `lines`: the text's lines when tree-sitter's rows differ from them (a lone '\r'; made from `text`
+ * when not given): positions then come from the nodes' offsets.
+ */
+export function foldingRanges(tree: Tree, text?: string, lines = linesIfRowsDiffer(text)): FoldSpan[] {
   const root = tree.rootNode;
   const src = text ?? root.text;
   const base = text === undefined ? root.startIndex : 0;
@@ -71,8 +76,8 @@ export function foldingRanges(tree: Tree, text?: string): FoldSpan[] {
       let descend = false;
       if (cursor.nodeIsNamed) {
         const type = cursor.nodeType;
-        const s = cursor.startPosition;
-        const e = cursor.endPosition;
+        const s = lines ? lines.point(cursor.startIndex) : cursor.startPosition;
+        const e = lines ? lines.point(cursor.endIndex) : cursor.endPosition;
         const endRow = e.column === 0 && e.row > s.row ? e.row - 1 : e.row;
         if (type.includes('comment')) {
           const startIndex = cursor.startIndex - base;

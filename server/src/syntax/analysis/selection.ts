@@ -9,7 +9,7 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import type { Span } from '../types.js';
-import { nodeSpan, spansEqual } from './spans.js';
+import { linesIfRowsDiffer, nodeSpan, spansEqual } from './spans.js';
 
 export interface TextPosition {
   line: number;
@@ -17,15 +17,21 @@ export interface TextPosition {
   character: number;
 }
 
-export function selectionRanges(tree: Tree, positions: readonly TextPosition[]): Span[][] {
+/** `text`: the tree's text; needed only when it has a lone '\r' (positions are then found by offset). */
+export function selectionRanges(tree: Tree, positions: readonly TextPosition[], text?: string): Span[][] {
   const root = tree.rootNode;
+  const lines = linesIfRowsDiffer(text);
   return positions.map((p) => {
-    const leaf = root.descendantForPosition({ row: p.line, column: p.character });
+    const leaf = lines
+      ? root.descendantForIndex(lines.offsetAt(text!, p.line, p.character))
+      : root.descendantForPosition({ row: p.line, column: p.character });
     if (!leaf) return [];
     // Down from the root, not up with `parent`: tree-sitter finds a parent by walking from the root,
     // so climbing 100 000 nested brackets took O(depth²) (minutes, the server blocked meanwhile).
     const path: Span[] = [];
-    for (let node: typeof leaf | null = root; node; node = node.equals(leaf) ? null : node.childWithDescendant(leaf)) path.push(nodeSpan(node));
+    for (let node: typeof leaf | null = root; node; node = node.equals(leaf) ? null : node.childWithDescendant(leaf)) {
+      path.push(nodeSpan(node, lines));
+    }
     const chain: Span[] = [];
     for (let i = path.length - 1; i >= 0; i--) {
       if (chain.length === 0 || !spansEqual(chain[chain.length - 1]!, path[i]!)) chain.push(path[i]!);

@@ -21,6 +21,7 @@ import type { ReferenceKind, Span, SymbolKind, SyntaxReference } from '../types.
 import { budgetMsFor, PassBudget, type Incomplete } from './budget.js';
 import { Role, type CaptureRole } from './captures.js';
 import { queryFor } from './queries.js';
+import type { LineIndex } from '../lineIndex.js';
 import { nodeSpan } from './spans.js';
 
 /** A definition before nesting: what outline.ts turns into a SyntaxSymbol tree. */
@@ -128,6 +129,8 @@ export interface CollectOptions {
   sliceUnits?: number;
   /** Milliseconds the pass may take; default budgetMsFor(the tree's text length). */
   budgetMs?: number;
+  /** The text's lines when tree-sitter's rows differ from them (spans.ts `linesIfRowsDiffer`). */
+  lines?: LineIndex;
 }
 
 /** Runs `lang`'s query over `tree` once, within its time budget (see header). */
@@ -175,8 +178,8 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
           : name,
         kind: defRole.symbolKind!,
         definitionKind: defRole.definitionKind!,
-        span: nodeSpan(defNode),
-        nameSpan: nodeSpan(nameNode),
+        span: nodeSpan(defNode, opts.lines),
+        nameSpan: nodeSpan(nameNode, opts.lines),
         ...(contextNode ? { detail: contextNode.text } : {}),
         start: defNode.startIndex,
         end: defNode.endIndex,
@@ -195,7 +198,8 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
       }
       const seen = refs.get(target.id);
       if (!seen || match.patternIndex < seen.pattern) {
-        refs.set(target.id, { name: target.text, span: nodeSpan(target), kind: refRole.referenceKind!, pattern: match.patternIndex });
+        const span = nodeSpan(target, opts.lines);
+        refs.set(target.id, { name: target.text, span, kind: refRole.referenceKind!, pattern: match.patternIndex });
       }
     }
   }
