@@ -272,7 +272,7 @@ export class Workspace implements WorkspaceService {
   }
 
   documentVersion(key: string): number | undefined {
-    return this.#docs.get(key)?.version;
+    return this.#sync.get(key)?.version;
   }
 
   async textOf(key: string): Promise<string | undefined> {

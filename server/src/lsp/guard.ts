@@ -71,8 +71,8 @@ export function requireTextDocumentUri(params: unknown): string {
 }
 
 /** Maps an internal error to the LSP error the client should see. */
-export function toResponseError(err: unknown): ResponseError<void> {
-  if (err instanceof ResponseError) return err;
+function toResponseError(err: unknown): ResponseError<void> {
+  if (err instanceof ResponseError) return err as ResponseError<void>;
   if (err instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof UnknownDocumentError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof EditRejectedError) return new ResponseError(ErrorCodes.InvalidParams, err.message);

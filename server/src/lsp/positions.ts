@@ -15,7 +15,7 @@ export function negotiateEncoding(offered: readonly string[] | undefined): Posit
 }
 
 /** The UTF-16 column of a UTF-8 byte column in `line` (a byte inside a character maps to its start). */
-export function utf8ToUtf16Column(line: string, byteColumn: number): number {
+function utf8ToUtf16Column(line: string, byteColumn: number): number {
   let bytes = 0;
   let i = 0;
   while (i < line.length) {
@@ -29,7 +29,7 @@ export function utf8ToUtf16Column(line: string, byteColumn: number): number {
 }
 
 /** The UTF-8 byte column of a UTF-16 column in `line`. */
-export function utf16ToUtf8Column(line: string, column: number): number {
+function utf16ToUtf8Column(line: string, column: number): number {
   let bytes = 0;
   let i = 0;
   const end = Math.min(column, line.length);

@@ -21,11 +21,11 @@ import { negotiateEncoding } from './positions.js';
 import type { WorkspaceService } from '../index/api.js';
 import { Session } from './session.js';
 
-export const SERVER_NAME = 'strata';
+const SERVER_NAME = 'strata';
 /** Time a shutdown may spend saving the persistent cache. */
 const SHUTDOWN_SAVE_MS = 5_000;
 
-export interface ServeOptions {
+interface ServeOptions {
   /** Serve the `strata/debug/*` requests (fault injection, raw text); only with STRATA_DEBUG=1. */
   debug?: boolean;
   /** The process's logger; its sink is the connection's from now on. */
@@ -37,7 +37,7 @@ function traceLevel(trace: unknown, configured: LogThreshold): LogThreshold {
   return trace === 'verbose' ? 'debug' : configured;
 }
 
-export function serveConnection(connection: Connection, service: WorkspaceService, options: ServeOptions = {}): Session {
+function serveConnection(connection: Connection, service: WorkspaceService, options: ServeOptions = {}): Session {
   const log = options.log ?? Logger.create(() => {});
   log.setSink(connectionSink(connection));
   const configuredLevel = log.level;
@@ -116,11 +116,10 @@ export function serveConnection(connection: Connection, service: WorkspaceServic
 
 /** `strata --stdio`: the server on this process's stdin/stdout. Logs never go to stdout. */
 export function startStdioServer(service: WorkspaceService, log: Logger): Connection {
-  let connection: Connection | undefined;
   const framingLog = log.child('framing');
   const guard = new FramingGuard((reason) => framingLog.error(reason));
   process.stdin.pipe(guard);
-  connection = createConnection(ProposedFeatures.all, guard, process.stdout);
+  const connection = createConnection(ProposedFeatures.all, guard, process.stdout);
   // Anything printed with console.log would corrupt the protocol stream: send it to the client's log.
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
   console.info = console.log;

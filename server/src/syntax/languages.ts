@@ -9,6 +9,7 @@
  */
 
 import { LANGUAGE_IDS, type LanguageName } from '../protocol.js';
+import { lineText } from './lineIndex.js';
 
 export type { LanguageName };
 
@@ -74,7 +75,8 @@ export function languageByName(name: string): LanguageInfo | undefined {
 
 /** The interpreter named by a `#!` first line (`#!/bin/bash`, `#!/usr/bin/env -S python3 -u`). */
 export function shebangInterpreter(firstLine: string): string | undefined {
-  const m = /^#!\s*(\S+)(.*)$/.exec(firstLine);
+  // The line as LSP counts lines: a CRLF or CR script's `#!` line ends before its '\r'.
+  const m = /^#!\s*(\S+)(.*)$/.exec(lineText(firstLine, 0));
   if (!m) return undefined;
   let program = m[1]!.split('/').pop()!;
   if (program === 'env') {

@@ -33,7 +33,7 @@ export interface JournalEdit {
   aux?: Int32Array;
 }
 
-/** Layout of `JournalEdit.aux`. */
+/** Layout of `JournalEdit.aux`, every field named even where no reader needs it yet. @public */
 export const AUX_START_INDEX = 0, AUX_OLD_END_INDEX = 1, AUX_NEW_END_INDEX = 2,
   AUX_START_ROW = 3, AUX_START_COL = 4, AUX_OLD_END_ROW = 5, AUX_OLD_END_COL = 6,
   AUX_NEW_END_ROW = 7, AUX_NEW_END_COL = 8, AUX_LENGTH = 9;
@@ -70,7 +70,7 @@ export function endPointAfter(startPoint: LinePoint, inserted: string): LinePoin
   return { row: startPoint.row + rows, column: inserted.length - lastNl - 1 };
 }
 
-export function treeEditToAux(e: Edit): Int32Array {
+function treeEditToAux(e: Edit): Int32Array {
   return Int32Array.of(
     e.startIndex, e.oldEndIndex, e.newEndIndex,
     e.startPosition.row, e.startPosition.column,

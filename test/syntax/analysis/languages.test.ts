@@ -37,6 +37,9 @@ describe('language detection', () => {
     assert.equal(detectLanguage('tool', { firstLine: 'echo hi' }), undefined);
     assert.equal(shebangInterpreter('#! /bin/sh -e'), 'sh');
     assert.equal(shebangInterpreter('#!/usr/bin/env'), undefined);
+    // A CRLF or CR file's first line ends before its '\r', as LSP counts lines.
+    assert.equal(detectLanguage('tool', { firstLine: '#!/bin/bash\r' })?.name, 'bash');
+    assert.equal(detectLanguage('tool', { firstLine: '#!/usr/bin/env python3\recho' })?.name, 'python');
   });
 
   test('every demo file is recognised, the extension-less script by its #! line', () => {

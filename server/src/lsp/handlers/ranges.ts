@@ -10,7 +10,7 @@ import type { Session } from '../session.js';
  * a linked list serialised recursively: 100 000 nested brackets overflowed the stack in the JSON
  * writer (an InternalError instead of an answer), and no one expands a selection 1000 times.
  */
-export const MAX_SELECTION_DEPTH = 1000;
+const MAX_SELECTION_DEPTH = 1000;
 
 export function registerRangeHandlers(session: Session): void {
   const { connection, service, log } = session;

@@ -21,7 +21,7 @@ export function nodeSpan(node: Node, lines?: LineIndex): Span {
 }
 
 /** The span of UTF-16 offsets [start, end) under the text's lines. */
-export function offsetsSpan(lines: LineIndex, start: number, end: number): Span {
+function offsetsSpan(lines: LineIndex, start: number, end: number): Span {
   const s = lines.point(start);
   const e = lines.point(end);
   return [s.row, s.column, e.row, e.column];
