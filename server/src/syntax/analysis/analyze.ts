@@ -36,9 +36,14 @@ export function outline(tree: Tree, lang: LanguageInfo | LanguageName): SyntaxSy
 }
 
 /** The outline, flagged when its query pass was cut by the time budget. */
-export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
+export function outlineOf(
+  tree: Tree, lang: LanguageInfo | LanguageName, budgetMs?: number,
+): { symbols: SyntaxSymbol[]; incomplete?: Incomplete } {
   const tags = collectTags(tree, lang, budgetMs !== undefined ? { budgetMs } : {});
-  return { symbols: buildOutline(tags.definitions).symbols(), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
+  return {
+    symbols: buildOutline(tags.definitions).symbols(),
+    ...(tags.incomplete ? { incomplete: tags.incomplete } : {}),
+  };
 }
 
 /** The diagnostic that tells the reader an analysis was cut (at the file's start). */
@@ -58,7 +63,10 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
 
 /** Everything the indexer needs from one file. */
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
-  const tags = collectTags(tree, lang, { references: opts.references ?? false, ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}) });
+  const tags = collectTags(tree, lang, {
+    references: opts.references ?? false,
+    ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+  });
   const limit = opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT;
   const diagnostics = tags.incomplete && limit > 0
     ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1)]

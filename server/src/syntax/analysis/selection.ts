@@ -25,7 +25,8 @@ export function selectionRanges(tree: Tree, positions: readonly TextPosition[]):
     // Down from the root, not up with `parent`: tree-sitter finds a parent by walking from the root,
     // so climbing 100 000 nested brackets took O(depth²) (minutes, the server blocked meanwhile).
     const path: Span[] = [];
-    for (let node: typeof leaf | null = root; node; node = node.equals(leaf) ? null : node.childWithDescendant(leaf)) path.push(nodeSpan(node));
+    for (let node: typeof leaf | null = root; node; node = node.equals(leaf) ? null : node.childWithDescendant(leaf))
+      path.push(nodeSpan(node));
     const chain: Span[] = [];
     for (let i = path.length - 1; i >= 0; i--) {
       if (chain.length === 0 || !spansEqual(chain[chain.length - 1]!, path[i]!)) chain.push(path[i]!);

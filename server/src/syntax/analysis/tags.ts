@@ -195,7 +195,9 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
       }
       const seen = refs.get(target.id);
       if (!seen || match.patternIndex < seen.pattern) {
-        refs.set(target.id, { name: target.text, span: nodeSpan(target), kind: refRole.referenceKind!, pattern: match.patternIndex });
+        refs.set(target.id, {
+          name: target.text, span: nodeSpan(target), kind: refRole.referenceKind!, pattern: match.patternIndex,
+        });
       }
     }
   }
@@ -211,5 +213,10 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   }
   references?.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
   const incomplete = budget.incomplete('query');
-  return { definitions: [...defs.values()], ...(references ? { references } : {}), names, ...(incomplete ? { incomplete } : {}) };
+  return {
+    definitions: [...defs.values()],
+    ...(references ? { references } : {}),
+    names,
+    ...(incomplete ? { incomplete } : {}),
+  };
 }
