@@ -30,7 +30,10 @@ const PINS = [
 const work = mkdtempSync(join(tmpdir(), 'strata-grammars-'));
 try {
   const tarballs = new Map();
-  const manifest = { comment: 'Pinned grammar wasm files; written by refresh.mjs, checked by the tests.', grammars: {} };
+  const manifest = {
+    comment: 'Pinned grammar wasm files; written by refresh.mjs, checked by the tests.',
+    grammars: {},
+  };
   for (const pin of PINS) {
     const spec = `${pin.package}@${pin.version}`;
     if (!tarballs.has(spec)) {

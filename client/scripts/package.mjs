@@ -58,7 +58,8 @@ log('bundled dist/extension.js');
 // Worker threads need files of their own: every server/src/**/*worker*.ts becomes dist/server/<name>.js,
 // next to cli.js, where `new URL('./<name>.js', import.meta.url)` from any bundled module finds it.
 const workers = existsSync(join(root, 'server/src'))
-  ? walk(join(root, 'server/src'), (n) => /worker/i.test(n) && n.endsWith('.ts') && !n.endsWith('.d.ts') && !n.endsWith('.test.ts'))
+  ? walk(join(root, 'server/src'), (n) =>
+    /worker/i.test(n) && n.endsWith('.ts') && !n.endsWith('.d.ts') && !n.endsWith('.test.ts'))
   : [];
 const banner = [
   "import { createRequire as __strataCreateRequire } from 'node:module';",

@@ -61,7 +61,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   refreshWhenProgressEnds(lc, () => void statusBar.refresh());
   context.subscriptions.push(lc.onDidChangeState((e) => {
     if (e.newState === State.Running) statusBar.start();
-    else if (e.newState === State.Stopped) statusBar.stop('The Strata server is not running. Run "Strata: Restart Server".');
+    else if (e.newState === State.Stopped)
+      statusBar.stop('The Strata server is not running. Run "Strata: Restart Server".');
   }));
 
   context.subscriptions.push(
@@ -75,7 +76,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       try {
         await lc.restart();
       } catch (err) {
-        void vscode.window.showErrorMessage(`Strata: restart failed: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(
+          `Strata: restart failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }),
     vscode.commands.registerCommand('strata.showOutput', () => output.show(true)),

@@ -28,13 +28,18 @@ function formatRatio(r: number): string {
 /** The status bar line: memory used / budget, then files per tier. */
 export function statusText(s: StrataStats, configuredTotalMB: number): string {
   const budget = budgetBytes(s, configuredTotalMB);
-  const memory = budget === undefined ? formatBytes(usedBytes(s)) : `${formatBytes(usedBytes(s))} / ${formatBytes(budget)}`;
+  const memory = budget === undefined
+    ? formatBytes(usedBytes(s))
+    : `${formatBytes(usedBytes(s))} / ${formatBytes(budget)}`;
   const t = s.tiers;
-  return `$(database) ${memory} · ${formatCount(t.hot.files)} hot · ${formatCount(t.warm.files)} warm · ${formatCount(t.cold.files)} cold`;
+  return `$(database) ${memory} · ${formatCount(t.hot.files)} hot · `
+    + `${formatCount(t.warm.files)} warm · ${formatCount(t.cold.files)} cold`;
 }
 
 /** One row per tier: files, bytes, budget (if known) and the share of the budget in use. */
-export function tierRows(s: StrataStats): { tier: string; files: number; bytes: number; budget?: number; percent?: number }[] {
+export function tierRows(
+  s: StrataStats,
+): { tier: string; files: number; bytes: number; budget?: number; percent?: number }[] {
   return TIERS.map((tier) => {
     const budget = tierBudget(s, tier);
     const { files, bytes } = s.tiers[tier];
@@ -58,7 +63,8 @@ export function reportSections(s: StrataStats): { title: string; rows: [string, 
     { title: 'Chunk store', rows: [
       ['raw', formatBytes(s.store.rawBytes)],
       ['stored', formatBytes(s.store.storedBytes)],
-      ['chunks (unique)', `${s.store.chunks.toLocaleString('en-US')} (${s.store.uniqueChunks.toLocaleString('en-US')})`],
+      ['chunks (unique)',
+        `${s.store.chunks.toLocaleString('en-US')} (${s.store.uniqueChunks.toLocaleString('en-US')})`],
       ['dedup ratio', formatRatio(s.store.dedupRatio)],
       ['compression ratio', formatRatio(s.store.compressionRatio)],
     ] },
@@ -89,7 +95,8 @@ export function tooltipMarkdown(s: StrataStats, configuredTotalMB: number): stri
     '',
     '| tier | files | bytes | budget |',
     '|---|--:|--:|--:|',
-    ...tierRows(s).map((r) => `| ${r.tier} | ${r.files} | ${formatBytes(r.bytes)} | ${r.budget === undefined ? '–' : `${formatBytes(r.budget)} (${r.percent}%)`} |`),
+    ...tierRows(s).map((r) => `| ${r.tier} | ${r.files} | ${formatBytes(r.bytes)} | `
+      + `${r.budget === undefined ? '–' : `${formatBytes(r.budget)} (${r.percent}%)`} |`),
     '',
   ];
   for (const section of reportSections(s)) {

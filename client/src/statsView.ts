@@ -26,12 +26,14 @@ function tierChartSvg(s: StrataStats): string {
     return [
       `<text x="0" y="${y + 14}" class="lbl">${esc(r.tier)}</text>`,
       `<rect x="${barX}" y="${y}" width="${track.toFixed(1)}" height="18" class="track"/>`,
-      `<rect x="${barX}" y="${y}" width="${used.toFixed(1)}" height="18" fill="${TIER_COLORS[r.tier]}"><title>${esc(label)}</title></rect>`,
+      `<rect x="${barX}" y="${y}" width="${used.toFixed(1)}" height="18" fill="${TIER_COLORS[r.tier]}">`
+        + `<title>${esc(label)}</title></rect>`,
       `<text x="${barX + barW + 8}" y="${y + 14}" class="val">${esc(label)}</text>`,
     ].join('');
   });
   const height = 10 + rows.length * rowH;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="memory per tier">${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"`
+    + ` role="img" aria-label="memory per tier">${parts.join('')}</svg>`;
 }
 
 function statsHtml(s: StrataStats | undefined, error: string | undefined): string {
@@ -41,9 +43,12 @@ function statsHtml(s: StrataStats | undefined, error: string | undefined): strin
     body = `<p class="err">No statistics: ${esc(error ?? 'the server has not answered yet')}.</p>`;
   } else {
     const tiers = tierRows(s).map((r) =>
-      `<tr><td>${esc(r.tier)}</td><td>${r.files}</td><td>${esc(formatBytes(r.bytes))}</td><td>${r.budget === undefined ? '–' : esc(`${formatBytes(r.budget)} (${r.percent}%)`)}</td></tr>`).join('');
+      `<tr><td>${esc(r.tier)}</td><td>${r.files}</td><td>${esc(formatBytes(r.bytes))}</td>`
+        + `<td>${r.budget === undefined ? '–' : esc(`${formatBytes(r.budget)} (${r.percent}%)`)}</td></tr>`).join('');
     const sections = reportSections(s).filter((sec) => sec.rows.length > 0).map((sec) =>
-      `<section><h2>${esc(sec.title)}</h2><table>${sec.rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table></section>`).join('');
+      `<section><h2>${esc(sec.title)}</h2><table>`
+        + `${sec.rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}`
+        + '</table></section>').join('');
     body = `<h2>Memory per tier</h2>${tierChartSvg(s)}
 <table class="tiers"><tr><th>tier</th><th>files</th><th>bytes</th><th>budget</th></tr>${tiers}</table>
 <div class="grid">${sections}</div>

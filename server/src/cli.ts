@@ -26,7 +26,9 @@ import type { FolderIndexResult } from './index/folderIndexer.js';
 import { errorMessage } from './base/errors.js';
 
 const stderrSink: LogSink = (level, component, message) => {
-  process.stderr.write(`strata: ${level === 'info' || level === 'debug' ? '' : `${level}: `}${formatLine(component, message)}\n`);
+  process.stderr.write(
+    `strata: ${level === 'info' || level === 'debug' ? '' : `${level}: `}${formatLine(component, message)}\n`,
+  );
 };
 
 const USAGE = `usage:
@@ -54,7 +56,8 @@ export function parseIndexArgs(args: string[]): IndexArgs {
     else if (a === '--memory') {
       const raw = value();
       const mb = Number(raw);
-      if (!Number.isFinite(mb) || mb < 16) throw new UsageError(`--memory takes a number of MB (at least 16); got '${raw}'`);
+      if (!Number.isFinite(mb) || mb < 16)
+        throw new UsageError(`--memory takes a number of MB (at least 16); got '${raw}'`);
       out.memoryMB = mb;
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else if (out.dir === undefined) out.dir = a;
@@ -104,13 +107,16 @@ async function runIndex(args: string[]): Promise<number> {
   const snapshot = opts.save !== undefined ? resolve(opts.save) : snapshotPath(dir, settings.cacheDir);
   const problem = snapshotProblem(snapshot);
   if (problem) {
-    process.stderr.write(`strata: ${opts.save !== undefined ? '--save ' : 'persistent cache '}${snapshot}: ${problem}\n`);
+    process.stderr.write(
+      `strata: ${opts.save !== undefined ? '--save ' : 'persistent cache '}${snapshot}: ${problem}\n`,
+    );
     return 1;
   }
   // Warnings are held until the progress bar is gone; a failed save shows the persistent cache's own.
   const warnings: { component: string; line: string }[] = [];
   const log = Logger.create((level, component, message) => {
-    if (level === 'error' || level === 'warn') warnings.push({ component, line: `warning: ${formatLine(component, message)}` });
+    if (level === 'error' || level === 'warn')
+      warnings.push({ component, line: `warning: ${formatLine(component, message)}` });
   }, levelFromEnv(process.env, 'warn'));
   const bar = terminalProgress(!opts.json && process.stderr.isTTY === true);
   let ignoreWarning: string | undefined;
@@ -158,14 +164,20 @@ function summary(s: StrataStats, ignoreWarning: string | undefined): string {
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const langs = Object.entries(s.languages).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ');
   return [
-    `indexed ${s.files} files, ${mb(s.bytes)} in ${(s.elapsedMs / 1000).toFixed(2)} s (${langs || 'no parsed languages'})`,
+    `indexed ${s.files} files, ${mb(s.bytes)} in ${(s.elapsedMs / 1000).toFixed(2)} s`
+      + ` (${langs || 'no parsed languages'})`,
     ...(ignoreWarning ? [`warning: ${ignoreWarning}`] : []),
-    `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, ${s.store.uniqueChunks} unique chunks`,
-    `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
+    `store: ${mb(s.store.storedBytes)} stored for ${mb(s.store.rawBytes)} raw — `
+      + `dedup ${s.store.dedupRatio.toFixed(2)}×, compression ${s.store.compressionRatio.toFixed(2)}×, `
+      + `${s.store.uniqueChunks} unique chunks`,
+    `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), `
+      + `cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
     `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,
     ...(s.persist?.snapshotPath ? [`persistent cache: ${s.persist.snapshotPath} — ${s.persist.loadedFiles > 0
-      ? `of its ${s.persist.loadedFiles} files ${s.persist.keptFiles} unchanged, ${s.persist.reindexedFiles} changed or new indexed, ${s.persist.removedFiles} removed`
-      : 'no earlier snapshot'}${s.persist.saves > 0 ? `; saved ${mb(s.persist.lastSaveBytes)}` : ''}${s.persist.damagedBlocks > 0 ? `; ${s.persist.damagedBlocks} damaged parts rebuilt` : ''}`] : []),
+      ? `of its ${s.persist.loadedFiles} files ${s.persist.keptFiles} unchanged, `
+        + `${s.persist.reindexedFiles} changed or new indexed, ${s.persist.removedFiles} removed`
+      : 'no earlier snapshot'}${s.persist.saves > 0 ? `; saved ${mb(s.persist.lastSaveBytes)}` : ''}${
+        s.persist.damagedBlocks > 0 ? `; ${s.persist.damagedBlocks} damaged parts rebuilt` : ''}`] : []),
     '',
   ].join('\n');
 }

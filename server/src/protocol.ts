@@ -54,7 +54,13 @@ export interface StrataStats {
    * memory (the main thread's wasm heap, where live trees are, plus ArrayBuffers such as cache slabs)
    * and ArrayBuffer bytes; `workersHeapBytes` = the parser workers' latest reported wasm heaps.
    */
-  process?: { rssBytes: number; heapUsedBytes: number; externalBytes: number; arrayBuffersBytes: number; workersHeapBytes: number };
+  process?: {
+    rssBytes: number;
+    heapUsedBytes: number;
+    externalBytes: number;
+    arrayBuffersBytes: number;
+    workersHeapBytes: number;
+  };
   /** The persistent cache (index/persistence.ts); its detected damage is also in integrity.crcFailures. */
   persist?: PersistStats;
 }

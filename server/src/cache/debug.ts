@@ -20,7 +20,10 @@ export interface DebugStorage {
   regions(key?: string): StorageRegion[];
   /** Forgets decompressed packs, so the next cold read decompresses from the (maybe corrupted) frames. */
   dropCaches(): void;
-  /** Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC, chunk list CRC); false if there was none to flip. */
+  /**
+   * Flips one bit of an entry's recorded numbers (base length, base CRC, current length, current CRC,
+   * chunk list CRC); false if there was none to flip.
+   */
   flipEntryField(key: string, field: 'baseLength' | 'baseCrc' | 'length' | 'crc' | 'chunksCrc', bit: number): boolean;
 }
 
@@ -35,7 +38,9 @@ export function debugStorage(cache: SourceCache): DebugStorage {
   const t = store.table;
   return {
     regions(key?: string): StorageRegion[] {
-      const entries = key === undefined ? [...cache.entries.values()] : [cache.entries.get(key)].filter((e) => e !== undefined);
+      const entries = key === undefined
+        ? [...cache.entries.values()]
+        : [cache.entries.get(key)].filter((e) => e !== undefined);
       const out: StorageRegion[] = [];
       const slots = new Set<number>();
       for (const e of entries) {
@@ -57,7 +62,10 @@ export function debugStorage(cache: SourceCache): DebugStorage {
           // Clamped to the slab: a damaged stored length (chunk-aux) may point past its end.
           const slab = store.slabs.slabAt(t.loc[s]);
           const from = slabOffset(t.loc[s]);
-          if (slab && from < slab.length) out.push({ name: `warm-chunk ${s}`, bytes: slab.subarray(from, Math.min(slab.length, from + t.aux[s] + 1)) });
+          if (slab && from < slab.length) out.push({
+            name: `warm-chunk ${s}`,
+            bytes: slab.subarray(from, Math.min(slab.length, from + t.aux[s] + 1)),
+          });
         } else {
           packs.add(t.loc[s] & 0x7fffffff);
         }

@@ -97,7 +97,8 @@ export class SourceCache {
       zstdLevel: options.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
       cachedPacks: options.cachedPacks ?? 4,
     });
-    this.chunker = new StreamingChunker(this.chunking, (chunk) => this.slotBuffer.push(this.store.addChunk(chunk, this.deltaSource)));
+    this.chunker = new StreamingChunker(this.chunking, (chunk) =>
+      this.slotBuffer.push(this.store.addChunk(chunk, this.deltaSource)));
   }
 
   get chunkingOptions(): Readonly<ChunkingOptions> {
@@ -128,9 +129,13 @@ export class SourceCache {
     let crc = 0;
     this.slotBuffer.length = 0;
     const old = this.entries.get(key);
-    const prev = options.deltas === false ? undefined : options.previous !== undefined ? this.entries.get(options.previous) : old;
+    const prev = options.deltas === false
+      ? undefined
+      : options.previous !== undefined ? this.entries.get(options.previous) : old;
     // A damaged previous list would propose wrong (maybe nonexistent) slots as bases: no deltas then.
-    this.deltaSource = prev && prev.chunks.length > 0 && prev.chunksIntact() ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old) : undefined;
+    this.deltaSource = prev && prev.chunks.length > 0 && prev.chunksIntact()
+      ? new DeltaSource(prev.chunks, (s) => this.store.rawLength(s), prev === old)
+      : undefined;
     try {
       for (const piece of pieces) {
         crc = crc32(piece, crc);
@@ -280,7 +285,8 @@ export class SourceCache {
     const e = this.entry(key);
     if (e.tier === 'evicted') this.refill(e);
     if (e.records.length >= this.journalLimit) return false;
-    if (!(Number.isInteger(edit.start) && Number.isInteger(edit.end) && 0 <= edit.start && edit.start <= edit.end && edit.end <= e.length)) {
+    if (!(Number.isInteger(edit.start) && Number.isInteger(edit.end)
+      && 0 <= edit.start && edit.start <= edit.end && edit.end <= e.length)) {
       throw new RangeError(`edit [${edit.start}, ${edit.end}) outside text of ${e.length} bytes`);
     }
     const lengthAfter = e.length - (edit.end - edit.start) + edit.text.length;
@@ -308,7 +314,8 @@ export class SourceCache {
    * (else IntegrityError). Replaces any entry `key` had.
    */
   adopt(key: string, meta: { length: number; crc: number }, fallback: Fallback): void {
-    if (!(Number.isSafeInteger(meta.length) && meta.length >= 0 && Number.isInteger(meta.crc) && meta.crc >= 0 && meta.crc <= 0xffffffff)) {
+    if (!(Number.isSafeInteger(meta.length) && meta.length >= 0
+      && Number.isInteger(meta.crc) && meta.crc >= 0 && meta.crc <= 0xffffffff)) {
       throw new RangeError(`adopt ${JSON.stringify(key)}: bad length ${meta.length} or CRC ${meta.crc}`);
     }
     const old = this.entries.get(key);
@@ -337,7 +344,9 @@ export class SourceCache {
       const candidate = this.verifiedCandidate(e);
       if (!candidate) {
         this.counters.crcFailures++;
-        throw new IntegrityError(e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry: its fallback gave no verified bytes');
+        throw new IntegrityError(
+          e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry: its fallback gave no verified bytes',
+        );
       }
       this.counters.verifiedReads++;
       return candidate;
@@ -449,7 +458,8 @@ export class SourceCache {
     if (!e.chunksIntact()) this.settleDamagedLists(e);
     else this.store.checkChunks(e.chunks);
     if (!e.fallback) throw new IntegrityError(e.key, err.failure, 'none', err.message);
-    if (e.crc === undefined) throw new IntegrityError(e.key, err.failure, 'unverifiable', `${err.message}; the current text's CRC is unknown`);
+    if (e.crc === undefined)
+      throw new IntegrityError(e.key, err.failure, 'unverifiable', `${err.message}; the current text's CRC is unknown`);
     const candidate = this.verifiedCandidate(e);
     if (!candidate) throw new IntegrityError(e.key, err.failure, 'unverified', err.message);
     this.counters.fallbacks++;
@@ -459,7 +469,8 @@ export class SourceCache {
 
   private verifiedCandidate(e: Entry): Uint8Array | undefined {
     const candidate = candidateFrom(e.fallback);
-    if (!candidate || candidate.length !== e.length || e.crc === undefined || crc32(candidate) !== e.crc) return undefined;
+    if (!candidate || candidate.length !== e.length || e.crc === undefined || crc32(candidate) !== e.crc)
+      return undefined;
     return candidate.slice();
   }
 
@@ -467,7 +478,9 @@ export class SourceCache {
     const candidate = this.verifiedCandidate(e);
     if (!candidate) {
       this.counters.crcFailures++;
-      throw new IntegrityError(e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry could not be refilled');
+      throw new IntegrityError(
+        e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry could not be refilled',
+      );
     }
     this.counters.refills++;
     this.put(e.key, candidate, e.fallback);

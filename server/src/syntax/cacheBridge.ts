@@ -24,7 +24,10 @@ const CRC_AFTER_MAX_CHARS = 1 << 20;
 
 export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string) => LanguageName | undefined,
   editorText: (key: string) => string | undefined = () => undefined): WarmSide {
-  /** The cache's verified text, or — for a document open in an editor — the editor's, put back when the cache's fails. */
+  /**
+   * The cache's verified text, or — for a document open in an editor — the editor's, put back when the
+   * cache's fails.
+   */
   const read = (key: string): Uint8Array => {
     try {
       return cache.read(key);
@@ -58,7 +61,8 @@ export function sourceCacheWarmSide(cache: SourceCache, languageOf: (key: string
         } catch (err) {
           if (!(err instanceof IntegrityError)) throw err;
         }
-        if (cur && cur.length === bytes.length && Buffer.from(cur.buffer, cur.byteOffset, cur.length).equals(bytes)) return;
+        if (cur && cur.length === bytes.length
+          && Buffer.from(cur.buffer, cur.byteOffset, cur.length).equals(bytes)) return;
       }
       cache.put(key, bytes);
     },

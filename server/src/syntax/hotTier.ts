@@ -141,7 +141,10 @@ export class HotTier {
     this.#inUse = key;
     try {
       if (!d.tree || d.pending.length > 0) {
-        const r = rebuildTree({ parser, lang: d.lang, base: d.tree, edits: d.pending, text: d.text.text, textBytes: d.text.index.byteLength, maxEdits: this.#maxEdits, exact: this.#exact }, this.#ledger, this.#journal);
+        const r = rebuildTree({
+          parser, lang: d.lang, base: d.tree, edits: d.pending,
+          text: d.text.text, textBytes: d.text.index.byteLength, maxEdits: this.#maxEdits, exact: this.#exact,
+        }, this.#ledger, this.#journal);
         d.tree = r.tree;
         d.pending = [];
         this.#setBytes(d, estimateTreeBytes(r.tree));

@@ -44,16 +44,20 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     languageIds: LANGUAGE_IDS.python, extensions: ['.py', '.pyi', '.pyw'],
     interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'] },
   { name: 'go', wasm: 'tree-sitter-go.wasm', queries: ['go.scm'], languageIds: LANGUAGE_IDS.go, extensions: ['.go'] },
-  { name: 'rust', wasm: 'tree-sitter-rust.wasm', queries: ['rust.scm'], languageIds: LANGUAGE_IDS.rust, extensions: ['.rs'] },
+  { name: 'rust', wasm: 'tree-sitter-rust.wasm', queries: ['rust.scm'], languageIds: LANGUAGE_IDS.rust,
+    extensions: ['.rs'] },
   { name: 'c', wasm: 'tree-sitter-c.wasm', queries: ['c.scm'], languageIds: LANGUAGE_IDS.c, extensions: ['.c', '.h'] },
   { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', queries: ['cpp.scm'], languageIds: LANGUAGE_IDS.cpp,
     extensions: ['.cc', '.cpp', '.cxx', '.c++', '.hh', '.hpp', '.hxx', '.h++', '.ipp', '.inl', '.cu', '.cuh'] },
-  { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: LANGUAGE_IDS.java, extensions: ['.java'] },
+  { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: LANGUAGE_IDS.java,
+    extensions: ['.java'] },
   { name: 'json', wasm: 'tree-sitter-json.wasm', queries: ['json.scm'], languageIds: LANGUAGE_IDS.json,
     extensions: ['.json', '.jsonc', '.json5', '.code-workspace'] },
   { name: 'bash', wasm: 'tree-sitter-bash.wasm', queries: ['bash.scm'], languageIds: LANGUAGE_IDS.bash,
     extensions: ['.sh', '.bash', '.zsh', '.ksh', '.bats', '.command'],
-    fileNames: ['.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', 'PKGBUILD', 'APKBUILD'],
+    fileNames: [
+      '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', 'PKGBUILD', 'APKBUILD',
+    ],
     interpreters: ['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'mksh'] },
 ];
 
@@ -92,7 +96,9 @@ export function shebangInterpreter(firstLine: string): string | undefined {
  * The language of a document: languageId first (what the editor believes), then the file name,
  * then the `#!` line of its first bytes. `undefined` when Strata has no grammar for it.
  */
-export function detectLanguage(path: string, opts: { languageId?: string; firstLine?: string } = {}): LanguageInfo | undefined {
+export function detectLanguage(
+  path: string, opts: { languageId?: string; firstLine?: string } = {},
+): LanguageInfo | undefined {
   if (opts.languageId) {
     const l = byLanguageId.get(opts.languageId);
     if (l) return l;

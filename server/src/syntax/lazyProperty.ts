@@ -8,7 +8,9 @@
  * whoever keeps that form beside the object can let it go.
  * Synchronous; per object.
  */
-export function buildWhenRead<T extends object, K extends keyof T>(target: T, key: K, build: () => T[K], dropped?: () => void): void {
+export function buildWhenRead<T extends object, K extends keyof T>(
+  target: T, key: K, build: () => T[K], dropped?: () => void,
+): void {
   const settle = (value: T[K]): void => {
     dropped?.();
     Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });

@@ -60,14 +60,27 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
   // not spread: a spread would read `symbols` and so build the objects of an outline kept packed.
   const placeholders: Partial<FileAnalysis> = { symbols: [], folds: [], nameFilter: PLACEHOLDER_FILTER };
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(analysis) as (keyof FileAnalysis)[]) fields[key] = key in placeholders ? placeholders[key] : analysis[key];
+  for (const key of Object.keys(analysis) as (keyof FileAnalysis)[])
+    fields[key] = key in placeholders ? placeholders[key] : analysis[key];
   const rest: ParseOutcome = { ...outcome, analysis: fields as unknown as FileAnalysis };
   return {
     message: {
       outcome: rest,
-      packed: { outline: { ints: outline.ints, nameUnits: outline.nameUnits, details: outline.details as (number | string)[], roots: outline.roots }, folds, nameFilter: { words, probes } },
+      packed: {
+        outline: {
+          ints: outline.ints,
+          nameUnits: outline.nameUnits,
+          details: outline.details as (number | string)[],
+          roots: outline.roots,
+        },
+        folds,
+        nameFilter: { words, probes },
+      },
     },
-    transfer: [folds.buffer as ArrayBuffer, ...[outline.ints, outline.nameUnits, words].filter(isWholeBuffer).map((a) => a.buffer as ArrayBuffer)],
+    transfer: [
+      folds.buffer as ArrayBuffer,
+      ...[outline.ints, outline.nameUnits, words].filter(isWholeBuffer).map((a) => a.buffer as ArrayBuffer),
+    ],
   };
 }
 
@@ -84,14 +97,18 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
   const { outcome, packed } = message;
   const analysis = outcome.analysis;
   if (!packed || !analysis) return outcome;
-  keepOutlinePacked(analysis, new PackedOutline(packed.outline.ints, packed.outline.nameUnits, packed.outline.details, packed.outline.roots));
+  keepOutlinePacked(analysis, new PackedOutline(
+    packed.outline.ints, packed.outline.nameUnits, packed.outline.details, packed.outline.roots,
+  ));
   const ints = packed.folds;
   buildWhenRead(analysis, 'folds', () => {
     const n = ints.length / FOLD_INTS;
     const folds = new Array<FoldSpan>(n);
     for (let j = 0, at = 0; j < n; j++, at += FOLD_INTS) {
       const kind = FOLD_KINDS[ints[at + 2]!];
-      folds[j] = kind ? { startLine: ints[at]!, endLine: ints[at + 1]!, kind } : { startLine: ints[at]!, endLine: ints[at + 1]! };
+      folds[j] = kind
+        ? { startLine: ints[at]!, endLine: ints[at + 1]!, kind }
+        : { startLine: ints[at]!, endLine: ints[at + 1]! };
     }
     return folds;
   });

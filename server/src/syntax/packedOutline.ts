@@ -43,15 +43,23 @@ export class PackedOutline {
    * from the previous symbol's name end to its own; `details`: (number, detail) pairs in depth-first
    * order; `roots`: the number of top-level symbols.
    */
-  constructor(readonly ints: Uint32Array, readonly nameUnits: Uint16Array, readonly details: readonly (number | string)[], readonly roots: number) {
-    if (ints.length % SYMBOL_INTS !== 0) throw new RangeError(`packed outline: ${ints.length} integers is not ${SYMBOL_INTS} per symbol`);
+  constructor(
+    readonly ints: Uint32Array,
+    readonly nameUnits: Uint16Array,
+    readonly details: readonly (number | string)[],
+    readonly roots: number,
+  ) {
+    if (ints.length % SYMBOL_INTS !== 0)
+      throw new RangeError(`packed outline: ${ints.length} integers is not ${SYMBOL_INTS} per symbol`);
     this.count = ints.length / SYMBOL_INTS;
     let end = 0;
     for (let at = NAME_END; at < ints.length; at += SYMBOL_INTS) {
-      if (ints[at]! < end) throw new RangeError(`packed outline: symbol ${(at - NAME_END) / SYMBOL_INTS}'s name ends before it starts`);
+      if (ints[at]! < end)
+        throw new RangeError(`packed outline: symbol ${(at - NAME_END) / SYMBOL_INTS}'s name ends before it starts`);
       end = ints[at]!;
     }
-    if (end !== nameUnits.length) throw new RangeError(`packed outline: names end at ${end} of ${nameUnits.length} code units`);
+    if (end !== nameUnits.length)
+      throw new RangeError(`packed outline: names end at ${end} of ${nameUnits.length} code units`);
   }
 
   /** An outline given as objects, packed. */
@@ -208,7 +216,8 @@ export class PackedOutlineWriter {
     const i = this.#count;
     const at = i * SYMBOL_INTS;
     if (at >= ints.length) throw new RangeError(`packed outline: more than the ${i} symbols it was sized for`);
-    if (this.#unitsEnd + name.length > this.#units.length) throw new RangeError(`packed outline: names longer than the ${this.#units.length} code units it was sized for`);
+    if (this.#unitsEnd + name.length > this.#units.length)
+      throw new RangeError(`packed outline: names longer than the ${this.#units.length} code units it was sized for`);
     if (!isU32(kind) || kind > 255) throw new RangeError(`symbol ${name} has kind ${kind}`);
     for (let j = 0; j < 4; j++) {
       if (!isU32(span[j]!)) throw spanError(name, span[j]!);
@@ -217,7 +226,8 @@ export class PackedOutlineWriter {
     const open = this.#open;
     while (open.length > 0 && open[open.length - 1] !== parent) open.pop();
     if (parent >= 0) {
-      if (open.length === 0) throw new RangeError(`packed outline: symbol ${name}'s parent ${parent} is not an open enclosing symbol`);
+      if (open.length === 0)
+        throw new RangeError(`packed outline: symbol ${name}'s parent ${parent} is not an open enclosing symbol`);
       const c = parent * SYMBOL_INTS + CHILDREN;
       ints[c] = ints[c] === NO_CHILDREN ? 1 : ints[c]! + 1;
     } else {
@@ -245,7 +255,8 @@ export class PackedOutlineWriter {
 
   finish(): PackedOutline {
     if (this.#count * SYMBOL_INTS !== this.#ints.length || this.#unitsEnd !== this.#units.length) {
-      throw new RangeError(`packed outline: ${this.#count} symbols and ${this.#unitsEnd} name units written of ${this.#ints.length / SYMBOL_INTS} and ${this.#units.length} sized`);
+      throw new RangeError(`packed outline: ${this.#count} symbols and ${this.#unitsEnd} name units written of `
+        + `${this.#ints.length / SYMBOL_INTS} and ${this.#units.length} sized`);
     }
     return new PackedOutline(this.#ints, this.#units, this.#details, this.#roots);
   }

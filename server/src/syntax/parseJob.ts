@@ -60,7 +60,10 @@ export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE
     const parser = await parserFor(input.lang);
     const tree = threadLedger.parse(parser, checked.text, input.lang);
     try {
-      return { ...base, analysis: analyzeFile(tree.tree, input.lang, { text: checked.text, references: input.references === true }) };
+      return {
+        ...base,
+        analysis: analyzeFile(tree.tree, input.lang, { text: checked.text, references: input.references === true }),
+      };
     } finally {
       tree.release();
     }

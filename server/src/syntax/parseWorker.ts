@@ -1,6 +1,7 @@
 /**
- * Entry of a parser pool worker: runs parse jobs one at a time, in the order received, and posts back plain results with
- * this thread's counters (bytes parsed, trees, wasm-heap size) so the pool can decide to recycle it.
+ * Entry of a parser pool worker: runs parse jobs one at a time, in the order received, and posts back
+ * plain results with this thread's counters (bytes parsed, trees, wasm-heap size) so the pool can
+ * decide to recycle it.
  * Each worker thread has its own web-tree-sitter runtime and wasm heap (grammars.ts is per thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -46,7 +47,9 @@ export interface WorkerConfig {
 
 const config = workerData as WorkerConfig;
 let parsedBytes = 0;
-const collectWhenGrown = config.oldGenerationSlackBytes !== undefined ? boundOldGeneration(config.oldGenerationSlackBytes) : () => {};
+const collectWhenGrown = config.oldGenerationSlackBytes !== undefined
+  ? boundOldGeneration(config.oldGenerationSlackBytes)
+  : () => {};
 
 // The pool may send the next job before this one is answered: run them strictly in the order they
 // came, one at a time, so the pool knows which job was running if this thread dies.
@@ -58,12 +61,14 @@ function newSpaceBytes(): number {
 }
 
 async function run(job: WorkerJob): Promise<void> {
-  if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn) && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
+  if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn)
+    && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
   const outcome = await runParseJob(job.input, config.maxFileBytes);
   if (outcome.analysis) parsedBytes += outcome.bytes;
   const { message, transfer } = packOutcome(outcome);
   const reply: WorkerReply = {
-    id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(), heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(),
+    id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(),
+    heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(),
   };
   parentPort!.postMessage(reply, transfer);
   // After the reply, so the collection does not delay it.

@@ -136,8 +136,8 @@ export class ParserPool {
       newSpaceBytes = Math.max(newSpaceBytes, s.newSpaceBytes);
     }
     return {
-      workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes, parsedBytes,
-      trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes,
+      workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes,
+      parsedBytes, trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes,
     };
   }
 
@@ -186,7 +186,10 @@ export class ParserPool {
   #spawn(): Slot {
     // Its own young generation, fixed and larger than this thread's (v8Heap.ts).
     const worker = startWorker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
-    const slot: Slot = { worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 }, heapBytes: 0, newSpaceBytes: 0, retiring: false };
+    const slot: Slot = {
+      worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 },
+      heapBytes: 0, newSpaceBytes: 0, retiring: false,
+    };
     this.#slots.add(slot);
     worker.on('message', (r: WorkerReply) => this.#onReply(slot, r));
     // 'error' is followed by 'exit'; recovery happens once, on exit.
@@ -258,7 +261,10 @@ export class ParserPool {
       for (const t of tasks) t.attempts--;
       const back = [...tasks];
       if (blamed && blamed.attempts >= MAX_ATTEMPTS) {
-        blamed.resolve({ lang: blamed.input.lang, bytes: blamed.input.bytes?.length ?? 0, reason: 'worker-crash', ...(blamed.input.path !== undefined ? { path: blamed.input.path } : {}) });
+        blamed.resolve({
+          lang: blamed.input.lang, bytes: blamed.input.bytes?.length ?? 0, reason: 'worker-crash',
+          ...(blamed.input.path !== undefined ? { path: blamed.input.path } : {}),
+        });
       } else if (blamed) back.unshift(blamed);
       this.#queue.unshift(...back);
     }

@@ -69,7 +69,9 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true });
  * Why the journal cannot be replayed onto a base text of `baseLength` UTF-16 units to give `text`,
  * or undefined when it can.
  */
-function replayProblem(baseLength: number, edits: readonly JournalEdit[], text: string, maxEdits = DEFAULT_MAX_EDITS, textBytes?: number): string | undefined {
+function replayProblem(
+  baseLength: number, edits: readonly JournalEdit[], text: string, maxEdits = DEFAULT_MAX_EDITS, textBytes?: number,
+): string | undefined {
   if (edits.length > maxEdits) return `journal overflow (${edits.length} > ${maxEdits} edits)`;
   // Buffer.byteLength counts a lone surrogate as 3 bytes, like TextEncoder and lineIndex.ts.
   let bytes = textBytes ?? Buffer.byteLength(text, 'utf8');
@@ -82,7 +84,8 @@ function replayProblem(baseLength: number, edits: readonly JournalEdit[], text: 
     if (!a || a.length !== AUX_LENGTH) return `edit ${i} has no tree-sitter numbers`;
     const si = a[AUX_START_INDEX]!, oe = a[AUX_OLD_END_INDEX]!, ne = a[AUX_NEW_END_INDEX]!;
     if (!(si >= 0 && si <= oe && oe <= len && ne >= si)) return `edit ${i} range [${si}, ${oe}) outside length ${len}`;
-    if (!(e.start >= 0 && e.start <= e.end && e.end <= bytes)) return `edit ${i} byte range [${e.start}, ${e.end}) outside ${bytes} bytes`;
+    if (!(e.start >= 0 && e.start <= e.end && e.end <= bytes))
+      return `edit ${i} byte range [${e.start}, ${e.end}) outside ${bytes} bytes`;
     let inserted: string;
     try {
       inserted = strictDecoder.decode(e.text);
@@ -122,7 +125,9 @@ export function reparseInput(text: string): (index: number) => string {
   };
 }
 
-export function rebuildTree(input: RebuildInput, ledger: TreeLedger = threadLedger, stats: JournalStats = threadJournalStats): RebuildResult {
+export function rebuildTree(
+  input: RebuildInput, ledger: TreeLedger = threadLedger, stats: JournalStats = threadJournalStats,
+): RebuildResult {
   const { parser, lang, base, edits, text } = input;
   let reason: string | undefined;
   if (!base || !base.alive) reason = 'no base tree';

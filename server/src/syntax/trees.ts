@@ -11,7 +11,10 @@
  */
 import type { Parser, Tree } from 'web-tree-sitter';
 
-/** The tree type, for code above syntax/ that is lent a tree (`withTree` callbacks): never imported there from web-tree-sitter. */
+/**
+ * The tree type, for code above syntax/ that is lent a tree (`withTree` callbacks): never imported there
+ * from web-tree-sitter.
+ */
 export type { Tree };
 import type { LanguageName } from './languages.js';
 

@@ -65,14 +65,20 @@ export interface SyntaxDiagnostic {
 export interface FileAnalysis {
   /** Hierarchical outline: top-level definitions with their children. */
   symbols: SyntaxSymbol[];
-  /** A Bloom filter of the names that occur in the file (definitions and uses): find-references reads only the files that may mention a name. */
+  /**
+   * A Bloom filter of the names that occur in the file (definitions and uses): find-references reads only
+   * the files that may mention a name.
+   */
   nameFilter: NameFilter;
   folds: FoldSpan[];
   /** At most the configured limit (100 by default), in document order. */
   diagnostics: SyntaxDiagnostic[];
   /** Every reference with its span, only when asked for (`references: true`); they cost memory. */
   references?: SyntaxReference[];
-  /** Set when the query pass ran out of its time budget (analysis/budget.ts): symbols, names and references are partial. */
+  /**
+   * Set when the query pass ran out of its time budget (analysis/budget.ts): symbols, names and references
+   * are partial.
+   */
   incomplete?: Incomplete;
 }
 

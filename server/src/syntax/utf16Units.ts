@@ -15,7 +15,8 @@ const CHUNK = 4096;
 export function stringOfUnits(units: Uint16Array, start: number, end: number): string {
   if (end - start <= CHUNK) return String.fromCharCode.apply(null, units.subarray(start, end) as unknown as number[]);
   let out = '';
-  for (let i = start; i < end; i += CHUNK) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
+  for (let i = start; i < end; i += CHUNK)
+    out += String.fromCharCode.apply(null, units.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
   return out;
 }
 

@@ -45,7 +45,10 @@ export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
   try {
     worker = new Worker(url, {
       ...options,
-      resourceLimits: { ...options.resourceLimits, maxYoungGenerationSizeMb: YOUNG_GENERATION_PER_SEMI_SPACE * WORKER_SEMI_SPACE_MB },
+      resourceLimits: {
+        ...options.resourceLimits,
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_PER_SEMI_SPACE * WORKER_SEMI_SPACE_MB,
+      },
     });
   } catch (e) {
     started();
@@ -73,7 +76,8 @@ function started(): void {
 /** Bytes in use in this thread's heap outside the young generation. */
 function oldGenerationUsed(): number {
   let n = 0;
-  for (const s of getHeapSpaceStatistics()) if (s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space') n += s.space_used_size;
+  for (const s of getHeapSpaceStatistics())
+    if (s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space') n += s.space_used_size;
   return n;
 }
 

@@ -25,14 +25,16 @@ export interface ChunkingOptions {
  * Default sizes: smaller averages dedup release series better, larger ones cost less metadata and
  * compress better in the warm tier (the trade-off: docs/decisions.md).
  */
-export const DEFAULT_CHUNKING: Readonly<ChunkingOptions> = Object.freeze({ minSize: 512, avgSize: 2048, maxSize: 8192 });
+export const DEFAULT_CHUNKING: Readonly<ChunkingOptions> =
+  Object.freeze({ minSize: 512, avgSize: 2048, maxSize: 8192 });
 
 /** Largest chunk the store's 16-bit length columns can describe. */
 export const MAX_CHUNK_SIZE = 65536;
 
 export function validateChunking(o: ChunkingOptions): ChunkingOptions {
   const { minSize, avgSize, maxSize } = o;
-  if (!(Number.isInteger(minSize) && Number.isInteger(avgSize) && Number.isInteger(maxSize))) throw new RangeError('chunk sizes must be integers');
+  if (!(Number.isInteger(minSize) && Number.isInteger(avgSize) && Number.isInteger(maxSize)))
+    throw new RangeError('chunk sizes must be integers');
   if (!(minSize >= 1 && minSize <= avgSize && avgSize <= maxSize && maxSize <= MAX_CHUNK_SIZE)) {
     throw new RangeError(`need 1 ≤ min ≤ avg ≤ max ≤ ${MAX_CHUNK_SIZE}, got ${minSize}/${avgSize}/${maxSize}`);
   }

@@ -30,7 +30,8 @@ export function lz4DecodeBlock(
   dst: Uint8Array, dStart: number, dEnd: number,
   histStart = dStart, sv: DataView = viewOf(src), dv: DataView = viewOf(dst),
 ): number {
-  if (!(0 <= sStart && sStart <= sEnd && sEnd <= src.length && 0 <= histStart && histStart <= dStart && dStart <= dEnd && dEnd <= dst.length)) return -1;
+  if (!(0 <= sStart && sStart <= sEnd && sEnd <= src.length
+    && 0 <= histStart && histStart <= dStart && dStart <= dEnd && dEnd <= dst.length)) return -1;
   if (sv.byteLength !== src.length || dv.byteLength !== dst.length) return -1;
   let s = sStart;
   let d = dStart;

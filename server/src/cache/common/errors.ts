@@ -33,7 +33,10 @@ export class MissingEntryError extends Error {
   }
 }
 
-/** Internal: a verification failure found deep in the read path, turned into fallback or IntegrityError by the facade. */
+/**
+ * Internal: a verification failure found deep in the read path, turned into fallback or IntegrityError
+ * by the facade.
+ */
 export class CorruptionDetected extends Error {
   constructor(readonly failure: IntegrityFailure, detail: string) {
     super(detail);

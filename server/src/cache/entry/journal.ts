@@ -81,13 +81,16 @@ export function applyRecords(base: Uint8Array, records: readonly DecodedRecord[]
   let text = base;
   for (const { edit, lengthAfter } of records) {
     if (!(edit.start <= edit.end && edit.end <= text.length)) {
-      throw new CorruptionDetected('journal-record', `edit [${edit.start}, ${edit.end}) outside text of ${text.length} bytes`);
+      throw new CorruptionDetected(
+        'journal-record', `edit [${edit.start}, ${edit.end}) outside text of ${text.length} bytes`,
+      );
     }
     const next = new Uint8Array(text.length - (edit.end - edit.start) + edit.text.length);
     next.set(text.subarray(0, edit.start), 0);
     next.set(edit.text, edit.start);
     next.set(text.subarray(edit.end), edit.start + edit.text.length);
-    if (next.length !== lengthAfter) throw new CorruptionDetected('journal-record', `length after edit ${next.length} ≠ recorded ${lengthAfter}`);
+    if (next.length !== lengthAfter)
+      throw new CorruptionDetected('journal-record', `length after edit ${next.length} ≠ recorded ${lengthAfter}`);
     text = next;
   }
   return text;

@@ -15,10 +15,12 @@ export function rebuildBase(store: ChunkStore, entry: Entry): Uint8Array {
   if (!entry.chunksIntact()) throw new CorruptionDetected('structure', 'entry chunk list CRC mismatch');
   let total = 0;
   for (const slot of entry.chunks) {
-    if (!store.isSlot(slot)) throw new CorruptionDetected('structure', `entry refers to chunk slot ${slot}, not in use`);
+    if (!store.isSlot(slot))
+      throw new CorruptionDetected('structure', `entry refers to chunk slot ${slot}, not in use`);
     total += store.rawLength(slot);
   }
-  if (total !== entry.baseLength) throw new CorruptionDetected('text-crc', `chunks hold ${total} bytes, entry records ${entry.baseLength}`);
+  if (total !== entry.baseLength)
+    throw new CorruptionDetected('text-crc', `chunks hold ${total} bytes, entry records ${entry.baseLength}`);
   const text = new Uint8Array(total);
   const view = new DataView(text.buffer);
   let at = 0;
@@ -43,7 +45,8 @@ export function rebuildCurrent(store: ChunkStore, entry: Entry): { base: Uint8Ar
   }
   const records = decodeJournal(entry);
   const text = applyRecords(base, records);
-  if (text.length !== entry.length) throw new CorruptionDetected('text-crc', `text is ${text.length} bytes, entry records ${entry.length}`);
+  if (text.length !== entry.length)
+    throw new CorruptionDetected('text-crc', `text is ${text.length} bytes, entry records ${entry.length}`);
   const last = records[records.length - 1].crcAfter;
   if (last !== undefined && crc32(text) !== last) throw new CorruptionDetected('text-crc', 'current text CRC mismatch');
   return { base, text };

@@ -163,7 +163,8 @@ export class ChunkStore {
       // A candidate at the end of a full chain is replaced by its own base (an older version):
       // chains never reset to a whole chunk, they fan out from the last delta that still fits.
       if (this.deltaDepth(base) >= MAX_DELTA_DEPTH) base = this.deltaBase(base);
-      if (base < 0 || base === slot || !t.inUse(base) || this.damaged.has(base) || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
+      if (base < 0 || base === slot || !t.inUse(base) || this.damaged.has(base)
+        || this.deltaDepth(base) >= MAX_DELTA_DEPTH || !source.keepsAlive(base, t.refs(base))) continue;
       const baseRaw = this.rawOf(base);
       if (!baseRaw) continue;
       const block = lz4EncodeDelta(baseRaw, raw);
@@ -186,7 +187,10 @@ export class ChunkStore {
     return true;
   }
 
-  /** A verified copy of a chunk's bytes (in a scratch buffer valid until the next call), or undefined if it does not verify. */
+  /**
+   * A verified copy of a chunk's bytes (in a scratch buffer valid until the next call), or undefined if it
+   * does not verify.
+   */
   private rawOf(slot: number): Uint8Array | undefined {
     const n = this.table.rawLength(slot);
     if (this.baseScratch.length < n) this.baseScratch = new Uint8Array(Math.max(n, 8192));
@@ -444,7 +448,10 @@ export class ChunkStore {
     seal();
   }
 
-  /** `items` in lineage order: depth first from each chunk whose base is not among them, children in their given order. */
+  /**
+   * `items` in lineage order: depth first from each chunk whose base is not among them, children in their
+   * given order.
+   */
   private lineageOrder(items: number[]): number[] {
     const present = new Set(items);
     const children = new Map<number, number[]>();
@@ -484,7 +491,8 @@ export class ChunkStore {
   private decodeWarm(slot: number, dst: Uint8Array): void {
     const t = this.table;
     const stored = this.slabs.view(t.loc[slot], t.aux[slot] + 1);
-    if (!lz4Decode(stored, dst.length, dst)) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: LZ4 block does not decode to ${dst.length} bytes`);
+    if (!lz4Decode(stored, dst.length, dst))
+      throw new CorruptionDetected('chunk-crc', `chunk ${slot}: LZ4 block does not decode to ${dst.length} bytes`);
   }
 
   /** Raw length recorded for a slot (a column value: verified by the read that uses it). */
@@ -523,17 +531,21 @@ export class ChunkStore {
         const slabView = this.slabs.slabViewAt(loc);
         const from = slabOffset(loc);
         const n = t.aux[slot] + 1;
-        if (!slab || !slabView || from + n > slab.length) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: bad slab address`);
+        if (!slab || !slabView || from + n > slab.length)
+          throw new CorruptionDetected('chunk-crc', `chunk ${slot}: bad slab address`);
         if (n === rawLen) dst.set(slab.subarray(from, from + n), offset);
-        else if (n > rawLen || lz4DecodeBlock(slab, from, from + n, dst, offset, end, offset, slabView, dstView ?? viewOf(dst)) !== end) {
+        else if (n > rawLen
+          || lz4DecodeBlock(slab, from, from + n, dst, offset, end, offset, slabView, dstView ?? viewOf(dst)) !== end) {
           throw new CorruptionDetected('chunk-crc', `chunk ${slot}: LZ4 block does not decode to ${rawLen} bytes`);
         }
       } else {
         const member = loc === LOST ? undefined : this.packs.member(loc & ~COLD, t.aux[slot]);
-        if (!member || member.length !== rawLen) throw new CorruptionDetected('pack', `chunk ${slot}: pack member unreadable`);
+        if (!member || member.length !== rawLen)
+          throw new CorruptionDetected('pack', `chunk ${slot}: pack member unreadable`);
         dst.set(member, offset);
       }
-      if (crc32(dst.subarray(offset, end)) !== t.crc[slot]) throw new CorruptionDetected('chunk-crc', `chunk ${slot}: CRC mismatch`);
+      if (crc32(dst.subarray(offset, end)) !== t.crc[slot])
+        throw new CorruptionDetected('chunk-crc', `chunk ${slot}: CRC mismatch`);
     } catch (e) {
       this.damaged.add(slot);
       if (e instanceof CorruptionDetected) throw e;
@@ -550,7 +562,8 @@ export class ChunkStore {
     if (!t.inUse(base)) throw new CorruptionDetected('structure', `chunk ${slot}: base slot ${base} not in use`);
     const baseLen = t.rawLength(base);
     let buf = this.deltaScratch[depth];
-    if (!buf || buf.length < baseLen + rawLen) buf = this.deltaScratch[depth] = new Uint8Array(Math.max(baseLen + rawLen, 16384));
+    if (!buf || buf.length < baseLen + rawLen)
+      buf = this.deltaScratch[depth] = new Uint8Array(Math.max(baseLen + rawLen, 16384));
     this.readInto(base, buf, 0);
     const loc = t.loc[slot];
     let block: Uint8Array | undefined;
@@ -586,7 +599,8 @@ export class ChunkStore {
    * failed, its recorded length is not the length of its bytes, or its bytes are lost.
    */
   private isDamaged(slot: number, rawLength: number): boolean {
-    return (this.damaged.size > 0 && this.damaged.has(slot)) || this.table.rawLength(slot) !== rawLength || this.table.loc[slot] === LOST;
+    return (this.damaged.size > 0 && this.damaged.has(slot)) || this.table.rawLength(slot) !== rawLength
+      || this.table.loc[slot] === LOST;
   }
 
   /**
@@ -621,8 +635,12 @@ export class ChunkStore {
     this.damaged.delete(slot);
   }
 
-  /** Bytes of metadata: chunk columns and index, pack objects, the delta index, the damaged set, both slab allocators' bookkeeping. */
+  /**
+   * Bytes of metadata: chunk columns and index, pack objects, the delta index, the damaged set, both slab
+   * allocators' bookkeeping.
+   */
   get metadataBytes(): number {
-    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES + this.slabs.metadataBytes + this.packs.frames.metadataBytes;
+    return this.table.metadataBytes + this.packs.metadataBytes + this.deltas.bytes + this.damaged.size * SET_ENTRY_BYTES
+      + this.slabs.metadataBytes + this.packs.frames.metadataBytes;
   }
 }

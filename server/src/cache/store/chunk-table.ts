@@ -44,7 +44,8 @@ export class ChunkTable {
    * spilled reference counts (Map entries, counted at 40 B like the chunk store's delta map).
    */
   get metadataBytes(): number {
-    return this.capacity * 22 + this.index.byteLength + this.freeSlots.length * 8 + (this.refSpill.size + this.warmSpill.size) * 40;
+    return this.capacity * 22 + this.index.byteLength + this.freeSlots.length * 8
+      + (this.refSpill.size + this.warmSpill.size) * 40;
   }
 
   private growSlots(capacity: number): void {

@@ -32,7 +32,11 @@ export class DeltaSource {
    * @param rawLength a slot's raw length
    * @param replacing whether `old` is the entry being replaced by this put (same key)
    */
-  constructor(private readonly old: Uint32Array, private readonly rawLength: (slot: number) => number, private readonly replacing: boolean) {}
+  constructor(
+    private readonly old: Uint32Array,
+    private readonly rawLength: (slot: number) => number,
+    private readonly replacing: boolean,
+  ) {}
 
   private build(): void {
     this.built = true;
@@ -84,7 +88,10 @@ export class DeltaSource {
     return out;
   }
 
-  /** Whether a delta against `base` (now holding `refs` references) keeps nothing alive that the put would otherwise free. */
+  /**
+   * Whether a delta against `base` (now holding `refs` references) keeps nothing alive that the put would
+   * otherwise free.
+   */
   keepsAlive(base: number, refs: number): boolean {
     return this.counts === undefined || refs > (this.counts.get(base) ?? 0);
   }

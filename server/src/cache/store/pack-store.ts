@@ -88,7 +88,9 @@ export class PackStore {
     const frame = zstdCompress(raw, this.zstdLevel);
     const table = 2 * n;
     const id = this.freeIds.pop() ?? this.packs.length;
-    const pack: Pack = { addr: 0, storedLength: table + frame.length, members: n, rawLength: total, liveMembers: n, liveRaw: total };
+    const pack: Pack = {
+      addr: 0, storedLength: table + frame.length, members: n, rawLength: total, liveMembers: n, liveRaw: total,
+    };
     this.packs[id] = pack;
     pack.addr = this.frames.alloc(pack.storedLength);
     const stored = this.frames.view(pack.addr, pack.storedLength);

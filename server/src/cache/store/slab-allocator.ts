@@ -55,7 +55,8 @@ export class SlabAllocator {
   private compacting = false;
 
   constructor(private readonly ownersView: SlabOwners, readonly slabSize = MAX_SLAB_SIZE) {
-    if (!(slabSize >= 1024 && slabSize <= MAX_SLAB_SIZE)) throw new RangeError(`slab size must be 1 KiB..1 MiB, got ${slabSize}`);
+    if (!(slabSize >= 1024 && slabSize <= MAX_SLAB_SIZE))
+      throw new RangeError(`slab size must be 1 KiB..1 MiB, got ${slabSize}`);
   }
 
   /** Bytes held by live allocations. */

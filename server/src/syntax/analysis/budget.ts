@@ -63,5 +63,6 @@ export class PassBudget {
 
 /** The one log line / diagnostic message for a cut pass. */
 export function incompleteMessage(i: Incomplete): string {
-  return `outline incomplete: the ${i.stage} stopped after ${i.afterMs} ms (budget ${i.budgetMs} ms) on a pathologically nested file; symbols found so far are served`;
+  return `outline incomplete: the ${i.stage} stopped after ${i.afterMs} ms (budget ${i.budgetMs} ms) `
+    + 'on a pathologically nested file; symbols found so far are served';
 }

@@ -3,8 +3,9 @@
  *
  * Design: descend only into subtrees that report `hasError`, so a valid file costs one check of the
  * root. The innermost ERROR nodes yield one diagnostic each (an ERROR around other ERRORs only
- * marks a confused region; the inner ones name what was unexpected). At most `limit` diagnostics are returned (100 by default): a file fed to the
- * wrong grammar would otherwise produce thousands. Iterative, so deep trees cannot overflow the stack.
+ * marks a confused region; the inner ones name what was unexpected). At most `limit` diagnostics
+ * are returned (100 by default): a file fed to the wrong grammar would otherwise produce thousands.
+ * Iterative, so deep trees cannot overflow the stack.
  * Messages: "Syntax error: unexpected `)`" (the first line of the unexpected text, shortened),
  * "Missing `;`" for a missing token, "Missing identifier" for a missing named node.
  * Synchronous, in the thread that owns the tree.

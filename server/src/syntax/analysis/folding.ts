@@ -54,7 +54,9 @@ export function foldingRanges(tree: Tree, text?: string, lines = linesIfRowsDiff
     if (r) add(r.start, r.end, r.kind);
     runs[depth] = undefined;
   };
-  const extend = (runs: (Run | undefined)[], depth: number, start: number, end: number, kind: Run['kind'], adjacent: boolean): void => {
+  const extend = (
+    runs: (Run | undefined)[], depth: number, start: number, end: number, kind: Run['kind'], adjacent: boolean,
+  ): void => {
     const r = runs[depth];
     if (r && (!adjacent || start <= r.end + 1)) {
       r.end = Math.max(r.end, end);

@@ -33,7 +33,8 @@ export function buildOutline(definitions: readonly RawDefinition[]): PackedOutli
   for (const def of sorted) {
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!.def;
-      const contains = top.start <= def.start && def.end <= top.end && !(top.start === def.start && top.end === def.end);
+      const contains = top.start <= def.start && def.end <= top.end
+        && !(top.start === def.start && top.end === def.end);
       if (contains) break;
       stack.pop();
     }

@@ -28,7 +28,9 @@ export interface CompiledQuery {
  * completed by the sizes of the grammar's tables, which differ between any two grammars.
  */
 function grammarFingerprint(language: Language): string {
-  return [language.name, language.abiVersion, language.nodeTypeCount, language.fieldCount, language.stateCount].join(':');
+  return [
+    language.name, language.abiVersion, language.nodeTypeCount, language.fieldCount, language.stateCount,
+  ].join(':');
 }
 
 const compiled = new Map<LanguageName, CompiledQuery>();
@@ -76,7 +78,9 @@ export function queryFor(lang: LanguageInfo | LanguageName, language: Language):
 }
 
 function mismatch(language: Language, info: LanguageInfo): Error {
-  return new Error(`strata: a tree of grammar '${String(language.name ?? 'unnamed')}' cannot be analysed as ${info.name}`);
+  return new Error(
+    `strata: a tree of grammar '${String(language.name ?? 'unnamed')}' cannot be analysed as ${info.name}`,
+  );
 }
 
 /** Number of live compiled queries in this thread (for stats and leak tests). */

@@ -215,5 +215,10 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   }
   references?.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
   const incomplete = budget.incomplete('query');
-  return { definitions: [...defs.values()], ...(references ? { references } : {}), names, ...(incomplete ? { incomplete } : {}) };
+  return {
+    definitions: [...defs.values()],
+    ...(references ? { references } : {}),
+    names,
+    ...(incomplete ? { incomplete } : {}),
+  };
 }
