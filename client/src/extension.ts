@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import { configuredTotalMB, readSettings, SECTION } from './config.js';
+import { errorMessage } from './format.js';
 import { documentSelector } from './selector.js';
 import { serverOptions } from './serverOptions.js';
 import { STATS_METHOD } from './stats.js';
@@ -77,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await lc.restart();
       } catch (err) {
         void vscode.window.showErrorMessage(
-          `Strata: restart failed: ${err instanceof Error ? err.message : String(err)}`,
+          `Strata: restart failed: ${errorMessage(err)}`,
         );
       }
     }),
@@ -91,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     await lc.start();
   } catch (err) {
-    statusBar.stop(`The Strata server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    statusBar.stop(`The Strata server failed to start: ${errorMessage(err)}`);
     output.appendLine(`[strata] start failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   }
 }

@@ -4,6 +4,11 @@
  */
 import { budgetBytes, tierBudget, TIERS, usedBytes, type StrataStats } from './stats.js';
 
+/** The message of an Error, or the thrown value as a string (the server's base/errors.ts, for the extension). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** 1536 -> "1.5 KB"; binary units because budgets are set in MB of 2^20 bytes. */
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

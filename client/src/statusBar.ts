@@ -7,7 +7,7 @@
  * asked again until it restarts.
  */
 import * as vscode from 'vscode';
-import { statusText, tooltipMarkdown } from './format.js';
+import { errorMessage, statusText, tooltipMarkdown } from './format.js';
 import { normalizeStats, type StrataStats } from './stats.js';
 
 const POLL_MS = 5000;
@@ -76,7 +76,7 @@ export class CacheStatusBar implements vscode.Disposable {
         this.lastError = 'the server does not answer strata/stats';
         this.showState('$(database) Strata', this.lastError);
       } else {
-        this.lastError = err instanceof Error ? err.message : String(err);
+        this.lastError = errorMessage(err);
         if (this.last) {
           // Keep the last good numbers visible and say they are stale.
           this.item.text = `$(warning) ${statusText(this.last, this.configuredTotalMB()).replace('$(database) ', '')}`;

@@ -19,6 +19,7 @@ import { FULL_PLAN, SMALL_PLAN, npmDirName, npmSetId, type CorpusPlan } from './
 import { countTree } from './corpus/stats.js';
 import { npmPack, extractTarball, aptDownload, debVersion, extractDeb } from './corpus/fetch.js';
 import { buildShellCorpus } from './corpus/shell.js';
+import { errorMessage } from '../../server/src/base/errors.js';
 
 export interface BuildOptions {
   small?: boolean;
@@ -190,6 +191,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const args = process.argv.slice(2);
   buildCorpus({ small: args.includes('--small'), log: args.includes('--quiet') ? () => {} : undefined }).then(
     (m) => console.log(summarize(m)),
-    (err) => { console.error(`corpus: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+    (err) => { console.error(`corpus: ${errorMessage(err)}`); process.exitCode = 1; },
   );
 }

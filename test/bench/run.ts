@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchSection, CorpusManifest } from './types.js';
 import { buildCorpus, findRepoRoot, summarize } from './corpus.js';
 import { machineFacts, writeReport, type BenchReport } from './report.js';
+import { errorMessage } from '../../server/src/base/errors.js';
 
 /** Sections the report is expected to contain; absent ones are listed as missing. */
 export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash', 'lsp', 'persist'];
@@ -57,7 +58,7 @@ export async function loadSections(dir: string): Promise<{ sections: LoadedSecti
       }
       sections.push({ id, file: join(dir, f), fn: mod[name] as SectionFn });
     } catch (err) {
-      broken.push({ id, message: `could not load: ${err instanceof Error ? err.message : String(err)}` });
+      broken.push({ id, message: `could not load: ${errorMessage(err)}` });
     }
   }
   return { sections, broken };
@@ -116,7 +117,7 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
       written = { result: await s.fn(corpus, { small: args.small, root, log }) };
     } catch (err) {
       log(`bench: section ${args.section.id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      written = { error: err instanceof Error ? err.message : String(err) };
+      written = { error: errorMessage(err) };
     }
     writeFileSync(args.section.out, JSON.stringify(written));
     return { machine: machineFacts(), corpus: { plan: '', sets: 0, files: 0, bytes: 0, buildMs: 0 }, sections: [], missing: [], errors: [], elapsedMs: 0 };
@@ -133,7 +134,7 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log(`bench: section ${s.id} failed: ${message}`);
-      errors.push({ id: s.id, message: err instanceof Error ? err.message : String(err) });
+      errors.push({ id: s.id, message: errorMessage(err) });
     }
   }
 
@@ -153,6 +154,6 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   runBench(process.argv.slice(2)).then(
     (r) => { if (r.errors.length > 0) process.exitCode = 1; },
-    (err) => { console.error(`bench: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+    (err) => { console.error(`bench: ${errorMessage(err)}`); process.exitCode = 1; },
   );
 }

@@ -15,6 +15,7 @@ import {
 } from './support/codeServer.js';
 import { REPO, requireEditor, tempDir } from './support/env.js';
 import { buildVsix } from './support/vsix.js';
+import { errorMessage } from '../../server/src/base/errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,7 +59,7 @@ test('VS Code extension plumbing (echo server)', { timeout: 300_000 }, async () 
     await eventually('stats after restart', 60_000, async () => (await strataStatusText(page))?.includes('77.0 MB') ? true : undefined);
   } catch (err) {
     const shot = await saveFailure(vs, 'vscode-plumbing');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
+    throw new Error(`${errorMessage(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
   } finally {
     await vs?.close();
     t.cleanup();

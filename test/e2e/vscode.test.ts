@@ -15,6 +15,7 @@ import {
 } from './support/codeServer.js';
 import { demoWorkspace, requireEditor, tempDir } from './support/env.js';
 import { buildVsix } from './support/vsix.js';
+import { errorMessage } from '../../server/src/base/errors.js';
 
 const MiB = 1024 * 1024;
 
@@ -103,7 +104,7 @@ test('VS Code + Strata on examples/demo', { timeout: 420_000 }, async () => {
     assert.ok((stats['files'] as number) >= 10, 'the workspace was indexed');
   } catch (err) {
     const shot = await saveFailure(vs, 'vscode');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
+    throw new Error(`${errorMessage(err)}${shot ? `\nscreenshot: ${shot}` : ''}`, { cause: err });
   } finally {
     await vs?.close();
     t.cleanup();

@@ -19,6 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { encodeMessage, MessageReader } from './framing.js';
 import { readTreeMem, type TreeMem } from './procMem.js';
+import { errorMessage } from '../../server/src/base/errors.js';
 
 export interface JsonRpcError {
   code: number;
@@ -307,7 +308,7 @@ export class LspClient extends EventEmitter {
       const result = await handler(params);
       this.send({ jsonrpc: '2.0', id, result: result ?? null });
     } catch (err) {
-      this.send({ jsonrpc: '2.0', id, error: { code: InternalError, message: err instanceof Error ? err.message : String(err) } });
+      this.send({ jsonrpc: '2.0', id, error: { code: InternalError, message: errorMessage(err) } });
     }
   }
 

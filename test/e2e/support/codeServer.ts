@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ARTIFACTS } from './env.js';
 import { extractZip } from './zip.js';
+import { errorMessage } from '../../../server/src/base/errors.js';
 
 /** Where install-code-server.sh put code-server: STRATA_CODE_SERVER_DIR or ~/.cache/strata-e2e/code-server. */
 export function codeServerDir(): string {
@@ -90,7 +91,7 @@ export async function startVsCode(opts: { workspace: string; extDir: string; dat
     return { page, userSettings, log: () => output, close };
   } catch (err) {
     await close();
-    throw new Error(`code-server did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`, { cause: err });
+    throw new Error(`code-server did not start: ${errorMessage(err)}\n${output.slice(-4000)}`, { cause: err });
   }
 }
 

@@ -25,6 +25,7 @@ import { LspClient, ResponseError } from '../../support/lspClient.js';
 import { DEMO, REPO } from '../../lsp/harness.js';
 import { RoundGenerator, type Kind, type Round, type Step } from './rounds.js';
 import { SERVER_ENV } from '../../../server/src/protocol.js';
+import { errorMessage } from '../../../server/src/base/errors.js';
 
 const INTERNAL_ERROR = -32603;
 /** The demo file every round's check asks about; no round touches it. */
@@ -119,7 +120,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzFigures> {
     } catch (err) {
       if (client.exit) figures.serverDeaths++;
       else figures.unanswered++;
-      return fail(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(`${what}: ${errorMessage(err)}`);
     }
   };
 

@@ -10,6 +10,7 @@ import { REPO } from '../../lsp/harness.js';
 import { soakPlan } from './metrics.js';
 import { buildReport, summaryLines, writeSoakReport } from './report.js';
 import { runSoak } from './session.js';
+import { errorMessage } from '../../../server/src/base/errors.js';
 
 const USAGE = 'usage: node dist/test/reliability/soak/main.js --minutes N [--seed S] [--corpus DIR] [--out DIR]';
 
@@ -21,7 +22,7 @@ async function main(): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    console.error(`${errorMessage(err)}\n${USAGE}`);
     return 2;
   }
   if (values.help) {
