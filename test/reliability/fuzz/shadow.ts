@@ -8,11 +8,11 @@
  * - didChange is applied whole or not at all. It is refused when the document is not open, the
  *   version is not an integer or not newer, contentChanges is not an array, a change's text is not a
  *   string, a range or position has the wrong shape (negative, fractional, over 2^31−1, null, a
- *   string), a line is past the end (except line = lineCount, character 0 after a final '\n'), a
+ *   string), a line is past the end (except line = lineCount, character 0 after a final line break), a
  *   range ends before it starts, or an inserted text holds a lone surrogate.
- * - Lines split at '\n' only (the server counts rows as tree-sitter does); a character past the end
- *   of a line (its '\n' and a '\r' before it excluded) means the end of the line; a column inside a
- *   surrogate pair means the pair's start. Changes of one notification apply in order, each to the
+ * - Lines end at '\r\n', '\r' or '\n', as LSP defines them; a character past the end of a line (its
+ *   line break excluded) means the end of the line; a column inside a surrogate pair means the
+ *   pair's start. Changes of one notification apply in order, each to the
  *   text the previous one left.
  *
  * `change` returns whether the server must accept the notification; the document changes only then.
@@ -28,20 +28,26 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isUInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_INT;
 export const isVersion = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_INT;
 
-/** Offsets where each line starts ('\n'-separated). */
+/** Offsets where each line starts (after '\r\n', '\r' or '\n'). */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    if (c === 0x0d || c === 0x0a) starts.push(i + 1);
+  }
   return starts;
 }
 
 /** The UTF-16 offset of a well-formed position, or undefined when the position is past the end. */
 export function offsetAt(text: string, starts: readonly number[], line: number, character: number): number | undefined {
   if (line >= starts.length) {
-    return line === starts.length && character === 0 && text.endsWith('\n') ? text.length : undefined;
+    const lastBreak = text.endsWith('\n') || text.endsWith('\r');
+    return line === starts.length && character === 0 && lastBreak ? text.length : undefined;
   }
   const start = starts[line]!;
-  let end = line + 1 < starts.length ? starts[line + 1]! - 1 : text.length; // before the '\n'
+  let end = line + 1 < starts.length ? starts[line + 1]! : text.length;
+  if (end > start && text.charCodeAt(end - 1) === 0x0a) end--; // the line break: '\n', '\r\n' or '\r'
   if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
   let offset = Math.min(start + character, end);
   const c = text.charCodeAt(offset);
