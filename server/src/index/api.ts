@@ -67,13 +67,19 @@ export interface WorkspaceService {
   /** Saves what changed to the persistent cache, within `timeoutMs` (at shutdown); never throws. */
   flush(timeoutMs: number): Promise<void>;
   /** Fault injection, for the reliability suites only (served only with STRATA_DEBUG=1; index/faults.ts). */
-  injectFaults(request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport;
+  injectFaults(
+    request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] },
+  ): FaultReport;
   dispose(): Promise<void>;
 }
 
-/** Where a fault can be injected: the cache's stored bytes by region kind (cache/debug.ts), or an entry's recorded numbers. */
+/**
+ * Where a fault can be injected: the cache's stored bytes by region kind (cache/debug.ts), or an
+ * entry's recorded numbers.
+ */
 export const FAULT_KINDS = [
-  'warm-chunk', 'pack-frame', 'pack-offsets', 'chunk-crc', 'chunk-length', 'chunk-aux', 'entry-chunks', 'entry-field', 'journal',
+  'warm-chunk', 'pack-frame', 'pack-offsets', 'chunk-crc', 'chunk-length', 'chunk-aux', 'entry-chunks', 'entry-field',
+  'journal',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

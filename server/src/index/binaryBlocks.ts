@@ -23,7 +23,8 @@ export class IndexFormatError extends Error {
 /** A 4-character ASCII tag as the u32 it is stored as (little-endian, so it reads as text in a dump). */
 export function tagOf(text: string): number {
   if (text.length !== 4) throw new RangeError(`tag ${text} is not 4 characters`);
-  return (text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24)) >>> 0;
+  return (text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16)
+    | (text.charCodeAt(3) << 24)) >>> 0;
 }
 
 function tagText(tag: number): string {
@@ -54,10 +55,13 @@ export function containerHeader(magic: number, version: number, blocks: number):
 
 /** Checks a container header (the first 16 bytes of `bytes`); returns its block count. */
 export function checkContainerHeader(bytes: Uint8Array, magic: number, version: number, what: string): number {
-  if (bytes.byteLength < HEADER_BYTES) throw new IndexFormatError(`${what}: truncated: ${bytes.byteLength} bytes, no header`);
+  if (bytes.byteLength < HEADER_BYTES)
+    throw new IndexFormatError(`${what}: truncated: ${bytes.byteLength} bytes, no header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
-  if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) throw new IndexFormatError(`${what}: header CRC mismatch (damaged data)`);
-  if (view.getUint32(0, true) !== magic) throw new IndexFormatError(`${what}: not a ${what} (magic ${tagText(view.getUint32(0, true))})`);
+  if (view.getUint32(12, true) !== crc32(bytes.subarray(0, 12)))
+    throw new IndexFormatError(`${what}: header CRC mismatch (damaged data)`);
+  if (view.getUint32(0, true) !== magic)
+    throw new IndexFormatError(`${what}: not a ${what} (magic ${tagText(view.getUint32(0, true))})`);
   const v = view.getUint32(4, true);
   if (v !== version) throw new IndexFormatError(`${what}: format version ${v}, this build reads version ${version}`);
   return view.getUint32(8, true);
@@ -96,10 +100,14 @@ export function checkStreamBlock(block: Uint8Array, position: number, tag: strin
   if (block.byteLength < BLOCK_HEADER_BYTES) throw new IndexFormatError(`${what}: block at ${position} truncated`);
   const view = new DataView(block.buffer, block.byteOffset, BLOCK_HEADER_BYTES);
   const length = view.getUint32(8, true);
-  if (length !== block.byteLength - BLOCK_HEADER_BYTES) throw new IndexFormatError(`${what}: block at ${position} has length ${length}, expected ${block.byteLength - BLOCK_HEADER_BYTES} (damaged or truncated data)`);
+  if (length !== block.byteLength - BLOCK_HEADER_BYTES)
+    throw new IndexFormatError(`${what}: block at ${position} has length ${length}, `
+      + `expected ${block.byteLength - BLOCK_HEADER_BYTES} (damaged or truncated data)`);
   const found = view.getUint32(4, true);
-  if (crc32(block.subarray(4), positionSeed(position)) !== view.getUint32(0, true)) throw new IndexFormatError(`${what}: block '${tagText(found)}' at ${position} CRC mismatch (damaged data)`);
-  if (found !== tagOf(tag)) throw new IndexFormatError(`${what}: block at ${position} is '${tagText(found)}', expected '${tag}'`);
+  if (crc32(block.subarray(4), positionSeed(position)) !== view.getUint32(0, true))
+    throw new IndexFormatError(`${what}: block '${tagText(found)}' at ${position} CRC mismatch (damaged data)`);
+  if (found !== tagOf(tag))
+    throw new IndexFormatError(`${what}: block at ${position} is '${tagText(found)}', expected '${tag}'`);
   return block.subarray(BLOCK_HEADER_BYTES);
 }
 
@@ -173,9 +181,15 @@ export class BlockReader {
   }
 
   u8(tag: string): Uint8Array<ArrayBuffer> { return new Uint8Array(this.next(tag, 1)); }
-  u16(tag: string): Uint16Array<ArrayBuffer> { return this.typed(tag, 2, (b) => new Uint16Array(b), (v, i) => v.getUint16(i, true)); }
-  u32(tag: string): Uint32Array<ArrayBuffer> { return this.typed(tag, 4, (b) => new Uint32Array(b), (v, i) => v.getUint32(i, true)); }
-  i32(tag: string): Int32Array<ArrayBuffer> { return this.typed(tag, 4, (b) => new Int32Array(b), (v, i) => v.getInt32(i, true)); }
+  u16(tag: string): Uint16Array<ArrayBuffer> {
+    return this.typed(tag, 2, (b) => new Uint16Array(b), (v, i) => v.getUint16(i, true));
+  }
+  u32(tag: string): Uint32Array<ArrayBuffer> {
+    return this.typed(tag, 4, (b) => new Uint32Array(b), (v, i) => v.getUint32(i, true));
+  }
+  i32(tag: string): Int32Array<ArrayBuffer> {
+    return this.typed(tag, 4, (b) => new Int32Array(b), (v, i) => v.getInt32(i, true));
+  }
 
   /** A block of exactly `count` u32 scalars, as numbers. */
   scalars(tag: string, count: number): number[] {
@@ -187,7 +201,8 @@ export class BlockReader {
   /** Checks that every block was read and nothing follows the last one. */
   end(): void {
     if (this.read !== this.blocks) throw this.fail(`${this.blocks} blocks, ${this.read} expected`);
-    if (this.at !== this.bytes.byteLength) throw this.fail(`${this.bytes.byteLength - this.at} bytes after the last block`);
+    if (this.at !== this.bytes.byteLength)
+      throw this.fail(`${this.bytes.byteLength - this.at} bytes after the last block`);
   }
 
   /** An error about this object (for the callers' own consistency checks). */
@@ -195,7 +210,9 @@ export class BlockReader {
     return new IndexFormatError(`${this.what}: ${problem}`);
   }
 
-  private typed<T extends Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(tag: string, size: number, make: (b: ArrayBuffer) => T, get: (v: DataView, i: number) => number): T {
+  private typed<T extends Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(
+    tag: string, size: number, make: (b: ArrayBuffer) => T, get: (v: DataView, i: number) => number,
+  ): T {
     const raw = this.next(tag, size);
     if (LITTLE_ENDIAN_HOST) return make(raw);
     const v = new DataView(raw);
@@ -213,10 +230,13 @@ export class BlockReader {
     const found = this.view.getUint32(this.at + 4, true);
     const length = this.view.getUint32(this.at + 8, true);
     const end = this.at + BLOCK_HEADER_BYTES + length;
-    if (end > this.bytes.byteLength) throw this.fail(`block ${index} '${tag}' runs past the end (damaged or truncated data)`);
-    if (crc32(this.bytes.subarray(this.at + 4, end)) !== stored) throw this.fail(`block ${index} '${tagText(found)}' CRC mismatch (damaged data)`);
+    if (end > this.bytes.byteLength)
+      throw this.fail(`block ${index} '${tag}' runs past the end (damaged or truncated data)`);
+    if (crc32(this.bytes.subarray(this.at + 4, end)) !== stored)
+      throw this.fail(`block ${index} '${tagText(found)}' CRC mismatch (damaged data)`);
     if (found !== tagOf(tag)) throw this.fail(`block ${index} is '${tagText(found)}', expected '${tag}'`);
-    if (length % elementSize !== 0) throw this.fail(`block ${index} '${tag}' length ${length} is not a multiple of ${elementSize}`);
+    if (length % elementSize !== 0)
+      throw this.fail(`block ${index} '${tag}' length ${length} is not a multiple of ${elementSize}`);
     const payload = this.bytes.slice(this.at + BLOCK_HEADER_BYTES, end);
     this.at = end;
     this.read++;

@@ -64,7 +64,8 @@ export function isWordStart(units: Uint16Array, start: number, i: number, length
   if (isUpper(c)) {
     if (!isUpper(p) || isDigit(p)) return true;
     // inside a capital run: a hump only where the run hands over to a lower-case word
-    return i + 1 < length && !isUpper(units[start + i + 1]!) && isLetterOrDigit(units[start + i + 1]!) && !isDigit(units[start + i + 1]!);
+    return i + 1 < length && !isUpper(units[start + i + 1]!) && isLetterOrDigit(units[start + i + 1]!)
+      && !isDigit(units[start + i + 1]!);
   }
   return isDigit(p);
 }

@@ -18,7 +18,9 @@ const ENTRY_FIELDS = ['baseLength', 'baseCrc', 'length', 'crc', 'chunksCrc'] as 
 
 const kindOf = (region: StorageRegion): FaultKind => region.name.slice(0, region.name.indexOf(' ')) as FaultKind;
 
-export function injectFaults(cache: SourceCache, request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport {
+export function injectFaults(
+  cache: SourceCache, request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] },
+): FaultReport {
   const debug = debugStorage(cache);
   const random = seededRandom(request.seed);
   const pick = (n: number) => Math.floor(random() * n);
@@ -46,7 +48,8 @@ export function injectFaults(cache: SourceCache, request: { seed: number; flips:
       const key = keys[pick(keys.length)]!;
       const field = ENTRY_FIELDS[pick(ENTRY_FIELDS.length)]!;
       const bit = pick(32);
-      if (debug.flipEntryField(key, field, bit)) injected.push({ region: `entry-field ${key}.${field}`, byte: bit >> 3, bit: bit & 7 });
+      if (debug.flipEntryField(key, field, bit))
+        injected.push({ region: `entry-field ${key}.${field}`, byte: bit >> 3, bit: bit & 7 });
       continue;
     }
     const list = byKind.get(kind)!;

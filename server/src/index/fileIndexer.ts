@@ -46,13 +46,16 @@ function languageOfFile(path: string, firstBytes?: Uint8Array): LanguageInfo | u
   const byName = detectLanguage(path);
   if (byName || !firstBytes || firstBytes[0] !== 0x23 || firstBytes[1] !== 0x21) return byName;
   const end = firstBytes.indexOf(0x0a);
-  const firstLine = Buffer.from(firstBytes.subarray(0, end < 0 ? Math.min(firstBytes.length, 256) : end)).toString('utf8');
+  const firstLine = Buffer.from(firstBytes.subarray(0, end < 0 ? Math.min(firstBytes.length, 256) : end))
+    .toString('utf8');
   return detectLanguage(path, { firstLine });
 }
 
 /** Records an analysis (or its absence) for `key`, made from a text of `text.bytes` bytes with CRC-32 `text.crc`. */
-export function recordAnalysis(t: IndexTargets, key: string, lang: LanguageName, text: { bytes: number; crc: number },
-  disk: { size: number; mtimeMs: number } | undefined, analysis: FileAnalysis | undefined, noTreeReason?: string): void {
+export function recordAnalysis(
+  t: IndexTargets, key: string, lang: LanguageName, text: { bytes: number; crc: number },
+  disk: { size: number; mtimeMs: number } | undefined, analysis: FileAnalysis | undefined, noTreeReason?: string,
+): void {
   if (analysis) t.symbols.replaceFile(key, packedOutlineOf(analysis) ?? analysis.symbols);
   else t.symbols.removeFile(key);
   t.files.set(key, {
@@ -75,9 +78,12 @@ export type SourceAnalysis = { analysis: FileAnalysis } | { noTreeReason: string
  * Reads a file of a language Strata indexes (by name, else by its `#!` line). Undefined, with the
  * reason logged when it is worth a line, for files it does not index or cannot read.
  */
-export async function readSourceFile(t: Pick<IndexTargets, 'enabled' | 'log'>, path: string, size: number): Promise<{ lang: LanguageName; bytes: Uint8Array } | undefined> {
+export async function readSourceFile(
+  t: Pick<IndexTargets, 'enabled' | 'log'>, path: string, size: number,
+): Promise<{ lang: LanguageName; bytes: Uint8Array } | undefined> {
   if (size > MAX_STORED_FILE_BYTES) {
-    t.log.info(`${path}: ${(size / 1048576).toFixed(1)} MB, above the ${MAX_STORED_FILE_BYTES / 1048576} MB a file may have to be stored; skipped`);
+    t.log.info(`${path}: ${(size / 1048576).toFixed(1)} MB, above the ${MAX_STORED_FILE_BYTES / 1048576} MB `
+      + 'a file may have to be stored; skipped');
     return undefined;
   }
   let lang = detectLanguage(path);
@@ -104,7 +110,9 @@ export async function readSourceFile(t: Pick<IndexTargets, 'enabled' | 'log'>, p
 }
 
 /** Parses `bytes` in a worker (unless above the tree cap); logs why a file has no tree or an incomplete analysis. */
-export async function analyseSource(t: Pick<IndexTargets, 'pool' | 'treeCapBytes' | 'log'>, key: string, lang: LanguageName, bytes: Uint8Array): Promise<SourceAnalysis> {
+export async function analyseSource(
+  t: Pick<IndexTargets, 'pool' | 'treeCapBytes' | 'log'>, key: string, lang: LanguageName, bytes: Uint8Array,
+): Promise<SourceAnalysis> {
   const outcome = bytes.length > t.treeCapBytes()
     ? { reason: 'too-large' as const, detail: undefined }
     : await t.pool.parse({ lang, bytes, path: key });
@@ -124,7 +132,9 @@ export async function analyseSource(t: Pick<IndexTargets, 'pool' | 'treeCapBytes
  * Reads, stores and indexes one file from disk. `known` carries size/mtime when the caller has
  * stat'ed it already (the scanner has). Never throws for a bad file: it is logged and skipped.
  */
-export async function indexFileFromDisk(t: IndexTargets, path: string, known: { size: number; mtimeMs: number }): Promise<{ result: IndexFileResult; bytes: number }> {
+export async function indexFileFromDisk(
+  t: IndexTargets, path: string, known: { size: number; mtimeMs: number },
+): Promise<{ result: IndexFileResult; bytes: number }> {
   const source = await readSourceFile(t, path, known.size);
   if (!source) return { result: 'skipped', bytes: 0 };
   if (t.isOpen?.(path)) return { result: 'open', bytes: 0 };

@@ -89,7 +89,10 @@ export class FileTable {
   }
 
   totals(): { files: number; bytes: number; parseErrors: number; languages: Record<string, number> } {
-    return { files: this.#files.size, bytes: this.#bytes, parseErrors: this.#withErrors, languages: Object.fromEntries(this.#perLanguage) };
+    return {
+      files: this.#files.size, bytes: this.#bytes, parseErrors: this.#withErrors,
+      languages: Object.fromEntries(this.#perLanguage),
+    };
   }
 
   #count(r: FileRecord, sign: 1 | -1): void {

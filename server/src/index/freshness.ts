@@ -132,7 +132,9 @@ export class Freshness {
         return;
       }
       const st = statSync(key, { throwIfNoEntry: false });
-      const result = st?.isFile() ? (await indexFileFromDisk(t, key, { size: st.size, mtimeMs: st.mtimeMs })).result : 'skipped';
+      const result = st?.isFile()
+        ? (await indexFileFromDisk(t, key, { size: st.size, mtimeMs: st.mtimeMs })).result
+        : 'skipped';
       if (result === 'skipped') {
         this.counts.forgotten++;
         forgetFile(t, key);

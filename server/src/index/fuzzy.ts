@@ -122,7 +122,10 @@ function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length
   const extra = length - m;
   let sameCase = 0;
   for (let i = 0; i < m; i++) if (units[start + i] === q.units[i]) sameCase++;
-  if (extra === 0) return sameCase === m ? MatchTier.Exact * TIER : MatchTier.ExactIgnoreCase * TIER + clampWithin(WITHIN_BASE + sameCase);
+  if (extra === 0)
+    return sameCase === m
+      ? MatchTier.Exact * TIER
+      : MatchTier.ExactIgnoreCase * TIER + clampWithin(WITHIN_BASE + sameCase);
   return MatchTier.Prefix * TIER + clampWithin(WITHIN_BASE - Math.min(extra, 4000) * 64 + Math.min(sameCase, 63));
 }
 
@@ -140,7 +143,9 @@ function fuzzyBound(q: PreparedQuery, tier: number, extra: number): number {
 }
 
 /** Score in a fuzzy tier of the current name (loadWordStarts), or 0 when it cannot reach `minScore`. */
-function fuzzyTierScore(q: PreparedQuery, units: Uint16Array, start: number, length: number, tier: number, minScore: number): number {
+function fuzzyTierScore(
+  q: PreparedQuery, units: Uint16Array, start: number, length: number, tier: number, minScore: number,
+): number {
   const extra = length - q.units.length;
   if (fuzzyBound(q, tier, extra) < minScore) return 0;
   const best = alignmentScore(q, units, start, length);
@@ -210,7 +215,8 @@ function humpRunFrom(qi: number, p: number): boolean {
   if (foldUnit(humpUnits[humpStart + p]!) !== humpQuery[qi]) return false;
   const m = humpQuery.length;
   let run = 1;
-  while (qi + run < m && p + run < humpLength && foldUnit(humpUnits[humpStart + p + run]!) === humpQuery[qi + run]) run++;
+  while (qi + run < m && p + run < humpLength && foldUnit(humpUnits[humpStart + p + run]!) === humpQuery[qi + run])
+    run++;
   for (let len = run; len >= 1; len--) if (humpFrom(qi + len, p + len)) return true;
   return false;
 }
@@ -224,7 +230,8 @@ function alignmentScore(q: PreparedQuery, units: Uint16Array, start: number, len
   for (let j = 0; j < length; j++) {
     const u = units[start + j]!;
     prev[j] = foldUnit(u) === q.folded[0]
-      ? CHAR + (isStart(j) ? WORD_START_BONUS : 0) + (u === q.units[0] ? CASE_BONUS : 0) - Math.min(j, MAX_LEADING) * LEADING_PENALTY
+      ? CHAR + (isStart(j) ? WORD_START_BONUS : 0) + (u === q.units[0] ? CASE_BONUS : 0)
+        - Math.min(j, MAX_LEADING) * LEADING_PENALTY
       : -Infinity;
   }
   for (let i = 1; i < m; i++) {
@@ -257,7 +264,9 @@ export interface NameMatches {
  * names, e.g. those no live symbol uses any more. Tier by tier (see header): each name is scored
  * at most once, in the one pass of its tier, so the result is what scoring every name would give.
  */
-export function searchNames(table: NameTable, query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean): NameMatches {
+export function searchNames(
+  table: NameTable, query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean,
+): NameMatches {
   const q = typeof query === 'string' ? prepareQuery(query) : query;
   if (limit <= 0) return { ids: [], scores: [] };
   const top = new TopK(limit);
@@ -367,7 +376,9 @@ export function searchNames(table: NameTable, query: string | PreparedQuery, lim
 const CHECKED_CHARS = 8;
 
 /** The necessary condition for a word-starts match stated in searchNames, from the summaries alone. */
-function mayMatchWordStarts(wsMask: number, wsPairs: number, q0Bit: number, charBits: Int32Array, pairsBefore: Int32Array): boolean {
+function mayMatchWordStarts(
+  wsMask: number, wsPairs: number, q0Bit: number, charBits: Int32Array, pairsBefore: Int32Array,
+): boolean {
   if ((wsMask & q0Bit) === 0) return false;
   for (let i = 1; i < charBits.length; i++) {
     if ((wsMask & charBits[i]!) === 0 && (wsPairs & pairsBefore[i]!) === 0) return false;

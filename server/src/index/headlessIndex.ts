@@ -107,15 +107,25 @@ class ByteGate {
 }
 
 /** The snapshot record of a file indexed from disk. */
-function recordOf(key: string, lang: LanguageName, bytes: Uint8Array, disk: { size: number; mtimeMs: number }, outcome: SourceAnalysis): SnapshotFileInput {
+function recordOf(
+  key: string, lang: LanguageName, bytes: Uint8Array, disk: { size: number; mtimeMs: number }, outcome: SourceAnalysis,
+): SnapshotFileInput {
   const base = { key, size: disk.size, mtimeMs: disk.mtimeMs, language: lang, length: bytes.length, crc: crc32(bytes) };
   if ('noTreeReason' in outcome) return { ...base, hasErrors: false, symbols: [], noTreeReason: outcome.noTreeReason };
   const a = outcome.analysis;
   // As the symbol index keeps it and a server's save writes it; copied from the worker's columns.
-  return { ...base, hasErrors: a.diagnostics.length > 0, symbols: (packedOutlineOf(a) ?? PackedOutline.of(a.symbols)).asIndexed(), identifiers: IdentifierFilter.from(a.nameFilter).toBytes() };
+  return {
+    ...base,
+    hasErrors: a.diagnostics.length > 0,
+    symbols: (packedOutlineOf(a) ?? PackedOutline.of(a.symbols)).asIndexed(),
+    identifiers: IdentifierFilter.from(a.nameFilter).toBytes(),
+  };
 }
 
-/** Indexes `o.root` into `o.snapshot` (see header). Throws when the snapshot cannot be written; the previous one then stays. */
+/**
+ * Indexes `o.root` into `o.snapshot` (see header). Throws when the snapshot cannot be written; the
+ * previous one then stays.
+ */
 export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataStats> {
   const started = performance.now();
   await initZstd();
@@ -320,7 +330,9 @@ class HeadlessRun {
         dedupRatio: ratio(raw, unique),
         compressionRatio: ratio(unique, stored),
       },
-      tiers: { hot: { files: 0, bytes: 0 }, warm: { files: 0, bytes: 0 }, cold: { files: totals.files, bytes: stored } },
+      tiers: {
+        hot: { files: 0, bytes: 0 }, warm: { files: 0, bytes: 0 }, cold: { files: totals.files, bytes: stored },
+      },
       trees: [pool.trees],
       integrity: this.#integrity,
       journal: { replays: 0, fullParses: 0 },

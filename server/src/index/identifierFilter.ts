@@ -31,7 +31,8 @@ export class IdentifierFilter extends NameFilter {
     const [probes, words] = r.scalars('IFLT', 2) as [number, number];
     const bits = r.u32('BITS');
     r.end();
-    if (probes < 1 || probes > 64 || words < 1 || bits.length !== words) throw r.fail(`bad header: ${probes} probes, ${words} words`);
+    if (probes < 1 || probes > 64 || words < 1 || bits.length !== words)
+      throw r.fail(`bad header: ${probes} probes, ${words} words`);
     return new IdentifierFilter(bits, probes);
   }
 

@@ -134,7 +134,8 @@ export class NameTable {
   /** Allocated bytes of all arrays (capacity, not just use). */
   byteSize(): number {
     return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.maskArr.byteLength
-      + this.wsBitsArr.byteLength + this.wsMaskArr.byteLength + this.wsPairArr.byteLength + this.firstArr.byteLength + this.slots.byteLength;
+      + this.wsBitsArr.byteLength + this.wsMaskArr.byteLength + this.wsPairArr.byteLength + this.firstArr.byteLength
+      + this.slots.byteLength;
   }
 
   /**
@@ -225,7 +226,8 @@ export class NameTable {
     this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, length);
     this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, length);
     this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, length);
-    this.firstArr[id] = (length === 0 ? 0 : firstKey(this.unitBuf[start]!)) | (length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
+    this.firstArr[id] = (length === 0 ? 0 : firstKey(this.unitBuf[start]!))
+      | (length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
     this.n = id + 1;
     return id;
   }

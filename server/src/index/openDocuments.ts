@@ -33,7 +33,9 @@ export class ImpossibleEditError extends Error {
  * The UTF-16 offset of an LSP position. A character past the end of its line means the end of the
  * line (LSP says so); a line past the last line is impossible.
  */
-function offsetOf(index: LineIndex, text: string, pos: { line: number; character: number }, encoding: 'utf-16' | 'utf-8'): number {
+function offsetOf(
+  index: LineIndex, text: string, pos: { line: number; character: number }, encoding: 'utf-16' | 'utf-8',
+): number {
   if (pos.line >= index.lineCount) {
     if (pos.line === index.lineCount && pos.character === 0 && /[\r\n]$/.test(text)) return text.length;
     throw new ImpossibleEditError(`line ${pos.line} is past the end of the document (${index.lineCount} lines)`);
@@ -111,13 +113,17 @@ export class OpenDocuments {
     const edits: TextEdit[] = [];
     if (changes.length === 1) {
       const c = changes[0]!;
-      edits.push(c.range ? this.#edit(current.index, current.text, c.range, c.text, encoding) : { start: 0, end: current.text.length, newText: c.text });
+      edits.push(c.range
+        ? this.#edit(current.index, current.text, c.range, c.text, encoding)
+        : { start: 0, end: current.text.length, newText: c.text });
       return edits;
     }
     // Several changes: each refers to the text after the previous one, so simulate on a scratch copy.
     const scratch = new EditableText(current.text);
     for (const c of changes) {
-      const edit = c.range ? this.#edit(scratch.index, scratch.text, c.range, c.text, encoding) : { start: 0, end: scratch.text.length, newText: c.text };
+      const edit = c.range
+        ? this.#edit(scratch.index, scratch.text, c.range, c.text, encoding)
+        : { start: 0, end: scratch.text.length, newText: c.text };
       scratch.apply(edit);
       edits.push(edit);
     }
@@ -128,7 +134,8 @@ export class OpenDocuments {
     const start = offsetOf(index, text, range.start, encoding);
     const end = offsetOf(index, text, range.end, encoding);
     if (end < start) {
-      throw new ImpossibleEditError(`range ends (${range.end.line}:${range.end.character}) before it starts (${range.start.line}:${range.start.character})`);
+      throw new ImpossibleEditError(`range ends (${range.end.line}:${range.end.character}) `
+        + `before it starts (${range.start.line}:${range.start.character})`);
     }
     return { start, end, newText };
   }

@@ -96,7 +96,9 @@ export class Persistence {
   #state(root: string): RootState {
     let s = this.#roots.get(root);
     if (!s) {
-      s = { root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, saving: undefined, timer: undefined };
+      s = {
+        root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, saving: undefined, timer: undefined,
+      };
       this.#roots.set(root, s);
     }
     return s;
@@ -106,7 +108,8 @@ export class Persistence {
   #reportDamage(s: RootState): void {
     const messages = s.reader?.damage.messages ?? [];
     if (s.logged >= messages.length) return;
-    for (; s.logged < messages.length; s.logged++) this.#o.targets.log.warn(`persistent cache ${s.path}: damage detected, rebuilt from disk: ${messages[s.logged]}`);
+    for (; s.logged < messages.length; s.logged++)
+      this.#o.targets.log.warn(`persistent cache ${s.path}: damage detected, rebuilt from disk: ${messages[s.logged]}`);
     this.#schedule(s);
   }
 
@@ -138,7 +141,9 @@ export class Persistence {
         s.reader = SnapshotReader.open(s.path, { root });
       } catch (err) {
         this.#rejected++;
-        this.#o.targets.log.warn(`persistent cache ${s.path}: ignored, the workspace is indexed from disk (${errorMessage(err)})`);
+        this.#o.targets.log.warn(
+          `persistent cache ${s.path}: ignored, the workspace is indexed from disk (${errorMessage(err)})`,
+        );
       }
     }
     const reader = s.reader;
@@ -162,14 +167,17 @@ export class Persistence {
         if (f.noTreeReason === undefined) t.symbols.replaceFile(f.key, f.symbols);
         else t.symbols.removeFile(f.key);
         t.files.set(f.key, {
-          language: f.language, bytes: f.length, disk: { size: f.size, mtimeMs: f.mtimeMs }, hasErrors: f.hasErrors, identifiers,
+          language: f.language, bytes: f.length, disk: { size: f.size, mtimeMs: f.mtimeMs }, hasErrors: f.hasErrors,
+          identifiers,
           ...(f.noTreeReason !== undefined ? { noTreeReason: f.noTreeReason } : {}),
           analyzed: { bytes: f.length, crc: f.crc },
         });
         loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs });
       }
       this.#reportDamage(s);
-      t.log.info(`persistent cache ${s.path}: loaded ${loaded.size} files in ${Math.round(performance.now() - started)} ms`);
+      t.log.info(
+        `persistent cache ${s.path}: loaded ${loaded.size} files in ${Math.round(performance.now() - started)} ms`,
+      );
     }
     this.#stats.loadedFiles += loaded.size;
     this.#stats.loadMs += performance.now() - started;
@@ -182,7 +190,8 @@ export class Persistence {
         loaded.delete(file.path);
         const row = this.#o.targets.files.get(file.path);
         // Kept only while the record is still what was loaded (no watched change meanwhile).
-        if (rec.size === file.size && rec.mtimeMs === file.mtimeMs && row?.disk?.size === rec.size && row.disk.mtimeMs === rec.mtimeMs) {
+        if (rec.size === file.size && rec.mtimeMs === file.mtimeMs
+          && row?.disk?.size === rec.size && row.disk.mtimeMs === rec.mtimeMs) {
           this.#stats.keptFiles++;
           return true;
         }
@@ -240,7 +249,9 @@ export class Persistence {
     s.saving = this.#write(root, s, deadline).catch((err) => {
       s.dirty = true;
       this.#stats.failedSaves++;
-      this.#o.targets.log.warn(`persistent cache ${s.path}: not saved (${errorMessage(err)}); the previous snapshot stays`);
+      this.#o.targets.log.warn(
+        `persistent cache ${s.path}: not saved (${errorMessage(err)}); the previous snapshot stays`,
+      );
     }).finally(() => { s.saving = undefined; });
     await s.saving;
   }
@@ -297,14 +308,18 @@ export class Persistence {
       s.reader = SnapshotReader.open(s.path, { root });
     } catch (err) {
       this.#rejected++;
-      t.log.warn(`persistent cache ${s.path}: cannot reopen after saving (${errorMessage(err)}); texts come from the disk`);
+      t.log.warn(
+        `persistent cache ${s.path}: cannot reopen after saving (${errorMessage(err)}); texts come from the disk`,
+      );
     }
-    t.log.info(`persistent cache ${s.path}: saved ${files} files, ${(this.#stats.lastSaveBytes / MiB).toFixed(1)} MB in ${Math.round(this.#stats.lastSaveMs)} ms`);
+    t.log.info(`persistent cache ${s.path}: saved ${files} files, `
+      + `${(this.#stats.lastSaveBytes / MiB).toFixed(1)} MB in ${Math.round(this.#stats.lastSaveMs)} ms`);
     const cacheRoot = cacheRootOf(s.path);
     if (cacheRoot) {
       const { removed } = enforceDiskBudget(cacheRoot, this.#o.settings().cacheDiskMB * MiB, s.path);
       this.#stats.evictedCaches += removed.length;
-      for (const dir of removed) t.log.info(`persistent cache: ${dir} removed (disk budget ${this.#o.settings().cacheDiskMB} MB)`);
+      for (const dir of removed)
+        t.log.info(`persistent cache: ${dir} removed (disk budget ${this.#o.settings().cacheDiskMB} MB)`);
     }
   }
 

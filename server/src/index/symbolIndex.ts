@@ -97,7 +97,10 @@ export class SymbolIndex {
     this.prevSame = new Int32Array(this.cap);
   }
 
-  /** Stores `symbols` (hierarchical, as objects or packed: packedOutline.ts) as the definitions of `path`, replacing any it had. */
+  /**
+   * Stores `symbols` (hierarchical, as objects or packed: packedOutline.ts) as the definitions of `path`,
+   * replacing any it had.
+   */
   replaceFile(path: string, symbols: readonly SyntaxSymbol[] | PackedOutline): void {
     // One way in: the packed columns are already in the index's order (depth first, parents known).
     const packed = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
@@ -192,7 +195,8 @@ export class SymbolIndex {
     if (id < 0) return [];
     const out: SymbolLocation[] = [];
     for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) out.push(this.locationOf(s));
-    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]));
+    out.sort((a, b) =>
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]));
     return out;
   }
 
@@ -213,7 +217,8 @@ export class SymbolIndex {
     const out: SymbolMatch[] = [];
     for (let i = 0; i < ids.length && out.length < limit; i++) {
       const group: SymbolMatch[] = [];
-      for (let s = heads[ids[i]!]!; s !== NONE; s = this.nextSame[s]!) group.push({ ...this.locationOf(s), score: scores[i]! });
+      for (let s = heads[ids[i]!]!; s !== NONE; s = this.nextSame[s]!)
+        group.push({ ...this.locationOf(s), score: scores[i]! });
       group.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0]));
       for (const g of group) { if (out.length >= limit) break; out.push(g); }
     }
@@ -228,8 +233,8 @@ export class SymbolIndex {
   byteSize(): number {
     return this.symName.byteLength + this.symKind.byteLength + this.symFile.byteLength + this.symParent.byteLength
       + this.spans.byteLength + this.nextSame.byteLength + this.prevSame.byteLength + this.nameHead.byteLength
-      + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength + this.filePresent.byteLength
-      + this.names.byteSize() + this.paths.byteSize();
+      + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength
+      + this.filePresent.byteLength + this.names.byteSize() + this.paths.byteSize();
   }
 
   stats(): SymbolIndexStats {
@@ -252,7 +257,8 @@ export class SymbolIndex {
       nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
     };
     const parent = this.symParent[slot]!;
-    if (parent !== NONE) loc.containerName = this.names.nameOf(this.symName[this.fileStart[this.symFile[slot]!]! + parent]!);
+    if (parent !== NONE)
+      loc.containerName = this.names.nameOf(this.symName[this.fileStart[this.symFile[slot]!]! + parent]!);
     return loc;
   }
 
@@ -318,7 +324,8 @@ export class SymbolIndex {
     const namesDead = this.names.count - this.liveNames;
     const pathsDead = this.paths.count - this.liveFiles;
     const slack = this.compactSlack;
-    if (this.wasted() > (this.liveSymbols >> 1) + slack || namesDead > (this.liveNames >> 1) + slack || pathsDead > this.liveFiles + (slack >> 2)) {
+    if (this.wasted() > (this.liveSymbols >> 1) + slack || namesDead > (this.liveNames >> 1) + slack
+      || pathsDead > this.liveFiles + (slack >> 2)) {
       this.compact(false);
       return true;
     }
@@ -339,7 +346,8 @@ export class SymbolIndex {
     // 2. new file columns
     const oldStart = this.fileStart, oldCount = this.fileCount, oldReserved = this.fileReserved;
     const fcap = Math.max(16, this.paths.count + (this.paths.count >> 2));
-    const fStart = new Uint32Array(fcap), fCount = new Uint32Array(fcap), fRes = new Uint32Array(fcap), fPresent = new Uint8Array(fcap);
+    const fStart = new Uint32Array(fcap), fCount = new Uint32Array(fcap), fRes = new Uint32Array(fcap),
+      fPresent = new Uint8Array(fcap);
     let slots = 0;
     for (let f = 0; f < pathMap.length; f++) {
       const nf = pathMap[f]!;
@@ -351,7 +359,8 @@ export class SymbolIndex {
     }
     // 3. new symbol columns, files in new id order
     const cap = tight ? Math.max(16, slots) : Math.max(16, slots + (slots >> 2));
-    const symName = new Uint32Array(cap), symKind = new Uint8Array(cap), symFile = new Uint32Array(cap), symParent = new Int32Array(cap);
+    const symName = new Uint32Array(cap), symKind = new Uint8Array(cap), symFile = new Uint32Array(cap),
+      symParent = new Int32Array(cap);
     const spans = new Uint32Array(cap * 8);
     let at = 0;
     for (let f = 0; f < pathMap.length; f++) {
@@ -370,7 +379,8 @@ export class SymbolIndex {
       at += fRes[nf]!;
     }
     this.cap = cap;
-    this.symName = symName; this.symKind = symKind; this.symFile = symFile; this.symParent = symParent; this.spans = spans;
+    this.symName = symName; this.symKind = symKind; this.symFile = symFile; this.symParent = symParent;
+    this.spans = spans;
     this.nextSame = new Int32Array(cap);
     this.prevSame = new Int32Array(cap);
     this.used = at;

@@ -83,8 +83,10 @@ export class TopK {
     for (;;) {
       const l = 2 * i + 1, r = l + 1;
       let worst = i;
-      if (l < this.size && this.better(this.scores[worst]!, this.ties[worst]!, this.scores[l]!, this.ties[l]!)) worst = l;
-      if (r < this.size && this.better(this.scores[worst]!, this.ties[worst]!, this.scores[r]!, this.ties[r]!)) worst = r;
+      if (l < this.size && this.better(this.scores[worst]!, this.ties[worst]!, this.scores[l]!, this.ties[l]!))
+        worst = l;
+      if (r < this.size && this.better(this.scores[worst]!, this.ties[worst]!, this.scores[r]!, this.ties[r]!))
+        worst = r;
       if (worst === i) return;
       this.swap(i, worst);
       i = worst;

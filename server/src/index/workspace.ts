@@ -242,7 +242,8 @@ export class Workspace implements WorkspaceService {
         forgetFile(this.#targets, key);
         continue;
       }
-      if (![...this.#roots].some((r) => key.startsWith(r.endsWith('/') ? r : r + '/')) && !this.#files.has(key)) continue;
+      if (![...this.#roots].some((r) => key.startsWith(r.endsWith('/') ? r : r + '/')) && !this.#files.has(key))
+        continue;
       const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
       if (result === 'skipped') forgetFile(this.#targets, key);
     }
@@ -327,7 +328,9 @@ export class Workspace implements WorkspaceService {
     this.#noteIncomplete(key, result.analysis.incomplete);
     const record = this.#files.get(key);
     const bytes = encoder.encode(result.text);
-    recordAnalysis(this.#targets, key, result.lang, { bytes: bytes.length, crc: crc32(bytes) }, record?.disk, result.analysis);
+    recordAnalysis(
+      this.#targets, key, result.lang, { bytes: bytes.length, crc: crc32(bytes) }, record?.disk, result.analysis,
+    );
     return result.analysis.diagnostics;
   }
 
@@ -390,7 +393,9 @@ export class Workspace implements WorkspaceService {
   }
 
   /** For the reliability suites only: the LSP layer serves this only with STRATA_DEBUG=1. */
-  injectFaults(request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] }): FaultReport {
+  injectFaults(
+    request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] },
+  ): FaultReport {
     return injectFaults(this.#cache, request);
   }
 
@@ -450,7 +455,8 @@ export class Workspace implements WorkspaceService {
   async #ensureKnown(key: string): Promise<void> {
     if (this.#sync.has(key) || this.#files.has(key)) return;
     const st = key.startsWith('/') ? statSync(key, { throwIfNoEntry: false }) : undefined;
-    if (!st || !st.isFile()) throw new UnknownDocumentError(`unknown document: ${key} (not open and not a file on disk)`);
+    if (!st || !st.isFile())
+      throw new UnknownDocumentError(`unknown document: ${key} (not open and not a file on disk)`);
     const { result } = await indexFileFromDisk(this.#targets, key, { size: st.size, mtimeMs: st.mtimeMs });
     if (result === 'skipped') throw new UnknownDocumentError(`${key}: not a file Strata parses`);
   }

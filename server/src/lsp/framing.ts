@@ -76,7 +76,8 @@ export class FramingGuard extends Transform {
       const value = last[1]!.trim();
       const length = /^\d{1,12}$/.test(value) ? Number(value) : NaN;
       if (!(length <= MAX_MESSAGE_BYTES)) {
-        this.onDrop(`dropped a message header whose Content-Length is not a length up to ${MAX_MESSAGE_BYTES}: ${JSON.stringify(value.slice(0, 100))}`);
+        this.onDrop(`dropped a message header whose Content-Length is not a length up to ${MAX_MESSAGE_BYTES}: `
+          + `${JSON.stringify(value.slice(0, 100))}`);
         continue;
       }
       const before = block.slice(0, last.index);

@@ -16,7 +16,9 @@ import { registerNavigationHandlers } from './handlers/navigation.js';
 import { registerRangeHandlers } from './handlers/ranges.js';
 import { registerStatsHandler } from './handlers/stats.js';
 import { registerSymbolHandlers } from './handlers/symbols.js';
-import { applySettings, indexFolders, pullSettings, registerDynamic, registerWorkspaceHandlers } from './handlers/workspace.js';
+import {
+  applySettings, indexFolders, pullSettings, registerDynamic, registerWorkspaceHandlers,
+} from './handlers/workspace.js';
 import { negotiateEncoding } from './positions.js';
 import type { WorkspaceService } from '../index/api.js';
 import { Session } from './session.js';

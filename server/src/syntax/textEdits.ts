@@ -108,8 +108,10 @@ export class EditableText {
   validate(edit: TextEdit): void {
     const { start, end, newText } = edit;
     const len = this.#text.length;
-    if (!Number.isInteger(start) || !Number.isInteger(end)) throw new EditRangeError(`offsets must be integers (${start}, ${end})`);
-    if (start < 0 || end > len || start > end) throw new EditRangeError(`range [${start}, ${end}) outside text of length ${len}`);
+    if (!Number.isInteger(start) || !Number.isInteger(end))
+      throw new EditRangeError(`offsets must be integers (${start}, ${end})`);
+    if (start < 0 || end > len || start > end)
+      throw new EditRangeError(`range [${start}, ${end}) outside text of length ${len}`);
     if (typeof newText !== 'string') throw new EditRangeError('newText must be a string');
     const t = this.#text;
     for (const at of start === end ? [start] : [start, end]) {

@@ -87,7 +87,8 @@ export class ByteSink {
 
   /** A well-formed string (lone surrogates would not survive UTF-8: RangeError rather than a changed string). */
   str(s: string): void {
-    if (LONE_SURROGATE.test(s)) throw new RangeError(`string ${JSON.stringify(s.slice(0, 40))} is not well-formed UTF-16`);
+    if (LONE_SURROGATE.test(s))
+      throw new RangeError(`string ${JSON.stringify(s.slice(0, 40))} is not well-formed UTF-16`);
     // A UTF-16 unit becomes at most 3 UTF-8 bytes: encode straight into the buffer.
     this.room(10 + 3 * s.length);
     const lengthAt = this.length;
@@ -122,7 +123,8 @@ export class ByteSink {
       if (c >= 0xd800 && c <= 0xdfff) {
         const low = i + 1 < end ? units[i + 1]! : 0;
         if (c > 0xdbff || low < 0xdc00 || low > 0xdfff) {
-          throw new RangeError(`string ${JSON.stringify(stringOfUnits(units, start, Math.min(end, start + 40)))} is not well-formed UTF-16`);
+          throw new RangeError(`string ${JSON.stringify(stringOfUnits(units, start, Math.min(end, start + 40)))} `
+            + 'is not well-formed UTF-16');
         }
         c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
         i++;

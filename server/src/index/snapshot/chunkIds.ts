@@ -53,7 +53,8 @@ export class ChunkIdTable {
     const old = this.slots;
     const cap = (this.mask + 1) * 2;
     const next = new Uint32Array(cap * 3);
-    for (let o = 0; o < old.length; o += 3) if (old[o + 2] !== 0) this.place(next, cap - 1, old[o]!, old[o + 1]!, old[o + 2]!);
+    for (let o = 0; o < old.length; o += 3)
+      if (old[o + 2] !== 0) this.place(next, cap - 1, old[o]!, old[o + 1]!, old[o + 2]!);
     this.slots = next;
     this.mask = cap - 1;
   }

@@ -52,7 +52,12 @@ export function encodeHead(h: HeadInfo): Uint8Array {
 
 export function decodeHead(payload: Uint8Array): HeadInfo {
   const s = new ByteSource(payload);
-  const h: HeadInfo = { root: s.str(), chunking: { minSize: s.uvar(), avgSize: s.uvar(), maxSize: s.uvar() }, packBytes: s.uvar(), createdMs: s.f64() };
+  const h: HeadInfo = {
+    root: s.str(),
+    chunking: { minSize: s.uvar(), avgSize: s.uvar(), maxSize: s.uvar() },
+    packBytes: s.uvar(),
+    createdMs: s.f64(),
+  };
   if (s.remaining !== 0) throw new RangeError(`${s.remaining} bytes after the HEAD fields`);
   return h;
 }
@@ -106,7 +111,8 @@ export function decodeEnd(payload: Uint8Array, dataStart: number, dataEnd: numbe
   if (packs > s.remaining) throw new RangeError(`${packs} packs in ${s.remaining} bytes`);
   const e: EndInfo = {
     files, chunks, textBytes, uniqueBytes,
-    packOffset: new Float64Array(packs), packLength: new Uint32Array(packs), packFirst: new Uint32Array(packs), packCount: new Uint32Array(packs),
+    packOffset: new Float64Array(packs), packLength: new Uint32Array(packs),
+    packFirst: new Uint32Array(packs), packCount: new Uint32Array(packs),
     filesOffset: new Float64Array(0), filesLength: new Uint32Array(0), filesCount: new Uint32Array(0),
   };
   let previousEnd = dataStart;
@@ -116,7 +122,8 @@ export function decodeEnd(payload: Uint8Array, dataStart: number, dataEnd: numbe
     e.packLength[i] = s.uvar();
     e.packFirst[i] = s.uvar();
     e.packCount[i] = s.uvar();
-    if (e.packFirst[i] !== nextFirst || e.packCount[i] === 0) throw new RangeError(`pack ${i} holds chunks ${e.packFirst[i]}+${e.packCount[i]}, expected from ${nextFirst}`);
+    if (e.packFirst[i] !== nextFirst || e.packCount[i] === 0)
+      throw new RangeError(`pack ${i} holds chunks ${e.packFirst[i]}+${e.packCount[i]}, expected from ${nextFirst}`);
     nextFirst += e.packCount[i]!;
   }
   if (nextFirst !== chunks) throw new RangeError(`packs hold ${nextFirst} chunks, END says ${chunks}`);
@@ -140,7 +147,8 @@ export function decodeEnd(payload: Uint8Array, dataStart: number, dataEnd: numbe
   for (let i = 0; i < fileBlocks; i++) all.push([e.filesOffset[i]!, e.filesLength[i]!]);
   all.sort((a, b) => a[0] - b[0]);
   for (const [offset, length] of all) {
-    if (offset < previousEnd || offset + length > dataEnd) throw new RangeError(`block at ${offset} (+${length}) outside [${previousEnd}, ${dataEnd})`);
+    if (offset < previousEnd || offset + length > dataEnd)
+      throw new RangeError(`block at ${offset} (+${length}) outside [${previousEnd}, ${dataEnd})`);
     previousEnd = offset + length;
   }
   return e;
@@ -160,6 +168,7 @@ export function encodeTrailer(endOffset: number): Uint8Array {
 export function decodeTrailer(bytes: Uint8Array): number | undefined {
   if (bytes.byteLength !== TRAILER_BYTES) return undefined;
   const v = new DataView(bytes.buffer, bytes.byteOffset, TRAILER_BYTES);
-  if (v.getUint32(0, true) !== TRAILER_MAGIC || v.getUint32(12, true) !== crc32(bytes.subarray(0, 12))) return undefined;
+  if (v.getUint32(0, true) !== TRAILER_MAGIC || v.getUint32(12, true) !== crc32(bytes.subarray(0, 12)))
+    return undefined;
   return v.getUint32(4, true) + v.getUint32(8, true) * 2 ** 32;
 }

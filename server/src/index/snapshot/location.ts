@@ -31,9 +31,13 @@ function readableName(root: string): string {
 export function snapshotPath(root: string, cacheDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const absolute = path.resolve(root);
   const xdg = env.XDG_CACHE_HOME;
-  const base = cacheDir !== '' ? path.resolve(cacheDir) : xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || os.homedir(), '.cache');
+  const base = cacheDir !== ''
+    ? path.resolve(cacheDir)
+    : xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || os.homedir(), '.cache');
   const id = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
-  return path.join(base, 'strata', `v${SNAPSHOT_FORMAT_VERSION}`, `${id}-${readableName(absolute)}`, SNAPSHOT_FILE_NAME);
+  return path.join(
+    base, 'strata', `v${SNAPSHOT_FORMAT_VERSION}`, `${id}-${readableName(absolute)}`, SNAPSHOT_FILE_NAME,
+  );
 }
 
 /** `<base>/strata` for a path in the default layout; undefined for any other path (`--save FILE`). */
@@ -94,7 +98,9 @@ function measure(dir: string): { bytes: number; newest: number } {
  * Deletes least recently used workspace folders under `cacheRoot` until their total is at most
  * `budgetBytes`; never the folder of `keep`. Returns the folders removed and the total left.
  */
-export function enforceDiskBudget(cacheRoot: string, budgetBytes: number, keep: string): { removed: string[]; totalBytes: number } {
+export function enforceDiskBudget(
+  cacheRoot: string, budgetBytes: number, keep: string,
+): { removed: string[]; totalBytes: number } {
   const keepDir = path.resolve(path.dirname(keep));
   const folders: Folder[] = [];
   let versions: fs.Dirent[];

@@ -14,10 +14,14 @@
  */
 import fs from 'node:fs';
 import { crc32, MAX_CHUNK_SIZE, zstdDecompress } from '../../cache/index.js';
-import { BLOCK_HEADER_BYTES, HEADER_BYTES, IndexFormatError, STREAMED, checkContainerHeader, checkStreamBlock, streamBlockLength } from '../binaryBlocks.js';
+import {
+  BLOCK_HEADER_BYTES, HEADER_BYTES, IndexFormatError, STREAMED,
+  checkContainerHeader, checkStreamBlock, streamBlockLength,
+} from '../binaryBlocks.js';
 import { ByteSource, RecordDecodeError } from './bytes.js';
 import {
-  FILES_HEADER_BYTES, PACK_ENTRY_BYTES, PACK_HEADER_BYTES, SNAPSHOT_MAGIC, TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, TRAILER_BYTES,
+  FILES_HEADER_BYTES, PACK_ENTRY_BYTES, PACK_HEADER_BYTES, SNAPSHOT_MAGIC,
+  TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, TRAILER_BYTES,
   decodeEnd, decodeHead, decodeTrailer,
 } from './format.js';
 import type { EndInfo, HeadInfo } from './format.js';
@@ -90,7 +94,9 @@ export class SnapshotReader {
   private readonly packs = new Map<number, Pack>();
   private readonly packCacheSize: number;
 
-  private constructor(readonly path: string, fd: number, readonly head: HeadInfo, readonly end: EndInfo, options: SnapshotReaderOptions) {
+  private constructor(
+    readonly path: string, fd: number, readonly head: HeadInfo, readonly end: EndInfo, options: SnapshotReaderOptions,
+  ) {
     this.fd = fd;
     this.packCacheSize = Math.max(1, options.packCacheSize ?? 4);
   }
@@ -106,19 +112,30 @@ export class SnapshotReader {
     try {
       const size = fs.fstatSync(fd).size;
       const what = `snapshot ${path}`;
-      if (size < HEADER_BYTES + 2 * BLOCK_HEADER_BYTES + TRAILER_BYTES) throw new SnapshotFormatError(`${what}: truncated (${size} bytes)`);
-      const blocks = checkContainerHeader(readAt(fd, 0, HEADER_BYTES, what), SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, 'snapshot');
+      if (size < HEADER_BYTES + 2 * BLOCK_HEADER_BYTES + TRAILER_BYTES)
+        throw new SnapshotFormatError(`${what}: truncated (${size} bytes)`);
+      const blocks = checkContainerHeader(
+        readAt(fd, 0, HEADER_BYTES, what), SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, 'snapshot',
+      );
       if (blocks !== STREAMED) throw new SnapshotFormatError(`${what}: not a streamed snapshot`);
       const headLength = streamBlockLength(readAt(fd, HEADER_BYTES, BLOCK_HEADER_BYTES, what));
-      if (headLength > MAX_HEAD_BYTES || HEADER_BYTES + BLOCK_HEADER_BYTES + headLength > size - TRAILER_BYTES) throw new SnapshotFormatError(`${what}: HEAD block length ${headLength} (damaged)`);
-      const head = decodeHead(checkStreamBlock(readAt(fd, HEADER_BYTES, BLOCK_HEADER_BYTES + headLength, what), HEADER_BYTES, TAG_HEAD, what));
-      if (head.root !== expect.root) throw new SnapshotFormatError(`${what}: snapshot of ${head.root}, expected ${expect.root}`);
+      if (headLength > MAX_HEAD_BYTES || HEADER_BYTES + BLOCK_HEADER_BYTES + headLength > size - TRAILER_BYTES)
+        throw new SnapshotFormatError(`${what}: HEAD block length ${headLength} (damaged)`);
+      const head = decodeHead(
+        checkStreamBlock(readAt(fd, HEADER_BYTES, BLOCK_HEADER_BYTES + headLength, what), HEADER_BYTES, TAG_HEAD, what),
+      );
+      if (head.root !== expect.root)
+        throw new SnapshotFormatError(`${what}: snapshot of ${head.root}, expected ${expect.root}`);
       const dataStart = HEADER_BYTES + BLOCK_HEADER_BYTES + headLength;
       const endOffset = decodeTrailer(readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES, what));
-      if (endOffset === undefined) throw new SnapshotFormatError(`${what}: trailer damaged or missing (incomplete file)`);
+      if (endOffset === undefined)
+        throw new SnapshotFormatError(`${what}: trailer damaged or missing (incomplete file)`);
       const endBytes = size - TRAILER_BYTES - endOffset;
-      if (endOffset < dataStart || endBytes < BLOCK_HEADER_BYTES) throw new SnapshotFormatError(`${what}: END offset ${endOffset} outside the file (damaged or truncated)`);
-      const end = decodeEnd(checkStreamBlock(readAt(fd, endOffset, endBytes, what), endOffset, TAG_END, what), dataStart, endOffset);
+      if (endOffset < dataStart || endBytes < BLOCK_HEADER_BYTES)
+        throw new SnapshotFormatError(`${what}: END offset ${endOffset} outside the file (damaged or truncated)`);
+      const end = decodeEnd(
+        checkStreamBlock(readAt(fd, endOffset, endBytes, what), endOffset, TAG_END, what), dataStart, endOffset,
+      );
       if (options.touch ?? true) {
         const now = new Date();
         try {
@@ -143,7 +160,9 @@ export class SnapshotReader {
         records = this.filesBlock(i);
       } catch (err) {
         if (!isDamage(err)) throw err;
-        this.noteDamage(`F${i}`, `FILE block ${i} at ${e.filesOffset[i]} (${e.filesCount[i]} files): ${(err as Error).message}`);
+        this.noteDamage(
+          `F${i}`, `FILE block ${i} at ${e.filesOffset[i]} (${e.filesCount[i]} files): ${(err as Error).message}`,
+        );
         continue;
       }
       for (const r of records) {
@@ -255,7 +274,8 @@ export class SnapshotReader {
     const v = new DataView(payload.buffer, payload.byteOffset, FILES_HEADER_BYTES);
     const count = v.getUint32(0, true);
     const rawLength = v.getUint32(4, true);
-    if (count !== e.filesCount[i]) throw new SnapshotFormatError(`FILE block holds ${count} records, END says ${e.filesCount[i]}`);
+    if (count !== e.filesCount[i])
+      throw new SnapshotFormatError(`FILE block holds ${count} records, END says ${e.filesCount[i]}`);
     if (rawLength > MAX_FILES_RAW) throw new SnapshotFormatError(`FILE block raw length ${rawLength}`);
     const raw = zstdDecompress(payload.subarray(FILES_HEADER_BYTES), rawLength);
     if (!raw) throw new SnapshotFormatError('FILE block does not decompress');
@@ -308,9 +328,13 @@ export class SnapshotReader {
     const count = v.getUint32(0, true);
     const first = v.getUint32(4, true);
     const rawLength = v.getUint32(8, true);
-    if (count !== e.packCount[p] || first !== e.packFirst[p]) throw new SnapshotFormatError(`PACK holds chunks ${first}+${count}, END says ${e.packFirst[p]}+${e.packCount[p]}`);
+    if (count !== e.packCount[p] || first !== e.packFirst[p])
+      throw new SnapshotFormatError(
+        `PACK holds chunks ${first}+${count}, END says ${e.packFirst[p]}+${e.packCount[p]}`,
+      );
     const tableEnd = PACK_HEADER_BYTES + count * PACK_ENTRY_BYTES;
-    if (tableEnd > payload.byteLength || rawLength > this.head.packBytes + MAX_CHUNK_SIZE) throw new SnapshotFormatError(`PACK of ${count} chunks, ${rawLength} bytes does not fit`);
+    if (tableEnd > payload.byteLength || rawLength > this.head.packBytes + MAX_CHUNK_SIZE)
+      throw new SnapshotFormatError(`PACK of ${count} chunks, ${rawLength} bytes does not fit`);
     const starts = new Uint32Array(count + 1);
     let sum = 0;
     for (let c = 0; c < count; c++) {
@@ -322,7 +346,8 @@ export class SnapshotReader {
     const raw = zstdDecompress(payload.subarray(tableEnd), rawLength);
     if (!raw) throw new SnapshotFormatError('PACK does not decompress');
     for (let c = 0; c < count; c++) {
-      if (crc32(raw.subarray(starts[c]!, starts[c + 1]!)) !== v.getUint32(PACK_HEADER_BYTES + c * PACK_ENTRY_BYTES + 8, true)) {
+      if (crc32(raw.subarray(starts[c]!, starts[c + 1]!))
+        !== v.getUint32(PACK_HEADER_BYTES + c * PACK_ENTRY_BYTES + 8, true)) {
         throw new SnapshotFormatError(`PACK chunk ${first + c} CRC mismatch`);
       }
     }

@@ -58,12 +58,16 @@ export function checkFile(f: SnapshotFileInput): void {
   if (!Number.isSafeInteger(f.size) || f.size < 0) throw new RangeError(`snapshot record ${f.key}: size ${f.size}`);
   if (!Number.isFinite(f.mtimeMs)) throw new RangeError(`snapshot record ${f.key}: mtimeMs ${f.mtimeMs}`);
   if (!languageByName(f.language)) throw new RangeError(`snapshot record ${f.key}: unknown language ${f.language}`);
-  if (!Number.isSafeInteger(f.length) || f.length < 0) throw new RangeError(`snapshot record ${f.key}: length ${f.length}`);
-  if (!Number.isInteger(f.crc) || f.crc < 0 || f.crc >= U32_LIMIT) throw new RangeError(`snapshot record ${f.key}: crc ${f.crc}`);
+  if (!Number.isSafeInteger(f.length) || f.length < 0)
+    throw new RangeError(`snapshot record ${f.key}: length ${f.length}`);
+  if (!Number.isInteger(f.crc) || f.crc < 0 || f.crc >= U32_LIMIT)
+    throw new RangeError(`snapshot record ${f.key}: crc ${f.crc}`);
 }
 
 /** Appends the record of `file` whose text is made of the chunks `refs` (ordinals) to `out`. */
-export function encodeRecord(out: ByteSink, file: SnapshotFileInput, refs: ArrayLike<number>, refCount = refs.length): void {
+export function encodeRecord(
+  out: ByteSink, file: SnapshotFileInput, refs: ArrayLike<number>, refCount = refs.length,
+): void {
   checkFile(file);
   const lengthAt = out.length;
   out.u32(0);
@@ -74,7 +78,8 @@ export function encodeRecord(out: ByteSink, file: SnapshotFileInput, refs: Array
   out.str(file.language);
   out.uvar(file.length);
   out.u32(file.crc);
-  out.u8((file.hasErrors ? F_ERRORS : 0) | (file.noTreeReason !== undefined ? F_NO_TREE : 0) | (file.identifiers !== undefined ? F_IDENTIFIERS : 0));
+  out.u8((file.hasErrors ? F_ERRORS : 0) | (file.noTreeReason !== undefined ? F_NO_TREE : 0)
+    | (file.identifiers !== undefined ? F_IDENTIFIERS : 0));
   if (file.noTreeReason !== undefined) out.str(file.noTreeReason);
   out.uvar(refCount);
   let previous = 0;
@@ -108,7 +113,9 @@ function encodeSymbols(out: ByteSink, key: string, symbols: readonly SyntaxSymbo
   const spans = new Array<number>(8);
   let d = 0;
   for (let i = 0; i < outline.count; i++) {
-    const detail = d < outline.details.length && outline.details[d] === i ? outline.details[d + 1] as string : undefined;
+    const detail = d < outline.details.length && outline.details[d] === i
+      ? outline.details[d + 1] as string
+      : undefined;
     if (detail !== undefined) d += 2;
     const children = outline.children(i);
     outline.copySpans(i, spans, 0);
@@ -133,7 +140,8 @@ export function decodeRecord(src: ByteSource, chunkCount: number): DecodedRecord
   const bodyAt = src.at;
   const b = src.sub(bodyLength);
   const stored = src.u32();
-  if (crc32(src.bytes.subarray(bodyAt, bodyAt + bodyLength)) !== stored) throw new RecordDecodeError(`record CRC mismatch at byte ${bodyAt}`);
+  if (crc32(src.bytes.subarray(bodyAt, bodyAt + bodyLength)) !== stored)
+    throw new RecordDecodeError(`record CRC mismatch at byte ${bodyAt}`);
 
   const key = b.str();
   if (key === '') throw new RecordDecodeError('record with an empty key');
@@ -144,19 +152,25 @@ export function decodeRecord(src: ByteSource, chunkCount: number): DecodedRecord
   const length = b.uvar();
   const crc = b.u32();
   const flags = b.u8();
-  if (flags & ~(F_ERRORS | F_NO_TREE | F_IDENTIFIERS)) throw new RecordDecodeError(`record ${key}: unknown flags ${flags}`);
-  const file: SnapshotFile = { key, size, mtimeMs, language: language as LanguageName, length, crc, hasErrors: (flags & F_ERRORS) !== 0, symbols: [] };
+  if (flags & ~(F_ERRORS | F_NO_TREE | F_IDENTIFIERS))
+    throw new RecordDecodeError(`record ${key}: unknown flags ${flags}`);
+  const file: SnapshotFile = {
+    key, size, mtimeMs, language: language as LanguageName, length, crc,
+    hasErrors: (flags & F_ERRORS) !== 0, symbols: [],
+  };
   if (!Number.isSafeInteger(size) || size < 0) throw new RecordDecodeError(`record ${key}: size ${size}`);
   if (flags & F_NO_TREE) file.noTreeReason = b.str();
   const refCount = b.uvar();
-  if (refCount > b.remaining) throw new RecordDecodeError(`record ${key}: ${refCount} chunk refs in ${b.remaining} bytes`);
+  if (refCount > b.remaining)
+    throw new RecordDecodeError(`record ${key}: ${refCount} chunk refs in ${b.remaining} bytes`);
   if (refCount > length) throw new RecordDecodeError(`record ${key}: ${refCount} chunks for ${length} bytes`);
   if (length > 0 && refCount === 0) throw new RecordDecodeError(`record ${key}: ${length} bytes without chunks`);
   const refs = new Uint32Array(refCount);
   let previous = 0;
   for (let i = 0; i < refCount; i++) {
     const r = previous + b.svar();
-    if (r < 0 || r >= chunkCount) throw new RecordDecodeError(`record ${key}: chunk ref ${r} outside [0, ${chunkCount})`);
+    if (r < 0 || r >= chunkCount)
+      throw new RecordDecodeError(`record ${key}: chunk ref ${r} outside [0, ${chunkCount})`);
     refs[i] = r;
     previous = r;
   }

@@ -193,8 +193,10 @@ export class SnapshotWriter {
     this.filesPerBlock = options.filesPerBlock ?? 256;
     this.recordBytesPerBlock = options.recordBytesPerBlock ?? 1024 * 1024;
     this.level = options.zstdLevel ?? DEFAULT_ZSTD_LEVEL;
-    if (!(Number.isInteger(this.packBytes) && this.packBytes >= 1 && this.packBytes <= 16 * 1024 * 1024)) throw new RangeError(`packBytes ${this.packBytes}`);
-    if (!(Number.isInteger(this.filesPerBlock) && this.filesPerBlock >= 1)) throw new RangeError(`filesPerBlock ${this.filesPerBlock}`);
+    if (!(Number.isInteger(this.packBytes) && this.packBytes >= 1 && this.packBytes <= 16 * 1024 * 1024))
+      throw new RangeError(`packBytes ${this.packBytes}`);
+    if (!(Number.isInteger(this.filesPerBlock) && this.filesPerBlock >= 1))
+      throw new RangeError(`filesPerBlock ${this.filesPerBlock}`);
     this.packRaw = new Uint8Array(this.packBytes + MAX_CHUNK_SIZE);
     this.chunker = new StreamingChunker(options.chunking ?? DEFAULT_CHUNKING, (chunk) => this.onChunk(chunk));
   }
@@ -203,7 +205,9 @@ export class SnapshotWriter {
    * Starts a snapshot for workspace `header.root` that `commit` will put at `finalPath` (folders are
    * created). Removes stale temp files of dead writers first.
    */
-  static async create(finalPath: string, header: { root: string }, options: SnapshotWriterOptions = {}): Promise<SnapshotWriter> {
+  static async create(
+    finalPath: string, header: { root: string }, options: SnapshotWriterOptions = {},
+  ): Promise<SnapshotWriter> {
     await initZstd();
     await fsp.mkdir(path.dirname(finalPath), { recursive: true });
     await removeStaleTemps(finalPath);
@@ -213,7 +217,12 @@ export class SnapshotWriter {
     try {
       const chunking = options.chunking ?? DEFAULT_CHUNKING;
       await w.writeRaw(containerHeader(SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, STREAMED));
-      w.queue.push({ tag: TAG_HEAD, payload: encodeHead({ root: header.root, chunking, packBytes: w.packBytes, createdMs: Date.now() }), a: 0, b: 0 });
+      w.queue.push({
+        tag: TAG_HEAD,
+        payload: encodeHead({ root: header.root, chunking, packBytes: w.packBytes, createdMs: Date.now() }),
+        a: 0,
+        b: 0,
+      });
       await w.drain();
     } catch (e) {
       await w.abort();
@@ -243,7 +252,10 @@ export class SnapshotWriter {
   /** Chunks `text`, writes chunks not yet in this snapshot, queues the record; bounded memory. */
   add(file: SnapshotFileInput, text: Uint8Array): Promise<void> {
     return this.serial(async () => {
-      if (text.byteLength !== file.length) throw new SnapshotInputError(`snapshot record ${file.key}: length ${file.length}, text has ${text.byteLength} bytes`);
+      if (text.byteLength !== file.length)
+        throw new SnapshotInputError(
+          `snapshot record ${file.key}: length ${file.length}, text has ${text.byteLength} bytes`,
+        );
       try {
         checkFile(file);
       } catch (e) {
@@ -261,7 +273,8 @@ export class SnapshotWriter {
       }
       this.chunker.finish();
       // Its chunks are in the snapshot already (unreferenced, harmless); its record is not.
-      if (crc !== file.crc) throw new SnapshotInputError(`snapshot record ${file.key}: CRC ${file.crc}, text has ${crc}`);
+      if (crc !== file.crc)
+        throw new SnapshotInputError(`snapshot record ${file.key}: CRC ${file.crc}, text has ${crc}`);
       const before = this.records.length;
       try {
         encodeRecord(this.records, file, this.refs, this.refCount);

@@ -31,7 +31,8 @@ export function registerDebugHandlers(session: Session): void {
       text = await service.textOf(key);
     } catch (err) {
       // The cache's IntegrityError (lsp/ does not import cache/: matched by name).
-      if (err instanceof Error && err.name === 'IntegrityError') throw new ResponseError(LSPErrorCodes.RequestFailed, `strata: ${err.message}`);
+      if (err instanceof Error && err.name === 'IntegrityError')
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `strata: ${err.message}`);
       throw err;
     }
     if (text === undefined) throw new UnknownDocumentError(`unknown document: ${uri}`);
@@ -47,7 +48,8 @@ export function registerDebugHandlers(session: Session): void {
     if (p['targets'] !== undefined) {
       if (!Array.isArray(p['targets'])) throw new InvalidParamsError('params.targets must be an array');
       kinds = (p['targets'] as unknown[]).map((t, i) => {
-        if (!(FAULT_KINDS as readonly unknown[]).includes(t as FaultKind)) throw new InvalidParamsError(`params.targets[${i}] must be one of ${FAULT_KINDS.join(', ')}`);
+        if (!(FAULT_KINDS as readonly unknown[]).includes(t as FaultKind))
+          throw new InvalidParamsError(`params.targets[${i}] must be one of ${FAULT_KINDS.join(', ')}`);
         return t as FaultKind;
       });
     }
@@ -57,7 +59,9 @@ export function registerDebugHandlers(session: Session): void {
       keys = (p['uris'] as unknown[]).map((u, i) => session.keyOf(requireString(u, `params.uris[${i}]`)));
     }
     const report = service.injectFaults({ seed, flips, ...(kinds ? { kinds } : {}), ...(keys ? { keys } : {}) });
-    log.info(`${DEBUG_INJECT_METHOD}: seed ${seed}, ${report.injected.length} bits flipped over ${report.entries} entries`);
+    log.info(
+      `${DEBUG_INJECT_METHOD}: seed ${seed}, ${report.injected.length} bits flipped over ${report.entries} entries`,
+    );
     return report;
   }));
 }

@@ -8,7 +8,9 @@
  * ever published after a newer one's.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { guardedNotification, requireArray, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
+import {
+  guardedNotification, requireArray, requireInt, requirePosition, requireRecord, requireString, requireTextDocumentUri,
+} from '../guard.js';
 import type { TextChange } from '../../index/api.js';
 import type { Session } from '../session.js';
 import { errorMessage } from '../../base/errors.js';

@@ -24,23 +24,28 @@ function collectSpans(symbols: readonly SyntaxSymbol[], out: Span[]): Span[] {
 export function registerSymbolHandlers(session: Session): void {
   const { connection, service, log } = session;
 
-  connection.onRequest('textDocument/documentSymbol', guarded(log, 'textDocument/documentSymbol', async (params: unknown) => {
-    const key = session.keyOf(requireTextDocumentUri(params));
-    const symbols = await service.outline(key);
-    const ranges = await session.rangesFor(key, collectSpans(symbols, []));
-    if (!session.client.hierarchicalSymbols) return flatten(session.uriOf(key), symbols, ranges);
-    let next = 0;
-    const convert = (list: readonly SyntaxSymbol[]): DocumentSymbol[] => list.map((s) => {
-      const range = ranges[next++]!;
-      let selectionRange = ranges[next++]!;
-      // LSP requires the selection range inside the range; clients reject the reply otherwise.
-      if (!contains(range, selectionRange)) selectionRange = { start: range.start, end: range.start };
-      const out: DocumentSymbol = { name: s.name || '<anonymous>', kind: s.kind as unknown as LspSymbolKind, range, selectionRange };
-      if (s.children && s.children.length > 0) out.children = convert(s.children);
-      return out;
-    });
-    return convert(symbols);
-  }));
+  connection.onRequest(
+    'textDocument/documentSymbol',
+    guarded(log, 'textDocument/documentSymbol', async (params: unknown) => {
+      const key = session.keyOf(requireTextDocumentUri(params));
+      const symbols = await service.outline(key);
+      const ranges = await session.rangesFor(key, collectSpans(symbols, []));
+      if (!session.client.hierarchicalSymbols) return flatten(session.uriOf(key), symbols, ranges);
+      let next = 0;
+      const convert = (list: readonly SyntaxSymbol[]): DocumentSymbol[] => list.map((s) => {
+        const range = ranges[next++]!;
+        let selectionRange = ranges[next++]!;
+        // LSP requires the selection range inside the range; clients reject the reply otherwise.
+        if (!contains(range, selectionRange)) selectionRange = { start: range.start, end: range.start };
+        const out: DocumentSymbol = {
+          name: s.name || '<anonymous>', kind: s.kind as unknown as LspSymbolKind, range, selectionRange,
+        };
+        if (s.children && s.children.length > 0) out.children = convert(s.children);
+        return out;
+      });
+      return convert(symbols);
+    }),
+  );
 
   connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');

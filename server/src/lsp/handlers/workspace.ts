@@ -4,7 +4,9 @@
  * `didChangeConfiguration`), file watching, and folder changes. Requests keep being answered while
  * an index run is going on; the run itself lives in the workspace service.
  */
-import { DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import {
+  DidChangeWatchedFilesNotification, FileChangeType, type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
 import { guardedNotification, isRecord, requireArray, requireRecord, requireString } from '../guard.js';
 import type { IndexProgress } from '../../index/api.js';
 import type { Session } from '../session.js';
@@ -71,22 +73,27 @@ export async function indexFolders(session: Session, roots: readonly string[]): 
 export function registerWorkspaceHandlers(session: Session): void {
   const { connection, service, log } = session;
 
-  connection.onDidChangeConfiguration(guardedNotification(log, 'workspace/didChangeConfiguration', async (params: unknown) => {
-    if (session.client.configuration) return pullSettings(session);
-    const p = isRecord(params) ? params : {};
-    applySettings(session, p['settings']);
-  }));
+  connection.onDidChangeConfiguration(
+    guardedNotification(log, 'workspace/didChangeConfiguration', async (params: unknown) => {
+      if (session.client.configuration) return pullSettings(session);
+      const p = isRecord(params) ? params : {};
+      applySettings(session, p['settings']);
+    }),
+  );
 
-  connection.onDidChangeWatchedFiles(guardedNotification(log, 'workspace/didChangeWatchedFiles', async (params: unknown) => {
-    const p = requireRecord(params, 'params');
-    const events = [];
-    for (const raw of requireArray(p['changes'], 'params.changes')) {
-      if (!isRecord(raw) || typeof raw['uri'] !== 'string' || !raw['uri'].startsWith('file:')) continue;
-      const change = raw['type'] === FileChangeType.Created ? 'created' : raw['type'] === FileChangeType.Deleted ? 'deleted' : 'changed';
-      events.push({ key: session.keyOf(raw['uri']), change } as const);
-    }
-    await service.filesChanged(events);
-  }));
+  connection.onDidChangeWatchedFiles(
+    guardedNotification(log, 'workspace/didChangeWatchedFiles', async (params: unknown) => {
+      const p = requireRecord(params, 'params');
+      const events = [];
+      for (const raw of requireArray(p['changes'], 'params.changes')) {
+        if (!isRecord(raw) || typeof raw['uri'] !== 'string' || !raw['uri'].startsWith('file:')) continue;
+        const change = raw['type'] === FileChangeType.Created ? 'created'
+          : raw['type'] === FileChangeType.Deleted ? 'deleted' : 'changed';
+        events.push({ key: session.keyOf(raw['uri']), change } as const);
+      }
+      await service.filesChanged(events);
+    }),
+  );
 }
 
 /** After `initialized`: watch files where the client lets the server register, and follow folder changes. */
@@ -102,16 +109,20 @@ export async function registerDynamic(session: Session, foldersSupported: boolea
   if (foldersSupported) {
     // Registered here, after initialize, so it replaces the library's own handler, which reads
     // `params.event.added` unchecked (a TypeError on bad params instead of a clear refusal).
-    connection.onNotification('workspace/didChangeWorkspaceFolders', guardedNotification(log, 'workspace/didChangeWorkspaceFolders', (params: unknown) => {
-      const event = requireRecord(requireRecord(params, 'params')['event'], 'params.event');
-      const folders = (name: 'added' | 'removed') => {
-        return requireArray(event[name], `params.event.${name}`).map((f, i) => requireString(requireRecord(f, `params.event.${name}[${i}]`)['uri'], `params.event.${name}[${i}].uri`));
-      };
-      const added = folders('added');
-      for (const uri of folders('removed')) {
-        try { session.service.removeFolder(session.keyOf(uri)); } catch (err) { log.warn(errorMessage(err)); }
-      }
-      void indexFolders(session, added.filter((uri) => uri.startsWith('file:')).map((uri) => session.keyOf(uri)));
-    }));
+    connection.onNotification(
+      'workspace/didChangeWorkspaceFolders',
+      guardedNotification(log, 'workspace/didChangeWorkspaceFolders', (params: unknown) => {
+        const event = requireRecord(requireRecord(params, 'params')['event'], 'params.event');
+        const folders = (name: 'added' | 'removed') => {
+          return requireArray(event[name], `params.event.${name}`).map((f, i) =>
+            requireString(requireRecord(f, `params.event.${name}[${i}]`)['uri'], `params.event.${name}[${i}].uri`));
+        };
+        const added = folders('added');
+        for (const uri of folders('removed')) {
+          try { session.service.removeFolder(session.keyOf(uri)); } catch (err) { log.warn(errorMessage(err)); }
+        }
+        void indexFolders(session, added.filter((uri) => uri.startsWith('file:')).map((uri) => session.keyOf(uri)));
+      }),
+    );
   }
 }

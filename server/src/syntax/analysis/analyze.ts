@@ -45,7 +45,10 @@ export function outlineOf(tree: Tree, lang: LanguageInfo | LanguageName, budgetM
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(lines ? { lines } : {}),
   });
-  return { symbols: buildOutline(tags.definitions).symbols(), ...(tags.incomplete ? { incomplete: tags.incomplete } : {}) };
+  return {
+    symbols: buildOutline(tags.definitions).symbols(),
+    ...(tags.incomplete ? { incomplete: tags.incomplete } : {}),
+  };
 }
 
 /** The diagnostic that tells the reader an analysis was cut (at the file's start). */
