@@ -106,8 +106,8 @@ const TABLE = [
   },
   {
     key: 'exclude', type: 'string array', default: DEFAULT_EXCLUDES,
-    description: 'Glob patterns of files and folders never indexed, everywhere; on top of `.ignore` files and, inside a git '
-      + 'work tree, `.gitignore`.',
+    description: 'Glob patterns of files and folders never indexed, everywhere; on top of `.ignore` files '
+      + 'and, inside a git work tree, `.gitignore`.',
   },
   {
     key: 'cacheDir', type: 'string', default: '',
