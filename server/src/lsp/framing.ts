@@ -1,25 +1,17 @@
 /**
  * A guard in front of the JSON-RPC reader, so that no byte sequence a client sends can stop the
- * server from reading the next well-framed message.
+ * server from reading the next well-framed message. vscode-jsonrpc trusts its input: a header
+ * without a usable Content-Length stalls it, a header line without ':' throws, and a huge
+ * Content-Length makes it buffer every later message as one body.
  *
- * vscode-jsonrpc trusts its input: a header block without a usable Content-Length makes it stop
- * reading its buffer until more bytes come (the next request waits unanswered); a header line
- * without ':' throws mid-buffer; and a Content-Length of 10^14 makes it wait for (and buffer) that
- * many bytes, swallowing every later message. This transform therefore forwards only what it has
- * checked, and rebuilds each header:
- * - a header block's last `Content-Length:` line decides; the block is forwarded as
- *   `Content-Length: N\r\n\r\n` alone (the reader uses no other header), then exactly N body bytes;
- * - bytes before that line which are not header lines — the rest of a body sent with a too-short
- *   Content-Length, or garbage — are dropped with a log line, so the stream is in step again at
- *   the next real header instead of every later header being read as part of a nonsense block;
- * - a block without a Content-Length, with a value that is not a decimal integer, or with one over
- *   MAX_MESSAGE_BYTES is dropped with a log line (what follows is garbage until the next header);
- * - garbage without a header end is dropped once it exceeds MAX_HEADER_BYTES (its tail is kept, in
- *   case a real header has started there).
- * A too-long Content-Length within the bound cannot be told from a slow client: the reader waits for
- * its bytes, as the protocol says. Bodies are not parsed here: malformed JSON in a well-framed body
- * is the reader's to report. Well-framed traffic passes byte for byte (headers other than
- * Content-Length aside).
+ * So this transform forwards only what it has checked, rebuilding each header: a block's last
+ * `Content-Length:` decides and is forwarded alone, then exactly that many body bytes. Bytes before
+ * a header that are not header lines (a body sent with a too-short length, garbage) are dropped with
+ * a log line, so the stream is in step again at the next real header; a block without a valid
+ * length, or one over MAX_MESSAGE_BYTES, is dropped likewise; headerless garbage is dropped past
+ * MAX_HEADER_BYTES (keeping its tail, where a real header may have begun). A too-long length within
+ * the bound cannot be told from a slow client and is waited for, as the protocol says. Bodies are
+ * not parsed here; well-framed traffic passes byte for byte. Concurrency: one stream, in order.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 
