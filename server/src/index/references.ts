@@ -2,7 +2,8 @@
  * Find-references: every place a name occurs, over the files that may contain it.
  * The candidates are the asking file plus the files whose identifier filter says "maybe" (≈1% false
  * positives); each is parsed in the worker pool from its current text (an open document's, else the
- * cache's verified bytes), unless it is above the tree cap. Declarations come from the symbol index,
+ * cache's verified bytes, peeked: a search is a one-off read and must not reorder or refill the tiers),
+ * unless it is above the tree cap. Declarations come from the symbol index,
  * except for open documents parsed here: theirs come from this parse of the current text, since the
  * index catches up with an edit only after a debounce (its spans would be stale).
  * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES.
@@ -28,7 +29,7 @@ const encoder = new TextEncoder();
 export interface ReferenceSources {
   files: Pick<FileTable, 'mayContain'>;
   symbols: Pick<SymbolIndex, 'lookup'>;
-  cache: Pick<SourceCache, 'has' | 'read'>;
+  cache: Pick<SourceCache, 'has' | 'peek'>;
   pool: Pick<ParserPool, 'parse'>;
   /** Makes what is held about `key` current before it is read. */
   settle(key: string): Promise<void>;
@@ -87,7 +88,7 @@ export class ReferenceSearch {
     const text = this.#s.openText(candidate);
     try {
       if (text !== undefined) return encoder.encode(text);
-      if (this.#s.cache.has(candidate)) return this.#s.cache.read(candidate);
+      if (this.#s.cache.has(candidate)) return this.#s.cache.peek(candidate);
     } catch (err) {
       this.#s.log.warn(`${candidate}: ${errorMessage(err)}`);
     }
