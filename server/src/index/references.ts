@@ -3,12 +3,14 @@
  * The candidates are the asking file plus the files whose identifier filter says "maybe" (≈1% false
  * positives); each is parsed in the worker pool from its current text (an open document's, else the
  * cache's verified bytes, peeked: a search is a one-off read and must not reorder or refill the tiers),
- * unless it is above the tree cap. Declarations come from the symbol index,
- * except for open documents parsed here: theirs come from this parse of the current text, since the
- * index catches up with an edit only after a debounce (its spans would be stale).
+ * unless it is above the tree cap. Declarations come from the symbol index, except for open documents
+ * parsed here: theirs come from this parse of the current text, since the index catches up with an
+ * edit only after a debounce (its spans would be stale).
  * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES.
- * Concurrency: candidates are parsed concurrently; each is made current first (`settle`: a pending
- * close reconciled, a file changed on disk re-indexed). Holds nothing between searches.
+ * Concurrency: the candidates stream through a few lanes (`ReferenceLimits`), so the texts held at
+ * once are bounded in count and bytes however many files may mention the name; each is made current
+ * first (`settle`: a pending close reconciled, a file changed on disk re-indexed). Holds nothing
+ * between searches.
  */
 import type { Logger } from '../base/log.js';
 import { errorMessage } from '../base/errors.js';
@@ -26,8 +28,15 @@ const MAX_REFERENCES = 10_000;
 
 const encoder = new TextEncoder();
 
+/** What one search may hold at once: candidate texts being read or parsed, and their bytes. */
+interface ReferenceLimits {
+  files: number;
+  /** A single text larger than this is still searched, alone. */
+  bytes: number;
+}
+
 export interface ReferenceSources {
-  files: Pick<FileTable, 'mayContain'>;
+  files: Pick<FileTable, 'mayContain' | 'get'>;
   symbols: Pick<SymbolIndex, 'lookup'>;
   cache: Pick<SourceCache, 'has' | 'peek'>;
   pool: Pick<ParserPool, 'parse'>;
@@ -37,6 +46,9 @@ export interface ReferenceSources {
   /** An open document's current text; undefined for a closed file. */
   openText(key: string): string | undefined;
   treeCapBytes(): number;
+  limits(): ReferenceLimits;
+  /** Told the candidate texts held whenever that changes (tests check the limits with it). */
+  onHeld?: (held: { files: number; bytes: number }) => void;
   log: Logger;
 }
 
@@ -49,14 +61,23 @@ export class ReferenceSearch {
 
   /** The references to `name`, asked from `key`; with `includeDeclaration`, its declarations too. */
   async find(key: string, name: string, includeDeclaration: boolean): Promise<Location[]> {
+    // Taken whole first: settling a candidate may re-index it, which must not disturb the walk.
     const candidates = new Set<string>([key]);
     for (const k of this.#s.files.mayContain(name)) candidates.add(k);
     const found: Location[] = [];
     const parsedOpen = new Set<string>();
-    await Promise.all([...candidates].map(async (candidate) => {
-      const parsed = await this.#search(candidate, name, includeDeclaration, found);
-      if (parsed === 'open') parsedOpen.add(candidate);
-    }));
+    const limits = this.#s.limits();
+    const held = new HeldTexts(limits.bytes, this.#s.onHeld);
+    const queue = candidates.values();
+    // Each lane takes the next candidate when its last one is done; `found` is ordered below, so the
+    // order in which candidates finish does not matter.
+    const lane = async (): Promise<void> => {
+      for (let next = queue.next(); !next.done; next = queue.next()) {
+        const parsed = await this.#search(next.value, name, includeDeclaration, found, held);
+        if (parsed === 'open') parsedOpen.add(next.value);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.files, candidates.size)) }, lane));
     if (includeDeclaration) {
       for (const s of this.#s.symbols.lookup(name)) {
         if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
@@ -66,26 +87,37 @@ export class ReferenceSearch {
   }
 
   /** Adds one candidate's references (and an open document's declarations) to `found`; says what it parsed. */
-  async #search(candidate: string, name: string, includeDeclaration: boolean,
-    found: Location[]): Promise<'open' | 'closed' | 'not parsed'> {
+  async #search(candidate: string, name: string, includeDeclaration: boolean, found: Location[],
+    held: HeldTexts): Promise<'open' | 'closed' | 'not parsed'> {
     await this.#s.settle(candidate);
     const lang = this.#s.languageOf(candidate);
     if (!lang) return 'not parsed';
-    const bytes = this.#bytesOf(candidate);
-    if (!bytes || bytes.length > this.#s.treeCapBytes()) return 'not parsed';
-    const open = this.#s.openText(candidate) !== undefined;
-    const outcome = await this.#s.pool.parse({ lang, bytes, path: candidate, references: true });
-    for (const r of outcome.analysis?.references ?? []) {
-      if (r.name === name) found.push({ key: candidate, span: r.span });
+    // Reserved before the text is read: an open document's size, else the record's (current once settled).
+    const before = this.#s.openText(candidate);
+    let reserved = before !== undefined ? Buffer.byteLength(before) : (this.#s.files.get(candidate)?.bytes ?? 0);
+    if (reserved > this.#s.treeCapBytes()) return 'not parsed';
+    await held.reserve(reserved);
+    try {
+      // Taken again: the document may have been edited (or closed) while the reservation waited.
+      const text = this.#s.openText(candidate);
+      const bytes = this.#bytesOf(candidate, text);
+      if (!bytes || bytes.length > this.#s.treeCapBytes()) return 'not parsed';
+      held.resize(reserved, bytes.length);
+      reserved = bytes.length;
+      const outcome = await this.#s.pool.parse({ lang, bytes, path: candidate, references: true });
+      for (const r of outcome.analysis?.references ?? []) {
+        if (r.name === name) found.push({ key: candidate, span: r.span });
+      }
+      if (text === undefined || !outcome.analysis) return 'closed';
+      if (includeDeclaration) declarationsOf(outcome.analysis.symbols, name, candidate, found);
+      return 'open';
+    } finally {
+      held.release(reserved);
     }
-    if (!open || !outcome.analysis) return 'closed';
-    if (includeDeclaration) declarationsOf(outcome.analysis.symbols, name, candidate, found);
-    return 'open';
   }
 
   /** The candidate's current text as bytes; undefined when there is none or it cannot be read (logged). */
-  #bytesOf(candidate: string): Uint8Array | undefined {
-    const text = this.#s.openText(candidate);
+  #bytesOf(candidate: string, text: string | undefined): Uint8Array | undefined {
     try {
       if (text !== undefined) return encoder.encode(text);
       if (this.#s.cache.has(candidate)) return this.#s.cache.peek(candidate);
@@ -100,5 +132,59 @@ function declarationsOf(symbols: readonly SyntaxSymbol[], name: string, key: str
   for (const s of symbols) {
     if (s.name === name) found.push({ key, span: s.nameSpan });
     if (s.children) declarationsOf(s.children, name, key, found);
+  }
+}
+
+/**
+ * The candidate texts one search holds. A reservation waits, first come first served, while the
+ * others hold too many bytes; one alone always goes, so a file larger than the limit is still searched.
+ */
+class HeldTexts {
+  #files = 0;
+  #bytes = 0;
+  readonly #waiting: { bytes: number; admit: () => void }[] = [];
+  readonly #maxBytes: number;
+  readonly #report: ((held: { files: number; bytes: number }) => void) | undefined;
+
+  constructor(maxBytes: number, report?: (held: { files: number; bytes: number }) => void) {
+    this.#maxBytes = maxBytes;
+    this.#report = report;
+  }
+
+  async reserve(bytes: number): Promise<void> {
+    if (this.#waiting.length === 0 && this.#fits(bytes)) {
+      this.#take(bytes);
+      return;
+    }
+    await new Promise<void>((admit) => this.#waiting.push({ bytes, admit }));
+  }
+
+  /** A reservation turned out to be `to` bytes, not `from` (a size recorded before the text was read). */
+  resize(from: number, to: number): void {
+    if (from === to) return;
+    this.#bytes += to - from;
+    this.#report?.({ files: this.#files, bytes: this.#bytes });
+  }
+
+  release(bytes: number): void {
+    this.#files--;
+    this.#bytes -= bytes;
+    this.#report?.({ files: this.#files, bytes: this.#bytes });
+    // Taken here, before the waiter runs, so no later reservation can overtake it.
+    while (this.#waiting.length > 0 && this.#fits(this.#waiting[0]!.bytes)) {
+      const next = this.#waiting.shift()!;
+      this.#take(next.bytes);
+      next.admit();
+    }
+  }
+
+  #fits(bytes: number): boolean {
+    return this.#files === 0 || this.#bytes + bytes <= this.#maxBytes;
+  }
+
+  #take(bytes: number): void {
+    this.#files++;
+    this.#bytes += bytes;
+    this.#report?.({ files: this.#files, bytes: this.#bytes });
   }
 }

@@ -54,6 +54,8 @@ export interface WorkspaceOptions {
   workers?: number;
   /** A root's snapshot file instead of the default location (`strata index --save FILE`). */
   snapshotFile?: (root: string) => string | undefined;
+  /** Told the candidate texts a find-references holds whenever that changes (tests check its limits). */
+  onReferenceTexts?: (held: { files: number; bytes: number }) => void;
 }
 
 const encoder = new TextEncoder();
@@ -131,6 +133,9 @@ export class Workspace implements WorkspaceService {
       languageOf: (key) => this.#languageOf(key),
       openText: (key) => this.#sync.get(key)?.text,
       treeCapBytes: () => this.#treeCap(),
+      // As many texts as the indexer keeps in flight, in a quarter of the warm tier's memory.
+      limits: () => ({ files: this.#pool.size * 2, bytes: Math.floor(tierBudgets(this.#settings).warmBytes / 4) }),
+      onHeld: options.onReferenceTexts,
     });
   }
 
