@@ -19,7 +19,6 @@ import { defaultSettings, parseSettings } from './index/settings.js';
 import { snapshotPath } from './index/snapshot/location.js';
 import { indexToSnapshot } from './index/headlessIndex.js';
 import type { StrataStats } from './protocol.js';
-import { Workspace } from './index/workspace.js';
 import { formatLine, levelFromEnv, Logger, type LogSink } from './base/log.js';
 import type { IndexProgress } from './index/api.js';
 import type { FolderIndexResult } from './index/folderIndexer.js';
@@ -183,7 +182,10 @@ function summary(s: StrataStats, ignoreWarning: string | undefined): string {
 }
 
 async function runStdio(): Promise<number> {
-  const { startStdioServer } = await import('./lsp/server.js');
+  // Loaded here, not above: `strata index` needs neither the workspace nor the LSP layer.
+  const [{ startStdioServer }, { Workspace }] = await Promise.all([
+    import('./lsp/server.js'), import('./index/workspace.js'),
+  ]);
   // stderr until the connection exists; then the client's log (lsp/server.ts).
   const log = Logger.create(stderrSink);
   const workspace = await Workspace.create({ settings: defaultSettings(), log: log.child('index') });

@@ -47,3 +47,8 @@ export function loadLanguage(info: LanguageInfo | LanguageName): Promise<Languag
   }
   return p;
 }
+
+/** How many grammars this thread has loaded or is loading. */
+export function loadedGrammars(): number {
+  return loaded.size;
+}

@@ -5,6 +5,7 @@
  * Each worker thread has its own web-tree-sitter runtime and wasm heap (grammars.ts is per thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadedGrammars } from './grammars.js';
 import { packOutcome, type PackedOutcome } from './outcomeWire.js';
 import { runParseJob, type ParseInput } from './parseJob.js';
 import { threadLedger } from './trees.js';
@@ -34,6 +35,8 @@ export interface WorkerReply {
   heapBytes: number;
   /** This thread's new space (its young generation's semi-spaces). */
   newSpaceBytes: number;
+  /** Grammars this thread has loaded (grammars.ts loads one per language, on first use). */
+  grammarLoads: number;
 }
 
 export interface WorkerConfig {
@@ -68,7 +71,7 @@ async function run(job: WorkerJob): Promise<void> {
   const { message, transfer } = packOutcome(outcome);
   const reply: WorkerReply = {
     id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(),
-    heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(),
+    heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(), grammarLoads: loadedGrammars(),
   };
   parentPort!.postMessage(reply, transfer);
   // After the reply, so the collection does not delay it.

@@ -1,8 +1,11 @@
 /**
  * A pool of parser worker threads for bulk parsing (indexing).
  *
- * N workers (default: the cores), each with its own web-tree-sitter and wasm heap, fed from one FIFO
- * queue. Each is sent up to `inFlight` jobs and runs them in order, so its next job is already there
+ * Up to N workers (default: the cores), each with its own web-tree-sitter and wasm heap, fed from one
+ * FIFO queue. The pool starts with one worker and grows with the work: another worker starts only when
+ * a job would wait and the work sent so far (`growBytes` per worker running) pays for its start-up
+ * (its thread, runtime, grammars and queries), so a small tree is parsed by one worker and a large one
+ * soon by all N. Each is sent up to `inFlight` jobs and runs them in order, so its next job is already there
  * when it posts a result and it does not idle while the main thread gets a core. Results are plain
  * data (parseJob.ts), packed for the way back (outcomeWire.ts). A wasm heap returns memory only when
  * its thread ends, so a worker that has parsed `recycleBytes` is replaced; its next job goes back to
@@ -41,6 +44,11 @@ export interface ParserPoolOptions {
   oldGenerationSlackBytes?: number;
   /** Jobs sent to a worker before it answers (default 2; 1 = the next job only after a result). */
   inFlight?: number;
+  /**
+   * Work, in source bytes, that each running worker must have been sent before another one starts
+   * (default GROW_BYTES). A job given by path counts as `growBytes`, its size being unknown.
+   */
+  growBytes?: number;
   /** Test only: a job whose path ends with `crashOn` kills its worker on its first `crashTimes` attempts. */
   crashOn?: string;
   crashTimes?: number;
@@ -59,6 +67,8 @@ export interface PoolStats {
   heapBytes: number;
   /** Largest latest reported new space (young generation) of the live workers (v8Heap.ts). */
   newSpaceBytes: number;
+  /** Grammars loaded, summed over the workers (a worker loads one when it first parses its language). */
+  grammarLoads: number;
 }
 
 interface Task {
@@ -78,16 +88,25 @@ interface Slot {
   trees: TreeCounts;
   heapBytes: number;
   newSpaceBytes: number;
+  grammarLoads: number;
   retiring: boolean;
 }
 
 const MAX_ATTEMPTS = 2;
+/**
+ * Default `growBytes`: about what a new worker's start-up costs, in source parsed, so a pool never
+ * spends on start-ups more than it has parsed (docs/decisions.md).
+ */
+const GROW_BYTES = 256 * 1024;
 
 export class ParserPool {
   readonly #size: number;
   readonly #recycleBytes: number;
   readonly #idleMs: number;
   readonly #inFlight: number;
+  readonly #growBytes: number;
+  /** Source bytes of every job given to `parse`, for the growth rule. */
+  #submittedBytes = 0;
   #idleRetired = 0;
   readonly #config: WorkerConfig;
   readonly #slots = new Set<Slot>();
@@ -96,13 +115,14 @@ export class ParserPool {
   #closed = false;
   #recycled = 0;
   #crashes = 0;
-  #retired = { parsedBytes: 0, created: 0, deleted: 0 };
+  #retired = { parsedBytes: 0, created: 0, deleted: 0, grammarLoads: 0 };
 
   constructor(o: ParserPoolOptions = {}) {
     this.#size = Math.max(1, o.size ?? availableParallelism());
     this.#recycleBytes = o.recycleBytes ?? 256 * 1024 * 1024;
     this.#idleMs = o.idleMs ?? 3000;
     this.#inFlight = Math.max(1, o.inFlight ?? 2);
+    this.#growBytes = Math.max(1, o.growBytes ?? GROW_BYTES);
     this.#config = {
       maxFileBytes: o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       ...(o.oldGenerationSlackBytes !== undefined ? { oldGenerationSlackBytes: o.oldGenerationSlackBytes } : {}),
@@ -110,12 +130,14 @@ export class ParserPool {
     };
   }
 
+  /** The most workers this pool runs at once. */
   get size(): number {
     return this.#size;
   }
 
   parse(input: ParseInput): Promise<ParseOutcome> {
     if (this.#closed) return Promise.reject(new Error('strata: parser pool is closed'));
+    this.#submittedBytes += input.bytes?.length ?? this.#growBytes;
     return new Promise((resolve, reject) => {
       this.#queue.push({ id: this.#nextId++, input, attempts: 0, resolve, reject });
       this.#pump();
@@ -126,18 +148,20 @@ export class ParserPool {
     let parsedBytes = this.#retired.parsedBytes;
     let created = this.#retired.created;
     let deleted = this.#retired.deleted;
+    let grammarLoads = this.#retired.grammarLoads;
     let heapBytes = 0;
     let newSpaceBytes = 0;
     for (const s of this.#slots) {
       parsedBytes += s.parsedBytes;
       created += s.trees.created;
       deleted += s.trees.deleted;
+      grammarLoads += s.grammarLoads;
       heapBytes += s.heapBytes;
       newSpaceBytes = Math.max(newSpaceBytes, s.newSpaceBytes);
     }
     return {
       workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes,
-      parsedBytes, trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes,
+      parsedBytes, trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes, grammarLoads,
     };
   }
 
@@ -168,10 +192,11 @@ export class ParserPool {
 
   #pump(): void {
     while (this.#queue.length > 0) {
-      // The least loaded worker; a new worker rather than a second job for a busy one.
+      // The least loaded worker; a new worker rather than a second job for a busy one, once the work
+      // pays for it.
       let slot: Slot | undefined;
       for (const s of this.#slots) if (!s.retiring && (!slot || s.tasks.length < slot.tasks.length)) slot = s;
-      if (!slot || (slot.tasks.length > 0 && this.#slots.size < this.#size)) slot = this.#spawn();
+      if (!slot || (slot.tasks.length > 0 && this.#mayGrow())) slot = this.#spawn();
       else if (slot.tasks.length >= this.#inFlight) return;
       const task = this.#queue.shift()!;
       clearTimeout(slot.idleTimer);
@@ -183,12 +208,18 @@ export class ParserPool {
     }
   }
 
+  /** Whether another worker may start: below the size, and `growBytes` of work per running worker. */
+  #mayGrow(): boolean {
+    const running = this.#slots.size;
+    return running < this.#size && this.#submittedBytes >= running * this.#growBytes;
+  }
+
   #spawn(): Slot {
     // Its own young generation, fixed and larger than this thread's (v8Heap.ts).
     const worker = startWorker(new URL('./parseWorker.js', import.meta.url), { workerData: this.#config });
     const slot: Slot = {
       worker, idleTimer: undefined, tasks: [], parsedBytes: 0, trees: { live: 0, created: 0, deleted: 0 },
-      heapBytes: 0, newSpaceBytes: 0, retiring: false,
+      heapBytes: 0, newSpaceBytes: 0, grammarLoads: 0, retiring: false,
     };
     this.#slots.add(slot);
     worker.on('message', (r: WorkerReply) => this.#onReply(slot, r));
@@ -207,11 +238,13 @@ export class ParserPool {
       this.#retired.parsedBytes += r.parsedBytes - slot.parsedBytes;
       this.#retired.created += r.trees.created - slot.trees.created;
       this.#retired.deleted += r.trees.deleted - slot.trees.deleted;
+      this.#retired.grammarLoads += r.grammarLoads - slot.grammarLoads;
     }
     slot.parsedBytes = r.parsedBytes;
     slot.trees = r.trees;
     slot.heapBytes = r.heapBytes;
     slot.newSpaceBytes = r.newSpaceBytes;
+    slot.grammarLoads = r.grammarLoads;
     task?.resolve(unpackOutcome(r.outcome));
     if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;
@@ -246,6 +279,7 @@ export class ParserPool {
     this.#retired.parsedBytes += slot.parsedBytes;
     this.#retired.created += slot.trees.created;
     this.#retired.deleted += slot.trees.deleted;
+    this.#retired.grammarLoads += slot.grammarLoads;
   }
 
   #onExit(slot: Slot): void {

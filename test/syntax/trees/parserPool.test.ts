@@ -1,6 +1,8 @@
 /**
  * The parser pool: results equal the single-thread results (including skipped files: too large,
- * binary, invalid UTF-8, unreadable); workers are recycled after the configured bytes; memory is
+ * binary, invalid UTF-8, unreadable) and are the same whatever the number of workers; the pool starts
+ * one worker and grows to its size only as work comes; a worker loads only the grammars of the
+ * languages it parses; workers are recycled after the configured bytes; memory is
  * returned when workers end; a crashed worker's job is retried on a fresh worker, and a job that
  * keeps crashing is answered, not lost.
  */
@@ -172,6 +174,68 @@ test('endIdleWorkers ends the workers that have no job', async () => {
     const again = await pool.parse(files[0]!);
     assert.ok(again.analysis, again.reason);
     assert.equal(pool.stats().trees.created, 5);
+  } finally {
+    await pool.close();
+  }
+});
+
+/** examples/demo's files, sent as bytes as the indexers send them. */
+function demoInputs(): ParseInput[] {
+  const encoder = new TextEncoder();
+  return realFiles().filter((f) => f.path.startsWith('examples/demo/'))
+    .map((f) => ({ path: f.path, lang: f.lang, bytes: encoder.encode(f.text) }));
+}
+
+test('a small tree (examples/demo) is parsed by one worker, with the same results as by several', async () => {
+  const demo = demoInputs();
+  assert.ok(demo.length >= 10);
+  const small = new ParserPool({ size: 3 });
+  // growBytes: 1 — every job that would wait may start a worker, as under a large tree's load.
+  const grown = new ParserPool({ size: 3, growBytes: 1 });
+  const single = new ParserPool({ size: 1 });
+  try {
+    const bySmall = await parseAll(small, demo);
+    assert.equal(small.stats().workers, 1, 'one worker for a few kilobytes');
+    const byGrown = await parseAll(grown, demo);
+    assert.equal(grown.stats().workers, 3);
+    const bySingle = await parseAll(single, demo);
+    assert.deepEqual(byGrown, bySingle);
+    assert.deepEqual(bySmall, bySingle);
+  } finally {
+    await Promise.all([small.close(), grown.close(), single.close()]);
+  }
+});
+
+test('jobs below growBytes share one worker; a burst of work grows the pool to its size, no further', async () => {
+  const text = new TextEncoder().encode('let a = 1;\n'.repeat(500));
+  const job = (i: number): ParseInput => ({ path: `burst-${i}.js`, lang: 'javascript', bytes: text });
+  const pool = new ParserPool({ size: 3, growBytes: 3 * text.length });
+  try {
+    // Two jobs at once, the second waiting: not yet the work a second worker needs.
+    const pair = await parseAll(pool, [job(0), job(1)]);
+    assert.ok(pair.every((o) => o.analysis));
+    assert.equal(pool.stats().workers, 1);
+    // Queued at once: the second worker starts at three jobs' worth sent, the third at six.
+    const burst = await parseAll(pool, Array.from({ length: 12 }, (_, i) => job(i + 2)));
+    assert.ok(burst.every((o) => o.analysis));
+    assert.equal(pool.stats().workers, 3);
+    assert.equal(pool.stats().trees.created, 14);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker loads only the grammars of the languages it has parsed', async () => {
+  const encoder = new TextEncoder();
+  const pool = new ParserPool({ size: 1 });
+  try {
+    await pool.parse({ path: 'a.js', lang: 'javascript', bytes: encoder.encode('let a = 1;') });
+    assert.equal(pool.stats().grammarLoads, 1);
+    await pool.parse({ path: 'b.js', lang: 'javascript', bytes: encoder.encode('let b = 2;') });
+    await pool.parse({ path: 'c.json', lang: 'json', bytes: encoder.encode('{"c": 3}') });
+    assert.equal(pool.stats().grammarLoads, 2, 'javascript once, json once');
+    await pool.endIdleWorkers();
+    assert.equal(pool.stats().grammarLoads, 2, 'an ended worker\'s loads are kept');
   } finally {
     await pool.close();
   }

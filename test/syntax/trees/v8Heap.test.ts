@@ -28,7 +28,8 @@ function churn(): number {
 }
 
 test('the new space does not grow, also after parser workers have started', async () => {
-  const pool = new ParserPool({ size: 2 });
+  // growBytes: 1, so that the second job, waiting, starts the second worker.
+  const pool = new ParserPool({ size: 2, growBytes: 1 });
   try {
     const bytes = new TextEncoder().encode('function f(a) { return a + 1; }\n');
     // Two jobs at once start both workers; the pool re-applies the flag when each is online.
