@@ -91,6 +91,11 @@ export interface PersistStats {
   lastSaveMs: number;
   /** Other workspaces' caches deleted by the disk budget. */
   evictedCaches: number;
+  /**
+   * The most saves of one snapshot file that ran at the same time: saves wait for each other, so at
+   * most 1. Only the server reports it (`strata index` writes one snapshot, once).
+   */
+  mostSavesAtOnce?: number;
 }
 
 export type LanguageName =

@@ -35,7 +35,10 @@ export interface DocumentSyncParts {
   targets: IndexTargets;
   hot: HotTier;
   log: Logger;
-  /** A closed file's disk state may be saved in the persistent cache again (it was left out while held). */
+  /**
+   * A closed file's disk state may be saved in the persistent cache again (it was left out while held);
+   * the cache saves only if what it records of the file differs.
+   */
   diskStateChanged(key: string): void;
   /** Reads a closed file to compare it with the closed text (default: fs/promises readFile). */
   readFile?: (path: string) => Promise<Uint8Array>;
@@ -215,7 +218,11 @@ export class DocumentSync {
     this.#p.hot.forget(key);
     if (bytes && t.cache.has(key)) t.cache.put(key, bytes, diskFallback(key, disk.size, disk.mtimeMs));
     else if (t.cache.has(key)) t.cache.delete(key);
-    void indexFileFromDisk(t, key, disk).catch((err) => this.#p.log.warn(`${key}: ${errorMessage(err)}`));
+    // Asked again once the disk's text is indexed: the close's own call may come before that.
+    void indexFileFromDisk(t, key, disk).then(
+      () => this.#p.diskStateChanged(key),
+      (err) => this.#p.log.warn(`${key}: ${errorMessage(err)}`),
+    );
   }
 
   #forgetKept(key: string): void {

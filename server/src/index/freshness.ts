@@ -38,6 +38,8 @@ export interface FreshnessOptions {
   isOpen(key: string): boolean;
   /** Drops the file's live tree and text (hot tier), so the next request rebuilds from the new text. */
   dropTree(key: string): void;
+  /** The file was re-read or forgotten: what the persistent cache records of it may be out of date. */
+  reread?(key: string): void;
 }
 
 function readable(key: string): boolean {
@@ -141,7 +143,10 @@ export class Freshness {
       } else {
         this.counts.reindexed++;
       }
-    })().finally(() => this.#inFlight.delete(key));
+    })().finally(() => {
+      this.#inFlight.delete(key);
+      this.#o.reread?.(key);
+    });
     this.#inFlight.set(key, run);
     return run;
   }

@@ -1,18 +1,19 @@
 /**
  * The persistent cache seen from the workspace: load a root's snapshot, reconcile it with the disk,
  * save a new one. The file itself (format, checks, atomic writes, disk budget) is snapshot/.
- * - Load: every FILES record that verifies becomes the file's symbols, file-table row and a
- *   metadata-only cache entry (`SourceCache.adopt`) whose fallback reads the snapshot's packs, then the
- *   disk while size and mtime are unchanged. Nothing is parsed or read at load.
+ * - Load: every FILES record that verifies becomes the file's symbols, file-table row and a metadata-only
+ *   cache entry (`SourceCache.adopt`) whose fallback reads the snapshot's packs, then the disk while size
+ *   and mtime are unchanged. Nothing is parsed or read at load.
  * - Reconcile: a scanned file whose size and mtime match is kept unread (`keep`); changed and new
  *   files are indexed; records of files not scanned are forgotten.
- * - Save (after a run that changed anything, after watched-file changes, at shutdown within a
- *   deadline): files with a disk state and no open buffer, texts via `SourceCache.peek`; then the
- *   disk budget. Files that exist only in an editor are left out, so a snapshot only describes disk.
- * Guarantees: nothing damaged is served (the cache verifies every fallback's bytes); damage is
- * skipped, counted (`damagedBlocks`, integrity.crcFailures) and logged, and leads to a rewrite.
- * Concurrency: async; saves of one root never overlap, and one past its deadline is aborted, leaving
- * the previous snapshot whole.
+ * - Save (after a run that changed anything; soon after `changed(keys)` finds a record that would be
+ *   written otherwise; at shutdown within a deadline): files with a disk state and no open buffer, texts
+ *   via `SourceCache.peek`, then the disk budget. Editor-only files are left out: a snapshot describes disk.
+ *   What each record says is kept as one short string per file, so closes, reads and re-indexing that
+ *   change nothing never rewrite the snapshot.
+ * Guarantees: nothing damaged is served; damage is skipped, counted, logged, and leads to a rewrite.
+ * Concurrency: async; saves of one snapshot file never overlap (requests meanwhile coalesce into at
+ * most one more), and one past its deadline is aborted, leaving the previous snapshot whole.
  */
 import { existsSync } from 'node:fs';
 import { crc32 } from '../cache/index.js';
@@ -59,8 +60,22 @@ interface RootState {
   /** Damage messages of `reader` already logged. */
   logged: number;
   dirty: boolean;
-  saving: Promise<void> | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** What the snapshot file records of each key (`recordSignature`), as loaded or last written. */
+  recorded: Map<string, string>;
+  /** Keys reported changed while a save ran: compared with what that save recorded once it ends. */
+  changedDuringSave: Set<string>;
+}
+
+/** The fields of a record that decide what it says; its symbols, filter and text follow from the text. */
+interface RecordFields {
+  size: number; mtimeMs: number; language: string; length: number; crc: number;
+  hasErrors: boolean; noTreeReason?: string | undefined;
+}
+
+/** Equal for two records that say the same: a file whose signature is the recorded one needs no save. */
+function recordSignature(r: RecordFields): string {
+  return `${r.size}:${r.mtimeMs}:${r.language}:${r.length}:${r.crc}:${r.hasErrors ? 1 : 0}:${r.noTreeReason ?? ''}`;
 }
 
 /** True for a file key inside workspace root `root`. */
@@ -75,10 +90,18 @@ export class Persistence {
   #closedDamage = 0;
   /** Snapshots that could not be opened although they existed. */
   #rejected = 0;
+  /**
+   * The save of each snapshot file in progress, by path rather than by root state: a root removed and
+   * added again during a save has a new state but the same file.
+   */
+  readonly #saving = new Map<string, Promise<void>>();
+  /** Writes running per snapshot file, counted where they run: what `mostSavesAtOnce` reports. */
+  readonly #writesRunning = new Map<string, number>();
   readonly #stats = {
     snapshotPath: undefined as string | undefined,
     loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
     loadMs: 0, saves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, failedSaves: 0, evictedCaches: 0,
+    mostSavesAtOnce: 0,
   };
 
   constructor(options: PersistenceOptions) {
@@ -97,7 +120,8 @@ export class Persistence {
     let s = this.#roots.get(root);
     if (!s) {
       s = {
-        root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, saving: undefined, timer: undefined,
+        root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, timer: undefined,
+        recorded: new Map(), changedDuringSave: new Set(),
       };
       this.#roots.set(root, s);
     }
@@ -136,6 +160,8 @@ export class Persistence {
     this.#stats.snapshotPath = s.path;
     this.#closeReader(s);
     const loaded = new Map<string, { size: number; mtimeMs: number }>();
+    const recorded = new Map<string, string>();
+    s.recorded = recorded;
     if (existsSync(s.path)) {
       try {
         s.reader = SnapshotReader.open(s.path, { root });
@@ -153,7 +179,10 @@ export class Persistence {
       for (const f of reader.files()) {
         if (++n % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
         if (s.reader !== reader) break; // the root was removed (or reloaded) meanwhile
-        if (!under(root, f.key) || this.#o.isOpen(f.key) || !t.enabled(f.language)) continue;
+        if (!under(root, f.key)) continue;
+        // Every record the file holds, open documents' too: a close then saves only what differs.
+        recorded.set(f.key, recordSignature(f));
+        if (this.#o.isOpen(f.key) || !t.enabled(f.language)) continue;
         let identifiers: IdentifierFilter | undefined;
         try {
           // A plain copy: the record's bytes may be a Buffer view, whose slice() BlockReader would share.
@@ -231,29 +260,64 @@ export class Persistence {
     };
   }
 
-  /** Notes that files of the index changed (watched files, a closed document): the root's snapshot is saved soon. */
+  /** The signature of the record a save would write for `key` now; undefined when it would write none. */
+  #currentSignature(key: string): string | undefined {
+    const t = this.#o.targets;
+    const row = t.files.get(key);
+    if (!row?.disk || !row.language || !row.analyzed || !t.cache.has(key)) return undefined;
+    return recordSignature({
+      size: row.disk.size, mtimeMs: row.disk.mtimeMs, language: row.language, length: row.analyzed.bytes,
+      crc: row.analyzed.crc, hasErrors: row.hasErrors, noTreeReason: row.noTreeReason,
+    });
+  }
+
+  /**
+   * True when `key`'s record would differ from the snapshot's. A held document is left alone: a save
+   * leaves it out, and its close asks again once the disk has the last word.
+   */
+  #differs(s: RootState, key: string): boolean {
+    return !this.#o.isOpen(key) && this.#currentSignature(key) !== s.recorded.get(key);
+  }
+
+  /**
+   * Notes that files of the index may have changed (watched files, a closed document, a re-read): the
+   * root's snapshot is saved soon if any of their records would differ from the snapshot's.
+   */
   changed(keys: Iterable<string>): void {
     if (!this.enabled) return;
     const list = [...keys];
-    for (const [root, s] of this.#roots) if (list.some((k) => under(root, k))) this.#schedule(s);
+    for (const [root, s] of this.#roots) {
+      const mine = list.filter((k) => under(root, k));
+      if (mine.length === 0) continue;
+      // The running save may or may not have written them yet: decided against what it recorded.
+      if (this.#saving.has(s.path)) for (const k of mine) s.changedDuringSave.add(k);
+      else if (mine.some((k) => this.#differs(s, k))) this.#schedule(s);
+    }
   }
 
   /** Saves `root`'s snapshot when it changed since the last save (see header). Never throws: failures are logged. */
   async save(root: string, deadline = Infinity): Promise<void> {
     const s = this.#roots.get(root);
     if (!s || !this.enabled) return;
-    // One save at a time per root; a change during a save makes the next one.
-    while (s.saving) await s.saving;
-    if (!s.dirty) return;
+    // One save of a file at a time: requests meanwhile wait, and the first to wake makes the one follow-up.
+    for (let running = this.#saving.get(s.path); running; running = this.#saving.get(s.path)) await running;
+    if (!s.dirty || this.#roots.get(root) !== s) return;
     s.dirty = false;
-    s.saving = this.#write(root, s, deadline).catch((err) => {
+    const path = s.path;
+    const saving = this.#write(root, s, deadline).catch((err) => {
       s.dirty = true;
       this.#stats.failedSaves++;
       this.#o.targets.log.warn(
-        `persistent cache ${s.path}: not saved (${errorMessage(err)}); the previous snapshot stays`,
+        `persistent cache ${path}: not saved (${errorMessage(err)}); the previous snapshot stays`,
       );
-    }).finally(() => { s.saving = undefined; });
-    await s.saving;
+    }).finally(() => {
+      this.#saving.delete(path);
+      const keys = [...s.changedDuringSave];
+      s.changedDuringSave.clear();
+      if (this.#roots.get(root) === s && keys.some((k) => this.#differs(s, k))) this.#schedule(s);
+    });
+    this.#saving.set(path, saving);
+    await saving;
   }
 
   /** Saves every changed root, each within `timeoutMs` from now (server shutdown). */
@@ -263,17 +327,41 @@ export class Persistence {
     for (const root of this.#roots.keys()) await this.save(root, deadline);
   }
 
+  /** Counts the writes of one snapshot file running at once (never more than one: `save` waits). */
   async #write(root: string, s: RootState, deadline: number): Promise<void> {
+    const path = s.path;
+    const running = (this.#writesRunning.get(path) ?? 0) + 1;
+    this.#writesRunning.set(path, running);
+    this.#stats.mostSavesAtOnce = Math.max(this.#stats.mostSavesAtOnce, running);
+    try {
+      await this.#writeSnapshot(root, s, deadline);
+    } finally {
+      const left = (this.#writesRunning.get(path) ?? 1) - 1;
+      if (left > 0) this.#writesRunning.set(path, left);
+      else this.#writesRunning.delete(path);
+    }
+  }
+
+  async #writeSnapshot(root: string, s: RootState, deadline: number): Promise<void> {
     const started = performance.now();
     const t = this.#o.targets;
     const writer = await SnapshotWriter.create(s.path, { root });
+    const recorded = new Map<string, string>();
     let files = 0;
     try {
       for (const key of [...t.files.under(root)]) {
         if (performance.now() > deadline) throw new Error('deadline passed');
         const row = t.files.get(key);
-        // Only what is on disk: an open document's text may be unsaved, and has no disk state of its own.
-        if (!row?.disk || !row.language || this.#o.isOpen(key) || !t.cache.has(key)) continue;
+        if (this.#o.isOpen(key)) {
+          // Left out (its text may be unsaved), yet still taken as recorded: rewriting the snapshot at its
+          // close to put it back costs more than re-reading one file at the next start, and the next save
+          // writes it anyway.
+          const before = s.recorded.get(key);
+          if (before !== undefined) recorded.set(key, before);
+          continue;
+        }
+        // Only what is on disk: a document that exists only in an editor has no disk state of its own.
+        if (!row?.disk || !row.language || !t.cache.has(key)) continue;
         let text: Uint8Array;
         try {
           text = t.cache.peek(key);
@@ -290,9 +378,11 @@ export class Persistence {
           ...(identifiers ? { identifiers } : {}),
         };
         await writer.add(record, text);
+        recorded.set(key, recordSignature(record));
         files++;
       }
       const done = await writer.commit();
+      s.recorded = recorded;
       this.#stats.saves++;
       this.#stats.lastSaveBytes = done.bytes;
       this.#stats.lastSaveFiles = done.files;
@@ -302,7 +392,9 @@ export class Persistence {
       await writer.abort();
       throw err;
     }
-    // Texts of loaded files now come from the new snapshot (the old one was replaced by the rename).
+    // Texts of loaded files now come from the new snapshot (the old one was replaced by the rename);
+    // a root removed meanwhile closed its reader for good.
+    if (this.#roots.get(root) !== s) return;
     this.#closeReader(s);
     try {
       s.reader = SnapshotReader.open(s.path, { root });
@@ -365,6 +457,7 @@ export class Persistence {
       lastSaveFiles: x.lastSaveFiles,
       lastSaveMs: Math.round(x.lastSaveMs),
       evictedCaches: x.evictedCaches,
+      mostSavesAtOnce: x.mostSavesAtOnce,
     };
   }
 

@@ -122,7 +122,10 @@ export class Workspace implements WorkspaceService {
       targets: { ...this.#targets, log: this.#log.child('persist') }, settings: () => this.#settings, isOpen: held,
       ...(options.snapshotFile ? { snapshotFile: options.snapshotFile } : {}),
     });
-    this.#fresh = new Freshness({ targets: this.#targets, isOpen: held, dropTree: (key) => this.#hot.forget(key) });
+    this.#fresh = new Freshness({
+      targets: this.#targets, isOpen: held, dropTree: (key) => this.#hot.forget(key),
+      reread: (key) => this.#persist.changed([key]),
+    });
     this.#sync = new DocumentSync({
       targets: this.#targets, hot: this.#hot, log: this.#log,
       diskStateChanged: (key) => this.#persist.changed([key]),
