@@ -1,7 +1,7 @@
 /**
  * The `strata` command line — a contract other tools depend on:
  *   strata --stdio                                      the language server on stdio
- *   strata index DIR [--json] [--save FILE] [--memory MB]
+ *   strata index DIR [--json] [--save FILE] [--memory MB] [--workers N]
  * `index` shows a progress bar on a terminal and is quiet otherwise; `--json` prints exactly one JSON
  * object (the stats object) on stdout. Exit status: 0 success, 1 failure, 2 bad usage, with a clear
  * message on stderr.
@@ -9,6 +9,8 @@
  * location for DIR (`$XDG_CACHE_HOME/strata/…`), or FILE with `--save`. It streams the tree into a
  * new snapshot (index/headlessIndex.ts), keeping unchanged files of the previous one without reading
  * them again, and writes nothing when nothing changed. A snapshot that cannot be written is a failure (1).
+ * `--workers N` sets the parser workers (default: every core, as no editor waits on a headless run);
+ * the records written are the same whatever N.
  */
 // First, before the other modules load: the young generation stays at its initial size.
 import './syntax/v8Heap.js';
@@ -16,6 +18,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { defaultSettings, parseSettings } from './index/settings.js';
+import { MAX_WORKERS } from './index/settingsTable.js';
 import { snapshotPath } from './index/snapshot/location.js';
 import { indexToSnapshot } from './index/headlessIndex.js';
 import type { StrataStats } from './protocol.js';
@@ -32,14 +35,15 @@ const stderrSink: LogSink = (level, component, message) => {
 
 const USAGE = `usage:
   strata --stdio                                  start the language server on stdio
-  strata index DIR [--json] [--save FILE] [--memory MB]
-                                                  index a tree headlessly
+  strata index DIR [--json] [--save FILE] [--memory MB] [--workers N]
+                                                  index a tree headlessly (N parser workers;
+                                                  default: every core)
   strata --help                                   this text
 `;
 
 class UsageError extends Error {}
 
-interface IndexArgs { dir: string; json: boolean; save?: string; memoryMB?: number }
+interface IndexArgs { dir: string; json: boolean; save?: string; memoryMB?: number; workers?: number }
 
 export function parseIndexArgs(args: string[]): IndexArgs {
   const out: Partial<IndexArgs> = { json: false };
@@ -58,6 +62,12 @@ export function parseIndexArgs(args: string[]): IndexArgs {
       if (!Number.isFinite(mb) || mb < 16)
         throw new UsageError(`--memory takes a number of MB (at least 16); got '${raw}'`);
       out.memoryMB = mb;
+    } else if (a === '--workers') {
+      const raw = value();
+      const workers = Number(raw);
+      if (!/^\d+$/.test(raw) || workers < 1 || workers > MAX_WORKERS)
+        throw new UsageError(`--workers takes a whole number from 1 to ${MAX_WORKERS}; got '${raw}'`);
+      out.workers = workers;
     } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else if (out.dir === undefined) out.dir = a;
     else throw new UsageError(`unexpected argument '${a}'`);
@@ -102,7 +112,10 @@ async function runIndex(args: string[]): Promise<number> {
     return 2;
   }
   const base = defaultSettings();
-  const { settings } = parseSettings(opts.memoryMB ? { memory: { totalMB: opts.memoryMB } } : {}, base);
+  const { settings } = parseSettings({
+    ...(opts.memoryMB ? { memory: { totalMB: opts.memoryMB } } : {}),
+    ...(opts.workers ? { indexing: { workers: opts.workers } } : {}),
+  }, base);
   const snapshot = opts.save !== undefined ? resolve(opts.save) : snapshotPath(dir, settings.cacheDir);
   const problem = snapshotProblem(snapshot);
   if (problem) {

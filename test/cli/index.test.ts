@@ -1,8 +1,8 @@
 /**
- * `strata index DIR [--json] [--save FILE] [--memory MB]` as a user runs it (the built bin/strata.js
- * in a child process): one JSON object on stdout with --json; the snapshot written to FILE (or to the
- * default location under XDG_CACHE_HOME) and loaded by the next run, which then reads and parses
- * nothing; damage is counted and the run still succeeds; exit 2 on bad usage and 1 when the snapshot
+ * `strata index DIR [--json] [--save FILE] [--memory MB] [--workers N]` as a user runs it (the built
+ * bin/strata.js in a child process): one JSON object on stdout with --json; the snapshot written to FILE
+ * (or to the default location under XDG_CACHE_HOME) and loaded by the next run, which then reads and
+ * parses nothing; the same records whatever the number of workers; damage is counted and the run still succeeds; exit 2 on bad usage and 1 when the snapshot
  * cannot be written, each with a message on stderr; a repository whose ignore rules leave out everything
  * gets a warning in the summary. Every run gets a private XDG_CACHE_HOME.
  */
@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { initZstd } from '../../server/src/cache/index.js';
+import { SnapshotReader } from '../../server/src/index/snapshot/reader.js';
+import type { SnapshotFile } from '../../server/src/index/snapshot/records.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEMO = join(REPO, 'examples/demo');
@@ -49,6 +52,22 @@ function find(dir: string, name: string): string[] {
     else if (e.name === name) out.push(p);
   }
   return out;
+}
+
+/** Every record of a snapshot with its text, by key, in key order. */
+function snapshotContents(file: string, root: string): [string, { record: SnapshotFile; text: Buffer }][] {
+  const reader = SnapshotReader.open(file, { root }, { touch: false });
+  try {
+    const records = [...reader.files()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const contents = records.map((f): [string, { record: SnapshotFile; text: Buffer }] => [f.key, {
+      record: { ...f, identifiers: f.identifiers ? new Uint8Array(f.identifiers) : undefined } as SnapshotFile,
+      text: Buffer.from(reader.readText(f.key)),
+    }]);
+    assert.equal(reader.damage.blocks, 0);
+    return contents;
+  } finally {
+    reader.close();
+  }
 }
 
 describe('strata index and the persistent cache', () => {
@@ -144,8 +163,27 @@ describe('strata index and the persistent cache', () => {
     assert.match(aDirectory.stderr, /is a directory/);
   });
 
+  it('--workers 1 and --workers 3 write the same records and texts and report the same totals', async () => {
+    // Copies of the demo, enough work for the pool to grow past one worker (parserPool.ts GROW_BYTES).
+    const tree = join(base, 'many-demos');
+    for (let i = 0; i < 12; i++) cpSync(DEMO, join(tree, `demo-${i}`), { recursive: true, preserveTimestamps: true });
+    const runs: { file: string; stats: any }[] = [];
+    for (const workers of ['1', '3']) {
+      const file = join(base, `workers-${workers}.strata`);
+      runs.push({ file, stats: oneObject(await strata(['index', tree, '--workers', workers, '--save', file, '--json'], env)) });
+    }
+    const [one, three] = [runs[0]!, runs[1]!];
+    await initZstd();
+    assert.ok(one.stats.files > 0);
+    assert.equal(three.stats.files, one.stats.files);
+    assert.deepEqual(three.stats.languages, one.stats.languages);
+    assert.equal(three.stats.parseErrors, one.stats.parseErrors);
+    assert.deepEqual(snapshotContents(three.file, tree), snapshotContents(one.file, tree));
+  });
+
   it('bad usage: exit 2 with a message', async () => {
-    for (const args of [['index'], ['index', dir, '--save'], ['index', dir, '--bogus'], ['index', dir, '--memory', 'lots'], ['index', join(base, 'nope')], ['frobnicate']]) {
+    for (const args of [['index'], ['index', dir, '--save'], ['index', dir, '--bogus'], ['index', dir, '--memory', 'lots'], ['index', dir, '--workers', '0'], ['index', dir, '--workers', 'abc'],
+      ['index', dir, '--workers', '65'], ['index', dir, '--workers', '1.5'], ['index', join(base, 'nope')], ['frobnicate']]) {
       const r = await strata(args, env);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');

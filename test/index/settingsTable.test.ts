@@ -166,6 +166,20 @@ test('keys such as __proto__ are only keys: nothing reaches Object.prototype', (
   }
 });
 
+test('indexing.workers: 0 (automatic) by default, an integer up to 64; past its limits it is refused', () => {
+  const spec = SETTINGS.find((s) => s.key === 'indexing.workers');
+  assert.ok(spec, 'the table declares indexing.workers');
+  assert.deepEqual([spec.type, spec.default, 'minimum' in spec && spec.minimum, 'maximum' in spec && spec.maximum],
+    ['integer', 0, 0, 64]);
+  assert.equal(defaultSettings().indexing.workers, 0);
+  assert.equal(parseSettings({ 'indexing.workers': 3 }).settings.indexing.workers, 3);
+  for (const bad of [-1, 65, 'four']) {
+    const { settings, problems } = parseSettings({ indexing: { workers: bad } });
+    assert.equal(settings.indexing.workers, 0, String(bad));
+    assert.equal(problems.length, 1, String(bad));
+  }
+});
+
 test('README.md\'s settings table is what the table generates (npm run settings:sync)', () => {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const section = findReadmeSection(readme);

@@ -15,6 +15,7 @@
  * Concurrency: one run per process; the workers parse in parallel, the writer is fed in order.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { crc32, initZstd } from '../cache/index.js';
 import type { LanguageName } from '../syntax/languages.js';
 import { ParserPool } from '../syntax/parserPool.js';
@@ -51,7 +52,7 @@ export interface HeadlessIndexOptions {
   settings: StrataSettings;
   progress: FolderProgress;
   log: Logger;
-  /** Parser workers (default: one per core). */
+  /** Parser workers, whatever the settings say (default: `indexing.workers`, 0 = one per core). */
   workers?: number;
 }
 
@@ -180,7 +181,8 @@ class HeadlessRun {
     this.#persistLog = o.log.child('persist');
     this.#pool = new ParserPool({
       maxFileBytes: MAX_STORED_FILE_BYTES, oldGenerationSlackBytes: WORKER_OLD_GARBAGE_BYTES,
-      ...(o.workers ? { size: o.workers } : {}),
+      // Every core when automatic: a headless run serves no editor, so no core is kept for one.
+      size: o.workers || o.settings.indexing.workers || availableParallelism(),
     });
     const { settings } = o;
     this.#targets = {

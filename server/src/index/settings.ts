@@ -35,6 +35,13 @@ export interface StrataSettings {
     policy: TreePolicy;
     maxTrees: number;
   };
+  indexing: {
+    /**
+     * Parser worker threads; 0 means automatic (parserPool.ts `defaultWorkerCount`). The server reads
+     * it when an indexing run starts its workers.
+     */
+    workers: number;
+  };
   exclude: string[];
   /**
    * Where the persistent cache lives: '' means the default ($XDG_CACHE_HOME/strata, else

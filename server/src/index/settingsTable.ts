@@ -17,6 +17,12 @@ export type TreePolicy = (typeof TREE_POLICIES)[number];
 
 export const DEFAULT_EXCLUDES = ['**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
 
+/**
+ * The most parser workers a setting may ask for: each holds its own runtime and wasm heap, so the
+ * bound keeps a mistyped value from starting threads by the thousand.
+ */
+export const MAX_WORKERS = 64;
+
 /** The `cacheDir` value that turns the persistent cache off. */
 export const CACHE_OFF = 'off';
 
@@ -103,6 +109,14 @@ const TABLE = [
   {
     key: 'trees.maxTrees', type: 'integer', default: 128, minimum: 1, maximum: 10_000_000,
     description: 'With `#strata.trees.policy#` `count`: how many trees stay alive.',
+  },
+  {
+    key: 'indexing.workers', type: 'integer', default: 0, minimum: 0, maximum: MAX_WORKERS,
+    description: 'Parser worker threads that index files in parallel. `0` = automatic: every core on a machine '
+      + 'with two or fewer, else one fewer than the cores, leaving one for the editor\'s requests. Each worker '
+      + 'holds its own memory (a runtime and the syntax trees it is building). A change needs no restart but '
+      + 'does not stop running workers: it holds for the workers started from then on (they end when idle, '
+      + `at the latest after each indexing run). At most ${MAX_WORKERS}.`,
   },
   {
     key: 'exclude', type: 'string array', default: DEFAULT_EXCLUDES,

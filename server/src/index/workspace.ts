@@ -13,6 +13,7 @@
  * per-file / per-symbol cost (fileTable.ts, symbolIndex.ts); open documents hold one kept copy of their text.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Logger } from '../base/log.js';
 import { crc32, createSourceCache, IntegrityError, type SourceCache } from '../cache/index.js';
 import type {
@@ -25,7 +26,7 @@ import {
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
 import type { LanguageName } from '../syntax/languages.js';
-import { ParserPool } from '../syntax/parserPool.js';
+import { defaultWorkerCount, ParserPool } from '../syntax/parserPool.js';
 import { threadJournalStats } from '../syntax/rebuild.js';
 import { threadLedger, type Tree } from '../syntax/trees.js';
 import { collectGarbage } from '../syntax/v8Heap.js';
@@ -50,7 +51,7 @@ import { errorMessage } from '../base/errors.js';
 export interface WorkspaceOptions {
   settings?: StrataSettings;
   log?: Logger;
-  /** Parser worker threads (default: the number of cores). */
+  /** Parser worker threads, fixed whatever the settings say (default: `indexing.workers`). */
   workers?: number;
   /** A root's snapshot file instead of the default location (`strata index --save FILE`). */
   snapshotFile?: (root: string) => string | undefined;
@@ -66,6 +67,8 @@ export class Workspace implements WorkspaceService {
   readonly #log: Logger;
   readonly #cache: SourceCache;
   readonly #pool: ParserPool;
+  /** `WorkspaceOptions.workers`: when given, the setting is not read. */
+  readonly #fixedWorkers: number | undefined;
   readonly #hot: HotTier;
   readonly #symbols = new SymbolIndex();
   readonly #files = new FileTable();
@@ -100,9 +103,8 @@ export class Workspace implements WorkspaceService {
     this.#settings = settings;
     this.#log = options.log ?? Logger.silent();
     // The pool parses anything up to the storage cap; the (changeable) tree cap is applied before a job is sent.
-    this.#pool = new ParserPool({
-      maxFileBytes: MAX_STORED_FILE_BYTES, ...(options.workers ? { size: options.workers } : {}),
-    });
+    this.#fixedWorkers = options.workers;
+    this.#pool = new ParserPool({ maxFileBytes: MAX_STORED_FILE_BYTES, size: this.#workerCount() });
     this.#hot = new HotTier({
       budgetBytes: tierBudgets(settings).hotBytes,
       // An open document's text is the editor's: the truth the cache is repaired from (cacheBridge.ts).
@@ -147,6 +149,13 @@ export class Workspace implements WorkspaceService {
     const b = tierBudgets(settings);
     this.#cache.setBudgets({ warmBytes: b.warmBytes, coldBytes: b.coldBytes });
     this.#applyTreePolicy();
+    // The pool cannot stop a running worker; a new count holds from the next worker it starts.
+    this.#pool.resize(this.#workerCount());
+  }
+
+  /** The caller's fixed count, else the setting, else the automatic count for this machine. */
+  #workerCount(): number {
+    return this.#fixedWorkers || this.#settings.indexing.workers || defaultWorkerCount(availableParallelism());
   }
 
   /** The hot tier's limits for the configured tree policy (see settings.ts, trees.policy). */

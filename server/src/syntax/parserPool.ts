@@ -1,16 +1,15 @@
 /**
  * A pool of parser worker threads for bulk parsing (indexing).
  *
- * Up to N workers (default: the cores), each with its own web-tree-sitter and wasm heap, fed from one
- * FIFO queue. The pool starts with one worker and grows with the work: another worker starts only when
- * a job would wait and the work sent so far (`growBytes` per worker running) pays for its start-up
- * (its thread, runtime, grammars and queries), so a small tree is parsed by one worker and a large one
- * soon by all N. Each is sent up to `inFlight` jobs and runs them in order, so its next job is already there
- * when it posts a result and it does not idle while the main thread gets a core. Results are plain
- * data (parseJob.ts), packed for the way back (outcomeWire.ts). A wasm heap returns memory only when
- * its thread ends, so a worker that has parsed `recycleBytes` is replaced; its next job goes back to
- * the head of the queue. A worker that dies has its running job (its oldest unanswered one) and its
- * unstarted jobs put back; a job that kills two workers is answered 'worker-crash'.
+ * Up to N workers (default: `defaultWorkerCount` of the cores; `resize` changes N), each with its own web-tree-sitter
+ * and wasm heap, fed from one FIFO queue. The pool starts with one worker and grows with the work: another worker
+ * starts only when a job would wait and the work sent so far (`growBytes` per worker running) pays for its start-up
+ * (its thread, runtime, grammars and queries), so a small tree is parsed by one worker and a large one soon by all N.
+ * Each is sent up to `inFlight` jobs and runs them in order, so its next job is already there when it posts a result
+ * and it does not idle while the main thread gets a core. Results are plain data (parseJob.ts), packed for the way back
+ * (outcomeWire.ts). A wasm heap returns memory only when its thread ends, so a worker that has parsed `recycleBytes` is
+ * replaced; its next job goes back to the head of the queue. A worker that dies has its running job (its oldest
+ * unanswered one) and its unstarted jobs put back; a job that kills two workers is answered 'worker-crash'.
  * Guarantees: every `parse` promise settles with an outcome (never rejected for a bad file or a
  * crash, only after `close()`); fileCheck.ts's gate applies; `stats()` sums the workers' tree counts,
  * including retired ones.
@@ -25,7 +24,17 @@ import type { WorkerConfig, WorkerJob, WorkerReply } from './parseWorker.js';
 import type { TreeCounts } from './trees.js';
 import { startWorker } from './v8Heap.js';
 
+/**
+ * The pool's size when nobody chose one: every core on a machine with two or fewer, else one fewer. The
+ * server answers the editor's requests on its main thread while it indexes, and a core kept free for it
+ * keeps those answers prompt; with one or two cores, leaving one idle would halve the indexing instead.
+ */
+export function defaultWorkerCount(cores: number): number {
+  return Math.max(1, cores > 2 ? cores - 1 : cores);
+}
+
 export interface ParserPoolOptions {
+  /** The most workers run at once (default: `defaultWorkerCount` of the cores). */
   size?: number;
   /** Retire a worker once it has parsed this many bytes (default 256 MB). */
   recycleBytes?: number;
@@ -100,7 +109,7 @@ const MAX_ATTEMPTS = 2;
 const GROW_BYTES = 256 * 1024;
 
 export class ParserPool {
-  readonly #size: number;
+  #size: number;
   readonly #recycleBytes: number;
   readonly #idleMs: number;
   readonly #inFlight: number;
@@ -118,7 +127,7 @@ export class ParserPool {
   #retired = { parsedBytes: 0, created: 0, deleted: 0, grammarLoads: 0 };
 
   constructor(o: ParserPoolOptions = {}) {
-    this.#size = Math.max(1, o.size ?? availableParallelism());
+    this.#size = Math.max(1, o.size ?? defaultWorkerCount(availableParallelism()));
     this.#recycleBytes = o.recycleBytes ?? 256 * 1024 * 1024;
     this.#idleMs = o.idleMs ?? 3000;
     this.#inFlight = Math.max(1, o.inFlight ?? 2);
@@ -133,6 +142,14 @@ export class ParserPool {
   /** The most workers this pool runs at once. */
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * Sets the most workers run at once. Growth obeys a new size at once; workers above a smaller size
+   * are not stopped, but none replaces them once they end (idle, recycled or `endIdleWorkers`).
+   */
+  resize(size: number): void {
+    this.#size = Math.max(1, size);
   }
 
   parse(input: ParseInput): Promise<ParseOutcome> {
