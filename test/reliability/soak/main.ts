@@ -2,7 +2,7 @@
  * `npm run soak -- --minutes N [--seed S] [--corpus DIR] [--out DIR]`: a long editing session
  * against the built server (session.ts), judged by metrics.ts and written to `soak-report/`
  * (report.ts). Exit 0 when the run passes, 1 with the reasons when it does not, 2 for bad arguments.
- * CI runs one minute; the seed (random unless given) is printed first so any failure can be replayed.
+ * CI runs three minutes; the seed (random unless given) is printed first so any failure can be replayed.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
