@@ -131,13 +131,14 @@ export class DocumentSync {
         const edits = this.#docs.planChanges(key, version, changes, encoding, scratch);
         for (const e of edits) scratch.apply(e);
         doc.text = scratch.text;
-        doc.bytes = Buffer.byteLength(doc.text);
+        doc.bytes = scratch.index.byteLength;
       } else {
         const current = hot.editable(key);
         const edits = this.#docs.planChanges(key, version, changes, encoding, current);
         for (const e of edits) hot.edit(key, e);
         doc.text = hot.text(key);
-        doc.bytes = Buffer.byteLength(doc.text);
+        // The line index keeps the UTF-8 length up to date edit by edit: no pass over the whole text.
+        doc.bytes = hot.editable(key).index.byteLength;
         t.files.update(key, { bytes: doc.bytes });
       }
       doc.version = version;
