@@ -73,9 +73,13 @@ interface RecordFields {
   hasErrors: boolean; noTreeReason?: string | undefined;
 }
 
-/** Equal for two records that say the same: a file whose signature is the recorded one needs no save. */
+/**
+ * Equal for two records that say the same: a file whose signature is the recorded one needs no save.
+ * Built with `join`, which makes one flat string: a template literal keeps a tree of its pieces, and
+ * one is kept per file of the workspace.
+ */
 function recordSignature(r: RecordFields): string {
-  return `${r.size}:${r.mtimeMs}:${r.language}:${r.length}:${r.crc}:${r.hasErrors ? 1 : 0}:${r.noTreeReason ?? ''}`;
+  return [r.size, r.mtimeMs, r.language, r.length, r.crc, r.hasErrors ? 1 : 0, r.noTreeReason ?? ''].join(':');
 }
 
 /** True for a file key inside workspace root `root`. */

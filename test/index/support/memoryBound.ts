@@ -16,6 +16,8 @@
  * - cache entry: ≈900 B (Entry, its chunk-id list as a typed array, the disk fallback's closure,
  *   the entry map and tier list entries); per chunk, the store's own costs (22 B per chunk row, the
  *   chunk bytes in a budgeted tier) are shared by identical content and not counted here.
+ * - persistent cache: one record signature per file (a flat string and its map entry, ≈90 B;
+ *   persistence.ts), not among the parts the test measures;
  * E.g. a Go file of the benchmark corpus (66 symbols, 65 path units, ≈130 identifiers): ≈5.2 KB.
  */
 import { SYMBOL_SLOT_BYTES } from '../../../server/src/index/symbolIndex.js';
