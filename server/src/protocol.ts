@@ -63,6 +63,28 @@ export interface StrataStats {
   };
   /** The persistent cache (index/persistence.ts); its detected damage is also in integrity.crcFailures. */
   persist?: PersistStats;
+  /** The occurrence index (index/occurrences/): find-references answers from it. */
+  occurrences?: OccurrenceStats;
+}
+
+/** The occurrence indexes of every workspace root, summed. */
+export interface OccurrenceStats {
+  /** Files whose occurrences are held. */
+  files: number;
+  /** Files with a tree whose occurrences are not held yet: searched by parsing until indexed again. */
+  missing: number;
+  segments: number;
+  /** Bytes of the segments on disk. */
+  segmentBytes: number;
+  /** Bytes (estimated) of occurrences held in memory before they are written to a segment. */
+  memtableBytes: number;
+  memtableFiles: number;
+  /** Bytes (estimated) of dictionary blocks cached in memory. */
+  blockCacheBytes: number;
+  flushes: number;
+  merges: number;
+  /** Segments (or manifests) found damaged and dropped; their files were indexed again. */
+  damaged: number;
 }
 
 /** Counts since the process started, summed over workspace folders. */

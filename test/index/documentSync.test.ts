@@ -13,6 +13,7 @@ import { createSourceCache, type SourceCache } from '../../server/src/cache/inde
 import { DocumentSync } from '../../server/src/index/documentSync.js';
 import type { IndexTargets } from '../../server/src/index/fileIndexer.js';
 import { FileTable } from '../../server/src/index/fileTable.js';
+import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
 import { SymbolIndex } from '../../server/src/index/symbolIndex.js';
 import { sourceCacheWarmSide } from '../../server/src/syntax/cacheBridge.js';
 import { HotTier } from '../../server/src/syntax/hotTier.js';
@@ -46,6 +47,8 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
+const occurrences = new Occurrences({ log: Logger.silent(), memtableBytes: 1 << 20, blockCacheBytes: 1 << 20 });
+
 describe('document sync: a close reconciled with the disk asynchronously', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-sync-'));
   let cache: SourceCache;
@@ -57,6 +60,7 @@ describe('document sync: a close reconciled with the disk asynchronously', () =>
     pool = new ParserPool({ size: 1 });
   });
   after(async () => {
+    occurrences.close();
     hot?.dispose();
     await pool?.close();
     fs.rmSync(root, { recursive: true, force: true });
@@ -65,7 +69,7 @@ describe('document sync: a close reconciled with the disk asynchronously', () =>
   function documentSync(reads: HeldReads): DocumentSync {
     const files = new FileTable();
     const targets: IndexTargets = {
-      cache, pool, symbols: new SymbolIndex(), files, log: Logger.silent(),
+      cache, pool, symbols: new SymbolIndex(), files, log: Logger.silent(), occurrences,
       enabled: () => true, treeCapBytes: () => 1 << 20, isOpen: (key) => sync.has(key),
     };
     hot?.dispose();

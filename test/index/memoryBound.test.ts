@@ -18,7 +18,8 @@ import { recordAnalysis, type IndexTargets } from '../../server/src/index/fileIn
 import { FileTable } from '../../server/src/index/fileTable.js';
 import { perFileBytes } from './support/memoryBound.js';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
-import { NameFilter } from '../../server/src/syntax/analysis/nameFilter.js';
+import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
+import { packOccurrences } from '../../server/src/syntax/occurrences.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';
 import { SymbolKind, type FileAnalysis, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
@@ -35,7 +36,7 @@ async function liveBytes(): Promise<number> {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** A Go-like file of the benchmark corpus: 66 symbols (types with fields, functions), 130 identifiers. */
+/** A Go-like file of the benchmark corpus: 66 symbols (types with fields, functions), 130 identifiers used. */
 function analysis(f: number): FileAnalysis {
   const symbols: SyntaxSymbol[] = [];
   let n = 0;
@@ -49,7 +50,8 @@ function analysis(f: number): FileAnalysis {
     n += 1 + fields.length;
   }
   const identifiers = Array.from({ length: 130 }, (_, j) => `ident${(f * 17 + j) % 30000}`).sort();
-  return { symbols, nameFilter: NameFilter.of(identifiers), folds: [], diagnostics: [] };
+  const occurrences = packOccurrences(identifiers.map((name, j) => ({ name, span: [j, 4, j, 4 + name.length], kind: 'identifier' })));
+  return { symbols, occurrences, folds: [], diagnostics: [] };
 }
 
 const keyOf = (f: number) => `/home/someone/src/corpus/copy${f % 10}/cmd/compile/internal/pkg${f % 97}/file_${f}.go`;
@@ -57,8 +59,9 @@ const keyOf = (f: number) => `/home/someone/src/corpus/copy${f % 10}/cmd/compile
 test('per-file memory of the index stays within the stated cost (memoryBound.ts)', async () => {
   const cache = await createSourceCache({ warmBytes: 64 << 20, coldBytes: 64 << 20 });
   const pool = new ParserPool({ size: 1 });
+  const occurrences = new Occurrences({ log: Logger.silent(), memtableBytes: 4 << 20, blockCacheBytes: 1 << 20 });
   const t: IndexTargets = {
-    cache, pool, symbols: new SymbolIndex(), files: new FileTable(),
+    cache, pool, symbols: new SymbolIndex(), files: new FileTable(), occurrences,
     enabled: () => true, treeCapBytes: () => 1 << 20, log: Logger.silent(),
   };
   const text = new TextEncoder().encode('package p\n\ntype T struct{ A int }\n'.repeat(40));
@@ -74,18 +77,24 @@ test('per-file memory of the index stays within the stated cost (memoryBound.ts)
     const N1 = 2_000;
     const N2 = 22_000;
     add(0, N1);
+    await occurrences.flush();
     t.symbols.trim();
     const m1 = await liveBytes();
     add(N1, N2);
+    // The memtable is budgeted, not per file: measured once written (and merged) into segments.
+    await occurrences.flush();
+    await occurrences.compact();
     const untrimmed = await liveBytes();
     t.symbols.trim();
     const m2 = await liveBytes();
     const files = N2 - N1;
     const measured = (m2 - m1) / files;
-    const stated = perFileBytes({ symbols: 66, pathUnits: keyOf(N2).length, identifiers: 130 });
+    const stated = perFileBytes({ symbols: 66, pathUnits: keyOf(N2).length });
     const symbolPart = SYMBOL_SLOT_BYTES * 66;
     console.log(`per file: measured ${measured.toFixed(0)} B (before trim ${((untrimmed - m1) / files).toFixed(0)} B), stated ${stated.toFixed(0)} B, of which symbol slots ${symbolPart} B`);
     assert.equal(t.files.size, N2);
+    assert.equal(occurrences.stats().files, N2);
+    assert.equal(occurrences.stats().memtableFiles, 0);
     assert.equal(t.symbols.stats().symbols, 66 * N2);
     // The measurement sees the data: at least the symbol columns.
     assert.ok(measured >= symbolPart, `measured ${measured} B below the symbol slots alone (${symbolPart} B): the measurement is broken`);
@@ -93,6 +102,7 @@ test('per-file memory of the index stays within the stated cost (memoryBound.ts)
     // During a run the columns keep up to half their size as growth headroom (symbolIndex.ts).
     assert.ok((untrimmed - m1) / files <= stated + 0.5 * symbolPart, `before trim ${((untrimmed - m1) / files).toFixed(0)} B per file`);
   } finally {
+    occurrences.close();
     await pool.close();
   }
 });

@@ -1,5 +1,6 @@
 /**
- * Find-references over many candidate files (issue 16): the texts it holds at once are bounded in
+ * Find-references over many candidate files (issue 16): closed files answer from the occurrence index
+ * without a parse; texts it must parse (open documents, files the index is missing) are bounded in
  * count (twice the pool's workers) and in bytes (a quarter of the warm budget, one larger file alone),
  * it reads closed files without reordering or refilling the cache's tiers, a damaged chunk is still
  * detected and never served, and its answer is the one every candidate at once gave: the same set, in
@@ -108,7 +109,19 @@ describe('find-references over a tree of many candidate files', () => {
     assert.deepEqual(refs, expected(asking(), texts));
   });
 
+  it('answers closed files from the occurrence index, parsing none', async () => {
+    const { result, peak } = await parsesDuring(() => ws.references(asking(), at, false));
+    assert.deepEqual(result, expected(asking(), texts));
+    assert.equal(peak.files, 0, 'nothing parsed');
+    assert.ok((ws.stats().occurrences?.files ?? 0) >= FILES);
+  });
+
+  /** Opens every file, so each is searched in its live text (parsed), as an editor's buffers are. */
+  const openAll = () => { for (const [k, t] of texts) ws.openDocument(k, 'javascript', 1, t); };
+  const closeAll = () => { for (const k of texts.keys()) ws.closeDocument(k); };
+
   it('holds at most twice the workers\' candidate texts at once', async () => {
+    openAll();
     reported.length = 0;
     const { result, peak } = await parsesDuring(() => ws.references(asking(), at, false));
     assert.deepEqual(result, expected(asking(), texts));
@@ -116,12 +129,14 @@ describe('find-references over a tree of many candidate files', () => {
     assert.ok(reported.length >= 2 * FILES, 'every candidate was reported taken up and let go');
     for (const held of reported) assert.ok(held.files <= 2 * WORKERS, JSON.stringify(held));
     assert.deepEqual(reported.at(-1), { files: 0, bytes: 0 }, 'nothing is held after the search');
+    closeAll();
   });
 
   it('holds at most a quarter of the warm budget in bytes (a larger file alone)', async () => {
     const largest = Math.max(...[...texts.values()].map((t) => t.length));
     // A warm budget whose quarter fits two of the largest files, not the four the workers would take.
     const limit = 2 * largest + 1;
+    openAll();
     const warmMB = (4 * limit) / (1024 * 1024);
     const { settings, problems } = parseSettings({ memory: { warmMB } }, defaultSettings());
     assert.deepEqual(problems, []);
@@ -139,6 +154,7 @@ describe('find-references over a tree of many candidate files', () => {
     assert.deepEqual(one.result, expected(asking(), texts));
     assert.equal(one.peak.files, 1);
     ws.configure(defaultSettings());
+    closeAll();
   });
 });
 
@@ -169,8 +185,11 @@ describe('find-references reads closed files without churning the cache tiers', 
 
   function searchOver(cache: SourceCache): ReferenceSearch {
     return new ReferenceSearch({
-      // Asked in an order unlike the entries' recency, so a read that touched them would reorder them.
-      files: { mayContain: () => [...keys].reverse().values(), get: (k) => ({ bytes: bytesOf(k).length }) as never },
+      files: { get: (k) => ({ bytes: bytesOf(k).length }) as never },
+      // Files the occurrence index is missing are read and parsed; asked in an order unlike the entries'
+      // recency, so a read that touched them would reorder them.
+      occurrences: { lookup: () => {}, missing: new Set([...keys].reverse()), generation: 0, record: () => {} },
+      openKeys: () => [],
       symbols: { lookup: () => [] },
       cache, pool,
       settle: async () => {},

@@ -16,12 +16,15 @@ import { Logger } from '../../server/src/base/log.js';
 import { createSourceCache } from '../../server/src/cache/index.js';
 import { forgetFile, indexFileFromDisk, type IndexTargets } from '../../server/src/index/fileIndexer.js';
 import { FileTable } from '../../server/src/index/fileTable.js';
+import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
 import { Persistence } from '../../server/src/index/persistence.js';
 import { defaultSettings } from '../../server/src/index/settings.js';
 import { SymbolIndex } from '../../server/src/index/symbolIndex.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';
 
 const FILE_COUNT = 24;
+
+const occurrences = new Occurrences({ log: Logger.silent(), memtableBytes: 1 << 20, blockCacheBytes: 1 << 20 });
 
 describe('persistent cache saves: one at a time, and only for what changed', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-saves-'));
@@ -34,7 +37,7 @@ describe('persistent cache saves: one at a time, and only for what changed', () 
   async function emptyTargets(): Promise<IndexTargets> {
     return {
       cache: await createSourceCache({ warmBytes: 16 << 20, coldBytes: 16 << 20 }), pool,
-      symbols: new SymbolIndex(), files: new FileTable(), log: Logger.silent(),
+      symbols: new SymbolIndex(), files: new FileTable(), log: Logger.silent(), occurrences,
       enabled: () => true, treeCapBytes: () => 1 << 20,
     };
   }
@@ -61,6 +64,7 @@ describe('persistent cache saves: one at a time, and only for what changed', () 
   });
 
   after(async () => {
+    occurrences.close();
     await pool.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

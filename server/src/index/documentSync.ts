@@ -54,7 +54,7 @@ export class DocumentSync {
    */
   readonly #analyses = new Map<string, KeptAnalysis>();
   /**
-   * Open documents whose text is still the very text their indexed symbols, filter and error state
+   * Open documents whose text is still the very text their indexed symbols, occurrences and error state
    * were computed from (same length and CRC-32, no edit since the open): their outline is the
    * indexed one and, without errors, their diagnostics are none — opening a file costs no query pass.
    */
@@ -73,6 +73,10 @@ export class DocumentSync {
 
   has(key: string): boolean {
     return this.#docs.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#docs.keys();
   }
 
   /** Open, or closed and not yet reconciled with the disk: its text is still the editor's business. */
@@ -116,7 +120,7 @@ export class DocumentSync {
     if (unchanged && t.symbols.hasFile(key)) this.#asIndexed.add(key);
     t.cache.setFallback(key, this.#keptCopy(key));
     if (!t.files.has(key)) {
-      t.files.set(key, { language: lang, bytes, disk: undefined, hasErrors: false, identifiers: undefined });
+      t.files.set(key, { language: lang, bytes, disk: undefined, hasErrors: false });
     }
   }
 

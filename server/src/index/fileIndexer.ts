@@ -1,7 +1,7 @@
 /**
  * Indexing one file: store its bytes in the cache (with a fallback that re-reads the disk while the
  * file is unchanged), parse it in a worker, and record what the workspace needs — its symbols in the
- * symbol index, its identifiers in a per-file filter, its language, size and error state.
+ * symbol index, its name occurrences in the occurrence index, its language, size and error state.
  *
  * Files without a language Strata knows are not stored (they could never be asked about). Files too
  * large for a tree, binary or invalid UTF-8 files of a known language are stored and counted, with
@@ -16,7 +16,7 @@ import type { ParserPool } from '../syntax/parserPool.js';
 import type { FileAnalysis } from '../syntax/types.js';
 import { diskFallback } from './diskFallback.js';
 import type { FileTable } from './fileTable.js';
-import { IdentifierFilter } from './identifierFilter.js';
+import type { Occurrences } from './occurrences/occurrences.js';
 import type { SymbolIndex } from './symbolIndex.js';
 import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
@@ -29,6 +29,7 @@ export interface IndexTargets {
   pool: ParserPool;
   symbols: SymbolIndex;
   files: FileTable;
+  occurrences: Occurrences;
   enabled: (lang: LanguageName) => boolean;
   /** Files above this many bytes are stored without a tree (the `trees.maxFileSizeMB` setting). */
   treeCapBytes: () => number;
@@ -58,12 +59,12 @@ export function recordAnalysis(
 ): void {
   if (analysis) t.symbols.replaceFile(key, packedOutlineOf(analysis) ?? analysis.symbols);
   else t.symbols.removeFile(key);
+  t.occurrences.record(key, text, analysis?.occurrences);
   t.files.set(key, {
     language: lang,
     bytes: text.bytes,
     disk,
     hasErrors: analysis ? analysis.diagnostics.length > 0 : false,
-    identifiers: analysis ? IdentifierFilter.from(analysis.nameFilter) : undefined,
     ...(noTreeReason ? { noTreeReason } : {}),
     analyzed: text,
   });
@@ -160,6 +161,7 @@ async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, byte
 /** Forgets a file everywhere the index keeps it. */
 export function forgetFile(t: IndexTargets, key: string): void {
   t.symbols.removeFile(key);
+  t.occurrences.forget(key);
   t.files.delete(key);
   if (t.cache.has(key)) t.cache.delete(key);
 }

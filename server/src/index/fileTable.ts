@@ -1,12 +1,11 @@
 /**
  * What the workspace knows of each file beyond its text: language, size and mtime on disk, whether its
- * tree has syntax errors, and its identifier filter (so find-references reads only files that may
- * mention a name). One small record per file; the whole per-file cost is stated in memoryBound.ts.
+ * tree has syntax errors, and what its analysis was made from. One small record per file; the whole
+ * per-file cost is stated in memoryBound.ts.
  * Counters (files, bytes, per language, files with errors) are kept as records change, so the stats
  * object is exact without a scan. Main thread, synchronous.
  */
 import type { LanguageName } from '../syntax/languages.js';
-import { IdentifierFilter } from './identifierFilter.js';
 
 export interface FileRecord {
   language: LanguageName | undefined;
@@ -15,12 +14,10 @@ export interface FileRecord {
   /** On-disk size and mtime when the text was read; undefined for documents that exist only in the editor. */
   disk: { size: number; mtimeMs: number } | undefined;
   hasErrors: boolean;
-  /** Identifier filter; undefined when the file has no tree (binary, too large, unknown language). */
-  identifiers: IdentifierFilter | undefined;
   /** Why the file has no tree, when it has none. */
   noTreeReason?: string;
   /**
-   * Length and CRC-32 of the text the symbols, filter and `hasErrors` were computed from: an editor
+   * Length and CRC-32 of the text the symbols, occurrences and `hasErrors` were computed from: an editor
    * buffer opened with that very text needs no new query pass for its outline and diagnostics.
    */
   analyzed?: { bytes: number; crc: number };
@@ -79,13 +76,6 @@ export class FileTable {
   *under(root: string): IterableIterator<string> {
     const prefix = root.endsWith('/') ? root : root + '/';
     for (const key of this.#files.keys()) if (key.startsWith(prefix)) yield key;
-  }
-
-  /** Files that may contain `name` (filter says maybe) or that have no filter to ask. */
-  *mayContain(name: string): IterableIterator<string> {
-    for (const [key, r] of this.#files) {
-      if (r.identifiers && r.identifiers.mightContain(name)) yield key;
-    }
   }
 
   totals(): { files: number; bytes: number; parseErrors: number; languages: Record<string, number> } {

@@ -6,7 +6,11 @@
  * record is kept unread and copied afterwards with its verified text (re-indexed from disk when
  * the old pack is damaged); with nothing changed and nothing damaged, nothing is written.
  *
- * Memory: nothing per file stays once its record is written. A cold run holds the parser workers,
+ * The occurrence index (occurrences/) is built beside the snapshot as the server's is: files indexed
+ * go to its memtable, flushed into segments as it fills, merged once at the end; kept files whose
+ * occurrences it does not hold are parsed from the snapshot's text.
+ * Memory: of each file only the occurrence index's entry stays (occurrences/occurrenceIndex.ts) once
+ * its record is written. A cold run holds the parser workers,
  * the files in flight (2 per worker, at most a quarter of `--memory` of bytes unless one file alone
  * is larger), the writer's batches and its per-unique-chunk table; a run that loaded a snapshot
  * also holds each loaded file's size, mtime and chunk ordinals until the copy (tested).
@@ -24,7 +28,7 @@ import {
   analyseSource, MAX_STORED_FILE_BYTES, readSourceFile, type IndexFileResult, type IndexTargets, type SourceAnalysis,
 } from './fileIndexer.js';
 import { indexFolder, type FolderProgress } from './folderIndexer.js';
-import { IdentifierFilter } from './identifierFilter.js';
+import { DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_MEMTABLE_BYTES, Occurrences } from './occurrences/occurrences.js';
 import { tierBudgets, type StrataSettings } from './settings.js';
 import { buildStats, ratio } from './stats.js';
 import { errorMessage } from '../base/errors.js';
@@ -54,10 +58,13 @@ export interface HeadlessIndexOptions {
   log: Logger;
   /** Parser workers, whatever the settings say (default: `indexing.workers`, 0 = one per core). */
   workers?: number;
+  /** The occurrence index's memtable budget (default DEFAULT_MEMTABLE_BYTES). */
+  occurrenceMemtableBytes?: number;
 }
 
 /** A record of the previous snapshot, until the scan says whether its file is unchanged. */
 interface Loaded {
+  language: LanguageName;
   size: number;
   mtimeMs: number;
   kept: boolean;
@@ -119,7 +126,6 @@ function recordOf(
     ...base,
     hasErrors: a.diagnostics.length > 0,
     symbols: (packedOutlineOf(a) ?? PackedOutline.of(a.symbols)).asIndexed(),
-    identifiers: IdentifierFilter.from(a.nameFilter).toBytes(),
   };
 }
 
@@ -138,6 +144,7 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
       await run.copyKept();
       await run.commit();
     }
+    await run.completeOccurrences();
     return run.stats();
   } catch (err) {
     await run.abort();
@@ -165,6 +172,7 @@ class HeadlessRun {
   /** Stops the scan once the writer has failed. */
   readonly #scanAbort = new AbortController();
   #reader: SnapshotReader | undefined;
+  readonly #occurrences: Occurrences;
   /** Previous snapshots that could not be used at all (counted as damage). */
   #rejected = 0;
   #writing: Promise<SnapshotWriter> | undefined;
@@ -196,6 +204,11 @@ class HeadlessRun {
       evictedCaches: 0,
     };
     this.#gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
+    this.#occurrences = new Occurrences({
+      log: o.log.child('occurrences'), memtableBytes: o.occurrenceMemtableBytes ?? DEFAULT_MEMTABLE_BYTES,
+      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES,
+    });
+    this.#occurrences.openRoot(o.root, `${o.snapshot}.occ`);
   }
 
   /** 1. The previous snapshot: what each file was when it was written. */
@@ -214,7 +227,11 @@ class HeadlessRun {
     if (!reader) return;
     for (const f of reader.files()) {
       if (!under(o.root, f.key) || !this.#targets.enabled(f.language) || this.#loaded.has(f.key)) continue;
-      this.#loaded.set(f.key, { size: f.size, mtimeMs: f.mtimeMs, kept: false, reindexed: false });
+      this.#loaded.set(f.key, {
+        language: f.language, size: f.size, mtimeMs: f.mtimeMs, kept: false, reindexed: false,
+      });
+      if (f.noTreeReason === undefined) this.#occurrences.expect(f.key, { bytes: f.length, crc: f.crc });
+      else this.#occurrences.forget(f.key);
       this.#loadedTotals.add(f);
       this.#loadedTotals.chunkRefs += reader.chunkCount(f.key);
     }
@@ -244,9 +261,12 @@ class HeadlessRun {
     });
     if (this.#failure !== undefined) throw this.#failure;
     await this.#pool.endIdleWorkers();
-    for (const l of this.#loaded.values()) {
+    for (const [key, l] of this.#loaded) {
       if (l.kept) this.#kept++;
-      else if (!l.reindexed) this.#removed++;
+      else if (!l.reindexed) {
+        this.#removed++;
+        this.#occurrences.forget(key);
+      }
     }
     this.#persist.keptFiles = this.#kept;
     this.#persist.reindexedFiles = this.#reader ? run.indexed + run.storedWithoutTree : 0;
@@ -306,7 +326,36 @@ class HeadlessRun {
     }
   }
 
-  /** 6. The stats of the run's store — the snapshot, new or kept: every file cold; the workers' trees. */
+  /**
+   * 6. The occurrence index: kept files it is missing are parsed from the snapshot's verified text,
+   * then its memtable is written and its segments merged into one.
+   */
+  async completeOccurrences(): Promise<void> {
+    const reader = this.#reader;
+    const missing = [...this.#occurrences.missing];
+    const lane = async (): Promise<void> => {
+      for (let key = missing.pop(); key !== undefined; key = missing.pop()) {
+        const f = this.#loaded.get(key);
+        if (!f?.kept || !reader) continue;
+        let text: Uint8Array;
+        try {
+          text = reader.readText(key);
+        } catch {
+          continue; // damage: counted by the reader, and the file was re-indexed from the disk
+        }
+        const outcome = await analyseSource(this.#targets, key, f.language, text);
+        if ('analysis' in outcome) {
+          this.#occurrences.record(key, { bytes: text.length, crc: crc32(text) }, outcome.analysis.occurrences);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.#pool.size * 2 }, lane));
+    await this.#occurrences.flush();
+    await this.#occurrences.compact();
+    await this.#occurrences.idle();
+  }
+
+  /** 7. The stats of the run's store — the snapshot, new or kept: every file cold; the workers' trees. */
   stats(): StrataStats {
     this.#persist.damagedBlocks = this.#damaged();
     this.#integrity.crcFailures = this.#damaged();
@@ -340,6 +389,7 @@ class HeadlessRun {
       journal: { replays: 0, fullParses: 0 },
       budgets: tierBudgets(this.#o.settings),
       persist: this.#persist,
+      occurrences: this.#occurrences.stats(),
       workersHeapBytes: pool.heapBytes,
     });
   }
@@ -350,6 +400,8 @@ class HeadlessRun {
   }
 
   async close(): Promise<void> {
+    await this.#occurrences.idle();
+    this.#occurrences.close();
     this.#reader?.close();
     await this.#pool.close();
   }
@@ -390,6 +442,8 @@ class HeadlessRun {
       const outcome = await analyseSource(this.#targets, file.path, source.lang, source.bytes);
       const record = recordOf(file.path, source.lang, source.bytes, file, outcome);
       if (!(await this.#write(record, source.bytes))) return { result: 'skipped', bytes: 0 };
+      this.#occurrences.record(file.path, { bytes: record.length, crc: record.crc },
+        'analysis' in outcome ? outcome.analysis.occurrences : undefined);
       return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
     } catch (err) {
       this.#failure ??= err instanceof Error ? err : new Error(errorMessage(err));

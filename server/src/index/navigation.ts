@@ -1,8 +1,7 @@
 /**
  * Name-based navigation, as code search does it: the identifier under the cursor is looked up by
- * name. Definitions come from the symbol index (every file's definition query results). References
- * come from the reference query of each file that may mention the name — the per-file identifier
- * filters say which — so a lookup reads and parses only candidate files, never the workspace.
+ * name. Definitions come from the symbol index (every file's definition query results), references
+ * from the occurrence index (references.ts), so a lookup parses nothing but open documents.
  * Results list the file being edited first, then the others by path.
  */
 import { lineText } from '../syntax/lineIndex.js';

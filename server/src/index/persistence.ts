@@ -10,7 +10,8 @@
  *   written otherwise; at shutdown within a deadline): files with a disk state and no open buffer, texts
  *   via `SourceCache.peek`, then the disk budget. Editor-only files are left out: a snapshot describes disk.
  *   What each record says is kept as one short string per file, so closes, reads and re-indexing that
- *   change nothing never rewrite the snapshot.
+ *   change nothing never rewrite the snapshot. The occurrence index's memtables are flushed first; a
+ *   loaded file whose occurrences its index does not hold is reported missing (occurrences/).
  * Guarantees: nothing damaged is served; damage is skipped, counted, logged, and leads to a rewrite.
  * Concurrency: async; saves of one snapshot file never overlap (requests meanwhile coalesce into at
  * most one more), and one past its deadline is aborted, leaving the previous snapshot whole.
@@ -20,7 +21,6 @@ import { crc32 } from '../cache/index.js';
 import { diskFallback } from './diskFallback.js';
 import type { IndexTargets } from './fileIndexer.js';
 import { forgetFile } from './fileIndexer.js';
-import { IdentifierFilter } from './identifierFilter.js';
 import type { ScannedFile } from './scanner.js';
 import { persistenceEnabled, type StrataSettings } from './settings.js';
 import { cacheRootOf, enforceDiskBudget, snapshotPath } from './snapshot/location.js';
@@ -120,6 +120,14 @@ export class Persistence {
     return this.#o.snapshotFile?.(root) ?? snapshotPath(root, this.#o.settings().cacheDir, this.#o.env);
   }
 
+  /**
+   * Where `root`'s occurrence index lives: beside its snapshot, so the two age and are evicted
+   * together; undefined when persistence is off.
+   */
+  occurrenceDir(root: string): string | undefined {
+    return this.enabled ? `${this.#pathOf(root)}.occ` : undefined;
+  }
+
   #state(root: string): RootState {
     let s = this.#roots.get(root);
     if (!s) {
@@ -187,21 +195,16 @@ export class Persistence {
         // Every record the file holds, open documents' too: a close then saves only what differs.
         recorded.set(f.key, recordSignature(f));
         if (this.#o.isOpen(f.key) || !t.enabled(f.language)) continue;
-        let identifiers: IdentifierFilter | undefined;
-        try {
-          // A plain copy: the record's bytes may be a Buffer view, whose slice() BlockReader would share.
-          identifiers = f.identifiers ? IdentifierFilter.fromBytes(new Uint8Array(f.identifiers)) : undefined;
-        } catch (err) {
-          reader.damage.blocks++;
-          reader.damage.messages.push(`${f.key}: identifier filter: ${errorMessage(err)}`);
-          continue;
-        }
         t.cache.adopt(f.key, { length: f.length, crc: f.crc }, this.#fallback(s, f));
-        if (f.noTreeReason === undefined) t.symbols.replaceFile(f.key, f.symbols);
-        else t.symbols.removeFile(f.key);
+        if (f.noTreeReason === undefined) {
+          t.symbols.replaceFile(f.key, f.symbols);
+          t.occurrences.expect(f.key, { bytes: f.length, crc: f.crc });
+        } else {
+          t.symbols.removeFile(f.key);
+          t.occurrences.forget(f.key);
+        }
         t.files.set(f.key, {
           language: f.language, bytes: f.length, disk: { size: f.size, mtimeMs: f.mtimeMs }, hasErrors: f.hasErrors,
-          identifiers,
           ...(f.noTreeReason !== undefined ? { noTreeReason: f.noTreeReason } : {}),
           analyzed: { bytes: f.length, crc: f.crc },
         });
@@ -349,6 +352,8 @@ export class Persistence {
   async #writeSnapshot(root: string, s: RootState, deadline: number): Promise<void> {
     const started = performance.now();
     const t = this.#o.targets;
+    // The occurrences of what the snapshot records go to their segments first (occurrences/).
+    await t.occurrences.flush();
     const writer = await SnapshotWriter.create(s.path, { root });
     const recorded = new Map<string, string>();
     let files = 0;
@@ -373,13 +378,11 @@ export class Persistence {
           t.log.warn(`${key}: not saved in the persistent cache (${errorMessage(err)})`);
           continue;
         }
-        const identifiers = row.identifiers?.toBytes();
         const record: SnapshotFile = {
           key, size: row.disk.size, mtimeMs: row.disk.mtimeMs, language: row.language,
           length: text.length, crc: crc32(text), hasErrors: row.hasErrors,
           symbols: row.noTreeReason === undefined && t.symbols.hasFile(key) ? t.symbols.symbolsOf(key) : [],
           ...(row.noTreeReason !== undefined ? { noTreeReason: row.noTreeReason } : {}),
-          ...(identifiers ? { identifiers } : {}),
         };
         await writer.add(record, text);
         recorded.set(key, recordSignature(record));

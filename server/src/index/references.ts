@@ -1,30 +1,32 @@
 /**
- * Find-references: every place a name occurs, over the files that may contain it.
- * The candidates are the asking file plus the files whose identifier filter says "maybe" (≈1% false
- * positives); each is parsed in the worker pool from its current text (an open document's, else the
- * cache's verified bytes, peeked: a search is a one-off read and must not reorder or refill the tiers),
- * unless it is above the tree cap. Declarations come from the symbol index, except for open documents
- * parsed here: theirs come from this parse of the current text, since the index catches up with an
- * edit only after a debounce (its spans would be stale).
- * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES.
- * Concurrency: the candidates stream through a few lanes (`ReferenceLimits`), so the texts held at
- * once are bounded in count and bytes however many files may mention the name; each is made current
- * first (`settle`: a pending close reconciled, a file changed on disk re-indexed). Holds nothing
- * between searches.
+ * Find-references: every place a name occurs. Closed files answer from the occurrence index
+ * (occurrences/): their occurrences were recorded when they were indexed, so nothing is read or parsed.
+ * Open documents answer from their live text, parsed here in the worker pool (the index catches up
+ * with an edit only after a debounce), and so do files the index is missing (occurrences.ts) until they
+ * are indexed again: texts read for that are peeked, so a search never reorders or refills the tiers.
+ * Declarations come from the symbol index, except for open documents parsed here.
+ * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES; an indexed
+ * file is made current (`settle`) before its occurrences are served, and only files whose occurrences
+ * can still enter the answer are settled or decoded, so a name in every file costs what the answer does.
+ * Concurrency: texts to parse stream through a few lanes (`ReferenceLimits`), so the texts held at
+ * once are bounded in count and bytes. Holds nothing between searches.
  */
 import type { Logger } from '../base/log.js';
 import { errorMessage } from '../base/errors.js';
 import type { LanguageName } from '../syntax/languages.js';
 import type { ParserPool } from '../syntax/parserPool.js';
 import type { SyntaxSymbol } from '../syntax/types.js';
-import type { SourceCache } from '../cache/index.js';
+import { crc32, type SourceCache } from '../cache/index.js';
 import type { Location } from './api.js';
 import type { FileTable } from './fileTable.js';
 import { orderLocations } from './navigation.js';
+import { occurrencesIn, type Occurrences } from './occurrences/occurrences.js';
 import type { SymbolIndex } from './symbolIndex.js';
 
 /** At most this many references are returned: enough for any list a person reads. */
 const MAX_REFERENCES = 10_000;
+/** Indexed files settled at once before their occurrences are decoded. */
+const SETTLE_BATCH = 256;
 
 const encoder = new TextEncoder();
 
@@ -36,8 +38,9 @@ interface ReferenceLimits {
 }
 
 export interface ReferenceSources {
-  files: Pick<FileTable, 'mayContain' | 'get'>;
+  files: Pick<FileTable, 'get'>;
   symbols: Pick<SymbolIndex, 'lookup'>;
+  occurrences: Pick<Occurrences, 'lookup' | 'missing' | 'generation' | 'record'>;
   cache: Pick<SourceCache, 'has' | 'peek'>;
   pool: Pick<ParserPool, 'parse'>;
   /** Makes what is held about `key` current before it is read. */
@@ -45,6 +48,8 @@ export interface ReferenceSources {
   languageOf(key: string): LanguageName | undefined;
   /** An open document's current text; undefined for a closed file. */
   openText(key: string): string | undefined;
+  /** Keys of the documents open in an editor. */
+  openKeys(): Iterable<string>;
   treeCapBytes(): number;
   limits(): ReferenceLimits;
   /** Told the candidate texts held whenever that changes (tests check the limits with it). */
@@ -61,32 +66,67 @@ export class ReferenceSearch {
 
   /** The references to `name`, asked from `key`; with `includeDeclaration`, its declarations too. */
   async find(key: string, name: string, includeDeclaration: boolean): Promise<Location[]> {
-    // Taken whole first: settling a candidate may re-index it, which must not disturb the walk.
-    const candidates = new Set<string>([key]);
-    for (const k of this.#s.files.mayContain(name)) candidates.add(k);
     const found: Location[] = [];
     const parsedOpen = new Set<string>();
+    // Texts to parse: open documents that mention the name, and files the index is missing.
+    const toParse = new Set<string>();
+    for (const k of this.#s.openKeys()) if (this.#s.openText(k)?.includes(name)) toParse.add(k);
+    for (const k of this.#s.occurrences.missing) toParse.add(k);
     const limits = this.#s.limits();
     const held = new HeldTexts(limits.bytes, this.#s.onHeld);
-    const queue = candidates.values();
-    // Each lane takes the next candidate when its last one is done; `found` is ordered below, so the
-    // order in which candidates finish does not matter.
+    const queue = toParse.values();
     const lane = async (): Promise<void> => {
       for (let next = queue.next(); !next.done; next = queue.next()) {
         const parsed = await this.#search(next.value, name, includeDeclaration, found, held);
         if (parsed === 'open') parsedOpen.add(next.value);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.files, candidates.size)) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.files, toParse.size)) }, lane));
     if (includeDeclaration) {
       for (const s of this.#s.symbols.lookup(name)) {
         if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
       }
     }
+    await this.#fromIndex(key, name, toParse, found);
     return orderLocations(key, found).slice(0, MAX_REFERENCES);
   }
 
-  /** Adds one candidate's references (and an open document's declarations) to `found`; says what it parsed. */
+  /**
+   * Adds the indexed occurrences of `name` (files in `skip` were parsed instead), in answer order
+   * (navigation.ts), settling each file first, until MAX_REFERENCES of them make every later file's
+   * irrelevant.
+   */
+  async #fromIndex(key: string, name: string, skip: ReadonlySet<string>, found: Location[]): Promise<void> {
+    let runs = this.#lookup(name, skip);
+    const order = [...runs.keys()].sort((a, b) => (a === key ? -1 : b === key ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    let added = 0;
+    for (let i = 0; i < order.length && added < MAX_REFERENCES; i += SETTLE_BATCH) {
+      const batch = order.slice(i, i + SETTLE_BATCH);
+      const generation = this.#s.occurrences.generation;
+      await Promise.all(batch.map((k) => this.#s.settle(k)));
+      // A settled file may have been re-indexed meanwhile: what is held now is what is served.
+      if (this.#s.occurrences.generation !== generation) runs = this.#lookup(name, skip);
+      for (const k of batch) {
+        const run = runs.get(k);
+        if (!run) continue;
+        for (const o of occurrencesIn(name, run)) {
+          if (o.kind === 'definition') continue;
+          found.push({ key: k, span: o.span });
+          added++;
+        }
+      }
+    }
+  }
+
+  #lookup(name: string, skip: ReadonlySet<string>): Map<string, Uint8Array> {
+    const runs = new Map<string, Uint8Array>();
+    this.#s.occurrences.lookup(name, (k, run) => {
+      if (!skip.has(k) && this.#s.openText(k) === undefined) runs.set(k, run);
+    });
+    return runs;
+  }
+
+  /** Adds one parsed text's references (and an open document's declarations) to `found`; says what it parsed. */
   async #search(candidate: string, name: string, includeDeclaration: boolean, found: Location[],
     held: HeldTexts): Promise<'open' | 'closed' | 'not parsed'> {
     await this.#s.settle(candidate);
@@ -107,6 +147,10 @@ export class ReferenceSearch {
       const outcome = await this.#s.pool.parse({ lang, bytes, path: candidate, references: true });
       for (const r of outcome.analysis?.references ?? []) {
         if (r.name === name) found.push({ key: candidate, span: r.span });
+      }
+      if (text === undefined && outcome.analysis && this.#s.occurrences.missing.has(candidate)) {
+        // Parsed anyway: what the index was missing is held from now on.
+        this.#s.occurrences.record(candidate, { bytes: bytes.length, crc: crc32(bytes) }, outcome.analysis.occurrences);
       }
       if (text === undefined || !outcome.analysis) return 'closed';
       if (includeDeclaration) declarationsOf(outcome.analysis.symbols, name, candidate, found);

@@ -5,7 +5,7 @@
  * peak RSS, the elapsed time rounded, the trees summed over the threads that made them.
  * Pure apart from reading the process's memory counters; holds nothing.
  */
-import type { PersistStats, StrataStats } from '../protocol.js';
+import type { OccurrenceStats, PersistStats, StrataStats } from '../protocol.js';
 
 type TreeCounts = StrataStats['trees'];
 
@@ -21,6 +21,7 @@ export interface StatsParts {
   journal: StrataStats['journal'];
   budgets: NonNullable<StrataStats['budgets']>;
   persist: PersistStats;
+  occurrences?: OccurrenceStats;
   /** The parser workers' latest reported wasm heaps. */
   workersHeapBytes: number;
 }
@@ -48,6 +49,7 @@ export function buildStats(p: StatsParts): StrataStats {
     journal: p.journal,
     budgets: p.budgets,
     persist: p.persist,
+    ...(p.occurrences ? { occurrences: p.occurrences } : {}),
     process: {
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: p.workersHeapBytes,

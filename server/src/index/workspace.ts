@@ -4,7 +4,7 @@
  * - the source cache (warm/cold tiers, verified reads),
  * - the hot tier (live trees of what is being worked on, rebuilt from the edit journal),
  * - the parser worker pool (bulk parsing; find-references over candidate files: references.ts),
- * - the symbol index, the per-file table with identifier filters,
+ * - the symbol index, the per-file table, the occurrence index (occurrences/: find-references),
  * - document sync (documentSync.ts: open documents, their kept analyses, the reconciliation of a close),
  * - the freshness checks (freshness.ts) and the persistent cache (persistence.ts),
  * - the stats object (stats.ts).
@@ -42,6 +42,7 @@ import { indexFolder } from './folderIndexer.js';
 import { identifierAt, lineAt, orderLocations } from './navigation.js';
 import { DocumentSync, type KeptAnalysis } from './documentSync.js';
 import { ReferenceSearch } from './references.js';
+import { DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_MEMTABLE_BYTES, Occurrences } from './occurrences/occurrences.js';
 import { defaultSettings, tierBudgets, type StrataSettings } from './settings.js';
 import { buildStats } from './stats.js';
 import type { StrataStats } from '../protocol.js';
@@ -72,6 +73,7 @@ export class Workspace implements WorkspaceService {
   readonly #hot: HotTier;
   readonly #symbols = new SymbolIndex();
   readonly #files = new FileTable();
+  readonly #occurrences: Occurrences;
   /**
    * Files whose last analysis was cut by its time budget (syntax/analysis/budget.ts): logged once, and
    * their next passes get the repeat budget; a complete pass removes the mark.
@@ -85,6 +87,8 @@ export class Workspace implements WorkspaceService {
   readonly #fresh: Freshness;
   readonly #persist: Persistence;
   #elapsedMs = 0;
+  /** A `#fillMissing` is running. */
+  #filling = false;
   /** Index runs in progress (folders are indexed concurrently). */
   #indexRuns = 0;
   #disposed = false;
@@ -112,8 +116,14 @@ export class Workspace implements WorkspaceService {
       maxEdits: settings.journal.maxEdits,
     });
     this.#applyTreePolicy();
+    this.#occurrences = new Occurrences({
+      log: this.#log.child('occurrences'), memtableBytes: DEFAULT_MEMTABLE_BYTES,
+      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES,
+      onMissing: () => void this.#fillMissing(),
+    });
     this.#targets = {
-      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, log: this.#log,
+      cache, pool: this.#pool, symbols: this.#symbols, files: this.#files, occurrences: this.#occurrences,
+      log: this.#log,
       enabled: (lang) => this.#settings.languages.includes(lang),
       treeCapBytes: () => this.#treeCap(),
       isOpen: (key) => this.#sync.has(key),
@@ -133,7 +143,9 @@ export class Workspace implements WorkspaceService {
       diskStateChanged: (key) => this.#persist.changed([key]),
     });
     this.#references = new ReferenceSearch({
-      files: this.#files, symbols: this.#symbols, cache, pool: this.#pool, log: this.#log,
+      files: this.#files, symbols: this.#symbols, occurrences: this.#occurrences, cache, pool: this.#pool,
+      log: this.#log,
+      openKeys: () => this.#sync.keys(),
       settle: (key) => this.#settle(key),
       languageOf: (key) => this.#languageOf(key),
       openText: (key) => this.#sync.get(key)?.text,
@@ -179,6 +191,7 @@ export class Workspace implements WorkspaceService {
     let last: boolean;
     try {
       // The root's snapshot first: unchanged files are then kept without being read or parsed.
+      this.#occurrences.openRoot(root, this.#persist.occurrenceDir(root));
       const reconcile = await this.#persist.load(root);
       const t = this.#targets;
       const result = await indexFolder(root, { exclude: this.#settings.exclude, log: this.#log }, runProgress, {
@@ -194,6 +207,10 @@ export class Workspace implements WorkspaceService {
         ...(reconcile ? { keep: (file) => reconcile.keep(file) } : {}),
       });
       reconcile?.finish(result.indexed + result.storedWithoutTree);
+      // Entries a crash left for files the workspace does not have (written after the last snapshot).
+      this.#occurrences.retain((key) => this.#files.has(key) || this.#sync.has(key));
+      // One segment per root after a run: a lookup then reads one dictionary block and one list.
+      await this.#occurrences.compact();
       this.#elapsedMs = performance.now() - started;
       // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
       await this.#pool.endIdleWorkers();
@@ -206,6 +223,7 @@ export class Workspace implements WorkspaceService {
     progress.end(endMessage ?? `Strata: indexed ${root}`);
     // After `end`: the index answers while its snapshot is written.
     await this.#persist.save(root);
+    void this.#fillMissing();
     // And the save's garbage (texts read back, blocks written), unless another run has begun.
     if (last && this.#indexRuns === 0) collectGarbage();
   }
@@ -237,6 +255,7 @@ export class Workspace implements WorkspaceService {
       this.#hot.forget(key);
       forgetFile(this.#targets, key);
     }
+    this.#occurrences.closeRoot(root);
   }
 
   async filesChanged(events: { key: string; change: 'created' | 'changed' | 'deleted' }[]): Promise<void> {
@@ -405,6 +424,7 @@ export class Workspace implements WorkspaceService {
       journal: threadJournalStats.counts(),
       budgets: tierBudgets(this.#settings),
       persist: this.#persist.stats(),
+      occurrences: this.#occurrences.stats(),
       workersHeapBytes: pool.heapBytes,
     });
   }
@@ -420,6 +440,8 @@ export class Workspace implements WorkspaceService {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#persist.close();
+    await this.#occurrences.idle();
+    this.#occurrences.close();
     this.#hot.dispose();
     await this.#pool.close();
   }
@@ -460,6 +482,42 @@ export class Workspace implements WorkspaceService {
 
   #treeCap(): number {
     return Math.round(this.#settings.trees.maxFileSizeMB * 1024 * 1024);
+  }
+
+  /**
+   * Indexes the occurrences of the files the occurrence index is missing (occurrences.ts), a lane per
+   * parser worker, in the background; find-references parses them meanwhile. An open document is
+   * left to its close, which indexes it again.
+   */
+  async #fillMissing(): Promise<void> {
+    if (this.#filling) return;
+    this.#filling = true;
+    try {
+      const keys = this.#occurrences.missing.values();
+      const lane = async (): Promise<void> => {
+        for (let next = keys.next(); !next.done && !this.#disposed; next = keys.next()) {
+          const key = next.value;
+          await this.#settle(key);
+          const lang = this.#files.get(key)?.language;
+          if (!lang || !this.#occurrences.missing.has(key) || this.#sync.has(key) || !this.#cache.has(key)) continue;
+          let bytes: Uint8Array;
+          try {
+            bytes = this.#cache.peek(key);
+          } catch (err) {
+            this.#log.warn(`${key}: ${errorMessage(err)}`);
+            continue;
+          }
+          if (bytes.length > this.#treeCap()) continue;
+          const outcome = await this.#pool.parse({ lang, bytes, path: key });
+          if (outcome.analysis && this.#occurrences.missing.has(key) && !this.#sync.has(key)) {
+            this.#occurrences.record(key, { bytes: bytes.length, crc: crc32(bytes) }, outcome.analysis.occurrences);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: this.#pool.size }, lane));
+    } finally {
+      this.#filling = false;
+    }
   }
 
   /** Makes what is held about a closed file current: its close reconciled, then checked against the disk. */

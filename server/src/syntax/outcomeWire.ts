@@ -2,7 +2,7 @@
  * How a parse outcome travels from a parser worker to the pool (parseWorker.ts → parserPool.ts).
  *
  * What is large goes as transferred buffers: the PackedOutline as the analysis made it, the folds as
- * one Int32Array (FOLD_INTS per fold), the name filter as its bit words. The rest goes by structured
+ * one Int32Array (FOLD_INTS per fold), the occurrences' two arrays. The rest goes by structured
  * clone. Why: structured clone rebuilds every object key by key, which costs the main thread more
  * than its share of the work (docs/decisions.md).
  * On the main thread the outline and folds stay packed: `analysis.symbols` and `analysis.folds` are
@@ -11,13 +11,13 @@
  * Guarantee: `unpackOutcome(packOutcome(o))` deep-equals `o`, keys in the same order (property test).
  * Concurrency: `packOutcome` transfers its buffers, so the outcome is spent once posted.
  */
-import { NameFilter } from './analysis/nameFilter.js';
 import { buildWhenRead } from './lazyProperty.js';
 import { keepOutlinePacked, PackedOutline, packedOutlineOf } from './packedOutline.js';
 import type { ParseOutcome } from './parseJob.js';
 import type { FileAnalysis, FoldSpan } from './types.js';
+import type { PackedOccurrences } from './occurrences.js';
 
-/** What a worker posts: an outcome whose outline, folds and name filter are placeholders, and their packed form. */
+/** What a worker posts: an outcome whose outline, folds and occurrences are placeholders, and their packed form. */
 export interface PackedOutcome {
   outcome: ParseOutcome;
   packed?: {
@@ -25,7 +25,7 @@ export interface PackedOutcome {
     outline: { ints: Uint32Array; nameUnits: Uint16Array; details: (number | string)[]; roots: number };
     /** FOLD_INTS per fold. */
     folds: Int32Array;
-    nameFilter: { words: Uint32Array; probes: number };
+    occurrences: PackedOccurrences;
   };
 }
 
@@ -33,13 +33,13 @@ const FOLD_INTS = 3;
 /** Fold kinds by code; 0 = no kind. */
 const FOLD_KINDS: readonly (FoldSpan['kind'])[] = [undefined, 'comment', 'imports', 'region'];
 
-/** What an analysis carries in place of its name filter while the words travel beside it. */
-const PLACEHOLDER_FILTER = new NameFilter(new Uint32Array(1), 1);
+/** What an analysis carries in place of its occurrences while they travel beside it. */
+const PLACEHOLDER_OCCURRENCES: PackedOccurrences = { names: [], ends: new Uint32Array(0), data: new Uint8Array(0) };
 
 /**
  * The message for `outcome` and the buffers to transfer with it. The outline in the message is the
  * analysis's own packed outline, not a copy: once posted with `transfer`, its buffers (and the
- * folds' and name filter's) belong to the receiver, so the outcome is spent in this thread.
+ * folds' and occurrences') belong to the receiver, so the outcome is spent in this thread.
  */
 export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; transfer: ArrayBuffer[] } {
   const analysis = outcome.analysis;
@@ -55,10 +55,10 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
     folds[at + 2] = code;
     at += FOLD_INTS;
   }
-  const { words, probes } = analysis.nameFilter;
+  const occurrences = analysis.occurrences;
   // The same keys in the same order, the packed ones placeholders until unpacked. Copied key by key,
   // not spread: a spread would read `symbols` and so build the objects of an outline kept packed.
-  const placeholders: Partial<FileAnalysis> = { symbols: [], folds: [], nameFilter: PLACEHOLDER_FILTER };
+  const placeholders: Partial<FileAnalysis> = { symbols: [], folds: [], occurrences: PLACEHOLDER_OCCURRENCES };
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(analysis) as (keyof FileAnalysis)[])
     fields[key] = key in placeholders ? placeholders[key] : analysis[key];
@@ -74,19 +74,20 @@ export function packOutcome(outcome: ParseOutcome): { message: PackedOutcome; tr
           roots: outline.roots,
         },
         folds,
-        nameFilter: { words, probes },
+        occurrences,
       },
     },
     transfer: [
       folds.buffer as ArrayBuffer,
-      ...[outline.ints, outline.nameUnits, words].filter(isWholeBuffer).map((a) => a.buffer as ArrayBuffer),
+      ...[outline.ints, outline.nameUnits, occurrences.ends, occurrences.data].filter(isWholeBuffer)
+        .map((a) => a.buffer as ArrayBuffer),
     ],
   };
 }
 
 /**
  * Whether `a` is its whole buffer: only then is the buffer handed over. A view of a larger one (a
- * name filter read from a snapshot, say) is copied, so the rest of that buffer stays with its owner.
+ * run read from a segment, say) is copied, so the rest of that buffer stays with its owner.
  */
 function isWholeBuffer(a: ArrayBufferView): boolean {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
@@ -112,6 +113,6 @@ export function unpackOutcome(message: PackedOutcome): ParseOutcome {
     }
     return folds;
   });
-  analysis.nameFilter = new NameFilter(packed.nameFilter.words, packed.nameFilter.probes);
+  analysis.occurrences = packed.occurrences;
   return outcome;
 }

@@ -4,7 +4,7 @@
  * web binding reports them and as LSP's default position encoding expects.
  * Plain data, so results can be cloned or transferred between threads.
  */
-import type { NameFilter } from './analysis/nameFilter.js';
+import type { PackedOccurrences } from './occurrences.js';
 
 /** Numeric values are LSP's SymbolKind, so the lsp layer passes them through unchanged. */
 export const enum SymbolKind {
@@ -65,11 +65,8 @@ export interface SyntaxDiagnostic {
 export interface FileAnalysis {
   /** Hierarchical outline: top-level definitions with their children. */
   symbols: SyntaxSymbol[];
-  /**
-   * A Bloom filter of the names that occur in the file (definitions and uses): find-references reads only
-   * the files that may mention a name.
-   */
-  nameFilter: NameFilter;
+  /** Every name occurrence in the file (uses and definitions' names), packed for the occurrence index. */
+  occurrences: PackedOccurrences;
   folds: FoldSpan[];
   /** At most the configured limit (100 by default), in document order. */
   diagnostics: SyntaxDiagnostic[];

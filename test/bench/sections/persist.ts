@@ -176,7 +176,7 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
     ctx.log(`persist: 10× strata index: ${tenRun.stats.files} files, ${(tenRun.stats.bytes / MB).toFixed(0)} MB in ${(tenRun.ms / 1000).toFixed(1)} s, peak RSS ${(tenRun.stats.peakRssBytes / MB).toFixed(0)} MB`);
 
     const rss1 = Number(cold.stats.peakRssBytes);
-    const goFileBytes = perFileBytes({ symbols: 66, pathUnits: 65, identifiers: 130 });
+    const goFileBytes = perFileBytes({ symbols: 66, pathUnits: 65 });
     const rss10 = Number(tenRun.stats.peakRssBytes);
     const metrics: Metric[] = [
       { name: 'Corpus (1×)', value: raw / MB, unit: 'MB', note: `${cold.stats.files} files indexed from ${folders.map((f) => f.split('/').slice(-2).join('/')).join(', ')}` },
@@ -194,7 +194,7 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
       // `strata index` keeps nothing per file (index/headlessIndex.ts); the server would keep the
       // stated per-file cost (index/memoryBound.ts), given beside it for scale.
       { name: 'Peak RSS growth per added file (10× − 1×)', value: (rss10 - rss1) / Math.max(1, tenRun.stats.files - cold.stats.files) / 1024, unit: 'KB',
-        note: `the server's stated per-file cost for a Go file of this corpus (66 symbols, 65 path units, 130 identifiers: perFileBytes) is ${(goFileBytes / 1024).toFixed(1)} KB` },
+        note: `the server's stated per-file cost for a Go file of this corpus (66 symbols, 65 path units: perFileBytes) is ${(goFileBytes / 1024).toFixed(1)} KB` },
     ];
     const tables: Table[] = [{
       title: 'Persistent cache: runs side by side (each with its own XDG_CACHE_HOME)',

@@ -123,7 +123,6 @@ export function filesArb(maxFiles = 30): fc.Arbitrary<Original[]> {
     hasErrors: fc.boolean(),
     noTreeReason: fc.option(fc.constantFrom('too large', 'binary', 'not UTF-8'), { nil: undefined }),
     symbols: symbolTreeArb,
-    identifiers: fc.option(fc.uint8Array({ maxLength: 200 }), { nil: undefined }),
   });
   return fc.array(one, { maxLength: maxFiles }).map((rows) => {
     const out: Original[] = [];
@@ -133,7 +132,6 @@ export function filesArb(maxFiles = 30): fc.Arbitrary<Original[]> {
         key: `/ws/dir${i % 3}/f${i}.ts`, size: r.size, mtimeMs: r.mtimeMs, language: r.language,
         length: text.length, crc: crc32(text), hasErrors: r.hasErrors, symbols: r.symbols,
         ...(r.noTreeReason !== undefined ? { noTreeReason: r.noTreeReason } : {}),
-        ...(r.identifiers !== undefined ? { identifiers: r.identifiers } : {}),
       };
       out.push({ file, text });
     });

@@ -10,28 +10,38 @@ import {
   references, syntaxDiagnostics,
 } from '../../../server/src/syntax/analysis/index.js';
 import { detectLanguage } from '../../../server/src/syntax/languages.js';
-import { NameFilter } from '../../../server/src/syntax/analysis/nameFilter.js';
-import { SymbolKind } from '../../../server/src/syntax/types.js';
+import { decodeOccurrences, packOccurrences } from '../../../server/src/syntax/occurrences.js';
+import { SymbolKind, type SyntaxSymbol } from '../../../server/src/syntax/types.js';
 import { demoText, releaseAll, withDemoTree, withTree } from './demo.js';
 import { demoFiles } from './files.js';
 
 after(releaseAll);
 
+function flatten(symbols: readonly SyntaxSymbol[]): SyntaxSymbol[] {
+  return symbols.flatMap((s) => [s, ...flatten(s.children ?? [])]);
+}
+
 describe('analyzeFile', () => {
-  test('equals the separate analyses for every demo file, and is plain data but for the name filter', async () => {
+  test('equals the separate analyses for every demo file, and is plain data', async () => {
     for (const path of demoFiles()) {
       const lang = detectLanguage(path, { firstLine: demoText(path).split('\n', 1)[0]! })!.name;
       await withDemoTree(lang, path, (tree, text) => {
         const all = analyzeFile(tree, lang, { text });
         assert.deepEqual(all.symbols, outline(tree, lang), path);
-        // The filter of exactly the names the separate pass finds: the same words bit for bit.
-        assert.deepEqual(all.nameFilter, NameFilter.of(identifierNames(tree, lang)), path);
+        // The occurrences: every reference the separate pass finds, and every definition's name.
+        const refs = references(tree, lang);
+        const defs = outline(tree, lang);
+        const expected = packOccurrences([
+          ...refs.map((r) => ({ name: r.name, span: r.span, kind: r.kind ?? 'identifier' as const })),
+          ...flatten(defs).filter((d) => !d.name.startsWith('impl '))
+            .map((d) => ({ name: d.name, span: d.nameSpan, kind: 'definition' as const })),
+        ]);
+        assert.deepEqual(all.occurrences, expected, path);
+        assert.deepEqual(new Set(all.occurrences.names), new Set(identifierNames(tree, lang)), path);
         assert.deepEqual(all.folds, foldingRanges(tree, text), path);
         assert.deepEqual(all.diagnostics, syntaxDiagnostics(tree), path);
         assert.equal(all.references, undefined, 'references only on request');
-        // The filter is a class (its words go as a transferred buffer: outcomeWire.ts); the rest is plain data.
-        const { nameFilter: _filter, ...plain } = all;
-        assert.deepEqual(structuredClone(plain), plain, path);
+        assert.deepEqual(structuredClone(all), all, path);
         const withRefs = analyzeFile(tree, lang, { text, references: true });
         assert.deepEqual(withRefs.references, references(tree, lang), path);
       });
@@ -68,6 +78,10 @@ describe('analyzeFile', () => {
     assert.deepEqual(classes[copies - 1]!.span, [5 + (copies - 1) * lines, 7, 24 + (copies - 1) * lines, 1]);
     assert.equal(result.folds.length, 6 * copies);
     assert.deepEqual(result.diagnostics, []);
-    assert.ok(result.nameFilter.mightContain('applyTax'));
+    const i = result.occurrences.names.indexOf('applyTax');
+    assert.ok(i >= 0);
+    const uses = decodeOccurrences('applyTax', result.occurrences.data,
+      i === 0 ? 0 : result.occurrences.ends[i - 1]!, result.occurrences.ends[i]!);
+    assert.equal(uses.length % copies, 0, 'as many occurrences in every copy');
   });
 });

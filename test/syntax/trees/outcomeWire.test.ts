@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { NameFilter } from '../../../server/src/syntax/analysis/nameFilter.js';
+import { packOccurrences } from '../../../server/src/syntax/occurrences.js';
 import { packOutcome, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
 import { PackedOutline, PackedOutlineWriter, packedOutlineOf } from '../../../server/src/syntax/packedOutline.js';
 import { runParseJob, type ParseOutcome } from '../../../server/src/syntax/parseJob.js';
@@ -23,7 +23,7 @@ function roundTrip(o: ParseOutcome): ParseOutcome {
     assert.equal(message.packed.outline.ints.byteLength, 0, 'the outline was transferred, not copied');
     assert.equal(message.packed.outline.nameUnits.byteLength, 0, 'the names were transferred, not copied');
     assert.equal(message.packed.folds.byteLength, 0, 'the folds were transferred, not copied');
-    assert.equal(message.packed.nameFilter.words.byteLength, 0, 'the name filter was transferred, not copied');
+    assert.equal(message.packed.occurrences.data.byteLength, 0, 'the occurrences were transferred, not copied');
   }
   return unpackOutcome(crossed);
 }
@@ -58,7 +58,12 @@ const foldArb: fc.Arbitrary<FoldSpan> = fc.tuple(int, int, fc.constantFrom(undef
   .map(([startLine, endLine, kind]) => (kind ? { startLine, endLine, kind } : { startLine, endLine }));
 const analysisArb: fc.Arbitrary<FileAnalysis> = fc.record({
   symbols: fc.array(symbolArb, { maxLength: 6 }),
-  nameFilter: fc.array(fc.string({ maxLength: 6 }), { maxLength: 5 }).map((names) => NameFilter.of(names)),
+  occurrences: fc.array(fc.record({
+    name: fc.string({ minLength: 1, maxLength: 6 }), span: fc.tuple(int, int, int, int),
+    kind: fc.constantFrom('identifier' as const, 'call' as const, 'type' as const, 'definition' as const),
+  }, { noNullPrototype: true }), { maxLength: 5 }).map((list) => packOccurrences(
+    // One occurrence per position, as a file has.
+    [...new Map(list.map((o) => [`${o.span[0]}:${o.span[1]}`, o])).values()])),
   folds: fc.array(foldArb, { maxLength: 6 }),
   diagnostics: fc.constant([] as FileAnalysis['diagnostics']),
 }, { noNullPrototype: true }).chain((a) => fc.option(fc.record({ stage: fc.constant('query' as const), afterMs: int, budgetMs: int }, { noNullPrototype: true }), { nil: undefined })
@@ -113,7 +118,7 @@ test('the outline and folds stay packed on the main thread until their objects a
     assert.deepEqual(folds, analysis.folds);
     assert.equal(Object.getOwnPropertyDescriptor(got, 'folds')!.value, folds);
   }), { numRuns: 200 });
-  assert.equal(packedOutlineOf({ symbols: [], nameFilter: NameFilter.of([]), folds: [], diagnostics: [] }), undefined, 'an analysis given as objects has none');
+  assert.equal(packedOutlineOf({ symbols: [], occurrences: packOccurrences([]), folds: [], diagnostics: [] }), undefined, 'an analysis given as objects has none');
 });
 
 test('asIndexed is the outline as the symbol index keeps it: no details, no empty children lists', () => {

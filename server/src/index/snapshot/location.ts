@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 const SNAPSHOT_FILE_NAME = 'snapshot.strata';
 
 const VERSION_DIR = /^v\d+$/;

@@ -2,9 +2,9 @@
  * The snapshot's per-file record: everything the workspace needs about one file, and its byte form
  * inside a FILES block.
  * Record: u32 body length | body | u32 CRC-32 of body. Body: key, size (f64), mtimeMs (f64), language,
- * text length (varint), text CRC-32, flags (hasErrors, noTreeReason, identifiers), [noTreeReason],
+ * text length (varint), text CRC-32, flags (hasErrors, noTreeReason), [noTreeReason],
  * chunk refs (count, then zigzag deltas of ordinals, so consecutive new chunks cost one byte each),
- * symbols, [identifier filter bytes]. Symbols go in pre-order without recursion (name, kind, spans as
+ * symbols. Symbols go in pre-order without recursion (name, kind, spans as
  * 8 varints, flags, [detail], [child count]); decoding uses an explicit stack, so nesting depth costs
  * no call stack. The record CRC re-checks each record after its block's checks.
  * Guarantees: `decodeRecord` returns exactly what `encodeRecord` was given (absent fields stay absent,
@@ -29,8 +29,6 @@ export interface SnapshotFile {
   noTreeReason?: string;
   /** As SymbolIndex.symbolsOf gives them (a `detail` is kept when present). */
   symbols: SyntaxSymbol[];
-  /** IdentifierFilter.toBytes(); absent when the file has none. */
-  identifiers?: Uint8Array;
 }
 
 /**
@@ -47,7 +45,6 @@ export interface DecodedRecord {
 
 const F_ERRORS = 1;
 const F_NO_TREE = 2;
-const F_IDENTIFIERS = 4;
 const S_DETAIL = 1;
 const S_CHILDREN = 2;
 const U32_LIMIT = 2 ** 32;
@@ -78,8 +75,7 @@ export function encodeRecord(
   out.str(file.language);
   out.uvar(file.length);
   out.u32(file.crc);
-  out.u8((file.hasErrors ? F_ERRORS : 0) | (file.noTreeReason !== undefined ? F_NO_TREE : 0)
-    | (file.identifiers !== undefined ? F_IDENTIFIERS : 0));
+  out.u8((file.hasErrors ? F_ERRORS : 0) | (file.noTreeReason !== undefined ? F_NO_TREE : 0));
   if (file.noTreeReason !== undefined) out.str(file.noTreeReason);
   out.uvar(refCount);
   let previous = 0;
@@ -89,10 +85,6 @@ export function encodeRecord(
     previous = r;
   }
   encodeSymbols(out, file.key, file.symbols);
-  if (file.identifiers !== undefined) {
-    out.uvar(file.identifiers.byteLength);
-    out.bytes(file.identifiers);
-  }
   const bodyLength = out.length - bodyAt;
   out.patchU32(lengthAt, bodyLength);
   out.u32(crc32(out.written(bodyAt)));
@@ -152,7 +144,7 @@ export function decodeRecord(src: ByteSource, chunkCount: number): DecodedRecord
   const length = b.uvar();
   const crc = b.u32();
   const flags = b.u8();
-  if (flags & ~(F_ERRORS | F_NO_TREE | F_IDENTIFIERS))
+  if (flags & ~(F_ERRORS | F_NO_TREE))
     throw new RecordDecodeError(`record ${key}: unknown flags ${flags}`);
   const file: SnapshotFile = {
     key, size, mtimeMs, language: language as LanguageName, length, crc,
@@ -200,7 +192,6 @@ export function decodeRecord(src: ByteSource, chunkCount: number): DecodedRecord
       stack.push({ list: sym.children, left: b.uvar() });
     }
   }
-  if (flags & F_IDENTIFIERS) file.identifiers = b.take(b.uvar());
   if (b.remaining !== 0) throw new RecordDecodeError(`record ${key}: ${b.remaining} bytes after its fields`);
   return { file, refs };
 }

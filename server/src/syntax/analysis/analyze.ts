@@ -2,7 +2,7 @@
  * The analysis entry points over a live Tree. Each returns plain data (types.ts) and keeps no
  * tree-sitter object, so parser workers can post the result back and delete the tree at once.
  *
- * `analyzeFile` is what the indexer calls per file: one query pass (symbols and names), one pruned
+ * `analyzeFile` is what the indexer calls per file: one query pass (symbols and occurrences), one pruned
  * walk (folds), and an error walk that costs nothing on a valid file. The query is compiled once per
  * thread (queries.ts). Cost is of the order of the parse itself (see test/syntax/analysis).
  * The query pass has a time budget (budget.ts); a cut pass sets `incomplete` on the result and, in
@@ -12,18 +12,18 @@ import type { Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
 import { keepOutlinePacked } from '../packedOutline.js';
 import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, SyntaxSymbol } from '../types.js';
+import { packOccurrences, type Occurrence } from '../occurrences.js';
 import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
-import { NameFilter } from './nameFilter.js';
 import { buildOutline } from './outline.js';
 import { linesIfRowsDiffer } from './spans.js';
-import { collectTags } from './tags.js';
+import { collectTags, type RawDefinition } from './tags.js';
 
 export interface AnalyzeOptions {
   /** The text the tree was parsed from; read from the tree when absent (then rows are taken as lines). */
   text?: string;
-  /** Also return every reference with its span (for a hot file); off for bulk indexing. */
+  /** Also return every reference as an object (`references`); the packed occurrences are always made. */
   references?: boolean;
   /** Most diagnostics to report. */
   diagnosticLimit?: number;
@@ -70,7 +70,7 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
   const lines = linesIfRowsDiffer(opts.text);
   const tags = collectTags(tree, lang, {
-    references: opts.references ?? false,
+    references: true,
     ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
     ...(lines ? { lines } : {}),
   });
@@ -81,12 +81,25 @@ export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   const result: FileAnalysis = {
     // Kept packed below: the objects are built only if something reads them.
     symbols: [],
-    nameFilter: NameFilter.of(tags.names),
+    occurrences: packOccurrences(occurrencesOf(tags.definitions, tags.references!)),
     folds: foldingRanges(tree, opts.text, lines),
     diagnostics,
   };
   keepOutlinePacked(result, buildOutline(tags.definitions));
-  if (tags.references) result.references = tags.references;
+  if (opts.references) result.references = tags.references;
   if (tags.incomplete) result.incomplete = tags.incomplete;
   return result;
+}
+
+/**
+ * The file's occurrences: every reference, and the name of every definition but an `impl` (whose
+ * name node is the implemented type's, a use rather than a definition, and whose symbol name is not
+ * the node's text).
+ */
+function occurrencesOf(definitions: readonly RawDefinition[], refs: readonly SyntaxReference[]): Occurrence[] {
+  const out: Occurrence[] = refs.map((r) => ({ name: r.name, span: r.span, kind: r.kind ?? 'identifier' }));
+  for (const d of definitions) {
+    if (d.definitionKind !== 'impl') out.push({ name: d.name, span: d.nameSpan, kind: 'definition' });
+  }
+  return out;
 }

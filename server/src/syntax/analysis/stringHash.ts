@@ -1,11 +1,6 @@
 /**
- * Strata's one string hash (the name filters of files, the index's name table): a seeded 32-bit
- * MurmurHash3-style hash over UTF-16 code units. It lives here because parser workers build the
- * name filters (nameFilter.ts) and the index must hash the same way.
- *
- * Design: hashing code units (not UTF-8 bytes) needs no encoding step, so hashing a JS string and
- * hashing the same name stored in the name table's Uint16Array give the same value. Different seeds
- * give practically independent hashes, which the Bloom filter's double hashing relies on.
+ * The index's string hash (its name table's): a seeded 32-bit MurmurHash3-style hash over UTF-16
+ * code units, so a name stored in the name table's Uint16Array needs no encoding step to be hashed.
  * Guarantees: deterministic across runs and threads (values may be persisted); always an unsigned
  * 32-bit integer. Not cryptographic.
  */
@@ -27,14 +22,7 @@ function finish(h: number, length: number): number {
   return fmix32(h ^ length);
 }
 
-/** Hash of a JS string's UTF-16 code units. */
-export function hashString(s: string, seed = 0): number {
-  let h = seed | 0;
-  for (let i = 0; i < s.length; i++) h = mixUnit(h, s.charCodeAt(i));
-  return finish(h, s.length);
-}
-
-/** Hash of `length` code units of `units` from `start`; equals `hashString` of the same text. */
+/** Hash of `length` code units of `units` from `start`. */
 export function hashUnits(units: Uint16Array, start: number, length: number, seed = 0): number {
   let h = seed | 0;
   const end = start + length;

@@ -1,0 +1,454 @@
+/**
+ * An occurrence segment: one immutable file of posting lists, name-major, as code search engines lay
+ * out their shards. For every name (in `compareNames` order) its postings: the files it occurs in
+ * (segment-local file ids, delta-coded) each with its packed occurrence run (syntax/occurrences.ts).
+ *
+ * Layout: a 16-byte header; then, per group of GROUP_NAMES names, their postings followed by the
+ * group's dictionary block (name, postings offset, length, CRC-32); then the file table (key, and the
+ * length and CRC-32 of the text the occurrences were read from), the sparse index (each group's first
+ * name and dictionary block) and a fixed trailer. Every block and every posting list carries a CRC-32.
+ * In memory a reader keeps the file table and the sparse index only; a lookup reads one dictionary
+ * block (kept in a bounded cache) and one posting list, by positioned reads.
+ * Guarantees: a reader returns only bytes whose CRC verified, or throws SegmentDamageError; a writer's
+ * file is complete once `finish` returns (fsync'd, renamed into place), never half-visible.
+ * Synchronous positioned reads: a lookup's reads are a few kilobytes, usually in the page cache, and a
+ * round trip through libuv's thread pool would cost more than the read.
+ */
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { crc32 } from '../../cache/index.js';
+import { compareNames, VarintSink, VarintSource } from '../../syntax/occurrences.js';
+
+const MAGIC = 0x434f5453; // 'STOC'
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 16;
+const TRAILER_BYTES = 48;
+/** Names per dictionary block: small enough that a lookup reads a few kilobytes. */
+const GROUP_NAMES = 64;
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+export class SegmentDamageError extends Error {
+  override name = 'SegmentDamageError';
+}
+
+/** The text a file's occurrences were read from: its length in bytes and CRC-32. */
+export interface TextSignature {
+  bytes: number;
+  crc: number;
+}
+
+interface DictEntry {
+  offset: number;
+  length: number;
+  crc: number;
+}
+
+/** A parsed dictionary block: its names and where each one's postings are. */
+interface DictBlock {
+  names: string[];
+  entries: DictEntry[];
+  bytes: number;
+}
+
+/**
+ * Writes a segment: `addFile` every file first (ids in order from 0), then `addName` in name order,
+ * then `finish`. Writes go to `<path>.tmp`, renamed to `path` by `finish`.
+ */
+export class SegmentWriter {
+  readonly #path: string;
+  readonly #fd: number;
+  #at = HEADER_BYTES;
+  readonly #files = new VarintSink(4096);
+  #fileCount = 0;
+  readonly #sparse = new VarintSink(4096);
+  #group = new VarintSink(4096);
+  #groupFirst: string | undefined;
+  #groupNames = 0;
+  #names = 0;
+  #pairs = 0;
+  #lastName: string | undefined;
+  #closed = false;
+
+  constructor(path: string) {
+    this.#path = path;
+    this.#fd = openSync(`${path}.tmp`, 'w');
+    const header = new Uint8Array(HEADER_BYTES);
+    const v = new DataView(header.buffer);
+    v.setUint32(0, MAGIC, true);
+    v.setUint32(4, FORMAT_VERSION, true);
+    this.#write(header, 0);
+  }
+
+  get names(): number {
+    return this.#names;
+  }
+
+  /** Adds the next file (its id is the count of files added before it). */
+  addFile(key: string, signature: TextSignature): number {
+    this.#files.bytes(stringBytes(key));
+    this.#files.uvar(signature.bytes);
+    this.#files.uvar(signature.crc);
+    return this.#fileCount++;
+  }
+
+  /**
+   * Adds `name`'s postings: `pairs` files (ids ascending) with their runs, already encoded as
+   * (id delta, run length, run) by PostingsSink.
+   */
+  addName(name: string, postings: Uint8Array, pairs: number): void {
+    if (this.#lastName !== undefined && compareNames(this.#lastName, name) >= 0)
+      throw new Error(`strata: segment names out of order: ${this.#lastName} before ${name}`);
+    this.#lastName = name;
+    const offset = this.#at;
+    this.#write(postings, offset);
+    this.#at += postings.length;
+    if (this.#groupNames === 0) this.#groupFirst = name;
+    this.#group.bytes(stringBytes(name));
+    this.#group.uvar(offset);
+    this.#group.uvar(postings.length);
+    this.#group.uvar(crc32(postings));
+    this.#groupNames++;
+    this.#names++;
+    this.#pairs += pairs;
+    if (this.#groupNames === GROUP_NAMES) this.#endGroup();
+  }
+
+  /** Completes the file (tables, trailer), fsyncs and renames it into place; returns its size. */
+  finish(): number {
+    this.#endGroup();
+    const filesAt = this.#at;
+    this.#at += this.#block(this.#files.finish(), filesAt);
+    const sparseAt = this.#at;
+    this.#at += this.#block(this.#sparse.finish(), sparseAt);
+    const trailer = new Uint8Array(TRAILER_BYTES);
+    const v = new DataView(trailer.buffer);
+    v.setUint32(0, MAGIC, true);
+    v.setUint32(4, FORMAT_VERSION, true);
+    v.setFloat64(8, filesAt, true);
+    v.setFloat64(16, sparseAt, true);
+    v.setFloat64(24, this.#names, true);
+    v.setFloat64(32, this.#pairs, true);
+    v.setUint32(40, this.#fileCount, true);
+    v.setUint32(44, crc32(trailer.subarray(0, 44)), true);
+    this.#write(trailer, this.#at);
+    this.#at += TRAILER_BYTES;
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#closed = true;
+    renameSync(`${this.#path}.tmp`, this.#path);
+    return this.#at;
+  }
+
+  /** Closes an unfinished writer (its temp file is left for the caller to remove). */
+  abort(): void {
+    if (!this.#closed) closeSync(this.#fd);
+    this.#closed = true;
+  }
+
+  #endGroup(): void {
+    if (this.#groupNames === 0) return;
+    const at = this.#at;
+    const length = this.#block(this.#group.finish(), at);
+    this.#at += length;
+    this.#sparse.bytes(stringBytes(this.#groupFirst!));
+    this.#sparse.uvar(at);
+    this.#sparse.uvar(length);
+    this.#group = new VarintSink(4096);
+    this.#groupNames = 0;
+  }
+
+  /** Writes a block (u32 length, u32 CRC, body) at `at`; returns its size. */
+  #block(body: Uint8Array, at: number): number {
+    const head = new Uint8Array(8);
+    const v = new DataView(head.buffer);
+    v.setUint32(0, body.length, true);
+    v.setUint32(4, crc32(body), true);
+    this.#write(head, at);
+    this.#write(body, at + 8);
+    return 8 + body.length;
+  }
+
+  #write(bytes: Uint8Array, at: number): void {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.#fd, bytes, done, bytes.length - done, at + done);
+  }
+}
+
+/** Encodes one name's postings for SegmentWriter.addName: (file id delta, run length, run) per file. */
+export class PostingsSink {
+  #sink = new VarintSink(256);
+  #last = -1;
+  pairs = 0;
+
+  add(fileId: number, run: Uint8Array): void {
+    if (fileId <= this.#last) throw new Error(`strata: posting file ids out of order: ${fileId} after ${this.#last}`);
+    this.#sink.uvar(fileId - this.#last - 1);
+    this.#sink.uvar(run.length);
+    this.#sink.bytes(run);
+    this.#last = fileId;
+    this.pairs++;
+  }
+
+  /** The encoded postings; the sink starts over. */
+  take(): Uint8Array {
+    const out = this.#sink.finish();
+    this.#sink = new VarintSink(256);
+    this.#last = -1;
+    this.pairs = 0;
+    return out;
+  }
+}
+
+/** Calls `fn(fileId, run)` for each posting of an encoded list. Throws SegmentDamageError when malformed. */
+export function forEachPosting(postings: Uint8Array, fn: (fileId: number, run: Uint8Array) => void): void {
+  const src = new VarintSource(postings, 0, postings.length);
+  let id = -1;
+  while (src.at < postings.length) {
+    let run: Uint8Array;
+    try {
+      id += src.uvar() + 1;
+      run = src.take(src.uvar());
+    } catch (err) {
+      throw new SegmentDamageError(`malformed postings: ${(err as Error).message}`);
+    }
+    fn(id, run);
+  }
+}
+
+/** A segment opened for lookups. */
+export class SegmentReader {
+  readonly path: string;
+  readonly size: number;
+  /** Segment-local file id → key. */
+  readonly keys: string[];
+  /** Per file id: text length and CRC-32 (two entries each). */
+  readonly signatures: Float64Array;
+  readonly names: number;
+  readonly pairs: number;
+  readonly #fd: number;
+  readonly #firstNames: string[];
+  readonly #groupAt: Float64Array;
+  #closed = false;
+
+  private constructor(path: string, fd: number, size: number, parts: {
+    keys: string[]; signatures: Float64Array; names: number; pairs: number; firstNames: string[]; groupAt: Float64Array;
+  }) {
+    this.path = path;
+    this.#fd = fd;
+    this.size = size;
+    this.keys = parts.keys;
+    this.signatures = parts.signatures;
+    this.names = parts.names;
+    this.pairs = parts.pairs;
+    this.#firstNames = parts.firstNames;
+    this.#groupAt = parts.groupAt;
+  }
+
+  /** Opens and checks a segment (trailer, file table, sparse index); throws SegmentDamageError when damaged. */
+  static open(path: string): SegmentReader {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size < HEADER_BYTES + TRAILER_BYTES) throw new SegmentDamageError(`${path}: truncated (${size} bytes)`);
+      const header = readAt(fd, 0, HEADER_BYTES);
+      const hv = new DataView(header.buffer, header.byteOffset);
+      if (hv.getUint32(0, true) !== MAGIC || hv.getUint32(4, true) !== FORMAT_VERSION)
+        throw new SegmentDamageError(`${path}: not an occurrence segment of format ${FORMAT_VERSION}`);
+      const trailer = readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES);
+      const v = new DataView(trailer.buffer, trailer.byteOffset);
+      if (v.getUint32(0, true) !== MAGIC || v.getUint32(44, true) !== crc32(trailer.subarray(0, 44)))
+        throw new SegmentDamageError(`${path}: damaged trailer`);
+      const filesAt = v.getFloat64(8, true);
+      const sparseAt = v.getFloat64(16, true);
+      const fileCount = v.getUint32(40, true);
+      const files = readBlock(fd, filesAt, size, `${path}: file table`);
+      const keys = new Array<string>(fileCount);
+      const signatures = new Float64Array(fileCount * 2);
+      const fsrc = new VarintSource(files, 0, files.length);
+      for (let i = 0; i < fileCount; i++) {
+        keys[i] = readString(fsrc);
+        signatures[2 * i] = fsrc.uvar();
+        signatures[2 * i + 1] = fsrc.uvar();
+      }
+      const sparse = readBlock(fd, sparseAt, size, `${path}: sparse index`);
+      const firstNames: string[] = [];
+      const groupAt: number[] = [];
+      const ssrc = new VarintSource(sparse, 0, sparse.length);
+      while (ssrc.at < sparse.length) {
+        firstNames.push(readString(ssrc));
+        groupAt.push(ssrc.uvar(), ssrc.uvar());
+      }
+      return new SegmentReader(path, fd, size, {
+        keys, signatures, names: v.getFloat64(24, true), pairs: v.getFloat64(32, true),
+        firstNames, groupAt: Float64Array.from(groupAt),
+      });
+    } catch (err) {
+      closeSync(fd);
+      if (err instanceof SegmentDamageError) throw err;
+      throw new SegmentDamageError(`${path}: ${(err as Error).message}`);
+    }
+  }
+
+  get groups(): number {
+    return this.#firstNames.length;
+  }
+
+  /** The signature of file id `id`. */
+  signature(id: number): TextSignature {
+    return { bytes: this.signatures[2 * id]!, crc: this.signatures[2 * id + 1]! };
+  }
+
+  /** `name`'s verified postings, or undefined when the segment has none; `cache` keeps dictionary blocks. */
+  postings(name: string, cache?: BlockCache): Uint8Array | undefined {
+    const g = this.#groupOf(name);
+    if (g < 0) return undefined;
+    const block = this.dictionary(g, cache);
+    let lo = 0;
+    let hi = block.names.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const cmp = compareNames(block.names[mid]!, name);
+      if (cmp === 0) return this.readPostings(block.entries[mid]!);
+      if (cmp < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  /** Group `g`'s dictionary block (from `cache` when it holds it). */
+  dictionary(g: number, cache?: BlockCache): DictBlock {
+    const key = `${this.path}#${g}`;
+    const cached = cache?.get(key);
+    if (cached) return cached;
+    const body = readBlock(this.#fd, this.#groupAt[2 * g]!, this.size, `${this.path}: dictionary block ${g}`);
+    const names: string[] = [];
+    const entries: DictEntry[] = [];
+    const src = new VarintSource(body, 0, body.length);
+    try {
+      while (src.at < body.length) {
+        names.push(readString(src));
+        entries.push({ offset: src.uvar(), length: src.uvar(), crc: src.uvar() });
+      }
+    } catch (err) {
+      throw new SegmentDamageError(`${this.path}: dictionary block ${g}: ${(err as Error).message}`);
+    }
+    const block = { names, entries, bytes: body.length * 3 + names.length * 64 };
+    cache?.set(key, block);
+    return block;
+  }
+
+  readPostings(e: DictEntry): Uint8Array {
+    if (e.offset + e.length > this.size) throw new SegmentDamageError(`${this.path}: postings past the end`);
+    const bytes = readAt(this.#fd, e.offset, e.length);
+    if (crc32(bytes) !== e.crc) throw new SegmentDamageError(`${this.path}: postings at ${e.offset}: CRC mismatch`);
+    return bytes;
+  }
+
+  /** Every name with its postings' place, in name order (for merging). */
+  *entries(): Generator<{ name: string; entry: DictEntry }> {
+    for (let g = 0; g < this.groups; g++) {
+      const block = this.dictionary(g);
+      for (let i = 0; i < block.names.length; i++) yield { name: block.names[i]!, entry: block.entries[i]! };
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+  }
+
+  /** The group whose first name is the last one ≤ `name`; -1 when `name` sorts before every group. */
+  #groupOf(name: string): number {
+    let lo = 0;
+    let hi = this.#firstNames.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareNames(this.#firstNames[mid]!, name) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+}
+
+/** A least-recently-used cache of parsed dictionary blocks, bounded in (estimated) bytes. */
+export class BlockCache {
+  readonly #blocks = new Map<string, DictBlock>();
+  #bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get(key: string): DictBlock | undefined {
+    const b = this.#blocks.get(key);
+    if (b) {
+      this.#blocks.delete(key);
+      this.#blocks.set(key, b);
+    }
+    return b;
+  }
+
+  set(key: string, block: DictBlock): void {
+    this.#blocks.set(key, block);
+    this.#bytes += block.bytes;
+    for (const [k, b] of this.#blocks) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#blocks.delete(k);
+      this.#bytes -= b.bytes;
+    }
+  }
+
+  /** Forgets the blocks of the segment at `path` (closed or replaced). */
+  drop(path: string): void {
+    for (const [k, b] of this.#blocks) {
+      if (k.startsWith(`${path}#`)) {
+        this.#blocks.delete(k);
+        this.#bytes -= b.bytes;
+      }
+    }
+  }
+}
+
+function stringBytes(s: string): Uint8Array {
+  const body = utf8.encode(s);
+  const out = new VarintSink(body.length + 4);
+  out.uvar(body.length);
+  out.bytes(body);
+  return out.finish();
+}
+
+function readString(src: VarintSource): string {
+  return utf8Strict.decode(src.take(src.uvar()));
+}
+
+function readAt(fd: number, at: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, out, done, length - done, at + done);
+    if (n === 0) throw new SegmentDamageError(`read past the end at ${at + done}`);
+    done += n;
+  }
+  return out;
+}
+
+/** Reads and verifies a block written by SegmentWriter's #block. */
+function readBlock(fd: number, at: number, size: number, what: string): Uint8Array {
+  if (!(at >= HEADER_BYTES && at + 8 <= size)) throw new SegmentDamageError(`${what}: offset ${at} out of range`);
+  const head = readAt(fd, at, 8);
+  const v = new DataView(head.buffer, head.byteOffset);
+  const length = v.getUint32(0, true);
+  if (at + 8 + length > size) throw new SegmentDamageError(`${what}: length ${length} past the end`);
+  const body = readAt(fd, at + 8, length);
+  if (crc32(body) !== v.getUint32(4, true)) throw new SegmentDamageError(`${what}: CRC mismatch`);
+  return body;
+}
