@@ -185,6 +185,9 @@ function summary(s: StrataStats, ignoreWarning: string | undefined): string {
     `tiers: hot ${s.tiers.hot.files} files, warm ${s.tiers.warm.files} files (${mb(s.tiers.warm.bytes)}), `
       + `cold ${s.tiers.cold.files} files (${mb(s.tiers.cold.bytes)})`,
     `files with syntax errors: ${s.parseErrors}; peak RSS ${mb(s.peakRssBytes)}`,
+    ...(s.occurrences ? [`occurrence index: ${s.occurrences.files} files, ${s.occurrences.segments} segment`
+      + `${s.occurrences.segments === 1 ? '' : 's'}, ${mb(s.occurrences.segmentBytes)} on disk`
+      + ` (${(100 * s.occurrences.segmentBytes / Math.max(1, s.bytes)).toFixed(1)}% of the source)`] : []),
     ...(s.persist?.snapshotPath ? [`persistent cache: ${s.persist.snapshotPath} — ${s.persist.loadedFiles > 0
       ? `of its ${s.persist.loadedFiles} files ${s.persist.keptFiles} unchanged, `
         + `${s.persist.reindexedFiles} changed or new indexed, ${s.persist.removedFiles} removed`

@@ -47,6 +47,11 @@ const MiB = 1024 * 1024;
  * (docs/decisions.md).
  */
 const WORKER_OLD_GARBAGE_BYTES = 16 * MiB;
+/**
+ * Segments of the occurrence index before they are merged: a headless run answers no lookups, so its
+ * segments are merged once, at the end (each merge rewrites what it merges).
+ */
+const HEADLESS_MAX_SEGMENTS = 64;
 
 export interface HeadlessIndexOptions {
   /** The tree to index (absolute). */
@@ -206,7 +211,7 @@ class HeadlessRun {
     this.#gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
     this.#occurrences = new Occurrences({
       log: o.log.child('occurrences'), memtableBytes: o.occurrenceMemtableBytes ?? DEFAULT_MEMTABLE_BYTES,
-      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES,
+      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES, maxSegments: HEADLESS_MAX_SEGMENTS,
     });
     this.#occurrences.openRoot(o.root, `${o.snapshot}.occ`);
   }

@@ -12,9 +12,12 @@
 import { compareNames, findName, type PackedOccurrences } from '../../syntax/occurrences.js';
 import type { TextSignature } from './segment.js';
 
-/** Estimated bytes per name entry in a file (a slot number in a list) and per distinct name (map entry). */
-const BYTES_PER_NAME_IN_FILE = 8;
-const BYTES_PER_DISTINCT_NAME = 80;
+/**
+ * Estimated bytes per name entry in a file (its place in the file's name array and a slot number in
+ * the name's list) and per distinct name (map entry, list, the one string kept).
+ */
+const BYTES_PER_NAME_IN_FILE = 20;
+const BYTES_PER_DISTINCT_NAME = 120;
 /** Estimated bytes per file slot (object, key reference, map entry). */
 const BYTES_PER_FILE = 120;
 
@@ -27,7 +30,8 @@ interface Slot {
 export class Memtable {
   readonly #slots: (Slot | undefined)[] = [];
   readonly #slotOf = new Map<string, number>();
-  readonly #byName = new Map<string, number[]>();
+  /** Per name: the one copy of the string kept (every file's array points to it) and the files' slots. */
+  readonly #byName = new Map<string, { name: string; slots: number[] }>();
   #bytes = 0;
 
   get bytes(): number {
@@ -52,12 +56,16 @@ export class Memtable {
     const slot = this.#slots.length;
     this.#slots.push({ key, signature, occurrences });
     this.#slotOf.set(key, slot);
-    for (const name of occurrences.names) {
-      const list = this.#byName.get(name);
-      if (list) list.push(slot);
-      else {
-        this.#byName.set(name, [slot]);
-        this.#bytes += BYTES_PER_DISTINCT_NAME + 2 * name.length;
+    const names = occurrences.names;
+    for (let i = 0; i < names.length; i++) {
+      const entry = this.#byName.get(names[i]!);
+      if (entry) {
+        entry.slots.push(slot);
+        // The file's copy of the string (from the worker's message) becomes garbage.
+        names[i] = entry.name;
+      } else {
+        this.#byName.set(names[i]!, { name: names[i]!, slots: [slot] });
+        this.#bytes += BYTES_PER_DISTINCT_NAME + 2 * names[i]!.length;
       }
     }
     this.#bytes += BYTES_PER_FILE + occurrences.data.byteLength + occurrences.ends.byteLength
@@ -74,9 +82,9 @@ export class Memtable {
 
   /** Each live file that mentions `name`, with its run. */
   lookup(name: string, fn: (key: string, run: Uint8Array) => void): void {
-    const list = this.#byName.get(name);
-    if (!list) return;
-    for (const slot of list) {
+    const entry = this.#byName.get(name);
+    if (!entry) return;
+    for (const slot of entry.slots) {
       const s = this.#slots[slot];
       if (s) fn(s.key, runOf(s.occurrences, name));
     }
@@ -98,7 +106,7 @@ export class Memtable {
     const names = [...this.#byName.keys()].sort(compareNames);
     for (const name of names) {
       const runs: { fileId: number; run: Uint8Array }[] = [];
-      for (const slot of this.#byName.get(name)!) {
+      for (const slot of this.#byName.get(name)!.slots) {
         const s = this.#slots[slot];
         if (s) runs.push({ fileId: ids[slot]!, run: runOf(s.occurrences, name) });
       }

@@ -221,7 +221,7 @@ export class OccurrenceIndex {
       // Every file it held has moved to the segment, been deleted, or been reported lost.
       this.#detach(mem);
     }
-    if (this.#segments.length > this.#o.maxSegments) await this.#merge();
+    if (this.#segments.length > this.#o.maxSegments) await this.#merge(false);
   }
 
   async #flushMem(mem: Memtable): Promise<void> {
@@ -261,8 +261,21 @@ export class OccurrenceIndex {
     this.#counts.flushes++;
   }
 
-  async #merge(): Promise<void> {
-    const inputs = [...this.#segments];
+  /**
+   * Merges segments into one: all of them (`compact`), or after a flush the newest run of similar
+   * size — the newest two, and each older one not larger than those taken so far — so a file's
+   * entries are rewritten a few times over a long run rather than at every merge.
+   */
+  async #merge(all = true): Promise<void> {
+    const segs = this.#segments;
+    let from = Math.max(0, segs.length - 2);
+    if (!all) {
+      let taken = segs.slice(from).reduce((n, s) => n + s.size, 0);
+      while (from > 0 && segs[from - 1]!.size <= taken) taken += segs[--from]!.size;
+    } else {
+      from = 0;
+    }
+    const inputs = segs.slice(from);
     if (inputs.length < 2) return;
     const serial = this.#nextSerial++;
     const path = join(this.#o.dir, `occ-${serial}.seg`);
@@ -318,8 +331,12 @@ export class OccurrenceIndex {
       throw err;
     }
     const merged = SegmentReader.open(path);
-    // Segments flushed during the merge are newer than its inputs, so they stay after it.
-    this.#segments = [merged, ...this.#segments.filter((s) => !inputs.includes(s))];
+    // In the inputs' place: segments flushed during the merge are newer, so they stay after it.
+    let at = this.#segments.findIndex((s) => inputs.includes(s));
+    if (at < 0) at = this.#segments.length;
+    this.#segments = [
+      ...this.#segments.slice(0, at), merged, ...this.#segments.slice(at).filter((s) => !inputs.includes(s)),
+    ];
     this.#writeManifest();
     inputs.forEach((seg, i) => {
       const remap = remaps[i]!;

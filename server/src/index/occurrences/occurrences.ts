@@ -24,6 +24,8 @@ import { BlockCache, type TextSignature } from './segment.js';
  * a handful), small against the memory setting, since it is held on top of the tiers.
  */
 export const DEFAULT_MEMTABLE_BYTES = 16 * 1024 * 1024;
+/** Segments before the newest are merged: a lookup reads one dictionary block per segment. */
+const DEFAULT_MAX_SEGMENTS = 8;
 /** Dictionary blocks kept: a few thousand, so names asked again are found without a read. */
 export const DEFAULT_BLOCK_CACHE_BYTES = 4 * 1024 * 1024;
 
@@ -166,7 +168,7 @@ export class Occurrences {
       this.#temps.push(folder);
     }
     return OccurrenceIndex.open({
-      dir: folder, memtableBytes: this.#o.memtableBytes, maxSegments: this.#o.maxSegments ?? 4,
+      dir: folder, memtableBytes: this.#o.memtableBytes, maxSegments: this.#o.maxSegments ?? DEFAULT_MAX_SEGMENTS,
       blocks: this.#blocks, log: this.#o.log,
       onLost: (keys) => {
         for (const k of keys) this.#missing.add(k);

@@ -3,10 +3,13 @@
  * out their shards. For every name (in `compareNames` order) its postings: the files it occurs in
  * (segment-local file ids, delta-coded) each with its packed occurrence run (syntax/occurrences.ts).
  *
- * Layout: a 16-byte header; then, per group of GROUP_NAMES names, their postings followed by the
- * group's dictionary block (name, postings offset, length, CRC-32); then the file table (key, and the
- * length and CRC-32 of the text the occurrences were read from), the sparse index (each group's first
- * name and dictionary block) and a fixed trailer. Every block and every posting list carries a CRC-32.
+ * Layout: a 16-byte header; then, per group of GROUP_NAMES names, the posting lists too long to inline
+ * followed by the group's dictionary block: each name front-coded against the one before it (names are
+ * sorted, and identifiers share long prefixes), then its postings inline when short (most names occur
+ * in one file, a few times) or their length and CRC-32, placed one after another from the group's
+ * start; then the file table (key, and the length and CRC-32 of the text the occurrences were read
+ * from), the sparse index (each group's first name and dictionary block) and a fixed trailer. Every
+ * block and every external posting list carries a CRC-32.
  * In memory a reader keeps the file table and the sparse index only; a lookup reads one dictionary
  * block (kept in a bounded cache) and one posting list, by positioned reads.
  * Guarantees: a reader returns only bytes whose CRC verified, or throws SegmentDamageError; a writer's
@@ -19,11 +22,13 @@ import { crc32 } from '../../cache/index.js';
 import { compareNames, VarintSink, VarintSource } from '../../syntax/occurrences.js';
 
 const MAGIC = 0x434f5453; // 'STOC'
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const HEADER_BYTES = 16;
 const TRAILER_BYTES = 48;
 /** Names per dictionary block: small enough that a lookup reads a few kilobytes. */
 const GROUP_NAMES = 64;
+/** Posting lists up to this many bytes live in the dictionary block, covered by its CRC. */
+const INLINE_POSTINGS = 48;
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -39,6 +44,8 @@ export interface TextSignature {
 }
 
 interface DictEntry {
+  /** The posting list itself, when inline; else where it is. */
+  inline?: Uint8Array;
   offset: number;
   length: number;
   crc: number;
@@ -64,6 +71,10 @@ export class SegmentWriter {
   readonly #sparse = new VarintSink(4096);
   #group = new VarintSink(4096);
   #groupFirst: string | undefined;
+  /** The previous name of the group, for front coding. */
+  #groupLast = new Uint8Array(0);
+  /** Where the group's external postings start. */
+  #groupAt = HEADER_BYTES;
   #groupNames = 0;
   #names = 0;
   #pairs = 0;
@@ -100,14 +111,28 @@ export class SegmentWriter {
     if (this.#lastName !== undefined && compareNames(this.#lastName, name) >= 0)
       throw new Error(`strata: segment names out of order: ${this.#lastName} before ${name}`);
     this.#lastName = name;
-    const offset = this.#at;
-    this.#write(postings, offset);
-    this.#at += postings.length;
-    if (this.#groupNames === 0) this.#groupFirst = name;
-    this.#group.bytes(stringBytes(name));
-    this.#group.uvar(offset);
-    this.#group.uvar(postings.length);
-    this.#group.uvar(crc32(postings));
+    if (this.#groupNames === 0) {
+      this.#groupFirst = name;
+      this.#groupLast = new Uint8Array(0);
+      this.#groupAt = this.#at;
+    }
+    const bytes = utf8.encode(name);
+    let shared = 0;
+    const most = Math.min(bytes.length, this.#groupLast.length);
+    while (shared < most && bytes[shared] === this.#groupLast[shared]) shared++;
+    this.#group.uvar(shared);
+    this.#group.uvar(bytes.length - shared);
+    this.#group.bytes(bytes.subarray(shared));
+    this.#groupLast = bytes;
+    const inline = postings.length <= INLINE_POSTINGS;
+    this.#group.uvar(postings.length * 2 + (inline ? 1 : 0));
+    if (inline) {
+      this.#group.bytes(postings);
+    } else {
+      this.#write(postings, this.#at);
+      this.#at += postings.length;
+      this.#group.uvar(crc32(postings));
+    }
     this.#groupNames++;
     this.#names++;
     this.#pairs += pairs;
@@ -149,7 +174,12 @@ export class SegmentWriter {
   #endGroup(): void {
     if (this.#groupNames === 0) return;
     const at = this.#at;
-    const length = this.#block(this.#group.finish(), at);
+    // The block starts with where the group's external postings start.
+    const entries = this.#group.finish();
+    const body = new VarintSink(entries.length + 8);
+    body.uvar(this.#groupAt);
+    body.bytes(entries);
+    const length = this.#block(body.finish(), at);
     this.#at += length;
     this.#sparse.bytes(stringBytes(this.#groupFirst!));
     this.#sparse.uvar(at);
@@ -324,11 +354,28 @@ export class SegmentReader {
     const body = readBlock(this.#fd, this.#groupAt[2 * g]!, this.size, `${this.path}: dictionary block ${g}`);
     const names: string[] = [];
     const entries: DictEntry[] = [];
-    const src = new VarintSource(body, 0, body.length);
     try {
-      while (src.at < body.length) {
-        names.push(readString(src));
-        entries.push({ offset: src.uvar(), length: src.uvar(), crc: src.uvar() });
+      const end = body.length;
+      const src = new VarintSource(body, 0, end);
+      let previous = new Uint8Array(0);
+      let offset = src.uvar();
+      while (src.at < end) {
+        const shared = src.uvar();
+        if (shared > previous.length) throw new SegmentDamageError(`shared prefix ${shared} past the name before`);
+        const suffix = src.take(src.uvar());
+        const bytes = new Uint8Array(shared + suffix.length);
+        bytes.set(previous.subarray(0, shared));
+        bytes.set(suffix, shared);
+        names.push(utf8Strict.decode(bytes));
+        previous = bytes;
+        const tag = src.uvar();
+        const length = Math.floor(tag / 2);
+        if (tag & 1) {
+          entries.push({ inline: src.take(length), offset: -1, length, crc: 0 });
+        } else {
+          entries.push({ offset, length, crc: src.uvar() });
+          offset += length;
+        }
       }
     } catch (err) {
       throw new SegmentDamageError(`${this.path}: dictionary block ${g}: ${(err as Error).message}`);
@@ -339,6 +386,7 @@ export class SegmentReader {
   }
 
   readPostings(e: DictEntry): Uint8Array {
+    if (e.inline) return e.inline;
     if (e.offset + e.length > this.size) throw new SegmentDamageError(`${this.path}: postings past the end`);
     const bytes = readAt(this.#fd, e.offset, e.length);
     if (crc32(bytes) !== e.crc) throw new SegmentDamageError(`${this.path}: postings at ${e.offset}: CRC mismatch`);
