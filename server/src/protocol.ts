@@ -65,6 +65,8 @@ export interface StrataStats {
   persist?: PersistStats;
   /** The occurrence index (index/occurrences/): find-references answers from it. */
   occurrences?: OccurrenceStats;
+  /** The symbol index (index/symbolIndex.ts), held in memory: definitions and workspace symbols. */
+  symbols?: { files: number; symbols: number; names: number; bytes: number };
 }
 
 /** The occurrence indexes of every workspace root, summed. */

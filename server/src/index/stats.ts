@@ -22,6 +22,7 @@ export interface StatsParts {
   budgets: NonNullable<StrataStats['budgets']>;
   persist: PersistStats;
   occurrences?: OccurrenceStats;
+  symbols?: StrataStats['symbols'];
   /** The parser workers' latest reported wasm heaps. */
   workersHeapBytes: number;
 }
@@ -50,6 +51,7 @@ export function buildStats(p: StatsParts): StrataStats {
     budgets: p.budgets,
     persist: p.persist,
     ...(p.occurrences ? { occurrences: p.occurrences } : {}),
+    ...(p.symbols ? { symbols: p.symbols } : {}),
     process: {
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: p.workersHeapBytes,

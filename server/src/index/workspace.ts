@@ -425,6 +425,8 @@ export class Workspace implements WorkspaceService {
       budgets: tierBudgets(this.#settings),
       persist: this.#persist.stats(),
       occurrences: this.#occurrences.stats(),
+      symbols: (({ files, symbols, names, byteSize }) => ({ files, symbols, names, bytes: byteSize }))(
+        this.#symbols.stats()),
       workersHeapBytes: pool.heapBytes,
     });
   }
