@@ -144,6 +144,10 @@ export class ReferenceSearch {
       if (!bytes || bytes.length > this.#s.treeCapBytes()) return 'not parsed';
       held.resize(reserved, bytes.length);
       reserved = bytes.length;
+      // A file the index is missing is parsed only if the name's text is in it at all.
+      if (text === undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(name) < 0) {
+        return 'not parsed';
+      }
       const outcome = await this.#s.pool.parse({ lang, bytes, path: candidate, references: true });
       for (const r of outcome.analysis?.references ?? []) {
         if (r.name === name) found.push({ key: candidate, span: r.span });
