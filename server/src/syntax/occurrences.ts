@@ -24,7 +24,8 @@ const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]));
 export interface Occurrence {
   name: string;
   span: Span;
-  kind: OccurrenceKind;
+  /** Absent: an identifier (as a SyntaxReference without a kind), so references pack as they are. */
+  kind?: OccurrenceKind;
 }
 
 export interface PackedOccurrences {
@@ -68,7 +69,7 @@ function encodeRun(out: VarintSink, name: string, list: readonly Occurrence[]): 
     const [l, c, el, ec] = o.span;
     const lineDelta = l - line;
     const irregular = el !== l || ec !== c + name.length ? 1 : 0;
-    out.uvar(lineDelta * 8 + irregular * 4 + KIND_CODE.get(o.kind)!);
+    out.uvar(lineDelta * 8 + irregular * 4 + (o.kind === undefined ? 0 : KIND_CODE.get(o.kind)!));
     out.uvar(lineDelta === 0 ? c - column : c);
     if (irregular) {
       out.uvar(el - l);
