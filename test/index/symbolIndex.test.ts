@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
 import { NAME_FIXED_BYTES } from '../../server/src/index/nameTable.js';
+import { NAME_SEARCH_BYTES } from '../../server/src/index/nameSearch.js';
 import { PackedOutline } from '../../server/src/syntax/packedOutline.js';
 import { SymbolKind, type Span, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
@@ -114,10 +115,12 @@ test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) pl
   for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
   const st = index.stats();
   assert.equal(st.symbols, files * perFile);
-  // names: ≤ 26 B columns + 16 B hash slots + 4 B chain head + 2 B per unit each (46 B + units);
-  // files: the same name columns for the path + 13 B range columns (55 B + units); 1/4 headroom after compaction
-  assert.equal(NAME_FIXED_BYTES, 26);
-  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 4 + 2 * 'method_19999'.length);
+  // names: ≤ 12 B columns + 16 B hash slots + 4 B chain head + the search's bytes + 2 B per unit each
+  // (62 B + units); files: the same name columns for the path + 13 B range columns (41 B + units); 1/4
+  // headroom after compaction
+  assert.equal(NAME_FIXED_BYTES, 12);
+  assert.equal(NAME_SEARCH_BYTES, 30);
+  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 4 + NAME_SEARCH_BYTES + 2 * 'method_19999'.length);
   const fileBytes = files * (NAME_FIXED_BYTES + 16 + 13 + 2 * '/workspace/src/module999/file999.ts'.length);
   const untrimmed = index.byteSize();
   assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);

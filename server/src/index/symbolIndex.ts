@@ -7,17 +7,18 @@
  * the range alone. Nothing is allocated per symbol or per file; objects are built only for answers.
  * `replaceFile` rewrites a range in place when it fits (ranges keep some headroom), else appends;
  * freed slots are compacted away once they outnumber half the live ones, and unused names dropped,
- * so churn never grows memory without bound. Per-slot cost: `SYMBOL_SLOT_BYTES` (tested); `trim()`
- * drops headroom. The index lives in memory only: a snapshot stores per-file records (snapshot/).
+ * so churn never grows memory without bound. The names' search structure (nameSearch.ts) takes each
+ * new name as it is interned and is rebuilt by a compaction. Per-slot cost: `SYMBOL_SLOT_BYTES`
+ * (tested); `trim()` drops headroom. The index lives in memory only: a snapshot stores per-file records.
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
  * every live definition of a name once; `search` returns at most `limit` matches, best first
- * (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
+ * (fuzzy.ts, nameSearch.ts). Lines and columns must be integers in [0, 2³²).
  * Concurrency: main thread, synchronous.
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
 import { NameTable } from './nameTable.js';
-import { prepareQuery, searchNames } from './fuzzy.js';
+import { NameSearch } from './nameSearch.js';
 
 /** Bytes of column storage per symbol slot. */
 export const SYMBOL_SLOT_BYTES = 4 + 1 + 4 + 4 + 32 + 8;
@@ -52,6 +53,8 @@ const NONE = -1;
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);
+  /** Kept with `names`: new names are added as they are interned, and all again after a compaction. */
+  private nameSearch = new NameSearch(this.names);
   private paths = new NameTable(256, 16384);
 
   // symbol columns, indexed by slot
@@ -211,9 +214,8 @@ export class SymbolIndex {
   /** The best `limit` definitions for a workspace/symbol query, best first. */
   search(query: string, limit: number): SymbolMatch[] {
     if (limit <= 0) return [];
-    const q = prepareQuery(query);
     const heads = this.nameHead;
-    const { ids, scores } = searchNames(this.names, q, limit, (id) => heads[id]! !== NONE);
+    const { ids, scores } = this.nameSearch.search(query, limit, (id) => heads[id]! !== NONE);
     const out: SymbolMatch[] = [];
     for (let i = 0; i < ids.length && out.length < limit; i++) {
       const group: SymbolMatch[] = [];
@@ -234,7 +236,7 @@ export class SymbolIndex {
     return this.symName.byteLength + this.symKind.byteLength + this.symFile.byteLength + this.symParent.byteLength
       + this.spans.byteLength + this.nextSame.byteLength + this.prevSame.byteLength + this.nameHead.byteLength
       + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength
-      + this.filePresent.byteLength + this.names.byteSize() + this.paths.byteSize();
+      + this.filePresent.byteLength + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
   }
 
   stats(): SymbolIndexStats {
@@ -264,6 +266,7 @@ export class SymbolIndex {
 
   private internName(units: Uint16Array, start: number, end: number): number {
     const id = this.names.internUnits(units, start, end);
+    if (id >= this.names.count - 1) this.nameSearch.sync();
     if (id >= this.nameHead.length) {
       const h = new Int32Array(Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5))).fill(NONE);
       h.set(this.nameHead);
@@ -341,6 +344,7 @@ export class SymbolIndex {
     // 1. names and paths still in use; remap ids
     const heads = this.nameHead;
     const nameMap = this.names.compact((id) => heads[id]! !== NONE);
+    this.nameSearch.rebuild(tight);
     const present = this.filePresent;
     const pathMap = this.paths.compact((id) => present[id] === 1);
     // 2. new file columns

@@ -9,8 +9,9 @@
  *
  * Per file, measured with Node 20 (x64):
  * - its path: the key string (1–2 B per unit, shared by the maps below) and the symbol index's copy;
- * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈50 B + 2 B per path unit (symbolIndex.ts);
- *   each distinct name once (≈38–46 B + 2 B per unit) — shared by all files, not counted here;
+ * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈36 B + 2 B per path unit (symbolIndex.ts);
+ *   each distinct name once (≈54–62 B + 2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
+ *   workspace/symbol search structure, nameSearch.ts) — shared by all files, not counted here;
  * - file table: ≈560 B of objects (record, disk state, analysed length + CRC, Map entry, the filter's object and its typed
  *   array) + the filter's bits, ≈1.2 B per distinct identifier (fileTable.ts, identifierFilter.ts);
  * - cache entry: ≈900 B (Entry, its chunk-id list as a typed array, the disk fallback's closure,
@@ -25,7 +26,7 @@ import { SYMBOL_SLOT_BYTES } from '../../../server/src/index/symbolIndex.js';
 /** Objects kept per file outside the symbol columns: file table record + cache entry (see header). */
 export const FILE_FIXED_BYTES = 1_500;
 /** The symbol index's part of a file that does not depend on its symbols (range columns, path table). */
-export const SYMBOL_FILE_BYTES = 56;
+export const SYMBOL_FILE_BYTES = 42;
 /** Identifier filter bits per distinct identifier (1% false positives) + its header. */
 export const FILTER_BYTES_PER_IDENTIFIER = 1.25;
 
