@@ -92,6 +92,42 @@ test('lookup and search answer across files with container names', () => {
   assert.deepEqual(index.lookup('get'), []);
 });
 
+test('search: a name with many definitions gives its first ones by path (as strings order), then line', () => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.constantFrom('/w/a', '/w/a/b', '/w/B', '/w/é', '/w/a-b', '/w/a.b', '/w/\u{1F600}', '/x'), fc.nat(40), fc.array(fc.nat(30), { maxLength: 4 })), { maxLength: 60 }),
+    fc.integer({ min: 1, max: 40 }),
+    (files, limit) => {
+      const index = new SymbolIndex({ initialSymbols: 16 });
+      const model = new Map<string, number[]>();
+      files.forEach(([dir, k, lines]) => {
+        const path = `${dir}/f${k}.c`;
+        index.replaceFile(path, lines.map((line) => ({ name: 'dev', kind: SymbolKind.Field, span: [line, 0, line, 9], nameSpan: [line, 2, line, 5] })));
+        model.set(path, lines);
+      });
+      const expected = [...model].flatMap(([path, lines]) => lines.map((line) => `${path}:${line}`))
+        .sort((a, b) => {
+          const [pa, la] = [a.slice(0, a.lastIndexOf(':')), Number(a.slice(a.lastIndexOf(':') + 1))];
+          const [pb, lb] = [b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1))];
+          return pa < pb ? -1 : pa > pb ? 1 : la - lb;
+        });
+      const hits = index.search('dev', limit);
+      assert.deepEqual(hits.map((h) => `${h.path}:${h.nameSpan[0]}`), expected.slice(0, limit));
+    }), { numRuns: 200 });
+});
+
+test('version counts the changes: replaceFile and removeFile of an indexed file, nothing else', () => {
+  const index = new SymbolIndex();
+  const v0 = index.version;
+  index.replaceFile('/w/a.ts', [{ name: 'f', kind: SymbolKind.Function, span: [0, 0, 1, 0], nameSpan: [0, 9, 0, 10] }]);
+  assert.equal(index.version, v0 + 1);
+  index.search('f', 10);
+  index.lookup('f');
+  assert.equal(index.removeFile('/w/missing.ts'), false);
+  assert.equal(index.version, v0 + 1);
+  assert.equal(index.removeFile('/w/a.ts'), true);
+  assert.equal(index.version, v0 + 2);
+});
+
 /** Synthetic file: `perFile` symbols, a class with methods, names drawn from `nameCount` names. */
 function syntheticFile(fileNo: number, perFile: number, nameCount: number, salt = 0): SyntaxSymbol[] {
   const out: SyntaxSymbol[] = [];

@@ -107,6 +107,23 @@ export class NameTable {
     return id;
   }
 
+  /**
+   * Orders two names as JavaScript orders their strings (code unit by code unit, a prefix first):
+   * negative, 0 or positive.
+   */
+  compare(a: number, b: number): number {
+    if (a === b) return 0;
+    const u = this.unitBuf;
+    const sa = this.offs[a]!, la = this.offs[a + 1]! - sa;
+    const sb = this.offs[b]!, lb = this.offs[b + 1]! - sb;
+    const n = Math.min(la, lb);
+    for (let i = 0; i < n; i++) {
+      const d = u[sa + i]! - u[sb + i]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+
   /** `name`'s code units, in a buffer reused by the next call (kept only up to SCRATCH_UNITS). */
   private scratchOf(name: string): Uint16Array {
     let into = this.scratch;
