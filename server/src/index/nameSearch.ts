@@ -101,6 +101,15 @@ const scratch = {
   live: new Int32Array(0), words: new Int32Array(0), kept: new Int32Array(0), keptFrom: new Int32Array(LONG + 2),
 };
 
+/**
+ * One block's candidates between the passes of a fuzzy walk (ids, lengths, bits in the block, text
+ * offsets, word-start bits); `touched` keeps the reads that only bring texts into cache live.
+ */
+const batch = {
+  id: new Int32Array(32), len: new Int32Array(32), low: new Int32Array(32), start: new Int32Array(32),
+  bits: new Int32Array(32), touched: 0,
+};
+
 export class NameSearch {
   private buckets: (Bucket | undefined)[] = new Array<Bucket | undefined>(LONG + 1);
   /** Names 0..indexed-1 are in the buckets. */
@@ -263,6 +272,9 @@ export class NameSearch {
         let c = wordStarts ? starts : kept[k + 1]!;
         if (c === 0) continue;
         const keyed = keyWord(plan, sig, words, w, c);
+        // The block's candidates in passes, so that their reads of the table overlap (each is a cache
+        // miss): bounds from the bits alone, offsets and word-start bits, the texts, then the matching.
+        let n = 0;
         while (c !== 0) {
           const low = c & -c;
           c ^= low;
@@ -273,11 +285,18 @@ export class NameSearch {
           if (len < m) continue;
           if (top.full && tierScoreBound(tier, alignmentBound(plan, sig, words, w, p), len - m) < top.worstScore)
             continue;
-          const start = offs[id]!;
+          batch.id[n] = id; batch.len[n] = len; batch.low[n++] = low;
+        }
+        let touched = 0;
+        for (let i = 0; i < n; i++) { batch.start[i] = offs[batch.id[i]!]!; batch.bits[i] = wsBits[batch.id[i]!]!; }
+        for (let i = 0; i < n; i++) touched |= units[batch.start[i]!]!;
+        batch.touched = touched;
+        for (let i = 0; i < n; i++) {
+          const id = batch.id[i]!, len = batch.len[i]!, low = batch.low[i]!, start = batch.start[i]!;
           // A prefix match is also a word-starts match: the prefix walk offered it.
           if ((keyed & low) !== 0 && isPrefix(q, units, start)) continue;
           if (!wordStarts && !isSubsequence(q, units, start, len)) continue;
-          loadWordStarts(units, start, len, wsBits[id]!);
+          loadWordStarts(units, start, len, batch.bits[i]!);
           if ((starts & low) !== 0 && (notStarts & low) === 0) {
             const hump = humpMatch(q, units, start, len);
             if (wordStarts && !hump) kept[k + 3]! |= low;
