@@ -1,17 +1,29 @@
 /**
  * Fuzzy matching and search: the tier examples from the design (exact > prefix > word starts >
- * subsequence, humps in camelCase/snake_case), and properties of searchNames against brute force:
- * every result matches, best first, limit honoured, an exact name first, and the prefilter never
- * loses a result that brute-force scoring would keep.
+ * subsequence, humps in camelCase/snake_case), and properties of the name search against brute
+ * force: every result matches, best first, limit honoured, an exact name first, and the prefilter
+ * never loses a result that brute-force scoring would keep. Each search runs both the search
+ * structure (nameSearch.ts) and the scan it replaced (support/scanSearch.ts), which must agree.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fuzzyScore, MatchTier, prepareQuery, searchNames, TIER } from '../../server/src/index/fuzzy.js';
+import { fuzzyScore, MatchTier, prepareQuery, TIER } from '../../server/src/index/fuzzy.js';
+import { NameSearch, type NameMatches } from '../../server/src/index/nameSearch.js';
+import { scanColumns, scanSearchNames } from './support/scanSearch.js';
 import { NameTable } from '../../server/src/index/nameTable.js';
 import { TopK } from '../../server/src/index/topK.js';
 
 const tier = (q: string, n: string) => Math.floor(fuzzyScore(q, n) / TIER);
+
+/** The search structure's answer, checked against the scan's. */
+function searchNames(
+  table: NameTable, query: string | ReturnType<typeof prepareQuery>, limit: number, accept?: (id: number) => boolean,
+): NameMatches {
+  const found = new NameSearch(table).search(query, limit, accept);
+  assert.deepEqual(found, scanSearchNames(table, scanColumns(table), query, limit, accept));
+  return found;
+}
 
 /** Independent oracle: case-insensitive subsequence (after dropping whitespace from the query). */
 function isSubsequence(query: string, name: string): boolean {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SymbolIndex, SYMBOL_SLOT_BYTES } from '../../server/src/index/symbolIndex.js';
 import { NAME_FIXED_BYTES } from '../../server/src/index/nameTable.js';
+import { NAME_SEARCH_BYTES } from '../../server/src/index/nameSearch.js';
 import { PackedOutline } from '../../server/src/syntax/packedOutline.js';
 import { SymbolKind, type Span, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 
@@ -91,6 +92,42 @@ test('lookup and search answer across files with container names', () => {
   assert.deepEqual(index.lookup('get'), []);
 });
 
+test('search: a name with many definitions gives its first ones by path (as strings order), then line', () => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.constantFrom('/w/a', '/w/a/b', '/w/B', '/w/é', '/w/a-b', '/w/a.b', '/w/\u{1F600}', '/x'), fc.nat(40), fc.array(fc.nat(30), { maxLength: 4 })), { maxLength: 60 }),
+    fc.integer({ min: 1, max: 40 }),
+    (files, limit) => {
+      const index = new SymbolIndex({ initialSymbols: 16 });
+      const model = new Map<string, number[]>();
+      files.forEach(([dir, k, lines]) => {
+        const path = `${dir}/f${k}.c`;
+        index.replaceFile(path, lines.map((line) => ({ name: 'dev', kind: SymbolKind.Field, span: [line, 0, line, 9], nameSpan: [line, 2, line, 5] })));
+        model.set(path, lines);
+      });
+      const expected = [...model].flatMap(([path, lines]) => lines.map((line) => `${path}:${line}`))
+        .sort((a, b) => {
+          const [pa, la] = [a.slice(0, a.lastIndexOf(':')), Number(a.slice(a.lastIndexOf(':') + 1))];
+          const [pb, lb] = [b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1))];
+          return pa < pb ? -1 : pa > pb ? 1 : la - lb;
+        });
+      const hits = index.search('dev', limit);
+      assert.deepEqual(hits.map((h) => `${h.path}:${h.nameSpan[0]}`), expected.slice(0, limit));
+    }), { numRuns: 200 });
+});
+
+test('version counts the changes: replaceFile and removeFile of an indexed file, nothing else', () => {
+  const index = new SymbolIndex();
+  const v0 = index.version;
+  index.replaceFile('/w/a.ts', [{ name: 'f', kind: SymbolKind.Function, span: [0, 0, 1, 0], nameSpan: [0, 9, 0, 10] }]);
+  assert.equal(index.version, v0 + 1);
+  index.search('f', 10);
+  index.lookup('f');
+  assert.equal(index.removeFile('/w/missing.ts'), false);
+  assert.equal(index.version, v0 + 1);
+  assert.equal(index.removeFile('/w/a.ts'), true);
+  assert.equal(index.version, v0 + 2);
+});
+
 /** Synthetic file: `perFile` symbols, a class with methods, names drawn from `nameCount` names. */
 function syntheticFile(fileNo: number, perFile: number, nameCount: number, salt = 0): SyntaxSymbol[] {
   const out: SyntaxSymbol[] = [];
@@ -114,10 +151,12 @@ test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) pl
   for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
   const st = index.stats();
   assert.equal(st.symbols, files * perFile);
-  // names: ≤ 26 B columns + 16 B hash slots + 4 B chain head + 2 B per unit each (46 B + units);
-  // files: the same name columns for the path + 13 B range columns (55 B + units); 1/4 headroom after compaction
-  assert.equal(NAME_FIXED_BYTES, 26);
-  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 4 + 2 * 'method_19999'.length);
+  // names: ≤ 12 B columns + 16 B hash slots + 4 B chain head + the search's bytes + 2 B per unit each
+  // (62 B + units); files: the same name columns for the path + 13 B range columns (41 B + units); 1/4
+  // headroom after compaction
+  assert.equal(NAME_FIXED_BYTES, 12);
+  assert.equal(NAME_SEARCH_BYTES, 30);
+  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 4 + NAME_SEARCH_BYTES + 2 * 'method_19999'.length);
   const fileBytes = files * (NAME_FIXED_BYTES + 16 + 13 + 2 * '/workspace/src/module999/file999.ts'.length);
   const untrimmed = index.byteSize();
   assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);

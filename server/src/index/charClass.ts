@@ -41,7 +41,8 @@ export function maskOfUnits(units: ArrayLike<number>, start: number, length: num
 function isUpper(u: number): boolean {
   return FOLD[u] !== u;
 }
-function isLetterOrDigit(u: number): boolean {
+/** Whether a unit can start a word after position 0 (isWordStart): an ASCII letter or digit, or any non-ASCII unit. */
+export function isLetterOrDigit(u: number): boolean {
   return (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5a) || (u >= 0x61 && u <= 0x7a) || u >= 0x80;
 }
 function isDigit(u: number): boolean {
@@ -97,7 +98,12 @@ export function firstKey(unit: number): number {
 
 /** Bit of the pair (a, b) of folded code units in a 32-bit pair summary (`wordStartPairsOf`). */
 export function pairBit(a: number, b: number): number {
-  return 1 << (Math.imul(Math.imul(a, 0x10001) ^ b, 0x9e3779b1) >>> 27);
+  return 1 << pairIndex(a, b);
+}
+
+/** Index (0..31) of `pairBit(a, b)`. */
+export function pairIndex(a: number, b: number): number {
+  return Math.imul(Math.imul(a, 0x10001) ^ b, 0x9e3779b1) >>> 27;
 }
 
 /**
@@ -112,3 +118,4 @@ export function wordStartPairsOf(units: Uint16Array, start: number, length: numb
   }
   return m >>> 0;
 }
+

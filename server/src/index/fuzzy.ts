@@ -1,23 +1,21 @@
 /**
- * Fuzzy matching of workspace/symbol queries against names, and the best-first search over a NameTable.
+ * Fuzzy matching of workspace/symbol queries against names: the score of one name, and the parts of
+ * it that a search needs to bound names it has not scored.
  *
  * A name matches when the query's characters (whitespace dropped) appear in it in order, ignoring
  * case. Tiers, each outranking the next: 6 exact > 5 exact ignoring case > 4 prefix > 3 word starts
  * (every query character starts a camelCase/snake_case/digit word or continues a run begun at one:
  * `gSC` → `getSourceCache`) > 2 subsequence. Within a tier a score orders matches (for the fuzzy tiers
  * a dynamic programme favouring word starts, few short gaps and consecutive runs); shorter names rank
- * higher.
- * `searchNames` goes tier by tier and stops as soon as nothing below can enter the TopK heap, using
- * the per-name summaries NameTable computes at intern time (masks, first-characters key, word-start
- * bits and pairs), so common short queries stop early, no name is scored twice and word boundaries are
- * never recomputed. A name that cannot beat the heap's worst entry is skipped before matching.
- * Guarantees: every result matches; results are sorted best first (score, shorter name, older id);
- * at most `limit`; a name equal to the query is first; the answer equals scoring every name.
- * Concurrency: synchronous; one scratch array per thread.
+ * higher. The search over all names is nameSearch.ts; it orders equal scores by shorter name, then
+ * older id.
+ * Guarantees: a score is 0 exactly when the name does not match; `Math.floor(score / TIER)` is its
+ * tier; every bound here is at least the score of any name it covers, so a search that skips a name
+ * by a bound loses nothing.
+ * Concurrency: synchronous; one scratch array per thread (a word-starts test and the score that
+ * follows share the name loaded by `loadWordStarts`).
  */
-import { firstKey, foldUnit, isWordStart, maskBit, maskOfUnits, pairBit, wordStartBitsOf } from './charClass.js';
-import type { NameTable } from './nameTable.js';
-import { TopK } from './topK.js';
+import { foldUnit, isWordStart, maskOfUnits, wordStartBitsOf } from './charClass.js';
 
 /** Scores of tier t lie in [t × TIER, (t + 1) × TIER). */
 export const TIER = 1 << 20;
@@ -62,11 +60,6 @@ let rowB = new Float64Array(64);
 let wordStarts = new Uint8Array(64);
 /** Word-start bits of the current name's first 32 positions (NameTable.wordStartBits). */
 let curBits = 0;
-/**
- * Candidates set aside by searchNames' second pass for the subsequence tier. Grown on demand and
- * kept per thread: at most 4 B per name of the largest table searched, usually far less.
- */
-let deferredIds = new Int32Array(4096);
 
 function ensureScratch(n: number): void {
   if (rowA.length >= n) return;
@@ -86,7 +79,7 @@ let curLength = 0;
  * Makes the name the current one for humpMatch/alignmentScore: `bits` for positions < 32; positions
  * beyond are computed only if the alignment reaches them (few names are that long).
  */
-function loadWordStarts(units: Uint16Array, start: number, length: number, bits: number): void {
+export function loadWordStarts(units: Uint16Array, start: number, length: number, bits: number): void {
   ensureScratch(length);
   curBits = bits;
   curUnits = units; curStart = start; curLength = length;
@@ -107,7 +100,7 @@ function clampWithin(x: number): number {
 }
 
 /** Whether the name starts with the query, ignoring case (length ≥ query length assumed). */
-function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): boolean {
+export function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): boolean {
   const m = q.folded.length;
   for (let i = 0; i < m; i++) {
     const u = units[start + i]!;
@@ -117,7 +110,7 @@ function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): boolean 
 }
 
 /** Score of a name that starts with the query (isPrefix): Exact, ExactIgnoreCase or Prefix tier. */
-function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+export function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
   const m = q.units.length;
   const extra = length - m;
   let sameCase = 0;
@@ -130,7 +123,7 @@ function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length
 }
 
 /** Whether the query's characters occur in the name in order, ignoring case. */
-function isSubsequence(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
+export function isSubsequence(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
   const m = q.folded.length;
   let qi = 0;
   for (let j = 0; j < length && qi < m; j++) if (foldUnit(units[start + j]!) === q.folded[qi]) qi++;
@@ -138,12 +131,12 @@ function isSubsequence(q: PreparedQuery, units: Uint16Array, start: number, leng
 }
 
 /** Upper bound of any score in `tier` (WordStarts or Subsequence) for a name `extra` units longer than the query. */
-function fuzzyBound(q: PreparedQuery, tier: number, extra: number): number {
+export function fuzzyBound(q: PreparedQuery, tier: number, extra: number): number {
   return tier * TIER + WITHIN_BASE + q.maxAlignment - Math.min(extra, 4000) * 4;
 }
 
 /** Score in a fuzzy tier of the current name (loadWordStarts), or 0 when it cannot reach `minScore`. */
-function fuzzyTierScore(
+export function fuzzyTierScore(
   q: PreparedQuery, units: Uint16Array, start: number, length: number, tier: number, minScore: number,
 ): number {
   const extra = length - q.units.length;
@@ -156,7 +149,7 @@ function fuzzyTierScore(
  * The score of the name stored in `units[start, start + length)` for `q`, or 0 when it does not
  * match. A higher score is a better match; `Math.floor(score / TIER)` is its MatchTier.
  */
-function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
+export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
   const m = q.units.length;
   if (m === 0) return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
   if (length < m) return 0;
@@ -186,7 +179,7 @@ let humpStart = 0;
 let humpLength = 0;
 
 /** Whether every query character can sit on a word start or continue a run that began on one. */
-function humpMatch(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
+export function humpMatch(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
   humpSteps = 0; humpQuery = q.folded; humpUnits = units; humpStart = start; humpLength = length;
   return humpFrom(0, 0);
 }
@@ -253,140 +246,34 @@ function alignmentScore(q: PreparedQuery, units: Uint16Array, start: number, len
   return best;
 }
 
-export interface NameMatches {
-  /** Name ids, best first. */
-  ids: number[];
-  scores: number[];
-}
+/** Upper bounds of the parts of an alignment (alignmentScore), for bounding a name from summaries. */
+export const ALIGNMENT = {
+  /** A matched character, with its case bonus. */
+  char: CHAR + CASE_BONUS,
+  /** A matched character on a word start. */
+  wordStart: WORD_START_BONUS,
+  /** A character right after the previous one's. */
+  consecutive: CONSECUTIVE_BONUS,
+  /** Least penalty of a character not right after the previous one's (a gap of one). */
+  gap: GAP_PENALTY,
+} as const;
 
 /**
- * The best `limit` names of `table` for `query`, best first. `accept(id)` (optional) excludes
- * names, e.g. those no live symbol uses any more. Tier by tier (see header): each name is scored
- * at most once, in the one pass of its tier, so the result is what scoring every name would give.
+ * Upper bound of the score in `tier` (WordStarts or Subsequence) of a name `extra` units longer than
+ * the query whose alignment is at most `alignment`. Clamped as the score is, so it is never below it.
  */
-export function searchNames(
-  table: NameTable, query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean,
-): NameMatches {
-  const q = typeof query === 'string' ? prepareQuery(query) : query;
-  if (limit <= 0) return { ids: [], scores: [] };
-  const top = new TopK(limit);
-  const m = q.units.length;
-  const count = table.count;
-  const units = table.units;
-  const offs = table.offsets;
-  if (m === 0) {
-    // every name matches; the score depends on the length alone
-    for (let id = 0; id < count; id++) {
-      const len = offs[id + 1]! - offs[id]!;
-      const score = scoreUnits(q, units, offs[id]!, len);
-      if (!top.wouldAccept(score, len * 4294967296 + id) || (accept && !accept(id))) continue;
-      top.offer(id, score, len * 4294967296 + id);
-    }
-    return drained(top);
-  }
-  const qMask = q.mask;
-  const q0Bit = maskBit(q.units[0]!);
-  const masks = table.masks;
-  const wsBits = table.wordStartBits;
-  const wsMasks = table.wordStartMasks;
-  const wsPairs = table.wordStartPairs;
-  // In a word-starts match each query character i ≥ 1 is on a word start, or continues a run of
-  // query characters j..i that begins on a word start, so the pair (j, j + 1) for some j < i is a
-  // pair at a word start. Checked for the first CHECKED_CHARS characters (a necessary condition).
-  const checked = Math.min(m, CHECKED_CHARS);
-  const charBits = new Int32Array(checked);
-  const pairsBefore = new Int32Array(checked);
-  for (let i = 1, pairs = 0; i < checked; i++) {
-    pairs |= pairBit(q.folded[i - 1]!, q.folded[i]!);
-    charBits[i] = maskBit(q.units[i]!);
-    pairsBefore[i] = pairs;
-  }
-
-  // 1. Exact and prefix tiers: a scan of the first-two-characters keys finds the candidates.
-  // When they fill the heap, no other name can enter and the search is over.
-  // key of the query's first one or two characters, compared with as many of the name's keys
-  const keyMask = m >= 2 ? 0xffff : 0xff;
-  const key0 = m >= 2 ? firstKey(q.units[0]!) | (firstKey(q.units[1]!) << 8) : firstKey(q.units[0]!);
-  const firsts = table.firstKeys;
-  for (let id = 0; id < count; id++) {
-    if ((firsts[id]! & keyMask) !== key0 || (masks[id]! & qMask) !== qMask) continue;
-    const start = offs[id]!;
-    const len = offs[id + 1]! - start;
-    if (len < m || !isPrefix(q, units, start) || (accept && !accept(id))) continue;
-    top.offer(id, prefixScore(q, units, start, len), len * 4294967296 + id);
-  }
-  if (top.full && top.worstScore >= MatchTier.Prefix * TIER) return drained(top);
-
-  // 2. Word-starts tier. It needs the query's first character at a word start, so the word-start
-  // mask rejects most names with one AND; word boundaries come precomputed from the table, and
-  // once the heap is full a name too long to beat its worst entry is skipped before matching.
-  // The same scan sets aside the names that can only be subsequence matches, so that pass 3
-  // need not scan the table again and scores only names still in the running.
-  let deferred = 0;
-  for (let id = 0; id < count; id++) {
-    if ((masks[id]! & qMask) !== qMask) continue;
-    const start = offs[id]!;
-    const len = offs[id + 1]! - start;
-    if (len < m) continue;
-    const minScore = top.full ? top.worstScore : 0;
-    if (fuzzyBound(q, MatchTier.WordStarts, len - m) < minScore) continue; // nor can its subsequence score
-    if (mayMatchWordStarts(wsMasks[id]!, wsPairs[id]!, q0Bit, charBits, pairsBefore)) {
-      loadWordStarts(units, start, len, wsBits[id]!);
-      if (humpMatch(q, units, start, len)) {
-        // every prefix match is also a word-starts match; pass 1 scored those
-        if (((firsts[id]! & keyMask) === key0 && isPrefix(q, units, start)) || (accept && !accept(id))) continue;
-        const score = fuzzyTierScore(q, units, start, len, MatchTier.WordStarts, minScore);
-        if (score > 0) top.offer(id, score, len * 4294967296 + id);
-        continue;
-      }
-    }
-    // Only a subsequence match now. Once the heap is full of word-starts matches it cannot enter;
-    // before that, test it while its text is at hand and leave the scoring to pass 3, which runs
-    // only if the heap never fills so (then every such name had to be tested anyway).
-    // (A one-character query is not tested here: the mask has nearly decided it, and pass 3's
-    // length bound skips most such names without reading their text.)
-    if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) continue;
-    if (m > 1 && !isSubsequence(q, units, start, len)) continue;
-    if (deferred === deferredIds.length) {
-      const grown = new Int32Array(Math.min(Math.max(count, 4096), deferred * 2));
-      grown.set(deferredIds);
-      deferredIds = grown;
-    }
-    deferredIds[deferred++] = id;
-  }
-  if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) return drained(top);
-
-  // 3. Subsequence tier, only when the better tiers left room: the names set aside.
-  const subsequenceBase = fuzzyBound(q, MatchTier.Subsequence, 0);
-  for (let i = 0; i < deferred; i++) {
-    const id = deferredIds[i]!;
-    const start = offs[id]!;
-    const len = offs[id + 1]! - start;
-    // fuzzyBound(Subsequence, len - m), inlined: this loop may run over most of the table
-    if (top.full && subsequenceBase - Math.min(len - m, 4000) * 4 < top.worstScore) continue;
-    if ((m === 1 && !isSubsequence(q, units, start, len)) || (accept && !accept(id))) continue;
-    loadWordStarts(units, start, len, wsBits[id]!);
-    const score = fuzzyTierScore(q, units, start, len, MatchTier.Subsequence, top.full ? top.worstScore : 0);
-    if (score > 0) top.offer(id, score, len * 4294967296 + id);
-  }
-  return drained(top);
+export function tierScoreBound(tier: number, alignment: number, extra: number): number {
+  return tier * TIER + clampWithin(WITHIN_BASE + alignment - Math.min(extra, 4000) * 4);
 }
 
-/** Characters of a query the word-start summaries are checked for (cost per candidate name). */
-const CHECKED_CHARS = 8;
-
-/** The necessary condition for a word-starts match stated in searchNames, from the summaries alone. */
-function mayMatchWordStarts(
-  wsMask: number, wsPairs: number, q0Bit: number, charBits: Int32Array, pairsBefore: Int32Array,
-): boolean {
-  if ((wsMask & q0Bit) === 0) return false;
-  for (let i = 1; i < charBits.length; i++) {
-    if ((wsMask & charBits[i]!) === 0 && (wsPairs & pairsBefore[i]!) === 0) return false;
-  }
-  return true;
+/** Upper bound of the score of a name `extra` units longer than the query that starts with it. */
+export function prefixBound(q: PreparedQuery, extra: number): number {
+  if (extra <= 0) return MatchTier.Exact * TIER;
+  return MatchTier.Prefix * TIER
+    + clampWithin(WITHIN_BASE - Math.min(extra, 4000) * 64 + Math.min(q.units.length, 63));
 }
 
-function drained(top: TopK): NameMatches {
-  const { items, scores } = top.drain();
-  return { ids: items, scores };
+/** The score of every name for the empty query (all match; shorter first). */
+export function emptyQueryScore(length: number): number {
+  return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
 }

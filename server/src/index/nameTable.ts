@@ -2,10 +2,10 @@
  * An interned name table: each distinct name is stored once and named by a dense integer id.
  *
  * All names' UTF-16 units live back to back in one growing Uint16Array (`offsets` delimit them). Per
- * name it also keeps its hash (so growth and compaction never rehash text) and the summaries fuzzy.ts
- * searches with, computed once at intern time: `masks`, `firstKeys`, `wordStartBits`,
- * `wordStartMasks`, `wordStartPairs` (charClass.ts). Lookup is an open-addressing table (linear
- * probing, at most half full). Folded forms are not stored: charClass folds by table lookup.
+ * name it also keeps its hash (so growth and compaction never rehash text) and its word-start bits
+ * (`wordStartBits`, charClass.ts), which fuzzy.ts scores with, computed once at intern time; the
+ * search's own summaries live in nameSearch.ts. Lookup is an open-addressing table (linear probing, at
+ * most half full). Folded forms are not stored: charClass folds by table lookup.
  * Cost: 2 B per unit plus NAME_FIXED_BYTES and hash slots per name.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
  * which drops names the caller no longer needs and returns the old→new map. No object per name.
@@ -13,10 +13,10 @@
  */
 import { hashUnits } from '../syntax/analysis/stringHash.js';
 import { stringOfUnits, writeUnits } from '../syntax/utf16Units.js';
-import { firstKey, maskOfUnits, wordStartBitsOf, wordStartMaskOf, wordStartPairsOf } from './charClass.js';
+import { wordStartBitsOf } from './charClass.js';
 
 /** Bytes per name in the per-name columns (see the header), without hash slots. */
-export const NAME_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 4 + 2;
+export const NAME_FIXED_BYTES = 4 + 4 + 4;
 
 function grownCapacity(current: number, needed: number): number {
   return Math.max(needed, Math.ceil(current * 1.5), 16);
@@ -30,11 +30,7 @@ export class NameTable {
   private unitLen = 0;
   private offs: Uint32Array;
   private hashes: Uint32Array;
-  private maskArr: Uint32Array;
   private wsBitsArr: Uint32Array;
-  private wsMaskArr: Uint32Array;
-  private wsPairArr: Uint32Array;
-  private firstArr: Uint16Array;
   private slots: Int32Array;
   private n = 0;
   /** A string's units while it is looked up (`find`, `intern`). */
@@ -44,11 +40,7 @@ export class NameTable {
     this.unitBuf = new Uint16Array(Math.max(16, initialUnits));
     this.offs = new Uint32Array(Math.max(16, initialNames) + 1);
     this.hashes = new Uint32Array(Math.max(16, initialNames));
-    this.maskArr = new Uint32Array(Math.max(16, initialNames));
     this.wsBitsArr = new Uint32Array(Math.max(16, initialNames));
-    this.wsMaskArr = new Uint32Array(Math.max(16, initialNames));
-    this.wsPairArr = new Uint32Array(Math.max(16, initialNames));
-    this.firstArr = new Uint16Array(Math.max(16, initialNames));
     this.slots = new Int32Array(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, initialNames) * 2))));
   }
 
@@ -56,16 +48,11 @@ export class NameTable {
   get count(): number { return this.n; }
   /** The code-unit buffer. Replaced when it grows: read it again after `intern`. */
   get units(): Uint16Array { return this.unitBuf; }
-  /** Per-name character-set masks (charClass.ts), indexed by id; valid for ids < count. */
-  get masks(): Uint32Array { return this.maskArr; }
-  /** Per-name word-start bitmask: bit i set when position i (< 32) starts a word (charClass.isWordStart). */
+  /**
+   * Per-name word-start bitmask, indexed by id (valid for ids < count): bit i set when position i
+   * (< 32) starts a word (charClass.isWordStart).
+   */
   get wordStartBits(): Uint32Array { return this.wsBitsArr; }
-  /** Per-name character-set mask of the characters that start a word (all positions). */
-  get wordStartMasks(): Uint32Array { return this.wsMaskArr; }
-  /** Per-name summary of the folded character pairs at word starts (charClass.wordStartPairsOf). */
-  get wordStartPairs(): Uint32Array { return this.wsPairArr; }
-  /** Per-name keys of the folded first two characters (`firstKey` of each, low byte first; 0 for none). */
-  get firstKeys(): Uint16Array { return this.firstArr; }
   /** Per-name start offsets: name id spans units [offsets[id], offsets[id + 1]). Replaced on growth. */
   get offsets(): Uint32Array { return this.offs; }
   /** Code units stored, over all names. */
@@ -120,6 +107,23 @@ export class NameTable {
     return id;
   }
 
+  /**
+   * Orders two names as JavaScript orders their strings (code unit by code unit, a prefix first):
+   * negative, 0 or positive.
+   */
+  compare(a: number, b: number): number {
+    if (a === b) return 0;
+    const u = this.unitBuf;
+    const sa = this.offs[a]!, la = this.offs[a + 1]! - sa;
+    const sb = this.offs[b]!, lb = this.offs[b + 1]! - sb;
+    const n = Math.min(la, lb);
+    for (let i = 0; i < n; i++) {
+      const d = u[sa + i]! - u[sb + i]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+
   /** `name`'s code units, in a buffer reused by the next call (kept only up to SCRATCH_UNITS). */
   private scratchOf(name: string): Uint16Array {
     let into = this.scratch;
@@ -133,8 +137,7 @@ export class NameTable {
 
   /** Allocated bytes of all arrays (capacity, not just use). */
   byteSize(): number {
-    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.maskArr.byteLength
-      + this.wsBitsArr.byteLength + this.wsMaskArr.byteLength + this.wsPairArr.byteLength + this.firstArr.byteLength
+    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.wsBitsArr.byteLength
       + this.slots.byteLength;
   }
 
@@ -153,11 +156,7 @@ export class NameTable {
     const cap = Math.max(16, kept + (kept >> 2));
     const offs = new Uint32Array(cap + 1);
     const hashes = new Uint32Array(cap);
-    const masks = new Uint32Array(cap);
     const wsBits = new Uint32Array(cap);
-    const wsMasks = new Uint32Array(cap);
-    const wsPairs = new Uint32Array(cap);
-    const firsts = new Uint16Array(cap);
     let at = 0;
     for (let id = 0; id < this.n; id++) {
       const nid = remap[id]!;
@@ -169,21 +168,13 @@ export class NameTable {
       at += e - s;
       offs[nid + 1] = at;
       hashes[nid] = this.hashes[id]!;
-      masks[nid] = this.maskArr[id]!;
       wsBits[nid] = this.wsBitsArr[id]!;
-      wsMasks[nid] = this.wsMaskArr[id]!;
-      wsPairs[nid] = this.wsPairArr[id]!;
-      firsts[nid] = this.firstArr[id]!;
     }
     this.unitBuf = units;
     this.unitLen = at;
     this.offs = offs;
     this.hashes = hashes;
-    this.maskArr = masks;
     this.wsBitsArr = wsBits;
-    this.wsMaskArr = wsMasks;
-    this.wsPairArr = wsPairs;
-    this.firstArr = firsts;
     this.n = kept;
     this.rehash(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, kept) * 2 + 1))));
     return remap;
@@ -209,11 +200,7 @@ export class NameTable {
       const cap = grownCapacity(this.hashes.length, id + 2);
       const o = new Uint32Array(cap + 1); o.set(this.offs.subarray(0, id + 1)); this.offs = o;
       const h2 = new Uint32Array(cap); h2.set(this.hashes.subarray(0, id)); this.hashes = h2;
-      const m = new Uint32Array(cap); m.set(this.maskArr.subarray(0, id)); this.maskArr = m;
       const wb = new Uint32Array(cap); wb.set(this.wsBitsArr.subarray(0, id)); this.wsBitsArr = wb;
-      const wm = new Uint32Array(cap); wm.set(this.wsMaskArr.subarray(0, id)); this.wsMaskArr = wm;
-      const wp = new Uint32Array(cap); wp.set(this.wsPairArr.subarray(0, id)); this.wsPairArr = wp;
-      const fk = new Uint16Array(cap); fk.set(this.firstArr.subarray(0, id)); this.firstArr = fk;
     }
     const start = this.unitLen;
     const u = this.unitBuf;
@@ -222,12 +209,7 @@ export class NameTable {
     this.offs[id] = start;
     this.offs[id + 1] = this.unitLen;
     this.hashes[id] = h;
-    this.maskArr[id] = maskOfUnits(this.unitBuf, start, length);
     this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, length);
-    this.wsMaskArr[id] = wordStartMaskOf(this.unitBuf, start, length);
-    this.wsPairArr[id] = wordStartPairsOf(this.unitBuf, start, length);
-    this.firstArr[id] = (length === 0 ? 0 : firstKey(this.unitBuf[start]!))
-      | (length < 2 ? 0 : firstKey(this.unitBuf[start + 1]!) << 8);
     this.n = id + 1;
     return id;
   }

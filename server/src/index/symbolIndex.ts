@@ -7,17 +7,18 @@
  * the range alone. Nothing is allocated per symbol or per file; objects are built only for answers.
  * `replaceFile` rewrites a range in place when it fits (ranges keep some headroom), else appends;
  * freed slots are compacted away once they outnumber half the live ones, and unused names dropped,
- * so churn never grows memory without bound. Per-slot cost: `SYMBOL_SLOT_BYTES` (tested); `trim()`
- * drops headroom. The index lives in memory only: a snapshot stores per-file records (snapshot/).
+ * so churn never grows memory without bound. The names' search structure (nameSearch.ts) takes each
+ * new name as it is interned and is rebuilt by a compaction. Per-slot cost: `SYMBOL_SLOT_BYTES`
+ * (tested); `trim()` drops headroom. The index lives in memory only: a snapshot stores per-file records.
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
  * every live definition of a name once; `search` returns at most `limit` matches, best first
- * (fuzzy.ts). Lines and columns must be integers in [0, 2³²).
+ * (fuzzy.ts, nameSearch.ts); `version` changes with every change. Lines and columns: integers in [0, 2³²).
  * Concurrency: main thread, synchronous.
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
 import { NameTable } from './nameTable.js';
-import { prepareQuery, searchNames } from './fuzzy.js';
+import { NameSearch } from './nameSearch.js';
 
 /** Bytes of column storage per symbol slot. */
 export const SYMBOL_SLOT_BYTES = 4 + 1 + 4 + 4 + 32 + 8;
@@ -52,6 +53,8 @@ const NONE = -1;
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);
+  /** Kept with `names`: new names are added as they are interned, and all again after a compaction. */
+  private nameSearch = new NameSearch(this.names);
   private paths = new NameTable(256, 16384);
 
   // symbol columns, indexed by slot
@@ -78,6 +81,7 @@ export class SymbolIndex {
 
   private liveSymbols = 0;
   private compactions = 0;
+  private changes = 0;
 
   private readonly compactSlack: number;
 
@@ -105,6 +109,7 @@ export class SymbolIndex {
     // One way in: the packed columns are already in the index's order (depth first, parents known).
     const packed = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
     const n = packed.count;
+    this.changes++;
     let file = this.paths.find(path);
     const isNew = !(file >= 0 && this.filePresent[file]);
     if (!isNew) {
@@ -145,6 +150,7 @@ export class SymbolIndex {
   removeFile(path: string): boolean {
     const file = this.paths.find(path);
     if (file < 0 || !this.filePresent[file]) return false;
+    this.changes++;
     this.unlinkFile(file);
     this.releaseRange(file);
     this.filePresent[file] = 0;
@@ -208,23 +214,25 @@ export class SymbolIndex {
     return n;
   }
 
-  /** The best `limit` definitions for a workspace/symbol query, best first. */
+  /**
+   * The best `limit` definitions for a workspace/symbol query, best first: names by score (nameSearch.ts),
+   * a name's definitions by path, then position. Objects are built only for the definitions returned.
+   */
   search(query: string, limit: number): SymbolMatch[] {
     if (limit <= 0) return [];
-    const q = prepareQuery(query);
     const heads = this.nameHead;
-    const { ids, scores } = searchNames(this.names, q, limit, (id) => heads[id]! !== NONE);
+    const { ids, scores } = this.nameSearch.search(query, limit, (id) => heads[id]! !== NONE);
     const out: SymbolMatch[] = [];
     for (let i = 0; i < ids.length && out.length < limit; i++) {
-      const group: SymbolMatch[] = [];
-      for (let s = heads[ids[i]!]!; s !== NONE; s = this.nextSame[s]!)
-        group.push({ ...this.locationOf(s), score: scores[i]! });
-      group.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0]));
-      for (const g of group) { if (out.length >= limit) break; out.push(g); }
+      const name = this.names.nameOf(ids[i]!);
+      for (const s of this.firstDefinitions(ids[i]!, limit - out.length))
+        out.push({ ...this.locationOf(s, name), score: scores[i]! });
     }
     return out;
   }
 
+  /** Changes so far (replaceFile, removeFile): equal counts, equal answers. */
+  get version(): number { return this.changes; }
   /** Shrinks every column to what is in use (drops growth headroom and freed slots). */
   trim(): void {
     this.compact(true);
@@ -234,7 +242,7 @@ export class SymbolIndex {
     return this.symName.byteLength + this.symKind.byteLength + this.symFile.byteLength + this.symParent.byteLength
       + this.spans.byteLength + this.nextSame.byteLength + this.prevSame.byteLength + this.nameHead.byteLength
       + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength
-      + this.filePresent.byteLength + this.names.byteSize() + this.paths.byteSize();
+      + this.filePresent.byteLength + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
   }
 
   stats(): SymbolIndexStats {
@@ -246,12 +254,12 @@ export class SymbolIndex {
 
   // ---- internals ----
 
-  private locationOf(slot: number): SymbolLocation {
+  private locationOf(slot: number, name = this.names.nameOf(this.symName[slot]!)): SymbolLocation {
     const o = slot * 8;
     const sp = this.spans;
     const loc: SymbolLocation = {
       path: this.paths.nameOf(this.symFile[slot]!),
-      name: this.names.nameOf(this.symName[slot]!),
+      name,
       kind: this.symKind[slot] as SymbolKind,
       span: [sp[o]!, sp[o + 1]!, sp[o + 2]!, sp[o + 3]!],
       nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
@@ -262,8 +270,53 @@ export class SymbolIndex {
     return loc;
   }
 
+  /**
+   * The first `n` definitions (slots) of name `id` by path, then line, then their order in the chain.
+   * A common name has thousands of definitions: they are compared in place (paths by code unit, as
+   * strings compare) and only the first `n` kept, in a heap whose root is the last of them.
+   */
+  private firstDefinitions(id: number, n: number): number[] {
+    const chain: number[] = [];
+    for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) chain.push(s);
+    const before = (a: number, b: number): boolean => {
+      const sa = chain[a]!, sb = chain[b]!;
+      const fa = this.symFile[sa]!, fb = this.symFile[sb]!;
+      const c = fa === fb ? 0 : this.paths.compare(fa, fb);
+      if (c !== 0) return c < 0;
+      const d = this.spans[sa * 8 + 4]! - this.spans[sb * 8 + 4]!;
+      return d !== 0 ? d < 0 : a < b;
+    };
+    // indices into chain; when there are more than n, a max-heap of the n first
+    const kept: number[] = [];
+    for (let k = 0; k < chain.length; k++) {
+      if (kept.length < n) {
+        kept.push(k);
+        for (let i = kept.length - 1; i > 0;) {
+          const p = (i - 1) >> 1;
+          if (!before(kept[p]!, kept[i]!)) break;
+          [kept[p], kept[i]] = [kept[i]!, kept[p]!];
+          i = p;
+        }
+      } else if (before(k, kept[0]!)) {
+        kept[0] = k;
+        for (let i = 0; ;) {
+          const l = 2 * i + 1, r = l + 1;
+          let last = i;
+          if (l < n && before(kept[last]!, kept[l]!)) last = l;
+          if (r < n && before(kept[last]!, kept[r]!)) last = r;
+          if (last === i) break;
+          [kept[last], kept[i]] = [kept[i]!, kept[last]!];
+          i = last;
+        }
+      }
+    }
+    kept.sort((a, b) => (a === b ? 0 : before(a, b) ? -1 : 1));
+    return kept.map((k) => chain[k]!);
+  }
+
   private internName(units: Uint16Array, start: number, end: number): number {
     const id = this.names.internUnits(units, start, end);
+    if (id >= this.names.count - 1) this.nameSearch.sync();
     if (id >= this.nameHead.length) {
       const h = new Int32Array(Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5))).fill(NONE);
       h.set(this.nameHead);
@@ -341,6 +394,7 @@ export class SymbolIndex {
     // 1. names and paths still in use; remap ids
     const heads = this.nameHead;
     const nameMap = this.names.compact((id) => heads[id]! !== NONE);
+    this.nameSearch.rebuild(tight);
     const present = this.filePresent;
     const pathMap = this.paths.compact((id) => present[id] === 1);
     // 2. new file columns

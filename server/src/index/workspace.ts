@@ -387,10 +387,13 @@ export class Workspace implements WorkspaceService {
 
   async workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]> {
     this.#fresh.sweep();
-    // A hit in a file changed behind the server's back is not served as current: its file is re-read first.
-    const paths = new Set(this.#symbols.search(query, limit).map((m) => m.path));
-    await Promise.all([...paths].map((k) => this.#settle(k)));
-    return this.#symbols.search(query, limit).map((m) => ({
+    // A hit in a file changed behind the server's back is not served as current: its file is re-read
+    // first, and the search made again only if that (or anything else meanwhile) changed the index.
+    const version = this.#symbols.version;
+    let matches = this.#symbols.search(query, limit);
+    await Promise.all([...new Set(matches.map((m) => m.path))].map((k) => this.#settle(k)));
+    if (this.#symbols.version !== version) matches = this.#symbols.search(query, limit);
+    return matches.map((m) => ({
       name: m.name, kind: m.kind, key: m.path, span: m.nameSpan,
       ...(m.containerName ? { containerName: m.containerName } : {}),
     }));

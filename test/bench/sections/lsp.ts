@@ -13,6 +13,8 @@
  *    opened) and memory again, where the policies differ in what they keep alive.
  * 2. The shell corpus (and its distinct scripts alone): bash-language-server 5.8.1 and Strata, run
  *    one after the other on the same query set (peer-bash.ts's procedure and inputs).
+ * 3. workspace/symbol's name search alone, in this process (symbolSearch.ts): the scan it replaced and
+ *    the search structure side by side on 1.5 M kernel-like names, 200 queries of lengths 1–10.
  *
  * Note on 'all': the server calls progress end() when the folder is indexed and only then builds a
  * tree per file (Workspace.indexFolder); the 'end' message reaches us only once that loop yields, in
@@ -36,6 +38,7 @@ import type { SectionContext } from '../run.js';
 import { countTree, walkFiles } from '../corpus/stats.js';
 import { buildQuerySet, measureServer, percentile, seeded, type MeasureOptions, type QuerySet, type ServerMeasurement } from '../lspMeasure.js';
 import { bashCoverage, bashLanguageServer, shellSet, type BashCoverage } from './peer-bash.js';
+import { compareNameSearch } from '../symbolSearch.js';
 import type { LspClient } from '../../support/lspClient.js';
 import { parserFor } from '../../../server/src/syntax/parsers.js';
 import { detectLanguage } from '../../../server/src/syntax/languages.js';
@@ -322,6 +325,32 @@ export async function lspSection(corpus: CorpusManifest, ctx: SectionContext): P
       { name: 'p99', points: shellRuns.flatMap((r) => [r.bash, r.strata].map((m) => ({ x: m.name, y: m.workspaceSymbol.p99 }))) },
     ] },
   );
+
+  // ── 3. the name search alone: the scan vs the search structure ──────────────────────────────
+  const ns = compareNameSearch({ names: ctx.small ? 200_000 : 1_500_000, queries: 200, log: ctx.log });
+  const nsLabel = `${(ns.names / 1e6).toFixed(1)} M kernel-like names, ${ns.queries} queries of lengths 1–10, limit ${ns.limit}`;
+  metrics.push(
+    { name: 'name search, search structure p50', value: ns.search.p50, unit: 'ms', target: { op: '<=', value: 10 }, note: nsLabel },
+    { name: 'name search, search structure p99', value: ns.search.p99, unit: 'ms', target: { op: '<=', value: 50 } },
+    { name: 'name search, scan p50', value: ns.scan.p50, unit: 'ms' },
+    { name: 'name search, scan p99', value: ns.scan.p99, unit: 'ms' },
+    { name: 'name search p50, structure / scan', value: ns.search.p50 / ns.scan.p50, unit: 'ratio' },
+    { name: 'name search p99, structure / scan', value: ns.search.p99 / ns.scan.p99, unit: 'ratio' },
+    { name: 'name search CPU time, structure p50 / p99', value: ns.searchCpu.p50, unit: 'ms',
+      note: `p99 ${ns.searchCpu.p99.toFixed(2)} ms; the scan ${ns.scanCpu.p50.toFixed(2)} / ${ns.scanCpu.p99.toFixed(2)} ms` },
+    { name: 'name search structure, bytes per name', value: ns.bytesPerName, unit: 'B',
+      note: `${ns.bytesPerNameGrown.toFixed(1)} B as it grows name by name; built in ${ns.buildMs.toFixed(0)} ms` },
+    { name: 'name search, queries answered differently by the structure', value: ns.differing.length, unit: 'queries',
+      target: { op: '<=', value: 0 }, note: ns.differing.slice(0, 5).map((q) => JSON.stringify(q)).join(', ') },
+  );
+  tables.push({
+    title: `workspace/symbol name search: the scan vs the search structure (${nsLabel}; median of 3 per query)`,
+    columns: ['query length', 'queries', 'scan p50 ms', 'scan p99 ms', 'structure p50 ms', 'structure p99 ms', 'p50 structure / scan'],
+    rows: [
+      ...ns.byLength.map((r) => [r.length, r.queries, r.scan.p50, r.scan.p99, r.search.p50, r.search.p99, r.search.p50 / r.scan.p50]),
+      ['all', ns.queries, ns.scan.p50, ns.scan.p99, ns.search.p50, ns.search.p99, ns.search.p50 / ns.scan.p50],
+    ],
+  });
 
   return { id: 'lsp', title: 'The language server (Strata over stdio)', metrics, tables, charts };
 }

@@ -9,10 +9,11 @@
  *
  * Per file, measured with Node 20 (x64):
  * - its path: the key string (1–2 B per unit, shared by the maps below) and the symbol index's copy;
- * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈50 B + 2 B per path unit (symbolIndex.ts);
- *   each distinct name once (≈38–46 B + 2 B per unit) — shared by all files, not counted here;
+ * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈36 B + 2 B per path unit (symbolIndex.ts);
+ *   each distinct name once (≈54–62 B + 2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
+ *   workspace/symbol search structure, nameSearch.ts) — shared by all files, not counted here;
  * - file table: ≈400 B of objects (record, disk state, analysed length + CRC, Map entry; fileTable.ts);
- * - occurrence index, once its memtable (budgeted) is written: the owner entry (Map entry and object), the
+ * - occurrence index, once its memtable (budgeted) is written: the owner entry (a Map entry, a small integer), the
  *   segment's copy of the path and the text signature (occurrences/occurrenceIndex.ts, segment.ts);
  *   the occurrences themselves are on disk;
  * - cache entry: ≈900 B (Entry, its chunk-id list as a typed array, the disk fallback's closure,
@@ -27,7 +28,7 @@ import { SYMBOL_SLOT_BYTES } from '../../../server/src/index/symbolIndex.js';
 /** Objects kept per file outside the symbol columns: file table record + cache entry (see header). */
 export const FILE_FIXED_BYTES = 1_500;
 /** The symbol index's part of a file that does not depend on its symbols (range columns, path table). */
-export const SYMBOL_FILE_BYTES = 56;
+export const SYMBOL_FILE_BYTES = 42;
 /** The occurrence index's entry of a file, beside its path's copy (2 B per unit, counted in `perFileBytes`). */
 export const OCCURRENCE_FILE_BYTES = 150;
 
