@@ -209,8 +209,6 @@ export class Workspace implements WorkspaceService {
       reconcile?.finish(result.indexed + result.storedWithoutTree);
       // Entries a crash left for files the workspace does not have (written after the last snapshot).
       this.#occurrences.retain((key) => this.#files.has(key) || this.#sync.has(key));
-      // One segment per root after a run: a lookup then reads one dictionary block and one list.
-      await this.#occurrences.compact();
       this.#elapsedMs = performance.now() - started;
       // The workers' wasm heaps grew with the largest files of the run; ending them gives that back now.
       await this.#pool.endIdleWorkers();
@@ -224,6 +222,9 @@ export class Workspace implements WorkspaceService {
     // After `end`: the index answers while its snapshot is written.
     await this.#persist.save(root);
     void this.#fillMissing();
+    // One segment per root after a run, merged in the background: a lookup then reads one dictionary
+    // block and one posting list. Lookups answer from the segments meanwhile.
+    void this.#occurrences.compact();
     // And the save's garbage (texts read back, blocks written), unless another run has begun.
     if (last && this.#indexRuns === 0) collectGarbage();
   }
