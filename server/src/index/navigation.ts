@@ -9,12 +9,17 @@ import type { Span } from '../syntax/types.js';
 
 /** Characters of an identifier in the languages Strata knows (a superset is harmless: lookups are exact). */
 const IDENT = /[\p{L}\p{N}_$]/u;
+/** The same without `$`, for languages where it starts a variable's use (languages.ts `dollarInNames`). */
+const IDENT_NO_DOLLAR = /[\p{L}\p{N}_]/u;
 
 /** The identifier around a UTF-16 column of a line, or undefined. */
-export function identifierAt(line: string, column: number): string | undefined {
-  const at = (i: number) => i >= 0 && i < line.length && IDENT.test(line[i]!);
+export function identifierAt(line: string, column: number, dollarInNames = true): string | undefined {
+  const ident = dollarInNames ? IDENT : IDENT_NO_DOLLAR;
+  const at = (i: number) => i >= 0 && i < line.length && ident.test(line[i]!);
   let start = Math.min(column, line.length);
   if (!at(start) && at(start - 1)) start--;
+  // On a shell's `$` of `$HOME`: the name it starts.
+  else if (!at(start) && !dollarInNames && line[start] === '$' && at(start + 1)) start++;
   if (!at(start)) return undefined;
   let end = start;
   while (at(start - 1)) start--;

@@ -25,7 +25,7 @@ import {
 } from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
-import type { LanguageName } from '../syntax/languages.js';
+import { languageByName, type LanguageName } from '../syntax/languages.js';
 import { defaultWorkerCount, ParserPool } from '../syntax/parserPool.js';
 import { threadJournalStats } from '../syntax/rebuild.js';
 import { threadLedger, type Tree } from '../syntax/trees.js';
@@ -571,6 +571,8 @@ export class Workspace implements WorkspaceService {
     await this.#ensureKnown(key);
     const text = await this.textOf(key);
     if (text === undefined) return undefined;
-    return identifierAt(lineAt(text, position.line), position.character);
+    const lang = this.#languageOf(key);
+    const dollarInNames = lang === undefined || languageByName(lang)?.dollarInNames === true;
+    return identifierAt(lineAt(text, position.line), position.character, dollarInNames);
   }
 }

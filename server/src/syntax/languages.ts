@@ -30,16 +30,22 @@ export interface LanguageInfo {
   readonly fileNames?: readonly string[];
   /** Interpreters named on a `#!` line. */
   readonly interpreters?: readonly string[];
+  /**
+   * `$` is part of a name (JavaScript's `$el`, Java's `Outer$Inner`); elsewhere it starts a variable's
+   * use (`$HOME` in a shell), and the name is what follows.
+   */
+  readonly dollarInNames?: boolean;
 }
 
 export const LANGUAGES: readonly LanguageInfo[] = [
   { name: 'javascript', wasm: 'tree-sitter-javascript.wasm', queries: ['javascript.scm'],
     languageIds: LANGUAGE_IDS.javascript, extensions: ['.js', '.mjs', '.cjs', '.jsx'],
-    interpreters: ['node', 'nodejs', 'deno', 'bun'] },
+    interpreters: ['node', 'nodejs', 'deno', 'bun'], dollarInNames: true },
   { name: 'typescript', wasm: 'tree-sitter-typescript.wasm', queries: ['typescript.scm'],
-    languageIds: LANGUAGE_IDS.typescript, extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'] },
+    languageIds: LANGUAGE_IDS.typescript, extensions: ['.ts', '.mts', '.cts'], interpreters: ['ts-node', 'tsx'],
+    dollarInNames: true },
   { name: 'tsx', wasm: 'tree-sitter-tsx.wasm', queries: ['tsx.scm', 'typescript.scm'],
-    languageIds: LANGUAGE_IDS.tsx, extensions: ['.tsx'] },
+    languageIds: LANGUAGE_IDS.tsx, extensions: ['.tsx'], dollarInNames: true },
   { name: 'python', wasm: 'tree-sitter-python.wasm', queries: ['python.scm'],
     languageIds: LANGUAGE_IDS.python, extensions: ['.py', '.pyi', '.pyw'],
     interpreters: ['python', 'python2', 'python3', 'pypy', 'pypy3'] },
@@ -50,7 +56,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
   { name: 'cpp', wasm: 'tree-sitter-cpp.wasm', queries: ['cpp.scm'], languageIds: LANGUAGE_IDS.cpp,
     extensions: ['.cc', '.cpp', '.cxx', '.c++', '.hh', '.hpp', '.hxx', '.h++', '.ipp', '.inl', '.cu', '.cuh'] },
   { name: 'java', wasm: 'tree-sitter-java.wasm', queries: ['java.scm'], languageIds: LANGUAGE_IDS.java,
-    extensions: ['.java'] },
+    extensions: ['.java'], dollarInNames: true },
   { name: 'json', wasm: 'tree-sitter-json.wasm', queries: ['json.scm'], languageIds: LANGUAGE_IDS.json,
     extensions: ['.json', '.jsonc', '.json5', '.code-workspace'] },
   { name: 'bash', wasm: 'tree-sitter-bash.wasm', queries: ['bash.scm'], languageIds: LANGUAGE_IDS.bash,

@@ -1,0 +1,27 @@
+/**
+ * The name under the cursor (navigation.ts `identifierAt`): whole names, `$` part of a name only where
+ * the language says so (a shell's `$HOME` names HOME), and nothing for numbers or blanks.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { identifierAt } from '../../server/src/index/navigation.js';
+import { languageByName } from '../../server/src/syntax/languages.js';
+
+test('the name around a column, from its first character to past its last', () => {
+  const line = '  total += sharedName(x + 1);';
+  for (let c = 11; c <= 21; c++) assert.equal(identifierAt(line, c), 'sharedName', `column ${c}`);
+  assert.equal(identifierAt(line, 2), 'total');
+  assert.equal(identifierAt(line, 0), undefined);
+  assert.equal(identifierAt(line, 26), undefined, 'a number is not a name');
+  assert.equal(identifierAt('const café = 1', 8), 'café');
+});
+
+test('`$` belongs to a name in JavaScript, not in a shell', () => {
+  assert.equal(identifierAt('const $el = $(x);', 7), '$el');
+  assert.equal(identifierAt('echo "building in $ROOT_DIR"', 20, false), 'ROOT_DIR');
+  assert.equal(identifierAt('echo "building in $ROOT_DIR"', 18, false), 'ROOT_DIR', 'on the $ itself');
+  assert.equal(identifierAt('echo "building in $ROOT_DIR"', 18), '$ROOT_DIR', 'where $ is part of names');
+  assert.equal(identifierAt('echo ${ROOT_DIR}', 8, false), 'ROOT_DIR');
+  assert.equal(languageByName('bash')?.dollarInNames, undefined);
+  assert.equal(languageByName('javascript')?.dollarInNames, true);
+});
