@@ -11,7 +11,7 @@
  * 3. On the warm server, targets drawn with a fixed seed (kernelMeasure.ts): didOpen, documentSymbol,
  *    definition and references at the target, and workspace/symbol for its prefix. One request at a
  *    time, 60 s at most: a timeout is counted, and enters the percentiles as 60 s. So that a run ends
- *    in bounded time, references stop being asked once the series has run REFERENCES_BUDGET_MS (the
+ *    in bounded time, references stop being asked once the section has run SECTION_BUDGET_MS (the
  *    targets come in seeded random order, so the first ones are a fair sample); the report says so.
  * 4. One file changed on disk and announced by didChangeWatchedFiles (as an editor's watcher does):
  *    the bytes its save writes (`persist.lastSaveBytes`); the file is restored afterwards.
@@ -19,7 +19,9 @@
  *    time) are marked. Run alone: `node dist/test/bench/run.js --only kernel [--small]`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +44,8 @@ const SEED = 16;
 /** The warm start's probe: `struct inode` and its functions are in include/linux/fs.h, in both plans. */
 const PROBE_QUERY = 'inode';
 const TIME = '/usr/bin/time';
-/** How long the request series may ask references (see the header, 3). */
-const REFERENCES_BUDGET_MS = { small: 10 * 60_000, full: 25 * 60_000 };
+/** After this long, the section asks no more references (see the header, 3). */
+const SECTION_BUDGET_MS = { small: 10 * 60_000, full: 35 * 60_000 };
 
 type Method = 'references' | 'definition' | 'workspace/symbol' | 'documentSymbol';
 
@@ -75,6 +77,19 @@ function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, work: stri
       resolve({ wallMs, peakRssBytes, stdout });
     });
   });
+}
+
+/** Tags in a tags file: its lines but the `!_` pseudo-tags at its top, read as a stream (it outgrows a string). */
+async function countTags(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lines++;
+  }
+  let head = '';
+  for await (const chunk of createReadStream(file, { end: 65_535 }) as AsyncIterable<Buffer>) {
+    head += chunk.toString('latin1');
+  }
+  return lines - head.split('\n').filter((l) => l.startsWith('!_')).length;
 }
 
 async function folderBytes(dir: string): Promise<number> {
@@ -120,10 +135,9 @@ async function startServer(ctx: SectionContext, root: string, cacheHome: string)
     env: { ...process.env, ...SERVER_ENV, XDG_CACHE_HOME: cacheHome }, requestTimeoutMs: REQUEST_TIMEOUT_MS,
     stderr: 'capture',
   });
-  const rss = new RssTimeline(client.pid);
-  const t0 = performance.now();
+  const s: Server = { client, rss: new RssTimeline(client.pid), t0: performance.now() };
   const uri = pathToFileURL(root).href;
-  await client.initialize({
+  await whileRunning(s, () => client.initialize({
     rootUri: uri, rootPath: root, workspaceFolders: [{ uri, name: 'kernel' }], initializationOptions: {},
     capabilities: {
       window: { workDoneProgress: true },
@@ -131,8 +145,8 @@ async function startServer(ctx: SectionContext, root: string, cacheHome: string)
       textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, definition: {}, references: {},
         synchronization: { didSave: true } },
     },
-  }, 600_000);
-  return { client, rss, t0 };
+  }, 600_000));
+  return s;
 }
 
 async function waitIndexed(s: Server): Promise<number> {
@@ -163,6 +177,17 @@ async function stopServer(s: Server): Promise<{ hwmBytes: number }> {
   return { hwmBytes };
 }
 
+/** Runs `steps` on a started server; if they fail, the server is ended too, or it would keep the bench alive. */
+async function whileRunning<T>(s: Server, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (err) {
+    await s.client.close(10_000);
+    s.rss.stop();
+    throw err;
+  }
+}
+
 async function timeRequest(client: LspClient, method: string, params: unknown): Promise<Sample> {
   const t = performance.now();
   try {
@@ -175,7 +200,8 @@ async function timeRequest(client: LspClient, method: string, params: unknown): 
 }
 
 /** The request series on the warm server (see the header, 3). */
-async function measureRequests(ctx: SectionContext, s: Server, targets: Target[]): Promise<Record<Method, Sample[]>> {
+async function measureRequests(ctx: SectionContext, s: Server, targets: Target[], deadline: number):
+  Promise<Record<Method, Sample[]>> {
   const out: Record<Method, Sample[]> = {
     'references': [], 'definition': [], 'workspace/symbol': [], 'documentSymbol': [],
   };
@@ -191,7 +217,7 @@ async function measureRequests(ctx: SectionContext, s: Server, targets: Target[]
     s.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
     out.documentSymbol.push(await timeRequest(s.client, 'textDocument/documentSymbol', { textDocument }));
     out.definition.push(await timeRequest(s.client, 'textDocument/definition', { textDocument, position }));
-    if (performance.now() - started < referencesBudgetMs(ctx)) {
+    if (performance.now() < deadline) {
       out.references.push(await timeRequest(s.client, 'textDocument/references',
         { textDocument, position, context: { includeDeclaration: true } }));
     }
@@ -226,7 +252,7 @@ async function measureSave(s: Server, path: string): Promise<{ stats: StrataStat
 
 const mb = (b: number | undefined) => (b === undefined ? NaN : b / MB);
 const secs = (ms: number) => (ms / 1000).toFixed(1);
-const referencesBudgetMs = (ctx: SectionContext) => REFERENCES_BUDGET_MS[ctx.small ? 'small' : 'full'];
+const sectionBudgetMs = (ctx: SectionContext) => SECTION_BUDGET_MS[ctx.small ? 'small' : 'full'];
 
 interface Indexers {
   ctags: ToolRun & { tagsBytes: number; tags: number };
@@ -239,7 +265,7 @@ async function runIndexers(ctx: SectionContext, root: string, work: string): Pro
   ctx.log(`kernel: ctags -R on ${root}…`);
   const ctags = await runTool('ctags', ctagsArgs(root, tagsFile), process.env, work);
   const tagsBytes = statSync(tagsFile).size;
-  const tags = readFileSync(tagsFile, 'latin1').split('\n').filter((l) => l && !l.startsWith('!_')).length;
+  const tags = await countTags(tagsFile);
   rmSync(tagsFile);
   ctx.log(`kernel: ctags ${secs(ctags.wallMs)} s; strata index…`);
   const cache = join(work, 'cli-cache');
@@ -263,12 +289,14 @@ interface ColdRun {
 /** 2, cold: initialize → indexing done, then the snapshot save that follows; `cache` is empty. */
 async function coldRun(ctx: SectionContext, root: string, cache: string): Promise<ColdRun> {
   const s = await startServer(ctx, root, cache);
-  const indexedMs = await waitIndexed(s);
-  ctx.log(`kernel: cold server indexed in ${secs(indexedMs)} s; waiting for its save…`);
-  const st = await waitSaves(s, 1, 1_800_000);
-  const savedMs = performance.now() - s.t0;
-  const { hwmBytes } = await stopServer(s);
-  return { indexedMs, savedMs, stats: st, hwmBytes, rss: s.rss };
+  return whileRunning(s, async () => {
+    const indexedMs = await waitIndexed(s);
+    ctx.log(`kernel: cold server indexed in ${secs(indexedMs)} s; waiting for its save…`);
+    const st = await waitSaves(s, 1, 1_800_000);
+    const savedMs = performance.now() - s.t0;
+    const { hwmBytes } = await stopServer(s);
+    return { indexedMs, savedMs, stats: st, hwmBytes, rss: s.rss };
+  });
 }
 
 interface WarmRun {
@@ -286,8 +314,13 @@ interface WarmRun {
 }
 
 /** 2–5, warm: the first workspace/symbol hit, indexing done, the requests, a one-file save, the stats. */
-async function warmRun(ctx: SectionContext, root: string, cache: string, targets: Target[]): Promise<WarmRun> {
+async function warmRun(ctx: SectionContext, root: string, cache: string, targets: Target[], deadline: number):
+  Promise<WarmRun> {
   const s = await startServer(ctx, root, cache);
+  return whileRunning(s, () => warmSteps(ctx, s, targets, deadline));
+}
+
+async function warmSteps(ctx: SectionContext, s: Server, targets: Target[], deadline: number): Promise<WarmRun> {
   let firstHitMs = NaN;
   while (performance.now() - s.t0 < 1_800_000) {
     const r = await s.client.request<unknown[] | null>('workspace/symbol', { query: PROBE_QUERY },
@@ -302,7 +335,7 @@ async function warmRun(ctx: SectionContext, root: string, cache: string, targets
   const startStats = await stats(s);
   ctx.log(`kernel: warm server: first workspace/symbol hit ${secs(firstHitMs)} s, indexed ${secs(indexedMs)} s; `
     + `${targets.length} targets…`);
-  const samples = await measureRequests(ctx, s, targets);
+  const samples = await measureRequests(ctx, s, targets, deadline);
   const edited = targets[0]!.path;
   const save = await measureSave(s, edited);
   try {
@@ -322,6 +355,7 @@ async function warmRun(ctx: SectionContext, root: string, cache: string, targets
 export async function kernelSection(corpus: CorpusManifest, ctx: SectionContext): Promise<BenchSection> {
   const set = corpus.kernel;
   if (!set) throw new Error(corpus.kernelError ?? 'the corpus has no kernel tree');
+  const deadline = performance.now() + sectionBudgetMs(ctx);
   const work = mkdtempSync(join(tmpdir(), 'strata-bench-kernel-'));
   try {
     const indexers = await runIndexers(ctx, set.dir, work);
@@ -331,7 +365,7 @@ export async function kernelSection(corpus: CorpusManifest, ctx: SectionContext)
     for await (const f of walkFiles(set.dir)) if (f.path.endsWith('.c') && f.size <= 1 << 20) files.push(f.path);
     files.sort();
     const targets = pickTargets(files, ctx.small ? 50 : 200, SEED, (p) => readFileSync(p, 'utf8'));
-    const warm = await warmRun(ctx, set.dir, join(work, 'server-cache'), targets);
+    const warm = await warmRun(ctx, set.dir, join(work, 'server-cache'), targets, deadline);
 
     const chart = rssChart('Server VmRSS by second from spawn, cold vs warm start', [
       { name: 'cold start', samples: cold.rss.samples }, { name: 'warm start', samples: warm.rss.samples },
@@ -358,8 +392,8 @@ function report(ctx: SectionContext, set: CorpusSet, ix: Indexers, cold: ColdRun
   const outcomes = (x: LatencySummary) => `${x.n} requests: ${x.timeouts} timed out (counted as 60 s), `
     + `${x.errors} errors, ${x.hits} non-empty`;
   const cut = l.references.n < targets
-    ? `; asked for the first ${l.references.n} of ${targets} targets: the ${referencesBudgetMs(ctx) / 60_000}-minute `
-      + 'budget of the series was spent' : '';
+    ? `; asked for the first ${l.references.n} of ${targets} targets: the section had run its `
+      + `${sectionBudgetMs(ctx) / 60_000}-minute budget` : '';
   const source = ix.cli.stats.bytes;
   const peak = Math.max(cold.hwmBytes, warm.hwmBytes);
   const saved = warm.saveStats.persist;
