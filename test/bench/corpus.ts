@@ -1,5 +1,5 @@
 /**
- * The benchmark corpus builder: `node dist/test/bench/corpus.js [--small] [--quiet]`.
+ * The benchmark corpus builder: `node dist/test/bench/corpus.js [--small] [--quiet] [--kernel|--kernel-only]`.
  *
  * Builds `.corpus/` at the repository root from the npm registry and Debian's packages (the plan,
  * pinned, is in corpus/spec.ts) and writes the manifest (`CorpusManifest`): `.corpus/manifest.json`
@@ -8,7 +8,10 @@
  * again; downloaded archives stay in `.corpus/.cache/`. Sets are shared by both plans.
  *
  * Layout: `.corpus/npm/<name>@<version>/`, `.corpus/debian/<package>/` (the package's file tree as
- * dpkg would install it), `.corpus/shell/<plan>/` (see corpus/shell.ts).
+ * dpkg would install it), `.corpus/shell/<plan>/` (see corpus/shell.ts), and with `--kernel` the
+ * kernel tree `.corpus/kernel/<plan>/` (corpus/kernel.ts; only the `kernel` section reads it, so it
+ * is built only for that section, and kept out of `sets`). `--kernel-only` builds the kernel tree
+ * alone; the manifest file is then not written (it describes the general sets).
  */
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { FULL_PLAN, SMALL_PLAN, npmDirName, npmSetId, type CorpusPlan } from './
 import { countTree } from './corpus/stats.js';
 import { npmPack, extractTarball, aptDownload, debVersion, extractDeb } from './corpus/fetch.js';
 import { buildShellCorpus } from './corpus/shell.js';
+import { buildKernelSet } from './corpus/kernel.js';
 import { errorMessage } from '../../server/src/base/errors.js';
 
 export interface BuildOptions {
@@ -27,6 +31,10 @@ export interface BuildOptions {
   root?: string;
   /** Progress lines go here (default: stderr); pass `() => {}` to silence. */
   log?: (line: string) => void;
+  /** Build the general sets (npm, Debian, shell); default true. */
+  general?: boolean;
+  /** Unpack the kernel tree too (a missing tarball is reported in `kernelError`, not thrown). */
+  kernel?: boolean;
 }
 
 /** The repository root: the nearest folder above this module holding package.json. */
@@ -86,6 +94,20 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const base = corpusDir(root);
   const cache = new SetCache(join(base, '.sets'));
   const byId = new Map<string, CorpusSet>();
+  const kernel: Pick<CorpusManifest, 'kernel' | 'kernelError'> = {};
+  if (opts.kernel) {
+    try {
+      kernel.kernel = await buildKernelSet(base, opts.small === true, log);
+    } catch (err) {
+      kernel.kernelError = errorMessage(err);
+      log(`corpus: kernel: ${kernel.kernelError}`);
+    }
+  }
+  const planName = opts.small ? 'small' : 'full';
+  if (opts.general === false) {
+    return { root: base, sets: [], series: [], plan: planName, builtAt: new Date().toISOString(),
+      buildMs: Math.round(performance.now() - started), ...kernel };
+  }
 
   // npm: one `npm pack` for everything not yet extracted.
   const npmTodo = [];
@@ -129,7 +151,6 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   }
 
   // The shell corpus, derived from the Debian sets above.
-  const planName = opts.small ? 'small' : 'full';
   const shellId = opts.small ? 'debian/shell-scripts-small' : 'debian/shell-scripts';
   const derivedFrom = plan.shell.from.map((n) => `debian/${n}`);
   const shellKey = `${derivedFrom.join(',')}|${plan.shell.minBytes}`;
@@ -151,7 +172,7 @@ export async function buildCorpus(opts: BuildOptions = {}): Promise<CorpusManife
   const series = plan.series.map((s) => ({ name: s.name, sets: s.versions.map((v) => npmSetId(s.pkg, v)) }));
   const manifest: CorpusManifest = {
     root: base, sets, series, plan: planName, builtAt: new Date().toISOString(),
-    buildMs: Math.round(performance.now() - started), shellSet: shell.id,
+    buildMs: Math.round(performance.now() - started), shellSet: shell.id, ...kernel,
   };
   await writeFile(manifestPath(root, opts.small), `${JSON.stringify(manifest, null, 1)}\n`);
   return manifest;
@@ -184,13 +205,21 @@ export function summarize(m: CorpusManifest): string {
   for (const s of m.series) lines.push(`series ${s.name}: ${s.sets.length} sets`);
   const shell = m.sets.find((s) => s.id === m.shellSet);
   if (shell?.note) lines.push(`shell corpus: ${shell.note}`);
+  if (m.kernel) {
+    lines.push(`kernel: ${m.kernel.id} ${m.kernel.version} at ${m.kernel.dir}, ${m.kernel.files} files, `
+      + `${(m.kernel.bytes / MB).toFixed(2)} MB (${m.kernel.note ?? ''})`);
+  }
+  if (m.kernelError) lines.push(`kernel: not built: ${m.kernelError}`);
   return lines.join('\n');
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  buildCorpus({ small: args.includes('--small'), log: args.includes('--quiet') ? () => {} : undefined }).then(
-    (m) => console.log(summarize(m)),
+  buildCorpus({
+    small: args.includes('--small'), log: args.includes('--quiet') ? () => {} : undefined,
+    kernel: args.includes('--kernel') || args.includes('--kernel-only'), general: !args.includes('--kernel-only'),
+  }).then(
+    (m) => { console.log(summarize(m)); if (m.kernelError) process.exitCode = 1; },
     (err) => { console.error(`corpus: ${errorMessage(err)}`); process.exitCode = 1; },
   );
 }

@@ -23,7 +23,7 @@ export interface MachineFacts {
 
 export interface BenchReport {
   machine: MachineFacts;
-  corpus: { plan: string; sets: number; files: number; bytes: number; buildMs?: number };
+  corpus: { plan: string; sets: number; files: number; bytes: number; buildMs?: number; kernel?: string };
   sections: BenchSection[];
   /** Sections expected but not present (not written yet), by id. */
   missing: string[];
@@ -67,6 +67,7 @@ export function renderMarkdown(r: BenchReport): string {
     `${m.date} · ${m.cores} cores (${m.cpuModel}) · ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB · Node ${m.node} · ${m.platform}`, '',
     `Corpus: ${r.corpus.plan} plan, ${r.corpus.sets} sets, ${r.corpus.files.toLocaleString('en-US')} files, ${(r.corpus.bytes / 2 ** 20).toFixed(1)} MB. Run took ${(r.elapsedMs / 1000).toFixed(1)} s.`, '',
   ];
+  if (r.corpus.kernel) out.push(`Kernel tree: ${r.corpus.kernel}.`, '');
   if (r.missing.length > 0) out.push(`Sections not present (not written yet): ${r.missing.join(', ')}.`, '');
   for (const e of r.errors) out.push(`**Section ${e.id} failed:** ${e.message}`, '');
   for (const s of r.sections) {

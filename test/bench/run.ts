@@ -9,6 +9,9 @@
  * `syntax` section measured 1.28× after the other sections in one process and 1.57–1.65× alone,
  * since its main thread's collections grew with what they had left behind.
  *
+ * The corpus is built for the sections that run: the `kernel` section reads only the kernel tree
+ * (corpus/kernel.ts), every other section the general sets, so `--only kernel` needs no download.
+ *
  * A section is a module exporting an async function named `<something>Section(corpus, context)`
  * that returns a BenchSection. Sections are loaded dynamically: ones that do not exist yet are
  * named in the report as missing, and one that throws is reported as failed without stopping others.
@@ -19,18 +22,25 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchSection, CorpusManifest } from './types.js';
+import type { BenchSection, CorpusManifest, CorpusSet } from './types.js';
 import { buildCorpus, findRepoRoot, summarize } from './corpus.js';
 import { machineFacts, writeReport, type BenchReport } from './report.js';
 import { errorMessage } from '../../server/src/base/errors.js';
 
 /** Sections the report is expected to contain; absent ones are listed as missing. */
-export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash', 'lsp', 'persist'];
+export const EXPECTED_SECTIONS = ['cache', 'syntax', 'peer-bash', 'lsp', 'persist', 'kernel'];
 
 export interface SectionContext {
   small: boolean;
   root: string;
+  /** Where the report goes (`--out`, default bench-out/), for a section's own extra files. */
+  outDir: string;
   log: (line: string) => void;
+}
+
+/** The parts of the corpus that the given sections read (see the header). */
+export function corpusParts(sectionIds: readonly string[]): { general: boolean; kernel: boolean } {
+  return { general: sectionIds.some((id) => id !== 'kernel'), kernel: sectionIds.includes('kernel') };
 }
 
 export type SectionFn = (corpus: CorpusManifest, ctx: SectionContext) => Promise<BenchSection>;
@@ -77,12 +87,19 @@ export function parseArgs(argv: string[]): { small: boolean; only: string[]; out
   return { small: argv.includes('--small'), only, out, ...(section ? { section } : {}) };
 }
 
+/** The kernel tree in one line, for the report. */
+function kernelLine(k: CorpusSet): string {
+  const mb = (k.bytes / 2 ** 20).toFixed(1);
+  return `${k.id} ${k.version}, ${k.files.toLocaleString('en-US')} files, ${mb} MB (${k.note ?? ''})`;
+}
+
 /** Runs one section in a child process (see header); its result, or the error it reported. */
-function runSectionProcess(id: string, small: boolean): BenchSection {
+function runSectionProcess(id: string, small: boolean, outDir: string): BenchSection {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-section-'));
   try {
     const out = join(dir, 'section.json');
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--section', id, out, ...(small ? ['--small'] : [])], {
+    const args = ['--section', id, out, '--out', outDir, ...(small ? ['--small'] : [])];
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const written = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as { result?: BenchSection; error?: string } : undefined;
@@ -97,12 +114,16 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
   const started = performance.now();
   const args = parseArgs(argv);
   const root = findRepoRoot();
+  const outDir = resolve(root, args.out ?? 'bench-out');
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const corpus = await buildCorpus({ small: args.small, root, log: args.section ? () => {} : log });
-  if (!args.section) log(summarize(corpus));
-
   const { sections, broken } = await loadSections(join(dirname(fileURLToPath(import.meta.url)), 'sections'));
   const wanted = (id: string) => args.only.length === 0 || args.only.includes(id);
+  const running = args.section ? [args.section.id]
+    : [...new Set([...EXPECTED_SECTIONS, ...sections.map((s) => s.id), ...args.only])].filter(wanted);
+  const corpus = await buildCorpus({
+    small: args.small, root, log: args.section ? () => {} : log, ...corpusParts(running),
+  });
+  if (!args.section) log(summarize(corpus));
   const present = new Set([...sections.map((s) => s.id), ...broken.map((b) => b.id)]);
   const missing = EXPECTED_SECTIONS.filter((id) => !present.has(id) && wanted(id));
   for (const id of args.only) if (!present.has(id) && !missing.includes(id)) missing.push(id);
@@ -114,7 +135,7 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     let written: { result?: BenchSection; error?: string };
     try {
       if (!s) throw new Error(`no section ${args.section.id}`);
-      written = { result: await s.fn(corpus, { small: args.small, root, log }) };
+      written = { result: await s.fn(corpus, { small: args.small, root, outDir, log }) };
     } catch (err) {
       log(`bench: section ${args.section.id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       written = { error: errorMessage(err) };
@@ -129,7 +150,7 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     log(`bench: section ${s.id}…`);
     const t = performance.now();
     try {
-      results.push(runSectionProcess(s.id, args.small));
+      results.push(runSectionProcess(s.id, args.small, outDir));
       log(`bench: section ${s.id} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -143,10 +164,11 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
     corpus: {
       plan: corpus.plan ?? (args.small ? 'small' : 'full'), sets: corpus.sets.length,
       files: corpus.sets.reduce((a, s) => a + s.files, 0), bytes: corpus.sets.reduce((a, s) => a + s.bytes, 0), buildMs: corpus.buildMs,
+      ...(corpus.kernel ? { kernel: kernelLine(corpus.kernel) } : {}),
     },
     sections: results, missing, errors, elapsedMs: Math.round(performance.now() - started),
   };
-  const files = await writeReport(report, resolve(root, args.out ?? 'bench-out'));
+  const files = await writeReport(report, outDir);
   log(`bench: wrote ${files.json}, ${files.md}, ${files.svg}`);
   return report;
 }

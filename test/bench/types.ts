@@ -43,6 +43,10 @@ export interface CorpusManifest {
   buildMs?: number;
   /** Id of the shell-script set used to compare with bash-language-server. */
   shellSet?: string;
+  /** The Linux kernel tree, for the `kernel` section only (built when it runs; not one of `sets`). */
+  kernel?: CorpusSet;
+  /** Why the kernel tree was asked for but not built (e.g. its Debian package is not installed). */
+  kernelError?: string;
 }
 
 export interface Metric {
