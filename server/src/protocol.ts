@@ -109,7 +109,10 @@ export interface PersistStats {
   loadMs: number;
   saves: number;
   failedSaves: number;
-  /** Bytes, files and milliseconds of the last snapshot written. */
+  /**
+   * The last save: the bytes it wrote (its file — a delta or a whole base — and the manifest), the
+   * files the snapshot holds after it, and its milliseconds.
+   */
   lastSaveBytes: number;
   lastSaveFiles: number;
   lastSaveMs: number;
@@ -120,6 +123,18 @@ export interface PersistStats {
    * most 1. Only the server reports it (`strata index` writes one snapshot, once).
    */
   mostSavesAtOnce?: number;
+  /** Saves that wrote a delta (the changed files and removals) rather than a whole base. */
+  deltaSaves?: number;
+  /** Merges of the newest deltas into one, made by saves after their delta (counted in their bytes). */
+  deltaMerges?: number;
+  /** Saves that folded the deltas into a new base because they had grown past their bound. */
+  compactions?: number;
+  /** Records and removals of changed files the last save wrote (a merge's copies aside). */
+  lastSaveRecords?: number;
+  /** Delta files in the snapshots now. */
+  deltas?: number;
+  /** Bytes of the snapshots' files now (manifests, bases and deltas). */
+  storeBytes?: number;
 }
 
 export type LanguageName =

@@ -14,8 +14,9 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { initZstd } from '../../server/src/cache/index.js';
-import { SnapshotReader } from '../../server/src/index/snapshot/reader.js';
+import { StoreReader } from '../../server/src/index/snapshot/store.js';
 import type { SnapshotFile } from '../../server/src/index/snapshot/records.js';
+import { storeFiles } from '../index/snapshot/helpers.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEMO = join(REPO, 'examples/demo');
@@ -56,7 +57,7 @@ function find(dir: string, name: string): string[] {
 
 /** Every record of a snapshot with its text, by key, in key order. */
 function snapshotContents(file: string, root: string): [string, { record: SnapshotFile; text: Buffer }][] {
-  const reader = SnapshotReader.open(file, { root }, { touch: false });
+  const reader = StoreReader.open(file, { root }, { touch: false });
   try {
     const records = [...reader.files()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const contents = records.map((f): [string, { record: SnapshotFile; text: Buffer }] => [f.key, {
@@ -113,18 +114,23 @@ describe('strata index and the persistent cache', () => {
     assert.equal(second.trees.created, 0);
   });
 
-  it('a damaged snapshot is counted and rebuilt; the run succeeds', async () => {
-    const file = join(base, 'damaged.strata');
-    oneObject(await strata(['index', dir, '--save', file, '--json'], env));
-    const bytes = readFileSync(file);
-    writeFileSync(file, bytes.subarray(0, bytes.length - 7));
-    const r = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
-    assert.ok(r.integrity.crcFailures > 0);
-    assert.ok(r.persist.damagedBlocks > 0);
-    assert.equal(r.persist.saves, 1, 'a whole snapshot replaces it');
-    const again = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
-    assert.equal(again.persist.keptFiles, again.files);
-    assert.equal(again.integrity.crcFailures, 0);
+  it('a damaged snapshot (its manifest or its base truncated) is counted and rebuilt; the run succeeds', async () => {
+    for (const part of ['manifest', 'base'] as const) {
+      const file = join(base, `damaged-${part}.strata`);
+      oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+      const target = part === 'manifest' ? file : storeFiles(file, dir).base;
+      const bytes = readFileSync(target);
+      writeFileSync(target, bytes.subarray(0, bytes.length - 7));
+      const r = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+      assert.ok(r.integrity.crcFailures > 0, part);
+      assert.ok(r.persist.damagedBlocks > 0, part);
+      assert.equal(r.persist.saves, 1, `${part}: a whole snapshot replaces it`);
+      const again = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
+      assert.equal(again.persist.keptFiles, again.files, part);
+      assert.equal(again.integrity.crcFailures, 0, part);
+      const stored = readdirSync(base).filter((n) => n.startsWith(`damaged-${part}.strata.`) && !n.endsWith('.occ'));
+      assert.equal(stored.length, 1, `${part}: the store is its manifest and one base, the damaged files gone: ${stored.join(', ')}`);
+    }
   });
 
   it('the summary without --json names the snapshot', async () => {

@@ -15,6 +15,8 @@ import { indexToSnapshot } from '../../server/src/index/headlessIndex.js';
 import type { FolderProgress } from '../../server/src/index/folderIndexer.js';
 import { defaultSettings, parseSettings } from '../../server/src/index/settings.js';
 import { SnapshotReader } from '../../server/src/index/snapshot/reader.js';
+import { StoreReader } from '../../server/src/index/snapshot/store.js';
+import { storeFiles } from './snapshot/helpers.js';
 import type { SnapshotFile } from '../../server/src/index/snapshot/records.js';
 import { Workspace } from '../../server/src/index/workspace.js';
 import { collectGarbage } from '../../server/src/syntax/v8Heap.js';
@@ -42,9 +44,9 @@ function copyTree(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, preserveTimestamps: true });
 }
 
-/** Every record of a snapshot with its text, by key. */
+/** Every record of a snapshot store with its text, by key. */
 function readAll(file: string, root: string): Map<string, { record: SnapshotFile; text: Buffer }> {
-  const reader = SnapshotReader.open(file, { root }, { touch: false });
+  const reader = StoreReader.open(file, { root }, { touch: false });
   try {
     const out = new Map<string, { record: SnapshotFile; text: Buffer }>();
     for (const f of reader.files()) out.set(f.key, { record: { ...f }, text: Buffer.from(reader.readText(f.key)) });
@@ -135,12 +137,13 @@ describe('strata index: a streaming run into a snapshot', () => {
     copyTree(DEMO, root);
     const file = path.join(work, 'damaged.strata');
     await run(root, file);
-    const reader = SnapshotReader.open(file, { root }, { touch: false });
+    const { base } = storeFiles(file, root);
+    const reader = SnapshotReader.open(base, { root }, { touch: false });
     const { packOffset, packLength } = reader.end;
     reader.close();
-    const bytes = fs.readFileSync(file);
+    const bytes = fs.readFileSync(base);
     for (let p = 0; p < packOffset.length; p++) bytes[packOffset[p]! + Math.floor(packLength[p]! / 2)]! ^= 0x40;
-    fs.writeFileSync(file, bytes);
+    fs.writeFileSync(base, bytes);
     // Unchanged sizes and mtimes: every file is kept, and every copy finds its pack damaged.
     const stats = await run(root, file);
     assert.ok(stats.integrity.crcFailures > 0);

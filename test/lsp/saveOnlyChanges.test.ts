@@ -4,8 +4,9 @@
  * - opening, querying, saving unchanged and closing documents, reading texts back and watched-file
  *   events for untouched files write nothing: `persist.saves` stays 0 and, after the shutdown's
  *   flush, the snapshot file is the very file that was loaded (inode, mtime, bytes);
- * - a file edited on disk, announced by a burst of watched-file events, is saved exactly once, and a
- *   session like the above after it adds no save, not even at shutdown.
+ * - a file edited on disk, announced by a burst of watched-file events, is saved exactly once — as a
+ *   delta beside the untouched base, smaller than the base — and a session like the above after it adds
+ *   no save, not even at shutdown.
  * Every server gets a private XDG_CACHE_HOME.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO, startStrata, type StrataSession } from './harness.js';
+import { storeFiles } from '../index/snapshot/helpers.js';
 
 const SESSION_FILES = ['web/cart.js', 'go/store.go', 'c/ring.c', 'python/inventory.py', 'rust/lib.rs', 'web/api.ts'];
 const QUERIES = ['Cart', 'ring', 'Store', 'get'];
@@ -121,6 +123,9 @@ describe('persistent cache: saves cost what changed', () => {
   it('a file edited on disk is saved exactly once, however many events announce it', async () => {
     const s = await start();
     let saved: ReturnType<typeof identity>;
+    const baseOf = () => storeFiles(snapshotIn(cache), root).base;
+    const base = baseOf();
+    const baseBefore = identity(base);
     try {
       appendFileSync(join(root, 'web/cart.js'), '\nexport function editedOnDisk(x) { return x; }\n');
       const changes = Array.from({ length: 12 }, () => ({ uri: s.uri('web/cart.js'), type: CHANGED }));
@@ -128,6 +133,12 @@ describe('persistent cache: saves cost what changed', () => {
       s.client.notify('workspace/didChangeWatchedFiles', { changes });
       const persist = await savesReach(s, 1);
       assert.equal(persist.saves, 1);
+      assert.equal(persist.deltaSaves, 1, 'the save wrote a delta');
+      assert.equal(persist.deltas, 1);
+      assert.equal(persist.lastSaveRecords, 1, 'one record: the edited file');
+      assert.equal(baseOf(), base);
+      assert.deepEqual(identity(base), baseBefore, 'the base was not rewritten');
+      assert.ok(persist.lastSaveBytes < baseBefore.size, `${persist.lastSaveBytes} B written, the base has ${baseBefore.size}`);
       saved = identity(snapshotIn(cache));
       await unchangedSession(s);
       const after = await persistStats(s);

@@ -1,10 +1,13 @@
 /**
  * `strata index DIR`: the headless index run. One streaming pass turns a tree (and the previous
- * snapshot of it) into a new snapshot, through the server's scanner and parser workers; where the
- * server records a file in memory, this run writes its record and text to a SnapshotWriter — the
- * very bytes the server's own saves write. A scanned file whose size and mtime equal its previous
- * record is kept unread and copied afterwards with its verified text (re-indexed from disk when
- * the old pack is damaged); with nothing changed and nothing damaged, nothing is written.
+ * snapshot store of it) into a new snapshot, through the server's scanner and parser workers; where
+ * the server records a file in memory, this run writes its record and text to a new base of the store
+ * (snapshot/store.ts) — the very bytes the server's own saves write. A scanned file whose size and
+ * mtime equal its previous record (in the base or a delta, whichever wins) is kept unread and copied
+ * afterwards with its verified text from the file holding it (re-indexed from disk when the old pack
+ * is damaged); with nothing changed and nothing damaged, nothing is written. A run that writes
+ * anything writes a whole base (deltas dropped, kept files copied): deltas and their compaction policy
+ * are the server's saves' alone (persistence.ts), so that one place decides them.
  *
  * The occurrence index (occurrences/) is built beside the snapshot as the server's is: files indexed
  * go to its memtable, flushed into segments as it fills, merged once at the end; kept files whose
@@ -14,8 +17,9 @@
  * the files in flight (2 per worker, at most a quarter of `--memory` of bytes unless one file alone
  * is larger), the writer's batches and its per-unique-chunk table; a run that loaded a snapshot
  * also holds each loaded file's size, mtime and chunk ordinals until the copy (tested).
- * Guarantees: the snapshot is replaced only whole (temp file + rename), so a failed or killed run
- * leaves the previous one; damage in the old snapshot is counted, logged and never copied.
+ * Guarantees: the store is replaced only whole (the new base durable, then the manifest renamed over
+ * the old), so a failed or killed run leaves the previous one; damage in the old store is counted,
+ * logged and never copied; store files no manifest lists are deleted at the start and after the save.
  * Concurrency: one run per process; the workers parse in parallel, the writer is fed in order.
  */
 import { existsSync } from 'node:fs';
@@ -35,9 +39,10 @@ import { errorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { under } from './persistence.js';
 import { cacheRootOf, enforceDiskBudget } from './snapshot/location.js';
-import { SnapshotFormatError, SnapshotReader } from './snapshot/reader.js';
+import { SnapshotFormatError } from './snapshot/reader.js';
 import type { SnapshotFileInput } from './snapshot/records.js';
-import { SnapshotInputError, SnapshotWriter, type SnapshotWritten } from './snapshot/writer.js';
+import { StoreReader, StoreWriter, sweepStore, type StoreWritten } from './snapshot/store.js';
+import { SnapshotInputError } from './snapshot/writer.js';
 import type { PersistStats, StrataStats } from '../protocol.js';
 
 const MiB = 1024 * 1024;
@@ -176,17 +181,17 @@ class HeadlessRun {
   readonly #gate: ByteGate;
   /** Stops the scan once the writer has failed. */
   readonly #scanAbort = new AbortController();
-  #reader: SnapshotReader | undefined;
+  #reader: StoreReader | undefined;
   readonly #occurrences: Occurrences;
   /** Previous snapshots that could not be used at all (counted as damage). */
   #rejected = 0;
-  #writing: Promise<SnapshotWriter> | undefined;
+  #writing: Promise<StoreWriter> | undefined;
   /** The first writer failure: it ends the run. */
   #failure: Error | undefined;
   #saveMs = 0;
   #kept = 0;
   #removed = 0;
-  #done: SnapshotWritten | undefined;
+  #done: StoreWritten | undefined;
 
   constructor(o: HeadlessIndexOptions, started: number) {
     this.#o = o;
@@ -206,7 +211,7 @@ class HeadlessRun {
     this.#persist = {
       enabled: true, snapshotPath: o.snapshot, loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
       damagedBlocks: 0, loadMs: 0, saves: 0, failedSaves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0,
-      evictedCaches: 0,
+      evictedCaches: 0, deltaSaves: 0, deltaMerges: 0, compactions: 0, lastSaveRecords: 0, deltas: 0, storeBytes: 0,
     };
     this.#gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
     this.#occurrences = new Occurrences({
@@ -219,15 +224,19 @@ class HeadlessRun {
   /** 1. The previous snapshot: what each file was when it was written. */
   loadPrevious(): void {
     const o = this.#o;
+    let usable = true;
     if (existsSync(o.snapshot)) {
       try {
-        this.#reader = SnapshotReader.open(o.snapshot, { root: o.root });
+        this.#reader = StoreReader.open(o.snapshot, { root: o.root });
       } catch (err) {
+        usable = false;
         this.#rejected++;
         const why = errorMessage(err);
         this.#persistLog.warn(`persistent cache ${o.snapshot}: ignored, the tree is indexed from disk (${why})`);
       }
     }
+    // A crash's leftovers (files no manifest lists) go now; an unusable store's, after the new manifest.
+    if (usable) sweepStore(o.snapshot, this.#reader?.manifest);
     const reader = this.#reader;
     if (!reader) return;
     for (const f of reader.files()) {
@@ -319,8 +328,9 @@ class HeadlessRun {
     this.#saveMs += performance.now() - t0;
     this.#done = done;
     this.#persist.saves = 1;
-    this.#persist.lastSaveBytes = done.bytes;
+    this.#persist.lastSaveBytes = done.writtenBytes;
     this.#persist.lastSaveFiles = done.files;
+    this.#persist.lastSaveRecords = done.files;
     this.#persist.lastSaveMs = Math.round(this.#saveMs);
     const cacheRoot = cacheRootOf(o.snapshot);
     if (!cacheRoot) return;
@@ -364,12 +374,14 @@ class HeadlessRun {
   stats(): StrataStats {
     this.#persist.damagedBlocks = this.#damaged();
     this.#integrity.crcFailures = this.#damaged();
+    this.#persist.deltas = this.#done ? 0 : this.#reader?.deltaCount ?? 0;
+    this.#persist.storeBytes = this.#done ? this.#done.writtenBytes : this.#reader?.storeBytes ?? 0;
     const elapsedMs = performance.now() - this.#started;
     const done = this.#done;
     const reader = this.#reader!;
     const totals = done ? this.#written : this.#loadedTotals;
     const raw = done ? done.textBytes : totals.bytes;
-    const unique = done ? done.uniqueBytes : reader.end.uniqueBytes;
+    const unique = done ? done.uniqueBytes : reader.uniqueBytes;
     const stored = done ? done.packBytes : reader.packBytes;
     const pool = this.#pool.stats();
     return buildStats({
@@ -382,7 +394,7 @@ class HeadlessRun {
         rawBytes: raw,
         storedBytes: stored,
         chunks: done ? done.chunkRefs : totals.chunkRefs,
-        uniqueChunks: done ? done.chunks : reader.end.chunks,
+        uniqueChunks: done ? done.chunks : reader.uniqueChunks,
         dedupRatio: ratio(raw, unique),
         compressionRatio: ratio(unique, stored),
       },
@@ -408,6 +420,8 @@ class HeadlessRun {
     await this.#occurrences.idle();
     this.#occurrences.close();
     this.#reader?.close();
+    // The old store's files, read until now (kept files' texts), go once the new manifest drops them.
+    if (this.#done) sweepStore(this.#o.snapshot, this.#done.manifest);
     await this.#pool.close();
   }
 
@@ -415,8 +429,8 @@ class HeadlessRun {
     return (this.#reader?.damage.blocks ?? 0) + this.#rejected;
   }
 
-  #writer(): Promise<SnapshotWriter> {
-    return (this.#writing ??= SnapshotWriter.create(this.#o.snapshot, { root: this.#o.root }));
+  #writer(): Promise<StoreWriter> {
+    return (this.#writing ??= StoreWriter.create(this.#o.snapshot, this.#o.root, 'base', this.#reader?.manifest));
   }
 
   /** Writes a record; false (logged) when the writer refuses it. Writer failures stop the run. */

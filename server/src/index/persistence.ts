@@ -1,20 +1,26 @@
 /**
- * The persistent cache seen from the workspace: load a root's snapshot, reconcile it with the disk,
- * save a new one. The file itself (format, checks, atomic writes, disk budget) is snapshot/.
- * - Load: every FILES record that verifies becomes the file's symbols, file-table row and a metadata-only
- *   cache entry (`SourceCache.adopt`) whose fallback reads the snapshot's packs, then the disk while size
- *   and mtime are unchanged. Nothing is parsed or read at load.
+ * The persistent cache seen from the workspace: load a root's snapshot store (snapshot/store.ts),
+ * reconcile it with the disk, save what changed.
+ * - Load: every winning record that verifies becomes the file's symbols, file-table row and a
+ *   metadata-only cache entry (`SourceCache.adopt`) whose fallback reads the store's packs, then the
+ *   disk while size and mtime are unchanged; nothing is parsed or read. Unlisted store files go.
  * - Reconcile: a scanned file whose size and mtime match is kept unread (`keep`); changed and new
  *   files are indexed; records of files not scanned are forgotten.
- * - Save (after a run that changed anything; soon after `changed(keys)` finds a record that would be
- *   written otherwise; at shutdown within a deadline): files with a disk state and no open buffer, texts
- *   via `SourceCache.peek`, then the disk budget. Editor-only files are left out: a snapshot describes disk.
- *   What each record says is kept as one short string per file, so closes, reads and re-indexing that
- *   change nothing never rewrite the snapshot. The occurrence index's memtables are flushed first; a
- *   loaded file whose occurrences its index does not hold is reported missing (occurrences/).
- * Guarantees: nothing damaged is served; damage is skipped, counted, logged, and leads to a rewrite.
- * Concurrency: async; saves of one snapshot file never overlap (requests meanwhile coalesce into at
- * most one more), and one past its deadline is aborted, leaving the previous snapshot whole.
+ * - Save (after a run that changed anything; soon after `changed(keys)` finds a record that would
+ *   differ; at shutdown within a deadline): `recorded` keeps what the store holds of each file as one
+ *   short string, so a save finds the records that differ without reading a text and writes them and
+ *   the removals as one delta (texts via `SourceCache.peek`); nothing differing, nothing written. A
+ *   whole base instead when the store is missing, damaged or replaced by another process, or when the
+ *   deltas would outgrow DELTA_FRACTION of the base (compaction). Then deltas merge as a binary
+ *   counter: from the oldest that does not outweigh all newer ones together, into one — so they
+ *   number about log2 of their bytes over one save's, and a byte is rewritten about as often. Only
+ *   files with a disk state and no open buffer: an open document keeps its stored disk record. The
+ *   occurrence index is flushed first, a loaded file whose occurrences it lacks reported missing
+ *   (occurrences/); the disk budget is applied last.
+ * Guarantees: nothing damaged is served; damage is skipped, counted, logged, and leads to a new base.
+ * Concurrency: async; saves of one store never overlap nor run during its root's load (requests
+ * meanwhile coalesce into one more); one past its deadline is aborted, leaving the previous store
+ * whole; a shutdown's save writes its delta and leaves compaction and merges to the next save.
  */
 import { existsSync } from 'node:fs';
 import { crc32 } from '../cache/index.js';
@@ -24,9 +30,9 @@ import { forgetFile } from './fileIndexer.js';
 import type { ScannedFile } from './scanner.js';
 import { persistenceEnabled, type StrataSettings } from './settings.js';
 import { cacheRootOf, enforceDiskBudget, snapshotPath } from './snapshot/location.js';
-import { SnapshotReader } from './snapshot/reader.js';
+import { readManifest, sameManifest, type Manifest } from './snapshot/manifest.js';
 import type { SnapshotFile } from './snapshot/records.js';
-import { SnapshotWriter } from './snapshot/writer.js';
+import { StoreReader, StoreWriter, sweepStore, type StoreWriteKind, type StoreWritten } from './snapshot/store.js';
 import type { PersistStats } from '../protocol.js';
 import { errorMessage } from '../base/errors.js';
 
@@ -35,6 +41,22 @@ const SAVE_DEBOUNCE_MS = 2_000;
 /** Loading yields to the event loop after this many records, so requests are answered meanwhile. */
 const LOAD_SLICE = 512;
 const MiB = 1024 * 1024;
+/**
+ * A save whose delta would take the deltas past this fraction of the base's bytes writes a new base
+ * instead: the deltas never cost more than this share of disk, and a base is rewritten at most once
+ * per this share of the base written as deltas (docs/decisions.md).
+ */
+const DELTA_FRACTION = 0.25;
+/**
+ * More deltas than this are merged into one whatever their sizes (a bound the binary counter of
+ * `#mergeDeltas` keeps them far below): each is a file descriptor, a manifest entry and a read at load.
+ */
+const MAX_DELTAS = 32;
+/** Bytes a delta costs beyond its texts: per record or removal, and per file (headers, END, manifest). */
+const DELTA_RECORD_BYTES = 256;
+const DELTA_FILE_BYTES = 512;
+/** Keys examined between checks of the deadline while finding what changed. */
+const PLAN_SLICE = 4096;
 
 export interface PersistenceOptions {
   targets: IndexTargets;
@@ -44,6 +66,8 @@ export interface PersistenceOptions {
   /** The snapshot file of a root instead of the default location (`strata index --save FILE`). */
   snapshotFile?: (root: string) => string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Bounds of the deltas before they are merged or folded into a new base (tests; see the constants). */
+  compaction?: { maxDeltas?: number; deltaFraction?: number };
 }
 
 /** What an index run does with a loaded snapshot: which scanned files to keep, and the end of the run. */
@@ -56,15 +80,29 @@ export interface Reconcile {
 interface RootState {
   root: string;
   path: string;
-  reader: SnapshotReader | undefined;
+  reader: StoreReader | undefined;
   /** Damage messages of `reader` already logged. */
   logged: number;
+  /** Damage of `reader` already answered by making the next save a whole base. */
+  handled: number;
+  /** The next save writes a whole base (damage was found, or a compaction was asked for). */
+  whole: 'damage' | 'compaction' | undefined;
   dirty: boolean;
   timer: NodeJS.Timeout | undefined;
-  /** What the snapshot file records of each key (`recordSignature`), as loaded or last written. */
+  /** What the store holds of each key (`recordSignature`), as loaded or last written. */
   recorded: Map<string, string>;
   /** Keys reported changed while a save ran: compared with what that save recorded once it ends. */
   changedDuringSave: Set<string>;
+  /** The load under way: a save waits for it (it would write a half-loaded index and cut the load short). */
+  loading: Promise<unknown> | undefined;
+}
+
+/** What a save would write: the keys whose record differs from the store's, and those it must remove. */
+interface SavePlan {
+  changed: string[];
+  removed: string[];
+  /** Text bytes of `changed` (to foresee the delta's size). */
+  changedBytes: number;
 }
 
 /** The fields of a record that decide what it says; its symbols, filter and text follow from the text. */
@@ -105,8 +143,9 @@ export class Persistence {
     snapshotPath: undefined as string | undefined,
     loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
     loadMs: 0, saves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, failedSaves: 0, evictedCaches: 0,
-    mostSavesAtOnce: 0,
+    mostSavesAtOnce: 0, deltaSaves: 0, deltaMerges: 0, compactions: 0, lastSaveRecords: 0,
   };
+  #closed = false;
 
   constructor(options: PersistenceOptions) {
     this.#o = options;
@@ -132,20 +171,27 @@ export class Persistence {
     let s = this.#roots.get(root);
     if (!s) {
       s = {
-        root, path: this.#pathOf(root), reader: undefined, logged: 0, dirty: false, timer: undefined,
-        recorded: new Map(), changedDuringSave: new Set(),
+        root, path: this.#pathOf(root), reader: undefined, logged: 0, handled: 0, whole: undefined, dirty: false,
+        timer: undefined, recorded: new Map(), changedDuringSave: new Set(), loading: undefined,
       };
       this.#roots.set(root, s);
     }
     return s;
   }
 
-  /** Logs damage the reader found since the last call; a damaged snapshot is replaced by a whole one soon. */
+  /** Logs damage the reader found since the last call; a damaged store is replaced by a whole one soon. */
   #reportDamage(s: RootState): void {
-    const messages = s.reader?.damage.messages ?? [];
-    if (s.logged >= messages.length) return;
-    for (; s.logged < messages.length; s.logged++)
-      this.#o.targets.log.warn(`persistent cache ${s.path}: damage detected, rebuilt from disk: ${messages[s.logged]}`);
+    const damage = s.reader?.damage;
+    if (!damage) return;
+    for (; s.logged < damage.messages.length; s.logged++) {
+      this.#o.targets.log.warn(
+        `persistent cache ${s.path}: damage detected, rebuilt from disk: ${damage.messages[s.logged]}`,
+      );
+    }
+    if (damage.blocks <= s.handled) return;
+    s.handled = damage.blocks;
+    // A delta cannot mend a damaged block of an older file: only a new base drops it.
+    s.whole = 'damage';
     this.#schedule(s);
   }
 
@@ -166,24 +212,39 @@ export class Persistence {
    */
   async load(root: string): Promise<Reconcile | undefined> {
     if (!this.enabled) return undefined;
-    const started = performance.now();
     const s = this.#state(root);
+    const loading = this.#load(root, s);
+    s.loading = loading;
+    try {
+      return await loading;
+    } finally {
+      if (s.loading === loading) s.loading = undefined;
+    }
+  }
+
+  async #load(root: string, s: RootState): Promise<Reconcile> {
+    const started = performance.now();
     s.path = this.#pathOf(root);
     this.#stats.snapshotPath = s.path;
     this.#closeReader(s);
     const loaded = new Map<string, { size: number; mtimeMs: number }>();
     const recorded = new Map<string, string>();
     s.recorded = recorded;
+    s.whole = undefined;
+    let usable = true;
     if (existsSync(s.path)) {
       try {
-        s.reader = SnapshotReader.open(s.path, { root });
+        s.reader = StoreReader.open(s.path, { root });
       } catch (err) {
+        usable = false;
         this.#rejected++;
         this.#o.targets.log.warn(
           `persistent cache ${s.path}: ignored, the workspace is indexed from disk (${errorMessage(err)})`,
         );
       }
     }
+    // A crash's leftovers go; a save of this store running now sweeps after its own manifest.
+    if (usable && !this.#saving.has(s.path)) sweepStore(s.path, s.reader?.manifest);
     const reader = s.reader;
     if (reader) {
       const t = this.#o.targets;
@@ -307,7 +368,7 @@ export class Persistence {
     const s = this.#roots.get(root);
     if (!s || !this.enabled) return;
     // One save of a file at a time: requests meanwhile wait, and the first to wake makes the one follow-up.
-    for (let running = this.#saving.get(s.path); running; running = this.#saving.get(s.path)) await running;
+    for (let running = this.#busy(s); running; running = this.#busy(s)) await running.catch(() => undefined);
     if (!s.dirty || this.#roots.get(root) !== s) return;
     s.dirty = false;
     const path = s.path;
@@ -327,6 +388,23 @@ export class Persistence {
     await saving;
   }
 
+  /**
+   * Folds `root`'s deltas into a new base now, whether or not they are due (tests and the benchmark;
+   * saves compact by themselves, see header).
+   */
+  async compact(root: string): Promise<void> {
+    const s = this.#roots.get(root);
+    if (!s || !this.enabled) return;
+    s.whole ??= 'compaction';
+    s.dirty = true;
+    await this.save(root);
+  }
+
+  /** What a save of `s` must wait for: a save of its file, or its load. */
+  #busy(s: RootState): Promise<unknown> | undefined {
+    return this.#saving.get(s.path) ?? s.loading;
+  }
+
   /** Saves every changed root, each within `timeoutMs` from now (server shutdown). */
   async flush(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
@@ -341,7 +419,7 @@ export class Persistence {
     this.#writesRunning.set(path, running);
     this.#stats.mostSavesAtOnce = Math.max(this.#stats.mostSavesAtOnce, running);
     try {
-      await this.#writeSnapshot(root, s, deadline);
+      await this.#writeStore(root, s, deadline);
     } finally {
       const left = (this.#writesRunning.get(path) ?? 1) - 1;
       if (left > 0) this.#writesRunning.set(path, left);
@@ -349,86 +427,293 @@ export class Persistence {
     }
   }
 
-  async #writeSnapshot(root: string, s: RootState, deadline: number): Promise<void> {
+  /**
+   * Writes `root`'s store to match the index now: a whole base, or the records that differ as a delta
+   * (then merged with the newest deltas no larger); nothing when nothing differs (see header).
+   */
+  async #writeStore(root: string, s: RootState, deadline: number): Promise<void> {
     const started = performance.now();
     const t = this.#o.targets;
-    // The occurrences of what the snapshot records go to their segments first (occurrences/).
+    // The occurrences of what the store records go to their segments first (occurrences/).
     await t.occurrences.flush();
-    const writer = await SnapshotWriter.create(s.path, { root });
-    const recorded = new Map<string, string>();
-    let files = 0;
+    const plan = await this.#plan(root, s, deadline);
+    const { kind, compaction } = this.#kindOf(root, s, plan, deadline);
+    if (kind === undefined) return;
+    const over = kind === 'base' ? this.#manifestNow(s) : s.reader!.manifest;
+    const writer = await StoreWriter.create(s.path, root, kind, over);
+    let written: StoreWritten;
     try {
-      for (const key of [...t.files.under(root)]) {
-        if (performance.now() > deadline) throw new Error('deadline passed');
-        const row = t.files.get(key);
-        if (this.#o.isOpen(key)) {
-          // Left out (its text may be unsaved), yet still taken as recorded: rewriting the snapshot at its
-          // close to put it back costs more than re-reading one file at the next start, and the next save
-          // writes it anyway.
-          const before = s.recorded.get(key);
-          if (before !== undefined) recorded.set(key, before);
-          continue;
+      if (kind === 'base') {
+        const recorded = await this.#fillBase(root, s, writer, deadline);
+        written = await writer.commit();
+        s.recorded = recorded;
+      } else {
+        const wrote = await this.#fillDelta(s, plan, writer, deadline);
+        written = await writer.commit();
+        for (const [key, signature] of wrote) {
+          if (signature === undefined) s.recorded.delete(key);
+          else s.recorded.set(key, signature);
         }
-        // Only what is on disk: a document that exists only in an editor has no disk state of its own.
-        if (!row?.disk || !row.language || !t.cache.has(key)) continue;
-        let text: Uint8Array;
-        try {
-          text = t.cache.peek(key);
-        } catch (err) {
-          t.log.warn(`${key}: not saved in the persistent cache (${errorMessage(err)})`);
-          continue;
-        }
-        const record: SnapshotFile = {
-          key, size: row.disk.size, mtimeMs: row.disk.mtimeMs, language: row.language,
-          length: text.length, crc: crc32(text), hasErrors: row.hasErrors,
-          symbols: row.noTreeReason === undefined && t.symbols.hasFile(key) ? t.symbols.symbolsOf(key) : [],
-          ...(row.noTreeReason !== undefined ? { noTreeReason: row.noTreeReason } : {}),
-        };
-        await writer.add(record, text);
-        recorded.set(key, recordSignature(record));
-        files++;
       }
-      const done = await writer.commit();
-      s.recorded = recorded;
-      this.#stats.saves++;
-      this.#stats.lastSaveBytes = done.bytes;
-      this.#stats.lastSaveFiles = done.files;
-      this.#stats.lastSaveMs = performance.now() - started;
-      this.#stats.snapshotPath = s.path;
     } catch (err) {
       await writer.abort();
       throw err;
     }
-    // Texts of loaded files now come from the new snapshot (the old one was replaced by the rename);
-    // a root removed meanwhile closed its reader for good.
-    if (this.#roots.get(root) !== s) return;
-    this.#closeReader(s);
-    try {
-      s.reader = SnapshotReader.open(s.path, { root });
-    } catch (err) {
-      this.#rejected++;
-      t.log.warn(
-        `persistent cache ${s.path}: cannot reopen after saving (${errorMessage(err)}); texts come from the disk`,
-      );
-    }
-    t.log.info(`persistent cache ${s.path}: saved ${files} files, `
-      + `${(this.#stats.lastSaveBytes / MiB).toFixed(1)} MB in ${Math.round(this.#stats.lastSaveMs)} ms`);
+    const records = written.files + written.removed;
+    const x = this.#stats;
+    x.saves++;
+    if (kind !== 'base') x.deltaSaves++;
+    if (compaction) x.compactions++;
+    x.lastSaveBytes = written.writtenBytes;
+    x.lastSaveFiles = s.recorded.size;
+    x.lastSaveRecords = records;
+    x.snapshotPath = s.path;
+    // Texts of loaded files now come from the new store; a root removed meanwhile closed its reader for good.
+    const current = this.#roots.get(root) === s;
+    if (current) this.#reopen(root, s, kind);
+    let manifest = written.manifest;
+    // A delta may make the newest deltas due for a merge (header); a shutdown leaves that to the next save.
+    if (current && kind === 'delta' && deadline === Infinity) manifest = await this.#mergeDeltas(root, s) ?? manifest;
+    x.lastSaveMs = performance.now() - started;
+    // After the manifest that drops them, and after their readers closed: the files no longer listed.
+    sweepStore(s.path, manifest);
+    t.log.info(`persistent cache ${s.path}: saved ${records} files as a ${kind}, `
+      + `${(x.lastSaveBytes / MiB).toFixed(2)} MB in ${Math.round(x.lastSaveMs)} ms`);
     const cacheRoot = cacheRootOf(s.path);
     if (cacheRoot) {
       const { removed } = enforceDiskBudget(cacheRoot, this.#o.settings().cacheDiskMB * MiB, s.path);
-      this.#stats.evictedCaches += removed.length;
+      x.evictedCaches += removed.length;
       for (const dir of removed)
         t.log.info(`persistent cache: ${dir} removed (disk budget ${this.#o.settings().cacheDiskMB} MB)`);
     }
   }
 
+  /**
+   * The binary counter (see header): every delta must outweigh the newer ones together; from the oldest
+   * that does not, the deltas become one (all of them past `maxDeltas`). Returns the manifest written,
+   * or undefined when no merge was due. Its bytes count in the save's.
+   */
+  async #mergeDeltas(root: string, s: RootState): Promise<Manifest | undefined> {
+    const reader = s.reader;
+    if (!reader) return undefined;
+    const deltas = reader.manifest.deltas;
+    let from = deltas.length - 1;
+    let newer = 0;
+    for (let j = deltas.length - 1; j >= 0; j--) {
+      if (deltas[j]!.bytes <= newer) from = j;
+      newer += deltas[j]!.bytes;
+    }
+    if (from + 1 > (this.#o.compaction?.maxDeltas ?? MAX_DELTAS)) from = 0;
+    if (from >= deltas.length - 1) return undefined;
+    const writer = await StoreWriter.create(s.path, root, 'merge', reader.manifest, { mergeFrom: from });
+    let written: StoreWritten;
+    try {
+      await reader.copyDeltas(writer, () => false, from);
+      written = await writer.commit();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    this.#stats.deltaMerges++;
+    this.#stats.lastSaveBytes += written.writtenBytes;
+    if (this.#roots.get(root) === s) this.#reopen(root, s, 'merge');
+    return written.manifest;
+  }
+
+  /** The reader of the store just written: a delta's keeps the files it shares with the one before. */
+  #reopen(root: string, s: RootState, kind: StoreWriteKind): void {
+    const before = s.reader;
+    try {
+      if (kind === 'base' || !before) {
+        this.#closeReader(s);
+        s.reader = StoreReader.open(s.path, { root });
+      } else {
+        s.reader = StoreReader.open(s.path, { root }, { from: before });
+      }
+    } catch (err) {
+      if (s.reader === before) this.#closeReader(s);
+      s.reader = undefined;
+      this.#rejected++;
+      this.#o.targets.log.warn(
+        `persistent cache ${s.path}: cannot reopen after saving (${errorMessage(err)}); texts come from the disk`,
+      );
+    }
+    if (kind === 'base') s.whole = undefined;
+    // Damage met while merging the deltas (a text no longer verifying) asks for a whole base.
+    this.#reportDamage(s);
+  }
+
+  /** The manifest a new base follows (for its serial): the reader's, else the one on disk if it reads. */
+  #manifestNow(s: RootState): Manifest | undefined {
+    if (s.reader) return s.reader.manifest;
+    try {
+      return readManifest(s.path, s.root);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True for a key a save writes: a file with a disk state, a language and a text in the cache. */
+  #storable(key: string): boolean {
+    const t = this.#o.targets;
+    const row = t.files.get(key);
+    return !!row?.disk && !!row.language && t.cache.has(key);
+  }
+
+  #checkTime(deadline: number): void {
+    if (this.#closed) throw new Error('persistence closed');
+    if (performance.now() > deadline) throw new Error('deadline passed');
+  }
+
+  /** The records that differ from the store's, and the keys it holds that are gone (no text is read). */
+  async #plan(root: string, s: RootState, deadline: number): Promise<SavePlan> {
+    const plan: SavePlan = { changed: [], removed: [], changedBytes: 0 };
+    let n = 0;
+    for (const key of [...this.#o.targets.files.under(root)]) {
+      if (++n % PLAN_SLICE === 0) {
+        this.#checkTime(deadline);
+        await new Promise((r) => setImmediate(r));
+      }
+      if (this.#o.isOpen(key) || !this.#storable(key)) continue;
+      if (this.#currentSignature(key) !== s.recorded.get(key)) {
+        plan.changed.push(key);
+        plan.changedBytes += this.#o.targets.files.get(key)?.bytes ?? 0;
+      }
+    }
+    for (const key of s.recorded.keys()) if (!this.#o.isOpen(key) && !this.#storable(key)) plan.removed.push(key);
+    return plan;
+  }
+
+  /** What a save writes (see header), and whether it is a compaction; no kind when nothing differs. */
+  #kindOf(root: string, s: RootState, plan: SavePlan, deadline: number):
+    { kind: StoreWriteKind | undefined; compaction: boolean } {
+    const reader = s.reader;
+    if (!reader || s.whole === 'damage') return { kind: 'base', compaction: false };
+    let onDisk: Manifest | undefined;
+    try {
+      onDisk = readManifest(s.path, root);
+    } catch {
+      onDisk = undefined;
+    }
+    // Another process wrote the store since it was read: only a whole base says what this one holds.
+    if (!sameManifest(onDisk, reader.manifest)) return { kind: 'base', compaction: false };
+    // A shutdown (a deadline) writes the small delta; the compaction waits for the next save.
+    const unhurried = deadline === Infinity;
+    if (s.whole === 'compaction' && unhurried) return { kind: 'base', compaction: true };
+    const records = plan.changed.length + plan.removed.length;
+    if (records === 0) return { kind: undefined, compaction: false };
+    const fraction = this.#o.compaction?.deltaFraction ?? DELTA_FRACTION;
+    // The delta's bytes foreseen from its texts': at the deltas' bytes per text byte (records included)
+    // where they hold texts, else at the base's (a near-empty base, all headers: 1).
+    const ratio = reader.deltaTextBytes > 0 ? reader.deltaBytes / reader.deltaTextBytes
+      : reader.baseTextBytes > 0 ? Math.min(1, reader.baseBytes / reader.baseTextBytes) : 1;
+    const foreseen = plan.changedBytes * ratio + records * DELTA_RECORD_BYTES + DELTA_FILE_BYTES;
+    if (unhurried && reader.deltaBytes + foreseen > fraction * reader.baseBytes) {
+      return { kind: 'base', compaction: true };
+    }
+    return { kind: 'delta', compaction: false };
+  }
+
+  /** The record of `key` as a save writes it, with its text; undefined (logged) when the text cannot be had. */
+  #recordOf(key: string): { record: SnapshotFile; text: Uint8Array } | undefined {
+    const t = this.#o.targets;
+    const row = t.files.get(key)!;
+    let text: Uint8Array;
+    try {
+      text = t.cache.peek(key);
+    } catch (err) {
+      t.log.warn(`${key}: not saved in the persistent cache (${errorMessage(err)})`);
+      return undefined;
+    }
+    const record: SnapshotFile = {
+      key, size: row.disk!.size, mtimeMs: row.disk!.mtimeMs, language: row.language!,
+      length: text.length, crc: crc32(text), hasErrors: row.hasErrors,
+      symbols: row.noTreeReason === undefined && t.symbols.hasFile(key) ? t.symbols.symbolsOf(key) : [],
+      ...(row.noTreeReason !== undefined ? { noTreeReason: row.noTreeReason } : {}),
+    };
+    return { record, text };
+  }
+
+  /**
+   * A whole base: every storable file, and for an open document the record its disk state had in the
+   * store being replaced (its text may be unsaved: never written from the editor).
+   */
+  async #fillBase(root: string, s: RootState, writer: StoreWriter, deadline: number): Promise<Map<string, string>> {
+    const recorded = new Map<string, string>();
+    for (const key of [...this.#o.targets.files.under(root)]) {
+      this.#checkTime(deadline);
+      if (this.#o.isOpen(key)) {
+        const kept = this.#heldRecord(s, key);
+        if (!kept) continue;
+        await writer.add(kept.record, kept.text);
+        recorded.set(key, recordSignature(kept.record));
+        continue;
+      }
+      if (!this.#storable(key)) continue;
+      const put = this.#recordOf(key);
+      if (!put) continue;
+      await writer.add(put.record, put.text);
+      recorded.set(key, recordSignature(put.record));
+    }
+    return recorded;
+  }
+
+  /** An open document's record and text in the store now, when it holds them whole. */
+  #heldRecord(s: RootState, key: string): { record: SnapshotFile; text: Uint8Array } | undefined {
+    const reader = s.reader;
+    if (!reader || !s.recorded.has(key)) return undefined;
+    try {
+      const record = reader.record(key);
+      return record ? { record, text: reader.readText(key) } : undefined;
+    } catch {
+      this.#reportDamage(s);
+      return undefined;
+    }
+  }
+
+  /**
+   * A delta: the records of the plan's changed keys (as they are now) and its removals. Returns the
+   * signatures it wrote per key (undefined: removed).
+   */
+  async #fillDelta(s: RootState, plan: SavePlan, writer: StoreWriter, deadline: number):
+    Promise<Map<string, string | undefined>> {
+    const wrote = new Map<string, string | undefined>();
+    const remove = async (key: string): Promise<void> => {
+      if (!s.recorded.has(key)) return;
+      await writer.remove(key);
+      wrote.set(key, undefined);
+    };
+    for (const key of plan.changed) {
+      this.#checkTime(deadline);
+      // Opened since the plan: its store record stays. Gone since: removed.
+      if (this.#o.isOpen(key)) continue;
+      const put = this.#storable(key) ? this.#recordOf(key) : undefined;
+      if (!put) {
+        await remove(key);
+        continue;
+      }
+      await writer.add(put.record, put.text);
+      wrote.set(key, recordSignature(put.record));
+    }
+    for (const key of plan.removed) {
+      this.#checkTime(deadline);
+      if (!this.#o.isOpen(key) && !this.#storable(key)) await remove(key);
+    }
+    return wrote;
+  }
+
   #closeReader(s: RootState): void {
     if (!s.reader) return;
-    this.#reportDamage(s);
+    for (; s.logged < s.reader.damage.messages.length; s.logged++) {
+      this.#o.targets.log.warn(
+        `persistent cache ${s.path}: damage detected, rebuilt from disk: ${s.reader.damage.messages[s.logged]}`,
+      );
+    }
     this.#closedDamage += s.reader.damage.blocks;
     s.reader.close();
     s.reader = undefined;
     s.logged = 0;
+    s.handled = 0;
   }
 
   /** Stops following `root` (its folder left the workspace); its snapshot stays on disk. */
@@ -465,11 +750,18 @@ export class Persistence {
       lastSaveMs: Math.round(x.lastSaveMs),
       evictedCaches: x.evictedCaches,
       mostSavesAtOnce: x.mostSavesAtOnce,
+      deltaSaves: x.deltaSaves,
+      deltaMerges: x.deltaMerges,
+      compactions: x.compactions,
+      lastSaveRecords: x.lastSaveRecords,
+      deltas: [...this.#roots.values()].reduce((n, s) => n + (s.reader?.deltaCount ?? 0), 0),
+      storeBytes: [...this.#roots.values()].reduce((n, s) => n + (s.reader?.storeBytes ?? 0), 0),
     };
   }
 
-  /** Ends timers and closes readers (after a final `flush`, when wanted). */
+  /** Ends timers and closes readers (after a final `flush`, when wanted); a save under way stops. */
   close(): void {
+    this.#closed = true;
     for (const root of [...this.#roots.keys()]) this.removeRoot(root);
   }
 }

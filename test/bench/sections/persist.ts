@@ -14,9 +14,12 @@
  * 5. peak RSS of a cold `strata index --json` on the corpus and on a tree 10× as large (ten hard-link
  *    copies of it; identical content, so the snapshot's packs deduplicate it, but every file is
  *    scanned, read, parsed and written, and the snapshot holds ten times the records — the run keeps
- *    none of them in memory, index/headlessIndex.ts).
+ *    none of them in memory, index/headlessIndex.ts);
+ * 6. one file changed: the bytes and time of the save a server makes now (a delta beside the base)
+ *    and of the whole rewrite every save made before (a new base), same store, same run
+ *    (../persistSave.ts).
  * Targets (issue #5): warm start ≤ 20% of the cold index time; snapshot ≤ 30% of raw bytes; peak RSS
- * on 10× within 10% of 1×.
+ * on 10× within 10% of 1×. Issue #16: a one-file save writes ≤ 1 MB.
  * Run alone: `node dist/test/bench/run.js --only persist` (add --small for a quick run).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +34,7 @@ import { goNames } from './lsp.js';
 import { LspClient } from '../../support/lspClient.js';
 import { WORKSPACE_SYMBOL_LIMIT } from '../../../server/src/lsp/handlers/symbols.js';
 import { perFileBytes } from '../../index/support/memoryBound.js';
+import { measureOneFileSave } from '../persistSave.js';
 import { SERVER_ENV } from '../../../server/src/protocol.js';
 
 const MB = 2 ** 20;
@@ -159,7 +163,8 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
     // 2. the snapshot on disk.
     const snapshot = findSnapshot(warmCache);
     if (!snapshot) throw new Error(`no snapshot written under ${warmCache}`);
-    const snapshotBytes = statSync(snapshot).size;
+    // The store: its manifest (`snapshot`), base and deltas (index/snapshot/store.ts).
+    const snapshotBytes = Number(cold.stats.persist.storeBytes ?? statSync(snapshot).size);
     ctx.log(`persist: snapshot ${(snapshotBytes / MB).toFixed(1)} MB for ${(raw / MB).toFixed(1)} MB raw`);
     // 3. the server: cold (empty cache) and warm (the CLI's cache), same queries.
     const coldServer = await serverStart(ctx.root, one, caches('server-cold'), qs.queries);
@@ -174,6 +179,9 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
     // 5. peak RSS on 1× (the cold run above) and 10×.
     const tenRun = await strataIndex(ctx.root, ten, caches('cli-10x'));
     ctx.log(`persist: 10× strata index: ${tenRun.stats.files} files, ${(tenRun.stats.bytes / MB).toFixed(0)} MB in ${(tenRun.ms / 1000).toFixed(1)} s, peak RSS ${(tenRun.stats.peakRssBytes / MB).toFixed(0)} MB`);
+    // 6. one file changed in the warm store: the delta save, then the whole rewrite (it changes `one`: last).
+    const oneSave = await measureOneFileSave(one, snapshot);
+    ctx.log(`persist: one file changed (${oneSave.changedBytes} B): delta save ${oneSave.deltaBytes} B in ${oneSave.deltaMs.toFixed(0)} ms, whole rewrite ${(oneSave.fullBytes / MB).toFixed(1)} MB in ${(oneSave.fullMs / 1000).toFixed(1)} s`);
 
     const rss1 = Number(cold.stats.peakRssBytes);
     const goFileBytes = perFileBytes({ symbols: 66, pathUnits: 65 });
@@ -191,6 +199,12 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
       { name: 'Peak RSS, strata index 1×', value: rss1 / MB, unit: 'MB' },
       { name: 'Peak RSS, strata index 10× (hard-link copies)', value: rss10 / MB, unit: 'MB', note: `${tenRun.stats.files} files, ${(tenRun.stats.bytes / MB).toFixed(0)} MB raw, ${(tenRun.ms / 1000).toFixed(0)} s` },
       { name: 'Peak RSS 10× / 1×', value: rss10 / rss1, unit: 'ratio', target: { op: '<=', value: 1.1 } },
+      { name: 'One-file save: bytes written (delta)', value: oneSave.deltaBytes / 1024, unit: 'KB', target: { op: '<=', value: 1024 },
+        note: `one ${(oneSave.changedBytes / 1024).toFixed(1)} KB file changed among ${oneSave.files}; the store held ${(oneSave.storeBytes / MB).toFixed(1)} MB` },
+      { name: 'One-file save: bytes written (whole rewrite, every save before)', value: oneSave.fullBytes / MB, unit: 'MB',
+        note: `the same index written as a new base: what a compaction costs (delta / whole = ${(oneSave.deltaBytes / oneSave.fullBytes).toFixed(5)})` },
+      { name: 'One-file save: time (delta)', value: oneSave.deltaMs, unit: 'ms' },
+      { name: 'One-file save: time (whole rewrite)', value: oneSave.fullMs, unit: 'ms', note: `the index loaded from the store in ${(oneSave.loadMs / 1000).toFixed(1)} s first` },
       // `strata index` keeps nothing per file (index/headlessIndex.ts); the server would keep the
       // stated per-file cost (index/memoryBound.ts), given beside it for scale.
       { name: 'Peak RSS growth per added file (10× − 1×)', value: (rss10 - rss1) / Math.max(1, tenRun.stats.files - cold.stats.files) / 1024, unit: 'KB',
@@ -205,6 +219,13 @@ export async function persistSection(corpus: CorpusManifest, ctx: SectionContext
         ['server 1× (to $/progress end)', 'warm', warm.stats.files, warm.stats.bytes / MB, warm.readyMs / 1000, warm.stats.peakRssBytes / MB, warm.stats.persist.keptFiles, warm.stats.persist.reindexedFiles, warm.stats.persist.lastSaveBytes / MB],
         ['strata index 1×', 'warm', warmCli.stats.files, warmCli.stats.bytes / MB, warmCli.ms / 1000, warmCli.stats.peakRssBytes / MB, warmCli.stats.persist.keptFiles, warmCli.stats.persist.reindexedFiles, warmCli.stats.persist.lastSaveBytes / MB],
         ['strata index 10×', 'empty', tenRun.stats.files, tenRun.stats.bytes / MB, tenRun.ms / 1000, rss10 / MB, tenRun.stats.persist.keptFiles, tenRun.stats.persist.reindexedFiles, tenRun.stats.persist.lastSaveBytes / MB],
+      ],
+    }, {
+      title: 'One file changed: what a save writes (the same store, one after the other)',
+      columns: ['save', 'bytes written', 'time ms'],
+      rows: [
+        ['delta (now)', oneSave.deltaBytes, oneSave.deltaMs],
+        ['whole rewrite (before; a compaction now)', oneSave.fullBytes, oneSave.fullMs],
       ],
     }];
     const charts: Chart[] = [{

@@ -4,17 +4,24 @@
  * SnapshotFormatError, or the damaged records are missing from `files()` (and `damage.blocks > 0`),
  * or `readText` throws SnapshotFormatError (and `damage.blocks > 0`). Every record and text that is
  * served equals the original. Damage to one block costs only that block.
+ * The same for a store (a base, two deltas, the manifest): a flipped byte, a truncation or growth in
+ * any of its files, files swapped, replaced or missing — the store is refused, or what it serves is
+ * records and texts its files hold, and anything but the undamaged store's state comes with damage
+ * reported (a damaged delta's keys may fall back to an older file's verified record); damage to
+ * packs no winning record uses is found by `verifyPacks`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { crc32 } from '../../../server/src/cache/common/crc32.js';
 import { initZstd } from '../../../server/src/cache/codecs/zstd-pack.js';
 import { SnapshotReader, SnapshotFormatError } from '../../../server/src/index/snapshot/reader.js';
 import { SNAPSHOT_FORMAT_VERSION } from '../../../server/src/index/snapshot/location.js';
-import { fileFor, readAll, sourceText, tempDir, writeSnapshot } from './helpers.js';
+import { StoreReader, StoreWriter } from '../../../server/src/index/snapshot/store.js';
+import { fileFor, readAll, sourceText, storeFiles, tempDir, writeSnapshot } from './helpers.js';
 import type { Original } from './helpers.js';
 
 await initZstd();
@@ -201,4 +208,165 @@ test('damage to one FILE block loses only its records; to one PACK only the text
   for (const [key, t] of texts) if (t instanceof Error) assert.throws(() => r.readText(key), SnapshotFormatError);
   assert.equal(r.damage.blocks, 1);
   r.close();
+});
+
+// ---- a store: a base, two deltas and the manifest (snapshot/store.ts) ----
+
+/** Every version of each key a store file holds (an older one may stand in for a damaged delta's). */
+const versions = new Map<string, Original[]>();
+/** What the store holds when nothing is damaged. */
+const latest = new Map<string, Original>();
+const storeDir = path.join(dir, 'store');
+const manifestFile = path.join(storeDir, 'snapshot.strata');
+
+function keep(o: Original): Original {
+  versions.set(o.file.key, [...(versions.get(o.file.key) ?? []), o]);
+  latest.set(o.file.key, o);
+  return o;
+}
+
+function changedVersion(i: number, seed: number): Original {
+  const text = sourceText(seed, 2000 + 300 * i);
+  return { file: fileFor(`/ws/src/f${i}.ts`, text, { mtimeMs: 1.8e12 + seed, symbols: [{ name: `changed${seed}`, kind: 12, span: [0, 0, 1, 0], nameSpan: [0, 0, 0, 7] }] }), text };
+}
+
+{
+  let w = await StoreWriter.create(manifestFile, ROOT, 'base', undefined, { packBytes: 4096, filesPerBlock: 3 });
+  for (const o of originals) await w.add(keep(o).file, o.text);
+  await w.commit();
+  let reader = StoreReader.open(manifestFile, { root: ROOT });
+  // Delta 1: two files changed, one removed, one added; delta 2: one changed again, the added one removed.
+  const steps: [Original[], string[]][] = [
+    [[changedVersion(1, 101), changedVersion(2, 102), changedVersion(20, 120)], ['/ws/src/f4.ts']],
+    [[changedVersion(1, 201)], ['/ws/src/f20.ts']],
+  ];
+  for (const [puts, removals] of steps) {
+    w = await StoreWriter.create(manifestFile, ROOT, 'delta', reader.manifest, { packBytes: 4096, filesPerBlock: 2 });
+    for (const o of puts) await w.add(keep(o).file, o.text);
+    for (const key of removals) {
+      await w.remove(key);
+      latest.delete(key);
+    }
+    await w.commit();
+    reader = StoreReader.open(manifestFile, { root: ROOT }, { from: reader });
+  }
+  reader.close();
+}
+const storeNames = (() => {
+  const { base, deltas } = storeFiles(manifestFile, ROOT);
+  return { manifest: 'snapshot.strata', base: path.basename(base), deltas: deltas.map((d) => path.basename(d)) };
+})();
+const cleanStore = new Map<string, Uint8Array>([storeNames.manifest, storeNames.base, ...storeNames.deltas].map((n) => [n, new Uint8Array(fs.readFileSync(path.join(storeDir, n)))]));
+
+let storeProbe = 0;
+/**
+ * Places `files` as a store and reads everything: fails the test if a served record or text is not
+ * one the store's files hold for its key, or if what is served differs from the undamaged store's
+ * (a key more or less, an older version, a refused text) without damage reported. Returns whether
+ * damage was detected.
+ */
+function checkStore(files: Map<string, Uint8Array>): boolean {
+  const probeDir = path.join(dir, `store-probe${storeProbe++ % 4}`);
+  fs.rmSync(probeDir, { recursive: true, force: true });
+  fs.mkdirSync(probeDir);
+  for (const [name, bytes] of files) fs.writeFileSync(path.join(probeDir, name), bytes);
+  let r: StoreReader;
+  try {
+    r = StoreReader.open(path.join(probeDir, storeNames.manifest), { root: ROOT });
+  } catch (e) {
+    assert.ok(e instanceof SnapshotFormatError, `open threw ${String(e)}`);
+    return true;
+  }
+  try {
+    let same = true;
+    const served = new Set<string>();
+    for (const f of r.files()) {
+      served.add(f.key);
+      const known = versions.get(f.key)?.filter((o) => isDeepStrictEqual(o.file, f)) ?? [];
+      assert.ok(known.length > 0, `a record of ${f.key} that no store file holds`);
+      if (latest.get(f.key)?.file !== known[0]!.file && !isDeepStrictEqual(latest.get(f.key)?.file, f)) same = false;
+      let text: Uint8Array | undefined;
+      try {
+        text = r.readText(f.key);
+      } catch (e) {
+        assert.ok(e instanceof SnapshotFormatError, `readText threw ${String(e)}`);
+        same = false;
+      }
+      if (text) assert.ok(known.some((o) => Buffer.compare(o.text, text) === 0), `the text of ${f.key}`);
+    }
+    if (served.size !== latest.size || [...latest.keys()].some((k) => !served.has(k))) same = false;
+    if (!same) assert.ok(r.damage.blocks > 0, 'the store served something else than it holds, without damage reported');
+    // Packs only records that no longer win use (delta 1's text of f1, of f20) are never read: their
+    // damage is found by a check of every pack, as `strata index` makes before keeping a store.
+    r.verifyPacks();
+    return r.damage.blocks > 0;
+  } finally {
+    r.close();
+  }
+}
+
+function withFile(name: string, bytes: Uint8Array): Map<string, Uint8Array> {
+  return new Map(cleanStore).set(name, bytes);
+}
+
+test('a store (base, two deltas, manifest) reads back whole; its deltas override, add and remove', () => {
+  assert.equal(checkStore(cleanStore), false);
+  assert.ok(cleanStore.get(storeNames.deltas[1]!)!.length > 0);
+  assert.deepEqual(storeNames.deltas.length, 2);
+});
+
+test('a flipped byte anywhere in the base, a delta or the manifest is detected (sweep + property)', () => {
+  for (const name of cleanStore.keys()) {
+    const clean = cleanStore.get(name)!;
+    const flip = (at: number, mask: number) => {
+      const b = clean.slice();
+      b[at]! ^= mask;
+      assert.ok(checkStore(withFile(name, b)), `${name}: flip at ${at} (mask ${mask}) not detected`);
+    };
+    const step = name === storeNames.base ? 61 : 7;
+    for (let at = 0; at < clean.length; at += step) flip(at, 1 << (at % 8));
+    fc.assert(fc.property(fc.nat(clean.length - 1), fc.integer({ min: 1, max: 255 }), (at, mask) => flip(at, mask)), { numRuns: 60 });
+  }
+});
+
+test('truncation or growth of any file of the store is detected', () => {
+  for (const name of cleanStore.keys()) {
+    const clean = cleanStore.get(name)!;
+    for (let n = 0; n < clean.length; n += name === storeNames.base ? 97 : 11) {
+      assert.ok(checkStore(withFile(name, clean.subarray(0, n))), `${name} truncated to ${n}`);
+    }
+    const longer = new Uint8Array(clean.length + 3);
+    longer.set(clean);
+    assert.ok(checkStore(withFile(name, longer)), `${name}: bytes after its end`);
+  }
+});
+
+test('files of the store swapped, replaced or missing are detected', () => {
+  const [d1, d2] = [storeNames.deltas[0]!, storeNames.deltas[1]!];
+  const swapped = new Map(cleanStore).set(d1, cleanStore.get(d2)!).set(d2, cleanStore.get(d1)!);
+  assert.ok(checkStore(swapped), 'the deltas swapped');
+  assert.ok(checkStore(withFile(storeNames.base, cleanStore.get(d1)!)), 'the base replaced by a delta');
+  assert.ok(checkStore(withFile(d2, cleanStore.get(storeNames.base)!)), 'a delta replaced by the base');
+  for (const name of cleanStore.keys()) {
+    const missing = new Map(cleanStore);
+    missing.delete(name);
+    assert.ok(checkStore(missing), `${name} missing`);
+  }
+});
+
+test('damage to a delta costs only what it holds: the other files still serve', () => {
+  const d1 = cleanStore.get(storeNames.deltas[0]!)!;
+  const r = checkStore(withFile(storeNames.deltas[0]!, d1.subarray(0, d1.length - 1)));
+  assert.ok(r);
+  const probe = path.join(dir, `store-probe${(storeProbe - 1) % 4}`, storeNames.manifest);
+  const reader = StoreReader.open(probe, { root: ROOT });
+  try {
+    const keys = new Set([...reader.files()].map((f) => f.key));
+    // The base's records stand in for delta 1's; delta 2's changes still win.
+    assert.ok(keys.has('/ws/src/f4.ts') && !keys.has('/ws/src/f20.ts'));
+    assert.equal(reader.record('/ws/src/f1.ts')?.mtimeMs, latest.get('/ws/src/f1.ts')!.file.mtimeMs);
+    assert.equal(reader.damage.blocks, 1);
+  } finally {
+    reader.close();
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the snapshot tests: generators of files (texts that share chunks, duplicates,
  * empty and binary texts; symbol trees; identifier bytes), writing a set of files into a snapshot,
- * and reading everything back.
+ * reading everything back, and the files of a store.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import type { SnapshotFile } from '../../../server/src/index/snapshot/records.js
 import { SnapshotWriter } from '../../../server/src/index/snapshot/writer.js';
 import type { SnapshotWriterOptions } from '../../../server/src/index/snapshot/writer.js';
 import { SnapshotReader } from '../../../server/src/index/snapshot/reader.js';
+import { entryPath, readManifest, type Manifest } from '../../../server/src/index/snapshot/manifest.js';
 
 export const enc = new TextEncoder();
 
@@ -157,4 +158,11 @@ export function readAll(r: SnapshotReader): { files: SnapshotFile[]; texts: Map<
     }
   }
   return { files, texts };
+}
+
+/** The files of the snapshot store whose manifest is `manifestPath`: its base and deltas, in order. */
+export function storeFiles(manifestPath: string, root: string): { manifest: Manifest; base: string; deltas: string[] } {
+  const manifest = readManifest(manifestPath, root);
+  if (!manifest) throw new Error(`no store at ${manifestPath}`);
+  return { manifest, base: entryPath(manifestPath, manifest.base), deltas: manifest.deltas.map((d) => entryPath(manifestPath, d)) };
 }

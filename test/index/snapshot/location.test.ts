@@ -2,8 +2,9 @@
  * Snapshot location and disk budget: the path layout (cacheDir, $XDG_CACHE_HOME, ~/.cache; root hash
  * + readable name + format version), cacheRootOf as its inverse, and least-recently-used removal of
  * whole workspace folders until the total is within budget — never the current one, never a folder
- * that is not ours. Also: stale temp files of dead writers are removed by the next writer, a live
- * writer's are kept.
+ * that is not ours — counting every file of a store (manifest, base, deltas) and its occurrence
+ * index. Also: stale temp files of dead writers are removed by the next writer, a live writer's are
+ * kept.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { SNAPSHOT_FORMAT_VERSION, cacheRootOf, enforceDiskBudget, snapshotPath } from '../../../server/src/index/snapshot/location.js';
 import { SnapshotWriter } from '../../../server/src/index/snapshot/writer.js';
 import { SnapshotReader } from '../../../server/src/index/snapshot/reader.js';
+import { StoreWriter } from '../../../server/src/index/snapshot/store.js';
+import { entryPath } from '../../../server/src/index/snapshot/manifest.js';
 import { fileFor, sourceText, tempDir } from './helpers.js';
 
 test('snapshotPath: cacheDir, then $XDG_CACHE_HOME, then ~/.cache; keyed by root hash and format version', () => {
@@ -121,5 +124,38 @@ test('the next writer removes temp files of dead writers and keeps a live writer
     assert.deepEqual(fs.readdirSync(dir).sort(), [path.basename(otherFile), path.basename(file), path.basename(liveTemp)].sort());
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the disk budget counts every file of a store (manifest, base, deltas) and its occurrence index', async () => {
+  const base = tempDir('strata-budget-store-');
+  try {
+    const file = snapshotPath('/ws', base, {});
+    let w = await StoreWriter.create(file, '/ws', 'base', undefined);
+    const t = sourceText(1, 40_000);
+    await w.add(fileFor('/ws/a.ts', t), t);
+    const first = await w.commit();
+    w = await StoreWriter.create(file, '/ws', 'delta', first.manifest);
+    const u = sourceText(2, 20_000);
+    await w.add(fileFor('/ws/b.ts', u), u);
+    await w.remove('/ws/a.ts');
+    const second = await w.commit();
+    fs.mkdirSync(`${file}.occ`);
+    fs.writeFileSync(path.join(`${file}.occ`, 'occ-1.seg'), new Uint8Array(777));
+    const listed = [second.manifest.base, ...second.manifest.deltas].map((e) => fs.statSync(entryPath(file, e)).size);
+    const total = listed.reduce((a, b) => a + b, 0) + fs.statSync(file).size + 777;
+    assert.equal(listed.length, 2);
+    const cacheRoot = cacheRootOf(file)!;
+    assert.deepEqual(enforceDiskBudget(cacheRoot, 1 << 30, file), { removed: [], totalBytes: total });
+    // Another workspace over budget with it goes whole; the store's folder is never cut into.
+    const other = snapshotPath('/other', base, {});
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.writeFileSync(other, new Uint8Array(5000));
+    const old = new Date(Date.now() - 86_400_000);
+    fs.utimesSync(other, old, old);
+    const r = enforceDiskBudget(cacheRoot, total, file);
+    assert.deepEqual(r, { removed: [path.dirname(other)], totalBytes: total });
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
   }
 });

@@ -1,21 +1,24 @@
 /**
- * Where a workspace's snapshot lives, and the disk budget over all of them.
+ * Where a workspace's snapshot store lives, and the disk budget over all of them.
  *
  * Path: `<base>/strata/v<FORMAT>/<sha256(root) first 16 hex>-<basename(root)>/snapshot.strata`, base
- * being `cacheDir`, else an absolute `$XDG_CACHE_HOME`, else `~/.cache`. The hash makes the folder
- * unique per root; the basename only helps a person. The format version is in the path, so a build
- * never reads another format's file.
- * Disk budget: `enforceDiskBudget` deletes whole workspace folders (every version), least recently
- * used first (newest mtime of their files, which a live writer's temp file keeps fresh), until the
- * total fits. The folder holding `keep` is never deleted, and only folders named like ours are ever
- * touched. Synchronous file-system calls.
+ * being `cacheDir`, else an absolute `$XDG_CACHE_HOME`, else `~/.cache`: the store's manifest, with its
+ * base and delta files (`snapshot.strata.<serial>-<nonce>.base|delta`, store.ts) and the occurrence
+ * index (`snapshot.strata.occ/`) beside it in the same folder. The hash makes the folder unique per
+ * root; the basename only helps a person. The format version is in the path, so a build never reads
+ * another format's files.
+ * Disk budget: `enforceDiskBudget` counts every file of a workspace folder (manifest, base, deltas,
+ * occurrence segments, temp files) and deletes whole workspace folders (every version), least recently
+ * used first (newest mtime of their files, which a load or a live writer's temp file keeps fresh),
+ * until the total fits. The folder holding `keep` is never deleted, and only folders named like ours
+ * are ever touched. Synchronous file-system calls.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 const SNAPSHOT_FILE_NAME = 'snapshot.strata';
 
 const VERSION_DIR = /^v\d+$/;

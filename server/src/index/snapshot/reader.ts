@@ -1,10 +1,13 @@
 /**
- * Reads a workspace snapshot (format.ts) with positioned reads on one open file descriptor.
+ * Reads one snapshot file (format.ts) — a store's base or delta (store.ts) — with positioned reads
+ * on one open file descriptor.
  *
- * `open` checks the header, HEAD, trailer and END (the block directory); damage there is a
- * SnapshotFormatError for the whole file. It touches the file's mtime: its last use for the disk
- * budget (location.ts). `files()` reads FILE blocks one at a time, skipping a block that fails any
- * check whole (reported in `damage`), and remembers per key what `readText` needs.
+ * `open` checks the header, HEAD (root, and the serial, kind, nonce and size the manifest expects),
+ * trailer and END (the block directory); damage there is a SnapshotFormatError for the whole file. It
+ * touches the file's mtime: its last use for the disk budget (location.ts). `files()` reads FILE
+ * blocks one at a time, skipping a block that fails any check whole (reported in `damage`, which the
+ * files of one store share), and remembers per key what `readText` and `record` need; `removed()`
+ * reads GONE blocks the same way.
  * `readText(key)` reads the packs holding the text's chunks, each checked whole (block CRC, place in
  * the directory, length, every chunk's CRC), keeps a small LRU of decompressed packs
  * (`packCacheSize`), and checks the assembled text's length and CRC against the record. A failure is
@@ -20,11 +23,11 @@ import {
 } from '../binaryBlocks.js';
 import { ByteSource, RecordDecodeError } from './bytes.js';
 import {
-  FILES_HEADER_BYTES, PACK_ENTRY_BYTES, PACK_HEADER_BYTES, SNAPSHOT_MAGIC,
-  TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, TRAILER_BYTES,
+  FILES_HEADER_BYTES, GONE_HEADER_BYTES, PACK_ENTRY_BYTES, PACK_HEADER_BYTES, SNAPSHOT_MAGIC,
+  TAG_END, TAG_FILES, TAG_GONE, TAG_HEAD, TAG_PACK, TRAILER_BYTES,
   decodeEnd, decodeHead, decodeTrailer,
 } from './format.js';
-import type { EndInfo, HeadInfo } from './format.js';
+import type { EndInfo, HeadInfo, SnapshotKind } from './format.js';
 import { SNAPSHOT_FORMAT_VERSION } from './location.js';
 import { decodeRecord } from './records.js';
 import type { SnapshotFile } from './records.js';
@@ -45,9 +48,29 @@ export interface SnapshotReaderOptions {
   packCacheSize?: number;
   /** Set the file's mtime to now on open: its last use for the disk budget (default true). */
   touch?: boolean;
+  /** Where damage is counted: a store's files share one tally (default: the reader's own). */
+  damage?: SnapshotDamage;
+  /** Put before each damage message (the file's name, in a store). */
+  label?: string;
+}
+
+/** What `open` checks beyond the format: the root, and the file's identity where a manifest names it. */
+export interface SnapshotExpect {
+  root: string;
+  serial?: number;
+  kind?: SnapshotKind;
+  nonce?: number;
+  /** The file's size. */
+  bytes?: number;
 }
 
 const MAX_DAMAGE_MESSAGES = 100;
+
+/** Counts one damaged part in `damage` and keeps its message (up to MAX_DAMAGE_MESSAGES). */
+export function recordDamage(damage: SnapshotDamage, message: string): void {
+  damage.blocks++;
+  if (damage.messages.length < MAX_DAMAGE_MESSAGES) damage.messages.push(message);
+}
 /** HEAD holds a path and a few numbers. */
 const MAX_HEAD_BYTES = 1 << 20;
 /** Decompressed FILE batches are about 1 MiB; anything near this is not ours. */
@@ -57,6 +80,8 @@ interface TextRef {
   refs: Uint32Array;
   length: number;
   crc: number;
+  /** The FILE block holding the record. */
+  block: number;
 }
 
 interface Pack {
@@ -86,7 +111,8 @@ function isDamage(e: unknown): boolean {
 }
 
 export class SnapshotReader {
-  readonly damage: SnapshotDamage = { blocks: 0, messages: [] };
+  readonly damage: SnapshotDamage;
+  private readonly label: string;
   private fd: number | undefined;
   private readonly damaged = new Set<string>();
   private readonly texts = new Map<string, TextRef>();
@@ -99,10 +125,15 @@ export class SnapshotReader {
   ) {
     this.fd = fd;
     this.packCacheSize = Math.max(1, options.packCacheSize ?? 4);
+    this.damage = options.damage ?? { blocks: 0, messages: [] };
+    this.label = options.label !== undefined ? `${options.label}: ` : '';
   }
 
-  /** Opens and checks the header; throws SnapshotFormatError (missing, truncated, wrong magic/version/root). */
-  static open(path: string, expect: { root: string }, options: SnapshotReaderOptions = {}): SnapshotReader {
+  /**
+   * Opens and checks the header; throws SnapshotFormatError (missing, truncated, wrong
+   * magic/version/root, another serial, kind, nonce or size than expected).
+   */
+  static open(path: string, expect: SnapshotExpect, options: SnapshotReaderOptions = {}): SnapshotReader {
     let fd: number;
     try {
       fd = fs.openSync(path, 'r');
@@ -112,6 +143,8 @@ export class SnapshotReader {
     try {
       const size = fs.fstatSync(fd).size;
       const what = `snapshot ${path}`;
+      if (expect.bytes !== undefined && size !== expect.bytes)
+        throw new SnapshotFormatError(`${what}: ${size} bytes, its manifest says ${expect.bytes} (damaged, replaced)`);
       if (size < HEADER_BYTES + 2 * BLOCK_HEADER_BYTES + TRAILER_BYTES)
         throw new SnapshotFormatError(`${what}: truncated (${size} bytes)`);
       const blocks = checkContainerHeader(
@@ -126,6 +159,12 @@ export class SnapshotReader {
       );
       if (head.root !== expect.root)
         throw new SnapshotFormatError(`${what}: snapshot of ${head.root}, expected ${expect.root}`);
+      if ((expect.serial !== undefined && head.serial !== expect.serial)
+        || (expect.kind !== undefined && head.kind !== expect.kind)
+        || (expect.nonce !== undefined && head.nonce !== expect.nonce)) {
+        throw new SnapshotFormatError(`${what}: ${head.kind} ${head.serial}/${head.nonce}, its manifest names `
+          + `${expect.kind ?? '?'} ${expect.serial ?? '?'}/${expect.nonce ?? '?'} (swapped or replaced)`);
+      }
       const dataStart = HEADER_BYTES + BLOCK_HEADER_BYTES + headLength;
       const endOffset = decodeTrailer(readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES, what));
       if (endOffset === undefined)
@@ -166,11 +205,52 @@ export class SnapshotReader {
         continue;
       }
       for (const r of records) {
-        this.texts.set(r.file.key, { refs: r.refs, length: r.file.length, crc: r.file.crc });
+        this.texts.set(r.file.key, { refs: r.refs, length: r.file.length, crc: r.file.crc, block: i });
         yield r.file;
       }
     }
     this.indexed = true;
+  }
+
+  /** Every key of the GONE blocks that verify; damaged blocks are skipped and reported in `damage`. */
+  *removed(): Iterable<string> {
+    const e = this.end;
+    for (let i = 0; i < e.goneOffset.length; i++) {
+      let keys: string[];
+      try {
+        keys = this.goneBlock(i);
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        this.noteDamage(
+          `G${i}`, `GONE block ${i} at ${e.goneOffset[i]} (${e.goneCount[i]} keys): ${(err as Error).message}`,
+        );
+        continue;
+      }
+      yield* keys;
+    }
+  }
+
+  /**
+   * `key`'s record, read again from its FILE block (undefined when the file holds none, or the block
+   * is damaged now: counted).
+   */
+  record(key: string): SnapshotFile | undefined {
+    this.open_();
+    if (!this.indexed) for (const _ of this.files()) void _;
+    const t = this.texts.get(key);
+    if (!t) return undefined;
+    let records: ReturnType<typeof decodeRecord>[];
+    try {
+      records = this.filesBlock(t.block);
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      const at = this.end.filesOffset[t.block];
+      this.noteDamage(`F${t.block}`, `FILE block ${t.block} at ${at}: ${(err as Error).message}`);
+      return undefined;
+    }
+    let found: SnapshotFile | undefined;
+    for (const r of records) if (r.file.key === key) found = r.file;
+    return found;
   }
 
   /** The file's text from the packs, each chunk CRC-checked; throws SnapshotFormatError on damage. */
@@ -253,8 +333,7 @@ export class SnapshotReader {
   private noteDamage(id: string, message: string): void {
     if (this.damaged.has(id)) return;
     this.damaged.add(id);
-    this.damage.blocks++;
-    if (this.damage.messages.length < MAX_DAMAGE_MESSAGES) this.damage.messages.push(message);
+    recordDamage(this.damage, this.label + message);
   }
 
   private block(offset: number, length: number, tag: string): Uint8Array {
@@ -284,6 +363,29 @@ export class SnapshotReader {
     for (let r = 0; r < count; r++) out.push(decodeRecord(src, e.chunks));
     if (src.remaining !== 0) throw new SnapshotFormatError(`FILE block: ${src.remaining} bytes after its records`);
     return out;
+  }
+
+  private goneBlock(i: number): string[] {
+    const e = this.end;
+    const payload = this.block(e.goneOffset[i]!, e.goneLength[i]!, TAG_GONE);
+    if (payload.byteLength < GONE_HEADER_BYTES) throw new SnapshotFormatError('GONE block too short');
+    const v = new DataView(payload.buffer, payload.byteOffset, GONE_HEADER_BYTES);
+    const count = v.getUint32(0, true);
+    const rawLength = v.getUint32(4, true);
+    if (count !== e.goneCount[i])
+      throw new SnapshotFormatError(`GONE block holds ${count} keys, END says ${e.goneCount[i]}`);
+    if (rawLength > MAX_FILES_RAW) throw new SnapshotFormatError(`GONE block raw length ${rawLength}`);
+    const raw = zstdDecompress(payload.subarray(GONE_HEADER_BYTES), rawLength);
+    if (!raw) throw new SnapshotFormatError('GONE block does not decompress');
+    const src = new ByteSource(raw);
+    const keys: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const key = src.str();
+      if (key === '') throw new SnapshotFormatError('GONE block: an empty key');
+      keys.push(key);
+    }
+    if (src.remaining !== 0) throw new SnapshotFormatError(`GONE block: ${src.remaining} bytes after its keys`);
+    return keys;
   }
 
   /** Index of the pack holding chunk `ordinal` (the records' refs are < END's chunk count). */

@@ -1,14 +1,17 @@
 /**
- * Writes a workspace snapshot (format.ts) in bounded batches, crash-safely.
+ * Writes one snapshot file (format.ts) — a store's base or delta (store.ts) — in bounded batches,
+ * crash-safely.
  *
- * Each text streams through the cache's chunker; a chunk not yet in the snapshot joins the pending
+ * Each text streams through the cache's chunker; a chunk not yet in the file joins the pending
  * pack, written as one Zstandard PACK block once it holds `packBytes`; records are batched the same
- * way into FILE blocks (`filesPerBlock`, `recordBytesPerBlock`). `commit` writes the END block and
- * trailer, fsyncs, renames over the final path and fsyncs the directory.
- * Crash safety: all goes to `<final>.<pid>-<random>.tmp`; only the atomic rename makes it the
- * snapshot, so a crash at any moment leaves the previous one whole. `create` deletes temp files of
- * writers that are gone (or old enough that the pid may be reused).
- * Memory: one pending pack, one FILE batch, one write batch, the chunk-id table (chunkIds.ts) and the
+ * way into FILE blocks (`filesPerBlock`, `recordBytesPerBlock`), removed keys (`remove`) into GONE
+ * blocks. `commit` writes the END block and trailer, fsyncs, renames over the final path and fsyncs
+ * the directory.
+ * Crash safety: all goes to `<final>.<pid>-<random>.tmp`; only the atomic rename puts the file in
+ * place (and only a manifest naming it makes it part of a store), so a crash at any moment leaves
+ * the previous state whole. `create` deletes temp files of writers that are gone (or old enough that
+ * the pid may be reused).
+ * Memory: one pending pack, one FILE batch, one GONE batch, one write batch, the chunk-id table (chunkIds.ts) and the
  * block directory; it never grows with the size of one text (`memory()` reports it; tests check it).
  * Guarantees: a record is written only for a text whose length and CRC match it, fields in range
  * (else SnapshotInputError, and the writer goes on); any I/O failure aborts the writer (temp file
@@ -26,8 +29,8 @@ import { containerHeader, streamBlockHeader, STREAMED, BLOCK_HEADER_BYTES } from
 import { ByteSink } from './bytes.js';
 import { ChunkIdTable } from './chunkIds.js';
 import {
-  SNAPSHOT_MAGIC, TAG_END, TAG_FILES, TAG_HEAD, TAG_PACK, PACK_HEADER_BYTES, PACK_ENTRY_BYTES, FILES_HEADER_BYTES,
-  encodeEnd, encodeHead, encodeTrailer,
+  SNAPSHOT_MAGIC, TAG_END, TAG_FILES, TAG_GONE, TAG_HEAD, TAG_PACK, PACK_HEADER_BYTES, PACK_ENTRY_BYTES,
+  FILES_HEADER_BYTES, GONE_HEADER_BYTES, encodeEnd, encodeHead, encodeTrailer, type SnapshotKind,
 } from './format.js';
 import { SNAPSHOT_FORMAT_VERSION } from './location.js';
 import { checkFile, encodeRecord } from './records.js';
@@ -56,11 +59,21 @@ export interface SnapshotWriterMemory {
   idTableBytes: number;
 }
 
+/** Where a file stands in its store (HEAD; manifest.ts): a file written alone is serial 0, a base. */
+export interface SnapshotIdentity {
+  root: string;
+  serial?: number;
+  kind?: SnapshotKind;
+  nonce?: number;
+}
+
 /** What `commit` wrote. */
 export interface SnapshotWritten {
   /** The snapshot file's size. */
   bytes: number;
   files: number;
+  /** Keys written as removed (GONE). */
+  removed: number;
   /** Unique chunks, and chunk references of all records (repeats included). */
   chunks: number;
   chunkRefs: number;
@@ -76,7 +89,8 @@ const WRITE_BATCH_PARTS = 512;
 const TEMP_SUFFIX = /^\.(\d+)-[0-9a-f]+\.tmp$/;
 const STALE_TEMP_MS = 24 * 3600 * 1000;
 
-function processAlive(pid: number): boolean {
+/** True while process `pid` runs (or is someone else's): its temp files are not ours to delete. */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -113,7 +127,8 @@ async function removeStaleTemps(finalPath: string): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a rename in `dir` durable (where the platform can fsync a directory). */
+export async function fsyncDir(dir: string): Promise<void> {
   let h: fsp.FileHandle | undefined;
   try {
     h = await fsp.open(dir, 'r');
@@ -135,7 +150,7 @@ export class SnapshotInputError extends RangeError {
 interface Queued {
   tag: string;
   payload: Uint8Array;
-  /** PACK: first ordinal and chunk count; FILE: record count. */
+  /** PACK: first ordinal and chunk count; FILE: record count; GONE: key count. */
   a: number;
   b: number;
 }
@@ -164,6 +179,10 @@ export class SnapshotWriter {
   private refs = new Uint32Array(256);
   private refCount = 0;
 
+  // pending GONE batch
+  private readonly gone = new ByteSink(4096);
+  private goneCount = 0;
+
   // blocks written
   private readonly queue: Queued[] = [];
   /** Blocks (header, payload, …) waiting for one write at `position`. */
@@ -173,7 +192,9 @@ export class SnapshotWriter {
   private position = 0;
   private readonly packDir: number[][] = [[], [], [], []]; // offset, length, first, count
   private readonly filesDir: number[][] = [[], [], []]; // offset, length, count
+  private readonly goneDir: number[][] = [[], [], []]; // offset, length, count
   private files = 0;
+  private removed = 0;
   private textBytes = 0;
   /** Chunk references of the records written (a text's chunks, repeats included). */
   private chunkRefs = 0;
@@ -206,7 +227,7 @@ export class SnapshotWriter {
    * created). Removes stale temp files of dead writers first.
    */
   static async create(
-    finalPath: string, header: { root: string }, options: SnapshotWriterOptions = {},
+    finalPath: string, header: SnapshotIdentity, options: SnapshotWriterOptions = {},
   ): Promise<SnapshotWriter> {
     await initZstd();
     await fsp.mkdir(path.dirname(finalPath), { recursive: true });
@@ -219,7 +240,10 @@ export class SnapshotWriter {
       await w.writeRaw(containerHeader(SNAPSHOT_MAGIC, SNAPSHOT_FORMAT_VERSION, STREAMED));
       w.queue.push({
         tag: TAG_HEAD,
-        payload: encodeHead({ root: header.root, chunking, packBytes: w.packBytes, createdMs: Date.now() }),
+        payload: encodeHead({
+          root: header.root, chunking, packBytes: w.packBytes, createdMs: Date.now(),
+          serial: header.serial ?? 0, kind: header.kind ?? 'base', nonce: header.nonce ?? 0,
+        }),
         a: 0,
         b: 0,
       });
@@ -291,11 +315,30 @@ export class SnapshotWriter {
     });
   }
 
+  /** Notes that `key` was removed since the older files of the store (a GONE entry). */
+  remove(key: string): Promise<void> {
+    return this.serial(async () => {
+      if (typeof key !== 'string' || key === '') throw new SnapshotInputError('snapshot removal: empty key');
+      const before = this.gone.length;
+      try {
+        this.gone.str(key);
+      } catch (e) {
+        this.gone.truncate(before);
+        throw new SnapshotInputError((e as Error).message);
+      }
+      this.goneCount++;
+      this.removed++;
+      if (this.goneCount >= this.filesPerBlock || this.gone.length >= this.recordBytesPerBlock) this.sealGone();
+      await this.drain();
+    });
+  }
+
   /** Flushes, fsyncs, renames into place. After commit the writer is closed. */
   commit(): Promise<SnapshotWritten> {
     return this.serial(async () => {
       this.sealPack();
       this.sealFiles();
+      this.sealGone();
       await this.drain(true);
       const endOffset = this.position;
       const end = encodeEnd({
@@ -303,7 +346,9 @@ export class SnapshotWriter {
         packOffset: Float64Array.from(this.packDir[0]!), packLength: Uint32Array.from(this.packDir[1]!),
         packFirst: Uint32Array.from(this.packDir[2]!), packCount: Uint32Array.from(this.packDir[3]!),
         filesOffset: Float64Array.from(this.filesDir[0]!), filesLength: Uint32Array.from(this.filesDir[1]!),
-        filesCount: Uint32Array.from(this.filesDir[2]!),
+        filesCount: Uint32Array.from(this.filesDir[2]!), removed: this.removed,
+        goneOffset: Float64Array.from(this.goneDir[0]!), goneLength: Uint32Array.from(this.goneDir[1]!),
+        goneCount: Uint32Array.from(this.goneDir[2]!),
       });
       this.queue.push({ tag: TAG_END, payload: end, a: 0, b: 0 });
       await this.drain(true);
@@ -316,7 +361,8 @@ export class SnapshotWriter {
       this.state = 'committed';
       await fsyncDir(path.dirname(this.finalPath));
       return {
-        bytes: this.position, files: this.files, chunks: this.nextOrdinal, chunkRefs: this.chunkRefs,
+        bytes: this.position, files: this.files, removed: this.removed, chunks: this.nextOrdinal,
+        chunkRefs: this.chunkRefs,
         textBytes: this.textBytes, uniqueBytes: this.uniqueBytes, packBytes: this.packBlockBytes,
       };
     });
@@ -408,6 +454,20 @@ export class SnapshotWriter {
     this.records.reset(2 * this.recordBytesPerBlock);
   }
 
+  private sealGone(): void {
+    if (this.goneCount === 0) return;
+    const raw = this.gone.written();
+    const frame = zstdCompress(raw, this.level);
+    const payload = new Uint8Array(GONE_HEADER_BYTES + frame.byteLength);
+    const v = new DataView(payload.buffer);
+    v.setUint32(0, this.goneCount, true);
+    v.setUint32(4, raw.byteLength, true);
+    payload.set(frame, GONE_HEADER_BYTES);
+    this.queue.push({ tag: TAG_GONE, payload, a: this.goneCount, b: 0 });
+    this.goneCount = 0;
+    this.gone.reset(2 * this.recordBytesPerBlock);
+  }
+
   /**
    * Moves the queued blocks into the write batch, noting where each will land, and writes the batch
    * once it holds WRITE_BATCH_BYTES (or always, with `flush`): one write per batch instead of one
@@ -431,6 +491,10 @@ export class SnapshotWriter {
         this.filesDir[0]!.push(at);
         this.filesDir[1]!.push(length);
         this.filesDir[2]!.push(q.a);
+      } else if (q.tag === TAG_GONE) {
+        this.goneDir[0]!.push(at);
+        this.goneDir[1]!.push(length);
+        this.goneDir[2]!.push(q.a);
       }
       if (this.batchBytes >= WRITE_BATCH_BYTES || this.batch.length >= WRITE_BATCH_PARTS) await this.flushBatch();
     }
