@@ -121,6 +121,9 @@ export class OccurrenceIndex {
   /** Records `key`'s occurrences (read from the text with `signature`), replacing what was held. */
   set(key: string, signature: TextSignature, occurrences: PackedOccurrences): void {
     const mem = this.#mems[this.#mems.length - 1]!;
+    // A memtable being flushed may hold an older version: it must not be found there any more.
+    const old = this.#ownerOf(key);
+    if (old && old.at instanceof Memtable && old.at !== mem) old.at.remove(key);
     mem.set(key, signature, occurrences);
     this.#setOwner(key, mem, 0);
     if (mem.bytes > this.#o.memtableBytes && !this.#flushQueued) {
@@ -159,7 +162,7 @@ export class OccurrenceIndex {
         this.#lose(seg, err);
       }
     }
-    for (const mem of this.#mems) mem.lookup(name, fn);
+    for (const mem of this.#mems) mem.lookup(name, (key, run) => { if (this.#owns(key, mem, 0)) fn(key, run); });
   }
 
   /** Writes the memtable into a segment (after any flush or merge running); resolves when done. */
