@@ -20,14 +20,15 @@ import { OccurrenceIndex, type OccurrenceIndexStats } from './occurrenceIndex.js
 import { BlockCache, type TextSignature } from './segment.js';
 
 /**
- * A root's memtable budget: large enough that a flush writes a segment worth merging (the kernel makes
- * a handful), small against the memory setting, since it is held on top of the tiers.
+ * A root's memtable budget: small against the memory setting, since it is held on top of the tiers and
+ * a long session's re-indexed files fill it before it is flushed; a large tree then makes more, smaller
+ * segments, merged by size (occurrenceIndex.ts).
  */
-export const DEFAULT_MEMTABLE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MEMTABLE_BYTES = 4 * 1024 * 1024;
 /** Segments before the newest are merged: a lookup reads one dictionary block per segment. */
 const DEFAULT_MAX_SEGMENTS = 8;
-/** Dictionary blocks kept: a few thousand, so names asked again are found without a read. */
-export const DEFAULT_BLOCK_CACHE_BYTES = 4 * 1024 * 1024;
+/** Dictionary blocks kept: about a thousand, so names asked again are found without a read. */
+export const DEFAULT_BLOCK_CACHE_BYTES = 2 * 1024 * 1024;
 
 export interface OccurrencesOptions {
   log: Logger;
