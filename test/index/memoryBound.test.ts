@@ -9,8 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Logger } from '../../server/src/base/log.js';
 import { createSourceCache } from '../../server/src/cache/index.js';
 import { diskFallback } from '../../server/src/index/diskFallback.js';
@@ -22,19 +20,8 @@ import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
 import { packOccurrences } from '../../server/src/syntax/occurrences.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';
 import { SymbolKind, type FileAnalysis, type SyntaxSymbol } from '../../server/src/syntax/types.js';
+import { liveBytes } from './support/liveBytes.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Main-thread memory after full collections (ArrayBuffer backing stores are freed by a sweeper: wait for it). */
-async function liveBytes(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 /** A Go-like file of the benchmark corpus: 66 symbols (types with fields, functions), 130 identifiers used. */
 function analysis(f: number): FileAnalysis {

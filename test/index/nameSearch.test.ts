@@ -10,8 +10,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { fuzzyScore } from '../../server/src/index/fuzzy.js';
 import { NAME_SEARCH_BYTES, NameSearch } from '../../server/src/index/nameSearch.js';
@@ -20,6 +18,7 @@ import { SymbolIndex, type SymbolMatch } from '../../server/src/index/symbolInde
 import { SymbolKind, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 import { kernelNames, kernelQueries } from '../bench/kernelNames.js';
 import { scanColumns, scanSearchNames } from './support/scanSearch.js';
+import { liveBytes } from './support/liveBytes.js';
 
 const WORDS = ['get', 'set', 'source', 'cache', 'src', 'tree', 'node', 'dev', 'x', 'Z', 'http', 'server', 'kmalloc',
   'i2c', 'v4l2', 'é', 'Éclair', 'İd', '\u212Aelvin', 'straße', '𝒳', 'a$b', 'q-r', 'p.q'];
@@ -225,18 +224,6 @@ test('SymbolIndex: replaceFile/removeFile churn, search equal to a naive scan af
 
 // ---- memory ----
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Main-thread memory after full collections (ArrayBuffer backing stores are freed by a sweeper: wait for it). */
-async function liveBytes(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 test(`memory: the search costs at most ${NAME_SEARCH_BYTES} B per name (rebuilt tight), half again while growing`, async () => {
   const count = 200_000;
