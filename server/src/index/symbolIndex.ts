@@ -1,27 +1,36 @@
 /**
- * The workspace symbol index: every definition of every file, in columns of typed arrays.
+ * The workspace symbol index: every definition of every file, in a few typed arrays.
  *
- * A symbol is a slot in parallel columns (name id into a NameTable, kind, file, parent within its
- * file, spans, and a doubly linked same-name chain headed by `nameHead`). A file is an id in a second
- * NameTable of paths, owning one contiguous slot range in pre-order, so its outline is rebuilt from
- * the range alone. Nothing is allocated per symbol or per file; objects are built only for answers.
- * `replaceFile` rewrites a range in place when it fits (ranges keep some headroom), else appends;
- * freed slots are compacted away once they outnumber half the live ones, and unused names dropped,
- * so churn never grows memory without bound. The names' search structure (nameSearch.ts) takes each
- * new name as it is interned and is rebuilt by a compaction. Per-slot cost: `SYMBOL_SLOT_BYTES`
- * (tested); `trim()` drops headroom. The index lives in memory only: a snapshot stores per-file records.
+ * A file (an id in a NameTable of paths) owns one run of varint symbol records (symbolRecords.ts:
+ * kind, spans, parent, name id; depth first, so its outline is rebuilt from the run alone) in a shared
+ * byte arena, and one pair (name, file) per distinct name it defines in a pair arena; a name's pairs
+ * form a singly linked chain from `nameHead`, and `nameDefs` counts its live definitions. A re-indexed
+ * file appends a new run and new pairs: the old ones are dead from then on (a pair is live while it
+ * lies in its file's current pair range), skipped by readers and dropped by the next compaction,
+ * which runs once dead bytes or pairs outnumber half the live ones (plus `compactSlack`), and also
+ * drops unused names and paths and renumbers what stays, so churn never grows memory without bound.
+ * Nothing is allocated per symbol or per file; objects are built only for answers. The names' search
+ * structure (nameSearch.ts) takes each new name as it is interned and is rebuilt by a compaction.
+ * Cost per symbol: its record (≈10 B) and at most one pair (8 B); `SYMBOL_SLOT_BYTES` bounds both
+ * for ordinary files (tested); `trim()` drops headroom. The index lives in memory only: a snapshot
+ * stores per-file records.
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
  * every live definition of a name once; `search` returns at most `limit` matches, best first
  * (fuzzy.ts, nameSearch.ts); `version` changes with every change. Lines and columns: integers in [0, 2³²).
  * Concurrency: main thread, synchronous.
  */
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
+import { VarintSink } from '../syntax/occurrences.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
 import { NameTable } from './nameTable.js';
 import { NameSearch } from './nameSearch.js';
+import { SymbolCursor, reencodeSymbols, writeOutline } from './symbolRecords.js';
 
-/** Bytes of column storage per symbol slot. */
-export const SYMBOL_SLOT_BYTES = 4 + 1 + 4 + 4 + 32 + 8;
+/**
+ * Bytes per symbol, bounded for files whose names number below 2²¹ and whose spans stay within a few
+ * thousand lines and columns: a record (kind, name id, parent, two spans as small varints) and a pair.
+ */
+export const SYMBOL_SLOT_BYTES = 24;
 
 /** One definition, as answers carry it. */
 export interface SymbolLocation {
@@ -43,13 +52,24 @@ export interface SymbolIndexStats {
   files: number;
   symbols: number;
   names: number;
-  slotsUsed: number;
-  slotCapacity: number;
+  /** Bytes of symbol records in use, dead ones included, and the arena's capacity. */
+  recordBytes: number;
+  recordCapacity: number;
+  /** (name, file) pairs in use, dead ones included, and the arena's capacity. */
+  pairs: number;
+  pairCapacity: number;
   compactions: number;
   byteSize: number;
 }
 
 const NONE = -1;
+
+function grown<T extends Uint8Array | Uint32Array | Int32Array>(a: T, size: number, fill = 0): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a.subarray(0, Math.min(a.length, size)));
+  if (fill !== 0 && size > a.length) b.fill(fill, a.length);
+  return b;
+}
 
 export class SymbolIndex {
   private names = new NameTable(1024, 16384);
@@ -57,48 +77,51 @@ export class SymbolIndex {
   private nameSearch = new NameSearch(this.names);
   private paths = new NameTable(256, 16384);
 
-  // symbol columns, indexed by slot
-  private cap: number;
-  private symName: Uint32Array;
-  private symKind: Uint8Array;
-  private symFile: Uint32Array;
-  private symParent: Int32Array;
-  private spans: Uint32Array;
-  private nextSame: Int32Array;
-  private prevSame: Int32Array;
-  private used = 0;
-
   // per name id
   private nameHead = new Int32Array(1024).fill(NONE);
+  private nameDefs = new Uint32Array(1024);
   private liveNames = 0;
 
   // per file (path id)
-  private fileStart = new Uint32Array(256);
-  private fileCount = new Uint32Array(256);
-  private fileReserved = new Uint32Array(256);
+  private runStart = new Uint32Array(256);
+  private runLength = new Uint32Array(256);
+  private pairStart = new Uint32Array(256);
+  private pairCount = new Uint32Array(256);
+  private fileSymbols = new Uint32Array(256);
   private filePresent = new Uint8Array(256);
   private liveFiles = 0;
+
+  // the record arena
+  private runs: Uint8Array;
+  private runsUsed = 0;
+  private liveRunBytes = 0;
+
+  // the pair arena: a pair's file and the next pair of the same name
+  private pairFile: Uint32Array;
+  private pairNext: Int32Array;
+  private pairsUsed = 0;
+  private livePairs = 0;
 
   private liveSymbols = 0;
   private compactions = 0;
   private changes = 0;
 
   private readonly compactSlack: number;
+  /** A file's records while they are written; symbols' name ids while a run is read. */
+  private readonly sink = new VarintSink(4096);
+  private scratchIds = new Int32Array(256);
+  private readonly nameLengthOf = (id: number): number => this.names.lengthOf(id);
 
   /**
-   * `compactSlack`: free slots / unused names tolerated beyond half the live count before
+   * `compactSlack`: dead records / pairs / unused names tolerated beyond half the live count before
    * compacting (default 4096; tests pass 0 to exercise compaction on small indexes).
    */
   constructor(options: { initialSymbols?: number; compactSlack?: number } = {}) {
-    this.cap = Math.max(16, options.initialSymbols ?? 4096);
+    const symbols = Math.max(16, options.initialSymbols ?? 4096);
     this.compactSlack = options.compactSlack ?? 4096;
-    this.symName = new Uint32Array(this.cap);
-    this.symKind = new Uint8Array(this.cap);
-    this.symFile = new Uint32Array(this.cap);
-    this.symParent = new Int32Array(this.cap);
-    this.spans = new Uint32Array(this.cap * 8);
-    this.nextSame = new Int32Array(this.cap);
-    this.prevSame = new Int32Array(this.cap);
+    this.runs = new Uint8Array(symbols * 10);
+    this.pairFile = new Uint32Array(symbols);
+    this.pairNext = new Int32Array(symbols);
   }
 
   /**
@@ -106,43 +129,29 @@ export class SymbolIndex {
    * replacing any it had.
    */
   replaceFile(path: string, symbols: readonly SyntaxSymbol[] | PackedOutline): void {
-    // One way in: the packed columns are already in the index's order (depth first, parents known).
     const packed = symbols instanceof PackedOutline ? symbols : PackedOutline.of(symbols);
     const n = packed.count;
     this.changes++;
     let file = this.paths.find(path);
-    const isNew = !(file >= 0 && this.filePresent[file]);
-    if (!isNew) {
-      this.unlinkFile(file);
-      if (n > this.fileReserved[file]!) this.releaseRange(file);
-    } else {
+    if (file >= 0 && this.filePresent[file]) this.dropFile(file);
+    else {
       if (file < 0) file = this.paths.intern(path);
       this.ensureFileColumns(this.paths.count);
       this.filePresent[file] = 1;
-      this.fileReserved[file] = 0;
-      this.fileCount[file] = 0;
       this.liveFiles++;
     }
-    if (n > this.fileReserved[file]!) {
-      // a file that is re-indexed is probably being edited: leave it room to grow in place
-      const reserve = isNew ? n : n + (n >> 3);
-      // reserve first: compaction may move ranges and renumber names, paths and this file
-      file = this.allocate(file, reserve);
-    }
-    this.fileCount[file] = n;
-    this.liveSymbols += n;
-    const base = this.fileStart[file]!;
-    const parents = packed.parents();
+    const ids = this.idScratch(n);
     for (let i = 0; i < n; i++) {
-      const at = base + i;
-      const nameId = this.internName(packed.nameUnits, packed.nameStart(i), packed.nameEnd(i));
-      this.symName[at] = nameId;
-      this.symKind[at] = packed.kind(i);
-      this.symFile[at] = file;
-      this.symParent[at] = parents[i]!;
-      packed.copySpans(i, this.spans, at * 8);
-      this.link(at, nameId);
+      const id = this.internName(packed.nameUnits, packed.nameStart(i), packed.nameEnd(i));
+      ids[i] = id;
+      if (this.nameDefs[id]!++ === 0) this.liveNames++;
     }
+    this.sink.clear();
+    writeOutline(this.sink, packed, ids);
+    this.appendRun(file, this.sink.view());
+    this.fileSymbols[file] = n;
+    this.liveSymbols += n;
+    this.linkPairs(file);
     this.maybeCompact();
   }
 
@@ -151,8 +160,7 @@ export class SymbolIndex {
     const file = this.paths.find(path);
     if (file < 0 || !this.filePresent[file]) return false;
     this.changes++;
-    this.unlinkFile(file);
-    this.releaseRange(file);
+    this.dropFile(file);
     this.filePresent[file] = 0;
     this.liveFiles--;
     this.maybeCompact();
@@ -173,24 +181,15 @@ export class SymbolIndex {
   symbolsOf(path: string): SyntaxSymbol[] {
     const file = this.paths.find(path);
     if (file < 0 || !this.filePresent[file]) return [];
-    const start = this.fileStart[file]!;
-    const n = this.fileCount[file]!;
-    const built: SyntaxSymbol[] = new Array<SyntaxSymbol>(n);
+    const built: SyntaxSymbol[] = [];
     const roots: SyntaxSymbol[] = [];
-    for (let i = 0; i < n; i++) {
-      const slot = start + i;
-      const o = slot * 8;
-      const sp = this.spans;
+    for (const c = this.cursor(file); c.next();) {
       const sym: SyntaxSymbol = {
-        name: this.names.nameOf(this.symName[slot]!),
-        kind: this.symKind[slot] as SymbolKind,
-        span: [sp[o]!, sp[o + 1]!, sp[o + 2]!, sp[o + 3]!],
-        nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
+        name: this.names.nameOf(c.nameId), kind: c.kind, span: [...c.span], nameSpan: [...c.nameSpan],
       };
-      built[i] = sym;
-      const parent = this.symParent[slot]!;
-      if (parent === NONE) roots.push(sym);
-      else (built[parent]!.children ??= []).push(sym);
+      built.push(sym);
+      if (c.parent === NONE) roots.push(sym);
+      else (built[c.parent]!.children ??= []).push(sym);
     }
     return roots;
   }
@@ -198,20 +197,22 @@ export class SymbolIndex {
   /** Every definition named exactly `name`, in all files, ordered by path then position. */
   lookup(name: string): SymbolLocation[] {
     const id = this.names.find(name);
-    if (id < 0) return [];
+    if (id < 0 || this.nameDefs[id] === 0) return [];
     const out: SymbolLocation[] = [];
-    for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) out.push(this.locationOf(s));
-    out.sort((a, b) =>
-      (a.path < b.path ? -1 : a.path > b.path ? 1 : a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]));
+    for (const file of this.filesDefining(id)) this.definitionsIn(file, id, name, out);
     return out;
+  }
+
+  /** The paths of the files defining `name`, ordered; nothing is decoded (cheaper than `lookup`). */
+  pathsDefining(name: string): string[] {
+    const id = this.names.find(name);
+    return id < 0 ? [] : this.filesDefining(id).map((f) => this.paths.nameOf(f));
   }
 
   /** Number of live definitions named exactly `name`. */
   countOf(name: string): number {
     const id = this.names.find(name);
-    let n = 0;
-    if (id >= 0) for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) n++;
-    return n;
+    return id < 0 ? 0 : this.nameDefs[id]!;
   }
 
   /**
@@ -220,258 +221,212 @@ export class SymbolIndex {
    */
   search(query: string, limit: number): SymbolMatch[] {
     if (limit <= 0) return [];
-    const heads = this.nameHead;
-    const { ids, scores } = this.nameSearch.search(query, limit, (id) => heads[id]! !== NONE);
+    const defs = this.nameDefs;
+    const { ids, scores } = this.nameSearch.search(query, limit, (id) => defs[id]! > 0);
     const out: SymbolMatch[] = [];
+    const found: SymbolLocation[] = [];
     for (let i = 0; i < ids.length && out.length < limit; i++) {
-      const name = this.names.nameOf(ids[i]!);
-      for (const s of this.firstDefinitions(ids[i]!, limit - out.length))
-        out.push({ ...this.locationOf(s, name), score: scores[i]! });
+      const id = ids[i]!;
+      const name = this.names.nameOf(id);
+      for (const file of this.filesDefining(id)) {
+        if (out.length >= limit) break;
+        found.length = 0;
+        this.definitionsIn(file, id, name, found);
+        for (const loc of found.slice(0, limit - out.length)) out.push({ ...loc, score: scores[i]! });
+      }
     }
     return out;
   }
 
   /** Changes so far (replaceFile, removeFile): equal counts, equal answers. */
   get version(): number { return this.changes; }
-  /** Shrinks every column to what is in use (drops growth headroom and freed slots). */
+  /** Shrinks every array to what is in use (drops growth headroom and dead records). */
   trim(): void {
     this.compact(true);
   }
 
   byteSize(): number {
-    return this.symName.byteLength + this.symKind.byteLength + this.symFile.byteLength + this.symParent.byteLength
-      + this.spans.byteLength + this.nextSame.byteLength + this.prevSame.byteLength + this.nameHead.byteLength
-      + this.fileStart.byteLength + this.fileCount.byteLength + this.fileReserved.byteLength
-      + this.filePresent.byteLength + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
+    return this.nameHead.byteLength + this.nameDefs.byteLength + this.runStart.byteLength
+      + this.runLength.byteLength + this.pairStart.byteLength + this.pairCount.byteLength
+      + this.fileSymbols.byteLength + this.filePresent.byteLength + this.runs.byteLength
+      + this.pairFile.byteLength + this.pairNext.byteLength + this.scratchIds.byteLength
+      + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
   }
 
   stats(): SymbolIndexStats {
     return {
       files: this.liveFiles, symbols: this.liveSymbols, names: this.liveNames,
-      slotsUsed: this.used, slotCapacity: this.cap, compactions: this.compactions, byteSize: this.byteSize(),
+      recordBytes: this.runsUsed, recordCapacity: this.runs.length, pairs: this.pairsUsed,
+      pairCapacity: this.pairFile.length, compactions: this.compactions, byteSize: this.byteSize(),
     };
   }
 
   // ---- internals ----
 
-  private locationOf(slot: number, name = this.names.nameOf(this.symName[slot]!)): SymbolLocation {
-    const o = slot * 8;
-    const sp = this.spans;
-    const loc: SymbolLocation = {
-      path: this.paths.nameOf(this.symFile[slot]!),
-      name,
-      kind: this.symKind[slot] as SymbolKind,
-      span: [sp[o]!, sp[o + 1]!, sp[o + 2]!, sp[o + 3]!],
-      nameSpan: [sp[o + 4]!, sp[o + 5]!, sp[o + 6]!, sp[o + 7]!],
-    };
-    const parent = this.symParent[slot]!;
-    if (parent !== NONE)
-      loc.containerName = this.names.nameOf(this.symName[this.fileStart[this.symFile[slot]!]! + parent]!);
-    return loc;
+  private cursor(file: number): SymbolCursor {
+    const start = this.runStart[file]!;
+    return new SymbolCursor(this.runs, start, start + this.runLength[file]!, this.nameLengthOf);
   }
 
-  /**
-   * The first `n` definitions (slots) of name `id` by path, then line, then their order in the chain.
-   * A common name has thousands of definitions: they are compared in place (paths by code unit, as
-   * strings compare) and only the first `n` kept, in a heap whose root is the last of them.
-   */
-  private firstDefinitions(id: number, n: number): number[] {
-    const chain: number[] = [];
-    for (let s = this.nameHead[id]!; s !== NONE; s = this.nextSame[s]!) chain.push(s);
-    const before = (a: number, b: number): boolean => {
-      const sa = chain[a]!, sb = chain[b]!;
-      const fa = this.symFile[sa]!, fb = this.symFile[sb]!;
-      const c = fa === fb ? 0 : this.paths.compare(fa, fb);
-      if (c !== 0) return c < 0;
-      const d = this.spans[sa * 8 + 4]! - this.spans[sb * 8 + 4]!;
-      return d !== 0 ? d < 0 : a < b;
-    };
-    // indices into chain; when there are more than n, a max-heap of the n first
-    const kept: number[] = [];
-    for (let k = 0; k < chain.length; k++) {
-      if (kept.length < n) {
-        kept.push(k);
-        for (let i = kept.length - 1; i > 0;) {
-          const p = (i - 1) >> 1;
-          if (!before(kept[p]!, kept[i]!)) break;
-          [kept[p], kept[i]] = [kept[i]!, kept[p]!];
-          i = p;
-        }
-      } else if (before(k, kept[0]!)) {
-        kept[0] = k;
-        for (let i = 0; ;) {
-          const l = 2 * i + 1, r = l + 1;
-          let last = i;
-          if (l < n && before(kept[last]!, kept[l]!)) last = l;
-          if (r < n && before(kept[last]!, kept[r]!)) last = r;
-          if (last === i) break;
-          [kept[last], kept[i]] = [kept[i]!, kept[last]!];
-          i = last;
-        }
-      }
+  /** The live files defining name `id`, ordered by path (code unit by code unit, as strings compare). */
+  private filesDefining(id: number): number[] {
+    const files: number[] = [];
+    for (let p = this.nameHead[id]!; p !== NONE; p = this.pairNext[p]!) {
+      const f = this.pairFile[p]!;
+      if (this.filePresent[f] && p >= this.pairStart[f]! && p < this.pairStart[f]! + this.pairCount[f]!) files.push(f);
     }
-    kept.sort((a, b) => (a === b ? 0 : before(a, b) ? -1 : 1));
-    return kept.map((k) => chain[k]!);
+    return files.sort((a, b) => this.paths.compare(a, b));
+  }
+
+  /** Adds `file`'s definitions of name `id` to `out`, by position (then outline order). */
+  private definitionsIn(file: number, id: number, name: string, out: SymbolLocation[]): void {
+    const first = out.length;
+    const ids = this.idScratch(this.fileSymbols[file]!);
+    const path = this.paths.nameOf(file);
+    for (const c = this.cursor(file); c.next();) {
+      ids[c.index] = c.nameId;
+      if (c.nameId !== id) continue;
+      const loc: SymbolLocation = { path, name, kind: c.kind, span: [...c.span], nameSpan: [...c.nameSpan] };
+      if (c.parent !== NONE) loc.containerName = this.names.nameOf(ids[c.parent]!);
+      out.push(loc);
+    }
+    if (out.length - first > 1) {
+      const mine = out.splice(first).sort((a, b) => a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]);
+      out.push(...mine);
+    }
+  }
+
+  /** Frees what `file` holds (its symbols' name counts; its run and pairs turn dead). */
+  private dropFile(file: number): void {
+    for (const c = this.cursor(file); c.next();) if (--this.nameDefs[c.nameId]! === 0) this.liveNames--;
+    this.liveSymbols -= this.fileSymbols[file]!;
+    this.liveRunBytes -= this.runLength[file]!;
+    this.livePairs -= this.pairCount[file]!;
+    this.fileSymbols[file] = 0;
+    this.runLength[file] = 0;
+    this.pairCount[file] = 0;
+  }
+
+  private appendRun(file: number, bytes: Uint8Array): void {
+    if (this.runsUsed + bytes.length > this.runs.length)
+      this.runs = grown(this.runs, Math.max(this.runsUsed + bytes.length, Math.ceil(this.runs.length * 1.5)));
+    this.runs.set(bytes, this.runsUsed);
+    this.runStart[file] = this.runsUsed;
+    this.runLength[file] = bytes.length;
+    this.runsUsed += bytes.length;
+    this.liveRunBytes += bytes.length;
+  }
+
+  /** Gives `file` one new pair per distinct name of its run, each at the head of its name's chain. */
+  private linkPairs(file: number): void {
+    const ids = this.idScratch(this.fileSymbols[file]!);
+    let n = 0;
+    for (const c = this.cursor(file); c.next();) ids[n++] = c.nameId;
+    const distinct = ids.subarray(0, n).sort();
+    let count = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || distinct[i] !== distinct[i - 1]) distinct[count++] = distinct[i]!;
+    if (this.pairsUsed + count > this.pairFile.length) {
+      const cap = Math.max(this.pairsUsed + count, Math.ceil(this.pairFile.length * 1.5));
+      this.pairFile = grown(this.pairFile, cap);
+      this.pairNext = grown(this.pairNext, cap);
+    }
+    this.pairStart[file] = this.pairsUsed;
+    this.pairCount[file] = count;
+    for (let i = 0; i < count; i++) {
+      const p = this.pairsUsed++;
+      const id = distinct[i]!;
+      this.pairFile[p] = file;
+      this.pairNext[p] = this.nameHead[id]!;
+      this.nameHead[id] = p;
+    }
+    this.livePairs += count;
+  }
+
+  /** A scratch array of at least `n` name ids (reused: read it before the next call). */
+  private idScratch(n: number): Int32Array {
+    if (this.scratchIds.length < n) this.scratchIds = new Int32Array(Math.max(n, this.scratchIds.length * 2));
+    return this.scratchIds;
   }
 
   private internName(units: Uint16Array, start: number, end: number): number {
     const id = this.names.internUnits(units, start, end);
     if (id >= this.names.count - 1) this.nameSearch.sync();
     if (id >= this.nameHead.length) {
-      const h = new Int32Array(Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5))).fill(NONE);
-      h.set(this.nameHead);
-      this.nameHead = h;
+      const cap = Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5));
+      this.nameHead = grown(this.nameHead, cap, NONE);
+      this.nameDefs = grown(this.nameDefs, cap);
     }
     return id;
   }
 
-  private link(slot: number, nameId: number): void {
-    const head = this.nameHead[nameId]!;
-    if (head === NONE) this.liveNames++;
-    else this.prevSame[head] = slot;
-    this.nextSame[slot] = head;
-    this.prevSame[slot] = NONE;
-    this.nameHead[nameId] = slot;
-  }
-
-  private unlinkFile(file: number): void {
-    const start = this.fileStart[file]!;
-    const end = start + this.fileCount[file]!;
-    for (let s = start; s < end; s++) {
-      const next = this.nextSame[s]!;
-      const prev = this.prevSame[s]!;
-      if (prev === NONE) {
-        const nameId = this.symName[s]!;
-        this.nameHead[nameId] = next;
-        if (next === NONE) this.liveNames--;
-      } else this.nextSame[prev] = next;
-      if (next !== NONE) this.prevSame[next] = prev;
-    }
-    this.liveSymbols -= this.fileCount[file]!;
-    this.fileCount[file] = 0;
-  }
-
-  private releaseRange(file: number): void {
-    this.fileReserved[file] = 0;
-    this.fileStart[file] = 0;
-  }
-
-  /** Reserves `n` slots at the end for `file`; returns the file's id (compaction may renumber it). */
-  private allocate(file: number, n: number): number {
-    if (this.used + n > this.cap) {
-      const path = this.paths.nameOf(file);
-      if (this.maybeCompact()) file = this.paths.find(path);
-      if (this.used + n > this.cap) this.growSlots(Math.max(this.used + n, Math.ceil(this.cap * 1.5)));
-    }
-    this.fileStart[file] = this.used;
-    this.fileReserved[file] = n;
-    this.used += n;
-    return file;
-  }
-
-  private wasted(): number {
-    return this.used - this.liveSymbols;
-  }
-
-  private maybeCompact(): boolean {
+  private maybeCompact(): void {
+    const slack = this.compactSlack;
     const namesDead = this.names.count - this.liveNames;
     const pathsDead = this.paths.count - this.liveFiles;
-    const slack = this.compactSlack;
-    if (this.wasted() > (this.liveSymbols >> 1) + slack || namesDead > (this.liveNames >> 1) + slack
-      || pathsDead > this.liveFiles + (slack >> 2)) {
+    if (this.runsUsed - this.liveRunBytes > (this.liveRunBytes >> 1) + slack * 10
+      || this.pairsUsed - this.livePairs > (this.livePairs >> 1) + slack
+      || namesDead > (this.liveNames >> 1) + slack || pathsDead > this.liveFiles + (slack >> 2)) {
       this.compact(false);
-      return true;
     }
-    return false;
   }
 
   /**
-   * Rewrites the columns with the live files' ranges packed from slot 0 (each keeping its
-   * reserved headroom unless `tight`), drops unused names and paths, and relinks the name chains.
+   * Rewrites the arenas with the live files' runs and pairs only (names renumbered in the runs), drops
+   * unused names and paths; `tight` leaves no growth headroom.
    */
   private compact(tight: boolean): void {
     this.compactions++;
-    // 1. names and paths still in use; remap ids
-    const heads = this.nameHead;
-    const nameMap = this.names.compact((id) => heads[id]! !== NONE);
+    const room = (n: number): number => Math.max(16, tight ? n : n + (n >> 2));
+    // 1. names and paths still in use, renumbered
+    const defs = this.nameDefs;
+    const nameMap = this.names.compact((id) => defs[id]! > 0);
     this.nameSearch.rebuild(tight);
+    const nameDefs = new Uint32Array(room(this.names.count));
+    for (let old = 0; old < nameMap.length; old++) if (nameMap[old]! >= 0) nameDefs[nameMap[old]!] = defs[old]!;
     const present = this.filePresent;
     const pathMap = this.paths.compact((id) => present[id] === 1);
-    // 2. new file columns
-    const oldStart = this.fileStart, oldCount = this.fileCount, oldReserved = this.fileReserved;
-    const fcap = Math.max(16, this.paths.count + (this.paths.count >> 2));
-    const fStart = new Uint32Array(fcap), fCount = new Uint32Array(fcap), fRes = new Uint32Array(fcap),
-      fPresent = new Uint8Array(fcap);
-    let slots = 0;
-    for (let f = 0; f < pathMap.length; f++) {
-      const nf = pathMap[f]!;
-      if (nf < 0) continue;
-      fCount[nf] = oldCount[f]!;
-      fRes[nf] = tight ? oldCount[f]! : oldReserved[f]!;
-      fPresent[nf] = 1;
-      slots += fRes[nf]!;
+    // 2. runs re-encoded with the new name ids, files in new id order (ids only shrink: so do runs)
+    const oldRuns = this.runs, oldStart = this.runStart, oldLength = this.runLength, oldSymbols = this.fileSymbols;
+    const fcap = room(this.paths.count);
+    this.runStart = new Uint32Array(fcap);
+    this.runLength = new Uint32Array(fcap);
+    this.pairStart = new Uint32Array(fcap);
+    this.pairCount = new Uint32Array(fcap);
+    this.fileSymbols = new Uint32Array(fcap);
+    this.filePresent = new Uint8Array(fcap);
+    this.runs = new Uint8Array(room(this.liveRunBytes));
+    this.runsUsed = 0;
+    this.liveRunBytes = 0;
+    const newLength = (oldId: number): number => this.names.lengthOf(nameMap[oldId]!);
+    const order = new Int32Array(this.paths.count);
+    for (let f = 0; f < pathMap.length; f++) if (pathMap[f]! >= 0) order[pathMap[f]!] = f;
+    for (let nf = 0; nf < this.paths.count; nf++) {
+      const f = order[nf]!;
+      this.sink.clear();
+      reencodeSymbols(this.sink, oldRuns, oldStart[f]!, oldStart[f]! + oldLength[f]!, newLength, nameMap);
+      this.appendRun(nf, this.sink.view());
+      this.fileSymbols[nf] = oldSymbols[f]!;
+      this.filePresent[nf] = 1;
     }
-    // 3. new symbol columns, files in new id order
-    const cap = tight ? Math.max(16, slots) : Math.max(16, slots + (slots >> 2));
-    const symName = new Uint32Array(cap), symKind = new Uint8Array(cap), symFile = new Uint32Array(cap),
-      symParent = new Int32Array(cap);
-    const spans = new Uint32Array(cap * 8);
-    let at = 0;
-    for (let f = 0; f < pathMap.length; f++) {
-      const nf = pathMap[f]!;
-      if (nf < 0) continue;
-      const from = oldStart[f]!;
-      const count = oldCount[f]!;
-      fStart[nf] = at;
-      for (let i = 0; i < count; i++) {
-        symName[at + i] = nameMap[this.symName[from + i]!]!;
-        symFile[at + i] = nf;
-      }
-      symKind.set(this.symKind.subarray(from, from + count), at);
-      symParent.set(this.symParent.subarray(from, from + count), at);
-      spans.set(this.spans.subarray(from * 8, (from + count) * 8), at * 8);
-      at += fRes[nf]!;
-    }
-    this.cap = cap;
-    this.symName = symName; this.symKind = symKind; this.symFile = symFile; this.symParent = symParent;
-    this.spans = spans;
-    this.nextSame = new Int32Array(cap);
-    this.prevSame = new Int32Array(cap);
-    this.used = at;
-    this.fileStart = fStart; this.fileCount = fCount; this.fileReserved = fRes; this.filePresent = fPresent;
-    // 4. relink chains
-    const nameCap = tight ? Math.max(16, this.names.count) : Math.max(16, this.names.count + (this.names.count >> 2));
-    this.nameHead = new Int32Array(nameCap).fill(NONE);
-    this.liveNames = 0;
-    for (let f = 0; f < this.paths.count; f++) {
-      const s0 = fStart[f]!;
-      for (let s = s0 + fCount[f]! - 1; s >= s0; s--) this.link(s, symName[s]!);
-    }
-  }
-
-  private growSlots(cap: number): void {
-    const grow = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, size: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a.subarray(0, Math.min(a.length, size)));
-      return b;
-    };
-    this.symName = grow(this.symName, cap);
-    this.symKind = grow(this.symKind, cap);
-    this.symFile = grow(this.symFile, cap);
-    this.symParent = grow(this.symParent, cap);
-    this.spans = grow(this.spans, cap * 8);
-    this.nextSame = grow(this.nextSame, cap);
-    this.prevSame = grow(this.prevSame, cap);
-    this.cap = cap;
+    // 3. chains rebuilt from the runs
+    this.nameDefs = nameDefs;
+    this.nameHead = new Int32Array(nameDefs.length).fill(NONE);
+    this.pairFile = new Uint32Array(room(this.livePairs));
+    this.pairNext = new Int32Array(this.pairFile.length);
+    this.pairsUsed = 0;
+    this.livePairs = 0;
+    for (let nf = 0; nf < this.paths.count; nf++) this.linkPairs(nf);
+    if (tight) this.scratchIds = new Int32Array(256);
   }
 
   private ensureFileColumns(n: number): void {
-    if (n <= this.fileStart.length) return;
-    const cap = Math.max(n, Math.ceil(this.fileStart.length * 1.5));
-    const u32 = (a: Uint32Array) => { const b = new Uint32Array(cap); b.set(a); return b; };
-    this.fileStart = u32(this.fileStart);
-    this.fileCount = u32(this.fileCount);
-    this.fileReserved = u32(this.fileReserved);
-    const p = new Uint8Array(cap); p.set(this.filePresent); this.filePresent = p;
+    if (n <= this.runStart.length) return;
+    const cap = Math.max(n, Math.ceil(this.runStart.length * 1.5));
+    this.runStart = grown(this.runStart, cap);
+    this.runLength = grown(this.runLength, cap);
+    this.pairStart = grown(this.pairStart, cap);
+    this.pairCount = grown(this.pairCount, cap);
+    this.fileSymbols = grown(this.fileSymbols, cap);
+    this.filePresent = grown(this.filePresent, cap);
   }
 }

@@ -375,7 +375,7 @@ export class Workspace implements WorkspaceService {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
-    await Promise.all([...new Set(this.#symbols.lookup(name).map((s) => s.path))].map((k) => this.#settle(k)));
+    await Promise.all(this.#symbols.pathsDefining(name).map((k) => this.#settle(k)));
     return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 

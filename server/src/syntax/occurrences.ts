@@ -143,6 +143,16 @@ export class VarintSink {
     this.length += b.length;
   }
 
+  /** The bytes written so far, without a copy: valid until the next write or `clear`. */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.length);
+  }
+
+  /** Starts over, keeping the buffer (a sink reused as scratch). */
+  clear(): void {
+    this.length = 0;
+  }
+
   /** The bytes written, in a buffer of their own size (it is kept or transferred, so no slack). */
   finish(): Uint8Array {
     return this.#buf.slice(0, this.length);

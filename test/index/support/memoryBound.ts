@@ -9,8 +9,9 @@
  *
  * Per file, measured with Node 20 (x64):
  * - its path: the key string (1–2 B per unit, shared by the maps below) and the symbol index's copy;
- * - symbol index: SYMBOL_SLOT_BYTES (53 B) per symbol, ≈36 B + 2 B per path unit (symbolIndex.ts);
- *   each distinct name once (≈54–62 B + 2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
+ * - symbol index: SYMBOL_SLOT_BYTES (24 B) per symbol (a ≈10 B record and a name's pair), ≈50 B + 2 B
+ *   per path unit (symbolIndex.ts);
+ *   each distinct name once (≈58–66 B + 2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
  *   workspace/symbol search structure, nameSearch.ts) — shared by all files, not counted here;
  * - file table: ≈400 B of objects (record, disk state, analysed length + CRC, Map entry; fileTable.ts);
  * - occurrence index, once its memtable (budgeted) is written: the owner entry (a Map entry, a small integer), the
@@ -21,14 +22,14 @@
  *   chunk bytes in a budgeted tier) are shared by identical content and not counted here.
  * - persistent cache: one record signature per file (a flat string and its map entry, ≈90 B;
  *   persistence.ts), not among the parts the test measures;
- * E.g. a Go file of the benchmark corpus (66 symbols, 65 path units): ≈5.1 KB.
+ * E.g. a Go file of the benchmark corpus (66 symbols, 65 path units): ≈3.7 KB.
  */
 import { SYMBOL_SLOT_BYTES } from '../../../server/src/index/symbolIndex.js';
 
 /** Objects kept per file outside the symbol columns: file table record + cache entry (see header). */
 export const FILE_FIXED_BYTES = 1_500;
-/** The symbol index's part of a file that does not depend on its symbols (range columns, path table). */
-export const SYMBOL_FILE_BYTES = 42;
+/** The symbol index's part of a file that does not depend on its symbols (21 B of range columns, path table). */
+export const SYMBOL_FILE_BYTES = 50;
 /** The occurrence index's entry of a file, beside its path's copy (2 B per unit, counted in `perFileBytes`). */
 export const OCCURRENCE_FILE_BYTES = 150;
 
