@@ -43,33 +43,110 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Packs `occurrences` (any order; one per name node). */
-export function packOccurrences(occurrences: readonly Occurrence[]): PackedOccurrences {
-  const byName = new Map<string, Occurrence[]>();
-  for (const o of occurrences) {
-    const list = byName.get(o.name);
-    if (list) list.push(o);
-    else byName.set(o.name, [o]);
+/**
+ * Occurrences as rows of typed columns (name id, span, kind), names interned once per file: what a
+ * parser worker collects while a query runs, so a file of a million references holds no object per
+ * reference (each would live, and be promoted by the collector, until the pass ends).
+ */
+export class OccurrenceRows {
+  /** Distinct names, by id in order of first use. */
+  readonly names: string[] = [];
+  readonly #ids = new Map<string, number>();
+  count = 0;
+  nameIds = new Int32Array(256);
+  /** Four integers per row: line, column, end line, end column. */
+  spans = new Uint32Array(1024);
+  /** KINDS code per row, or DROPPED. */
+  kinds = new Uint8Array(256);
+
+  /** Adds a row; returns its number. */
+  add(name: string, span: Span, kind: OccurrenceKind | undefined): number {
+    if (this.count === this.kinds.length) this.#grow();
+    const row = this.count++;
+    this.set(row, name, span, kind);
+    return row;
   }
-  const names = [...byName.keys()].sort(compareNames);
-  const ends = new Uint32Array(names.length);
-  const out = new VarintSink(occurrences.length * 2 + 16);
-  names.forEach((name, i) => {
-    const list = byName.get(name)!.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
-    encodeRun(out, name, list);
-    ends[i] = out.length;
-  });
-  return { names, ends, data: out.finish() };
+
+  /** Rewrites row `row` (a name node matched again by a pattern that wins). */
+  set(row: number, name: string, span: Span, kind: OccurrenceKind | undefined): void {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.#ids.set(name, id);
+    }
+    this.nameIds[row] = id;
+    this.spans.set(span, row * 4);
+    this.kinds[row] = kind === undefined ? 0 : KIND_CODE.get(kind)!;
+  }
+
+  /** Leaves row `row` out of what is packed and read. */
+  drop(row: number): void {
+    this.kinds[row] = DROPPED;
+  }
+
+  dropped(row: number): boolean {
+    return this.kinds[row] === DROPPED;
+  }
+
+  kind(row: number): OccurrenceKind {
+    return KINDS[this.kinds[row]!]!;
+  }
+
+  span(row: number): Span {
+    const at = row * 4;
+    const s = this.spans;
+    return [s[at]!, s[at + 1]!, s[at + 2]!, s[at + 3]!];
+  }
+
+  #grow(): void {
+    const cap = this.kinds.length * 2;
+    const ids = new Int32Array(cap); ids.set(this.nameIds); this.nameIds = ids;
+    const spans = new Uint32Array(cap * 4); spans.set(this.spans); this.spans = spans;
+    const kinds = new Uint8Array(cap); kinds.set(this.kinds); this.kinds = kinds;
+  }
 }
 
-function encodeRun(out: VarintSink, name: string, list: readonly Occurrence[]): void {
+/** A row's kind code once dropped. */
+const DROPPED = 0xff;
+
+/** Packs `occurrences` (any order; one per name node). */
+export function packOccurrences(occurrences: readonly Occurrence[]): PackedOccurrences {
+  const rows = new OccurrenceRows();
+  for (const o of occurrences) rows.add(o.name, o.span, o.kind);
+  return packOccurrenceRows(rows);
+}
+
+/** Packs the rows not dropped: names sorted by `compareNames`, each name's run in document order. */
+export function packOccurrenceRows(rows: OccurrenceRows): PackedOccurrences {
+  const rank = new Int32Array(rows.names.length);
+  const byName = [...rows.names.keys()].sort((a, b) => compareNames(rows.names[a]!, rows.names[b]!));
+  byName.forEach((id, r) => { rank[id] = r; });
+  let live = 0;
+  const order = new Int32Array(rows.count);
+  for (let row = 0; row < rows.count; row++) if (!rows.dropped(row)) order[live++] = row;
+  const { nameIds, spans } = rows;
+  const sorted = order.subarray(0, live).sort((a, b) => rank[nameIds[a]!]! - rank[nameIds[b]!]!
+    || spans[a * 4]! - spans[b * 4]! || spans[a * 4 + 1]! - spans[b * 4 + 1]! || a - b);
+  const names: string[] = [];
+  const ends: number[] = [];
+  const out = new VarintSink(live * 2 + 16);
   let line = 0;
   let column = 0;
-  for (const o of list) {
-    const [l, c, el, ec] = o.span;
+  for (let i = 0; i < live; i++) {
+    const row = sorted[i]!;
+    const name = rows.names[nameIds[row]!]!;
+    if (i === 0 || nameIds[sorted[i - 1]!] !== nameIds[row]) {
+      if (i > 0) ends.push(out.length);
+      names.push(name);
+      line = 0;
+      column = 0;
+    }
+    const at = row * 4;
+    const l = spans[at]!, c = spans[at + 1]!, el = spans[at + 2]!, ec = spans[at + 3]!;
     const lineDelta = l - line;
     const irregular = el !== l || ec !== c + name.length ? 1 : 0;
-    out.uvar(lineDelta * 8 + irregular * 4 + (o.kind === undefined ? 0 : KIND_CODE.get(o.kind)!));
+    out.uvar(lineDelta * 8 + irregular * 4 + rows.kinds[row]!);
     out.uvar(lineDelta === 0 ? c - column : c);
     if (irregular) {
       out.uvar(el - l);
@@ -78,6 +155,8 @@ function encodeRun(out: VarintSink, name: string, list: readonly Occurrence[]): 
     line = l;
     column = c;
   }
+  if (live > 0) ends.push(out.length);
+  return { names, ends: Uint32Array.from(ends), data: out.finish() };
 }
 
 /** The occurrences of `name` encoded in `data[start, end)`, in document order (see header). */

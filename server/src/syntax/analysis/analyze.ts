@@ -12,13 +12,13 @@ import type { Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
 import { keepOutlinePacked } from '../packedOutline.js';
 import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, SyntaxSymbol } from '../types.js';
-import { packOccurrences, type Occurrence } from '../occurrences.js';
+import { packOccurrenceRows, type OccurrenceRows } from '../occurrences.js';
 import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { buildOutline } from './outline.js';
 import { linesIfRowsDiffer } from './spans.js';
-import { collectTags, type RawDefinition } from './tags.js';
+import { collectTags, referencesOf, type RawDefinition } from './tags.js';
 
 export interface AnalyzeOptions {
   /** The text the tree was parsed from; read from the tree when absent (then rows are taken as lines). */
@@ -81,26 +81,23 @@ export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts:
   const result: FileAnalysis = {
     // Kept packed below: the objects are built only if something reads them.
     symbols: [],
-    occurrences: packOccurrences(occurrencesOf(tags.definitions, tags.references!)),
+    occurrences: packOccurrenceRows(withDefinitions(tags.referenceRows!, tags.definitions)),
     folds: foldingRanges(tree, opts.text, lines),
     diagnostics,
   };
   keepOutlinePacked(result, buildOutline(tags.definitions));
-  if (opts.references) result.references = tags.references;
+  // Built after the definitions joined the rows: referencesOf leaves them out.
+  if (opts.references) result.references = referencesOf(tags.referenceRows!);
   if (tags.incomplete) result.incomplete = tags.incomplete;
   return result;
 }
 
 /**
- * The file's occurrences: every reference, and the name of every definition but an `impl` (whose
- * name node is the implemented type's, a use rather than a definition, and whose symbol name is not
- * the node's text).
+ * The file's occurrences: every reference (the rows as collected), and the name of every definition
+ * but an `impl` (whose name node is the implemented type's, a use rather than a definition, and whose
+ * symbol name is not the node's text).
  */
-function occurrencesOf(definitions: readonly RawDefinition[], refs: readonly SyntaxReference[]): Occurrence[] {
-  // The references as they are (they have an occurrence's shape): one object fewer per occurrence.
-  const out: Occurrence[] = refs.slice();
-  for (const d of definitions) {
-    if (d.definitionKind !== 'impl') out.push({ name: d.name, span: d.nameSpan, kind: 'definition' });
-  }
-  return out;
+function withDefinitions(rows: OccurrenceRows, definitions: readonly RawDefinition[]): OccurrenceRows {
+  for (const d of definitions) if (d.definitionKind !== 'impl') rows.add(d.name, d.nameSpan, 'definition');
+  return rows;
 }

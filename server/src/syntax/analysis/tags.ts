@@ -17,7 +17,9 @@
  */
 import type { Node, Query, QueryMatch, Tree } from 'web-tree-sitter';
 import type { LanguageInfo, LanguageName } from '../languages.js';
-import type { ReferenceKind, Span, SymbolKind, SyntaxReference } from '../types.js';
+import type { Span, SymbolKind, SyntaxReference } from '../types.js';
+import { OccurrenceRows } from '../occurrences.js';
+import { buildWhenRead } from '../lazyProperty.js';
 import { budgetMsFor, PassBudget, type Incomplete } from './budget.js';
 import { Role, type CaptureRole } from './captures.js';
 import { queryFor } from './queries.js';
@@ -41,7 +43,9 @@ export interface RawDefinition {
 
 export interface Tags {
   definitions: RawDefinition[];
-  /** Present when asked for; sorted by position. */
+  /** Present when asked for: one row per reference, in no order (no object per reference). */
+  referenceRows?: OccurrenceRows;
+  /** Present when asked for; sorted by position. Built from `referenceRows` when first read. */
   references?: SyntaxReference[];
   /** Every distinct name seen: definitions' and references'. */
   names: Set<string>;
@@ -49,12 +53,6 @@ export interface Tags {
   incomplete?: Incomplete;
 }
 
-interface RefCandidate {
-  name: string;
-  span: Span;
-  kind: ReferenceKind;
-  pattern: number;
-}
 
 /** UTF-16 units of whole nodes matched per `Query.matches` call (see header). */
 export const MATCH_SLICE_UNITS = 32 * 1024;
@@ -141,7 +139,10 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
 
   const defs = new Map<number, RawDefinition>();
   const defNameIds = new Set<number>();
-  const refs = new Map<number, RefCandidate>();
+  // Reference candidates: name node id → row (and the pattern that made it; the first written wins).
+  const refs = new Map<number, number>();
+  const refPatterns: number[] = [];
+  const rows = opts.references ? new OccurrenceRows() : undefined;
   const names = new Set<string>();
 
   const budget = new PassBudget(opts.budgetMs ?? budgetMsFor(tree.rootNode.endIndex));
@@ -187,7 +188,7 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
       });
     } else if (refNode && refRole) {
       const target = nameNode ?? refNode;
-      if (!opts.references) {
+      if (!rows) {
         // Indexing wants only the names. A reference whose node is also a definition's name has
         // that definition's name, which is in `names` anyway, so there is nothing to weigh per
         // node, and no candidate need live until the pass ends (a file's worth of them, which the
@@ -197,28 +198,45 @@ export function collectTags(tree: Tree, lang: LanguageInfo | LanguageName, opts:
         continue;
       }
       const seen = refs.get(target.id);
-      if (!seen || match.patternIndex < seen.pattern) {
-        const span = nodeSpan(target, opts.lines);
-        refs.set(target.id, { name: target.text, span, kind: refRole.referenceKind!, pattern: match.patternIndex });
+      if (seen !== undefined && match.patternIndex >= refPatterns[seen]!) continue;
+      const name = target.text;
+      if (name === '') continue;
+      const span = nodeSpan(target, opts.lines);
+      if (seen === undefined) {
+        const row = rows.add(name, span, refRole.referenceKind!);
+        refs.set(target.id, row);
+        refPatterns[row] = match.patternIndex;
+      } else {
+        rows.set(seen, name, span, refRole.referenceKind!);
+        refPatterns[seen] = match.patternIndex;
       }
     }
   }
 
-  let references: SyntaxReference[] | undefined;
-  if (opts.references) references = [];
-  for (const [id, cand] of refs) {
-    if (defNameIds.has(id)) continue;
-    const name = cand.name;
-    if (name === '') continue;
-    names.add(name);
-    references?.push({ name, span: cand.span, kind: cand.kind });
+  if (rows) {
+    // A definition's name node is not also a reference; every other reference's name is seen.
+    for (const [id, row] of refs) if (defNameIds.has(id)) rows.drop(row);
+    for (let row = 0; row < rows.count; row++) if (!rows.dropped(row)) names.add(rows.names[rows.nameIds[row]!]!);
   }
-  references?.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
   const incomplete = budget.incomplete('query');
-  return {
+  const tags: Tags = {
     definitions: [...defs.values()],
-    ...(references ? { references } : {}),
+    ...(rows ? { referenceRows: rows, references: [] } : {}),
     names,
     ...(incomplete ? { incomplete } : {}),
   };
+  if (rows) buildWhenRead(tags, 'references', () => referencesOf(rows));
+  return tags;
+}
+
+/** The rows' references as objects, in document order. */
+export function referencesOf(rows: OccurrenceRows): SyntaxReference[] {
+  const out: SyntaxReference[] = [];
+  for (let row = 0; row < rows.count; row++) {
+    if (rows.dropped(row)) continue;
+    const kind = rows.kind(row);
+    if (kind === 'definition') continue;
+    out.push({ name: rows.names[rows.nameIds[row]!]!, span: rows.span(row), kind });
+  }
+  return out.sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1]);
 }
