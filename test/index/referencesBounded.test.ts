@@ -4,7 +4,7 @@
  * count (twice the pool's workers) and in bytes (a quarter of the warm budget, one larger file alone),
  * it reads closed files without reordering or refilling the cache's tiers, a damaged chunk is still
  * detected and never served, and its answer is the one every candidate at once gave: the same set, in
- * the same order, cut at the same count.
+ * the same order, cut at the same count; a cancelled search stops parsing and throws CancelledError.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '../../server/src/base/log.js';
 import { createSourceCache, debugStorage, type SourceCache } from '../../server/src/cache/index.js';
-import type { IndexProgress, Location } from '../../server/src/index/api.js';
+import { CancelledError, type IndexProgress, type Location } from '../../server/src/index/api.js';
 import { ReferenceSearch } from '../../server/src/index/references.js';
 import { defaultSettings, parseSettings } from '../../server/src/index/settings.js';
 import { Workspace } from '../../server/src/index/workspace.js';
@@ -154,6 +154,33 @@ describe('find-references over a tree of many candidate files', () => {
     assert.deepEqual(one.result, expected(asking(), texts));
     assert.equal(one.peak.files, 1);
     ws.configure(defaultSettings());
+    closeAll();
+  });
+
+  it('stops once its request is cancelled: parses no further text and answers nothing', async () => {
+    const cancelled = new AbortController();
+    cancelled.abort();
+    await assert.rejects(ws.references(asking(), at, false, cancelled.signal), CancelledError);
+    await assert.rejects(ws.definition(asking(), at, cancelled.signal), CancelledError);
+    await assert.rejects(ws.workspaceSymbols(NAME, 10, cancelled.signal), CancelledError);
+
+    // Cancelled while its first texts parse: the lanes stop at their next text.
+    openAll();
+    const midway = new AbortController();
+    let started = 0;
+    const original = ParserPool.prototype.parse;
+    ParserPool.prototype.parse = function (this: ParserPool, input: ParseInput): Promise<ParseOutcome> {
+      if (++started === 1) midway.abort();
+      return original.call(this, input);
+    };
+    try {
+      await assert.rejects(ws.references(asking(), at, false, midway.signal), CancelledError);
+    } finally {
+      ParserPool.prototype.parse = original;
+    }
+    assert.ok(started <= 2 * WORKERS, `${started} of ${FILES} texts parsed after the cancel`);
+    // And the next request is answered in full.
+    assert.deepEqual(await ws.references(asking(), at, false), expected(asking(), texts));
     closeAll();
   });
 });

@@ -137,7 +137,17 @@ export class LspClient extends EventEmitter {
 
   /** Sends a request; resolves with its result. */
   request<R = any>(method: string, params?: unknown, opts: { timeoutMs?: number } = {}): Promise<R> {
+    return this.requestWithId<R>(method, params, opts).result;
+  }
+
+  /** Sends a request; gives its id (for `$/cancelRequest`) and a promise of its result. */
+  requestWithId<R = any>(method: string, params?: unknown, opts: { timeoutMs?: number } = {}):
+    { id: number; result: Promise<R> } {
     const id = this.nextId++;
+    return { id, result: this.#send<R>(id, method, params, opts) };
+  }
+
+  #send<R>(id: number, method: string, params: unknown, opts: { timeoutMs?: number }): Promise<R> {
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 30_000;
     return new Promise<R>((resolve, reject) => {
       if (this.exit) return reject(new Error(`${method}: server has exited`));

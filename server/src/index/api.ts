@@ -58,10 +58,12 @@ export interface WorkspaceService {
   foldingRanges(key: string): Promise<FoldSpan[]>;
   selectionRanges(key: string, positions: Position[]): Promise<Span[][]>;
   diagnostics(key: string): Promise<SyntaxDiagnostic[]>;
-  definition(key: string, position: Position): Promise<Location[]>;
-  references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]>;
+  // The searches over the workspace stop with a CancelledError once `signal` aborts: a client that
+  // gave up on an answer (it moved on) must not keep the server's workers and disk busy.
+  definition(key: string, position: Position, signal?: AbortSignal): Promise<Location[]>;
+  references(key: string, position: Position, includeDeclaration: boolean, signal?: AbortSignal): Promise<Location[]>;
   /** Best matches first; hits in files changed on disk behind the server's back are re-read before they are served. */
-  workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]>;
+  workspaceSymbols(query: string, limit: number, signal?: AbortSignal): Promise<SymbolHit[]>;
 
   stats(): StrataStats;
   /** Saves what changed to the persistent cache, within `timeoutMs` (at shutdown); never throws. */
@@ -94,6 +96,19 @@ export interface FaultReport {
 /** An edit that cannot be applied; the document keeps its last good text. */
 export class EditRejectedError extends Error {
   override readonly name = 'EditRejectedError';
+}
+
+/** The caller aborted the request (its signal): nothing is answered. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('cancelled by the client');
+  }
+}
+
+/** Throws CancelledError once `signal` has aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
 }
 
 /** A request about a document Strata does not have (never opened and not on disk). */

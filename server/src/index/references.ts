@@ -17,7 +17,7 @@ import type { LanguageName } from '../syntax/languages.js';
 import type { ParserPool } from '../syntax/parserPool.js';
 import type { SyntaxSymbol } from '../syntax/types.js';
 import { crc32, type SourceCache } from '../cache/index.js';
-import type { Location } from './api.js';
+import { throwIfCancelled, type Location } from './api.js';
 import type { FileTable } from './fileTable.js';
 import { orderLocations } from './navigation.js';
 import { occurrencesIn, type Occurrences } from './occurrences/occurrences.js';
@@ -64,8 +64,12 @@ export class ReferenceSearch {
     this.#s = sources;
   }
 
-  /** The references to `name`, asked from `key`; with `includeDeclaration`, its declarations too. */
-  async find(key: string, name: string, includeDeclaration: boolean): Promise<Location[]> {
+  /**
+   * The references to `name`, asked from `key`; with `includeDeclaration`, its declarations too. Stops
+   * with a CancelledError between texts and between batches once `signal` aborts.
+   */
+  async find(key: string, name: string, includeDeclaration: boolean, signal?: AbortSignal): Promise<Location[]> {
+    throwIfCancelled(signal);
     const found: Location[] = [];
     const parsedOpen = new Set<string>();
     // Texts to parse: open documents that mention the name, and files the index is missing.
@@ -77,6 +81,7 @@ export class ReferenceSearch {
     const queue = toParse.values();
     const lane = async (): Promise<void> => {
       for (let next = queue.next(); !next.done; next = queue.next()) {
+        throwIfCancelled(signal);
         const parsed = await this.#search(next.value, name, includeDeclaration, found, held);
         if (parsed === 'open') parsedOpen.add(next.value);
       }
@@ -87,7 +92,7 @@ export class ReferenceSearch {
         if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
       }
     }
-    await this.#fromIndex(key, name, toParse, found);
+    await this.#fromIndex(key, name, toParse, found, signal);
     return orderLocations(key, found).slice(0, MAX_REFERENCES);
   }
 
@@ -96,14 +101,17 @@ export class ReferenceSearch {
    * (navigation.ts), settling each file first, until MAX_REFERENCES of them make every later file's
    * irrelevant.
    */
-  async #fromIndex(key: string, name: string, skip: ReadonlySet<string>, found: Location[]): Promise<void> {
+  async #fromIndex(key: string, name: string, skip: ReadonlySet<string>, found: Location[],
+    signal: AbortSignal | undefined): Promise<void> {
     let runs = this.#lookup(name, skip);
     const order = [...runs.keys()].sort((a, b) => (a === key ? -1 : b === key ? 1 : a < b ? -1 : a > b ? 1 : 0));
     let added = 0;
     for (let i = 0; i < order.length && added < MAX_REFERENCES; i += SETTLE_BATCH) {
       const batch = order.slice(i, i + SETTLE_BATCH);
       const generation = this.#s.occurrences.generation;
+      throwIfCancelled(signal);
       await Promise.all(batch.map((k) => this.#s.settle(k)));
+      throwIfCancelled(signal);
       // A settled file may have been re-indexed meanwhile: what is held now is what is served.
       if (this.#s.occurrences.generation !== generation) runs = this.#lookup(name, skip);
       for (const k of batch) {

@@ -19,7 +19,7 @@ import { crc32, createSourceCache, IntegrityError, type SourceCache } from '../c
 import type {
   ColumnEncoding, FaultKind, FaultReport, IndexProgress, Location, Position, SymbolHit, TextChange, WorkspaceService,
 } from './api.js';
-import { UnknownDocumentError } from './api.js';
+import { throwIfCancelled, UnknownDocumentError } from './api.js';
 import {
   analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges,
 } from '../syntax/analysis/index.js';
@@ -371,28 +371,33 @@ export class Workspace implements WorkspaceService {
     return result.analysis.diagnostics;
   }
 
-  async definition(key: string, position: Position): Promise<Location[]> {
+  async definition(key: string, position: Position, signal?: AbortSignal): Promise<Location[]> {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
+    throwIfCancelled(signal);
     await Promise.all(this.#symbols.pathsDefining(name).map((k) => this.#settle(k)));
+    throwIfCancelled(signal);
     return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 
-  async references(key: string, position: Position, includeDeclaration: boolean): Promise<Location[]> {
+  async references(key: string, position: Position, includeDeclaration: boolean,
+    signal?: AbortSignal): Promise<Location[]> {
     const name = await this.#nameAt(key, position);
     if (!name) return [];
     this.#fresh.sweep();
-    return this.#references.find(key, name, includeDeclaration);
+    return this.#references.find(key, name, includeDeclaration, signal);
   }
 
-  async workspaceSymbols(query: string, limit: number): Promise<SymbolHit[]> {
+  async workspaceSymbols(query: string, limit: number, signal?: AbortSignal): Promise<SymbolHit[]> {
     this.#fresh.sweep();
+    throwIfCancelled(signal);
     // A hit in a file changed behind the server's back is not served as current: its file is re-read
     // first, and the search made again only if that (or anything else meanwhile) changed the index.
     const version = this.#symbols.version;
     let matches = this.#symbols.search(query, limit);
     await Promise.all([...new Set(matches.map((m) => m.path))].map((k) => this.#settle(k)));
+    throwIfCancelled(signal);
     if (this.#symbols.version !== version) matches = this.#symbols.search(query, limit);
     return matches.map((m) => ({
       name: m.name, kind: m.kind, key: m.path, span: m.nameSpan,

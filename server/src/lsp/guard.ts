@@ -4,9 +4,11 @@
  * `guarded`, which turns a thrown error into an LSP error response with a clear message and a log
  * line — so one bad request never takes the server down, and the next request is answered.
  */
-import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import {
+  ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection,
+} from 'vscode-languageserver/node';
 import { formatLine, type Logger, type LogSink } from '../base/log.js';
-import { EditRejectedError, UnknownDocumentError, type Position } from '../index/api.js';
+import { CancelledError, EditRejectedError, UnknownDocumentError, type Position } from '../index/api.js';
 import { errorMessage } from '../base/errors.js';
 
 /** Thrown for params that do not have the shape the method requires. */
@@ -76,6 +78,7 @@ function toResponseError(err: unknown): ResponseError<void> {
   if (err instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof UnknownDocumentError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
   if (err instanceof EditRejectedError) return new ResponseError(ErrorCodes.InvalidParams, err.message);
+  if (err instanceof CancelledError) return new ResponseError(LSPErrorCodes.RequestCancelled, err.message);
   const message = errorMessage(err);
   return new ResponseError(ErrorCodes.InternalError, `strata: ${message}`);
 }
@@ -95,15 +98,25 @@ export function connectionSink(connection: Connection): LogSink {
  * Wraps a request handler: errors become LSP error responses and a log line. Register it with
  * `connection.onRequest(method, …)`, not the typed helpers (`onDefinition`, …): those read
  * `params.workDoneToken` before the handler runs, so `params: null` became an InternalError.
+ * The handler gets the request's `$/cancelRequest` as an AbortSignal (the index's terms); a search
+ * that stops for it answers RequestCancelled, as LSP asks.
  */
-export function guarded<P, R>(log: Logger, method: string, handler: (params: P) => Promise<R> | R) {
-  return async (params: P): Promise<R | ResponseError<void>> => {
+export function guarded<P, R>(
+  log: Logger, method: string, handler: (params: P, signal: AbortSignal) => Promise<R> | R,
+) {
+  return async (params: P, token?: CancellationToken): Promise<R | ResponseError<void>> => {
+    const abort = new AbortController();
+    const listening = token?.onCancellationRequested(() => abort.abort());
+    if (token?.isCancellationRequested) abort.abort();
     try {
-      return await handler(params);
+      return await handler(params, abort.signal);
     } catch (err) {
       const response = toResponseError(err);
-      log.warn(`${method}: ${response.message}`);
+      if (err instanceof CancelledError) log.info(`${method}: ${response.message}`);
+      else log.warn(`${method}: ${response.message}`);
       return response;
+    } finally {
+      listening?.dispose();
     }
   };
 }

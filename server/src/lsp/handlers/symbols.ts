@@ -47,9 +47,9 @@ export function registerSymbolHandlers(session: Session): void {
     }),
   );
 
-  connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown) => {
+  connection.onRequest('workspace/symbol', guarded(log, 'workspace/symbol', async (params: unknown, signal) => {
     const query = requireString(requireRecord(params, 'params')['query'], 'params.query');
-    const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT);
+    const hits = await service.workspaceSymbols(query, WORKSPACE_SYMBOL_LIMIT, signal);
     const ranges = await session.rangesByKey(hits);
     return hits.map((hit, i): SymbolInformation => ({
       name: hit.name,
