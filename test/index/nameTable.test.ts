@@ -83,3 +83,31 @@ test('compact keeps exactly the kept names, remapped, and interning continues', 
     assert.equal(t.nameOf(fresh), '\u0000fresh');
   }));
 });
+
+test('units stay 8-bit until a wider unit comes, widen with every name intact, and narrow again when it goes', () => {
+  fc.assert(fc.property(
+    fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 8 }), { maxLength: 120 }), fc.func(fc.boolean()),
+    (names, keepFn) => {
+      const t = new NameTable(4, 8);
+      const wideAt = names.findIndex((n) => [...n].some((c) => c.charCodeAt(0) > 0xff || c.length > 1));
+      names.forEach((n, i) => {
+        t.intern(n);
+        assert.equal(t.units instanceof Uint8Array, wideAt < 0 || i < wideAt, `after name ${i}`);
+      });
+      const bits = names.map((_, id) => t.wordStartBits[id]);
+      names.forEach((n, id) => {
+        assert.equal(t.nameOf(id), n);
+        assert.equal(t.find(n), id);
+        assert.ok(t.verifyHash(id));
+      });
+      const keep = names.map((_, i) => keepFn(i));
+      const remap = t.compact((id) => keep[id]!);
+      const keptWide = names.some((n, i) => keep[i] && [...n].some((c) => c.charCodeAt(0) > 0xff || c.length > 1));
+      assert.equal(t.units instanceof Uint16Array, keptWide);
+      names.forEach((n, old) => {
+        if (!keep[old]) return;
+        assert.equal(t.nameOf(remap[old]!), n);
+        assert.equal(t.wordStartBits[remap[old]!], bits[old]);
+      });
+    }));
+});

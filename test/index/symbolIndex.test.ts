@@ -151,13 +151,13 @@ test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) pl
   for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
   const st = index.stats();
   assert.equal(st.symbols, files * perFile);
-  // names: ≤ 12 B columns + 16 B hash slots + 8 B chain head and count + the search's bytes + 2 B per
-  // unit each (66 B + units); files: the same name columns for the path + 21 B range columns (49 B +
-  // units); 1/4 headroom after compaction
+  // names: ≤ 12 B columns + 16 B hash slots + 8 B chain head and count + the search's bytes + 1 B per
+  // unit each (66 B + units; the names are 8-bit); files: the same name columns for the path + 21 B
+  // range columns (49 B + units); 1/4 headroom after compaction
   assert.equal(NAME_FIXED_BYTES, 12);
   assert.equal(NAME_SEARCH_BYTES, 30);
-  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 8 + NAME_SEARCH_BYTES + 2 * 'method_19999'.length);
-  const fileBytes = files * (NAME_FIXED_BYTES + 16 + 21 + 2 * '/workspace/src/module999/file999.ts'.length);
+  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 8 + NAME_SEARCH_BYTES + 'method_19999'.length);
+  const fileBytes = files * (NAME_FIXED_BYTES + 16 + 21 + '/workspace/src/module999/file999.ts'.length);
   const untrimmed = index.byteSize();
   assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);
   index.trim();

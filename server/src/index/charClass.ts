@@ -9,6 +9,9 @@
  * Pure functions over a per-thread table.
  */
 
+/** Code units of names as the name table keeps them: 8-bit while they fit (nameTable.ts), else 16-bit. */
+export type CodeUnits = Uint8Array | Uint16Array;
+
 const FOLD = new Uint16Array(65536);
 for (let c = 0; c < 65536; c++) {
   if (c >= 0xd800 && c <= 0xdfff) { FOLD[c] = c; continue; }
@@ -55,7 +58,7 @@ function isDigit(u: number): boolean {
  * ("HTTPServer" → H, S); the first letter or digit after a separator ('_', '-', '.', '$', ' ', ':');
  * a digit run after a letter.
  */
-export function isWordStart(units: Uint16Array, start: number, i: number, length: number): boolean {
+export function isWordStart(units: CodeUnits, start: number, i: number, length: number): boolean {
   if (i === 0) return true;
   const c = units[start + i]!;
   const p = units[start + i - 1]!;
@@ -72,7 +75,7 @@ export function isWordStart(units: Uint16Array, start: number, i: number, length
 }
 
 /** Bit i set when position i (i < 32) of the name starts a word (`isWordStart`). */
-export function wordStartBitsOf(units: Uint16Array, start: number, length: number): number {
+export function wordStartBitsOf(units: CodeUnits, start: number, length: number): number {
   let bits = 0;
   const n = Math.min(length, 32);
   for (let i = 0; i < n; i++) if (isWordStart(units, start, i, length)) bits |= 1 << i;
@@ -80,7 +83,7 @@ export function wordStartBitsOf(units: Uint16Array, start: number, length: numbe
 }
 
 /** The character-set mask (`maskBit`) of the characters at word starts, over the whole name. */
-export function wordStartMaskOf(units: Uint16Array, start: number, length: number): number {
+export function wordStartMaskOf(units: CodeUnits, start: number, length: number): number {
   let m = 0;
   for (let i = 0; i < length; i++) if (isWordStart(units, start, i, length)) m |= maskBit(units[start + i]!);
   return m >>> 0;
@@ -111,7 +114,7 @@ export function pairIndex(a: number, b: number): number {
  * character starts no word of a name can only match that name's word starts by continuing the word
  * its first character starts, so the pair must be present.
  */
-export function wordStartPairsOf(units: Uint16Array, start: number, length: number): number {
+export function wordStartPairsOf(units: CodeUnits, start: number, length: number): number {
   let m = 0;
   for (let i = 0; i + 1 < length; i++) {
     if (isWordStart(units, start, i, length)) m |= pairBit(FOLD[units[start + i]!]!, FOLD[units[start + i + 1]!]!);

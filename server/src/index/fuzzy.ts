@@ -15,7 +15,7 @@
  * Concurrency: synchronous; one scratch array per thread (a word-starts test and the score that
  * follows share the name loaded by `loadWordStarts`).
  */
-import { foldUnit, isWordStart, maskOfUnits, wordStartBitsOf } from './charClass.js';
+import { foldUnit, isWordStart, maskOfUnits, wordStartBitsOf, type CodeUnits } from './charClass.js';
 
 /** Scores of tier t lie in [t × TIER, (t + 1) × TIER). */
 export const TIER = 1 << 20;
@@ -71,7 +71,7 @@ function ensureScratch(n: number): void {
 
 /** Whether `wordStarts` holds positions ≥ 32 of the current name (filled only when needed). */
 let tailLoaded = true;
-let curUnits: Uint16Array = new Uint16Array(0);
+let curUnits: CodeUnits = new Uint16Array(0);
 let curStart = 0;
 let curLength = 0;
 
@@ -79,7 +79,7 @@ let curLength = 0;
  * Makes the name the current one for humpMatch/alignmentScore: `bits` for positions < 32; positions
  * beyond are computed only if the alignment reaches them (few names are that long).
  */
-export function loadWordStarts(units: Uint16Array, start: number, length: number, bits: number): void {
+export function loadWordStarts(units: CodeUnits, start: number, length: number, bits: number): void {
   ensureScratch(length);
   curBits = bits;
   curUnits = units; curStart = start; curLength = length;
@@ -100,7 +100,7 @@ function clampWithin(x: number): number {
 }
 
 /** Whether the name starts with the query, ignoring case (length ≥ query length assumed). */
-export function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): boolean {
+export function isPrefix(q: PreparedQuery, units: CodeUnits, start: number): boolean {
   const m = q.folded.length;
   for (let i = 0; i < m; i++) {
     const u = units[start + i]!;
@@ -110,7 +110,7 @@ export function isPrefix(q: PreparedQuery, units: Uint16Array, start: number): b
 }
 
 /** Score of a name that starts with the query (isPrefix): Exact, ExactIgnoreCase or Prefix tier. */
-export function prefixScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+export function prefixScore(q: PreparedQuery, units: CodeUnits, start: number, length: number): number {
   const m = q.units.length;
   const extra = length - m;
   let sameCase = 0;
@@ -123,7 +123,7 @@ export function prefixScore(q: PreparedQuery, units: Uint16Array, start: number,
 }
 
 /** Whether the query's characters occur in the name in order, ignoring case. */
-export function isSubsequence(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
+export function isSubsequence(q: PreparedQuery, units: CodeUnits, start: number, length: number): boolean {
   const m = q.folded.length;
   let qi = 0;
   for (let j = 0; j < length && qi < m; j++) if (foldUnit(units[start + j]!) === q.folded[qi]) qi++;
@@ -137,7 +137,7 @@ export function fuzzyBound(q: PreparedQuery, tier: number, extra: number): numbe
 
 /** Score in a fuzzy tier of the current name (loadWordStarts), or 0 when it cannot reach `minScore`. */
 export function fuzzyTierScore(
-  q: PreparedQuery, units: Uint16Array, start: number, length: number, tier: number, minScore: number,
+  q: PreparedQuery, units: CodeUnits, start: number, length: number, tier: number, minScore: number,
 ): number {
   const extra = length - q.units.length;
   if (fuzzyBound(q, tier, extra) < minScore) return 0;
@@ -149,7 +149,7 @@ export function fuzzyTierScore(
  * The score of the name stored in `units[start, start + length)` for `q`, or 0 when it does not
  * match. A higher score is a better match; `Math.floor(score / TIER)` is its MatchTier.
  */
-export function scoreUnits(q: PreparedQuery, units: Uint16Array, start: number, length: number, minScore = 0): number {
+export function scoreUnits(q: PreparedQuery, units: CodeUnits, start: number, length: number, minScore = 0): number {
   const m = q.units.length;
   if (m === 0) return MatchTier.Subsequence * TIER + clampWithin(WITHIN_BASE - length);
   if (length < m) return 0;
@@ -174,12 +174,12 @@ export function fuzzyScore(query: string | PreparedQuery, name: string): number 
 // State of one humpMatch call (module-level: no closure per name).
 let humpSteps = 0;
 let humpQuery: Uint16Array = new Uint16Array(0);
-let humpUnits: Uint16Array = new Uint16Array(0);
+let humpUnits: CodeUnits = new Uint16Array(0);
 let humpStart = 0;
 let humpLength = 0;
 
 /** Whether every query character can sit on a word start or continue a run that began on one. */
-export function humpMatch(q: PreparedQuery, units: Uint16Array, start: number, length: number): boolean {
+export function humpMatch(q: PreparedQuery, units: CodeUnits, start: number, length: number): boolean {
   humpSteps = 0; humpQuery = q.folded; humpUnits = units; humpStart = start; humpLength = length;
   return humpFrom(0, 0);
 }
@@ -215,7 +215,7 @@ function humpRunFrom(qi: number, p: number): boolean {
 }
 
 /** Best alignment score (see header) of the current name (loadWordStarts). */
-function alignmentScore(q: PreparedQuery, units: Uint16Array, start: number, length: number): number {
+function alignmentScore(q: PreparedQuery, units: CodeUnits, start: number, length: number): number {
   if (!tailLoaded) loadTail();
   const m = q.folded.length;
   let prev = rowA;

@@ -18,7 +18,9 @@
  * Guarantees: `search` answers as scoring every name would: the same ids, order and scores.
  * Concurrency: main thread, synchronous; one scratch per thread.
  */
-import { firstKey, foldUnit, isLetterOrDigit, isWordStart, maskBit, pairBit, pairIndex } from './charClass.js';
+import {
+  firstKey, foldUnit, isLetterOrDigit, isWordStart, maskBit, pairBit, pairIndex, type CodeUnits,
+} from './charClass.js';
 import {
   ALIGNMENT, emptyQueryScore, fuzzyTierScore, humpMatch, isPrefix, isSubsequence, loadWordStarts, MatchTier,
   prefixBound, prefixScore, prepareQuery, TIER, tierScoreBound, type PreparedQuery,
@@ -313,7 +315,7 @@ export class NameSearch {
 
   // ---- upkeep ----
 
-  private add(id: number, units: Uint16Array): void {
+  private add(id: number, units: CodeUnits): void {
     const t = this.table;
     const start = t.startOf(id);
     const len = t.lengthOf(id);

@@ -1,19 +1,21 @@
 /**
  * An interned name table: each distinct name is stored once and named by a dense integer id.
  *
- * All names' UTF-16 units live back to back in one growing Uint16Array (`offsets` delimit them). Per
+ * All names' UTF-16 units live back to back in one growing array (`offsets` delimit them): a Uint8Array
+ * while every unit is below 256 (identifiers and paths nearly always are; half the bytes), widened
+ * once to a Uint16Array when the first name with a wider unit arrives. Per
  * name it also keeps its hash (so growth and compaction never rehash text) and its word-start bits
  * (`wordStartBits`, charClass.ts), which fuzzy.ts scores with, computed once at intern time; the
  * search's own summaries live in nameSearch.ts. Lookup is an open-addressing table (linear probing, at
  * most half full). Folded forms are not stored: charClass folds by table lookup.
- * Cost: 2 B per unit plus NAME_FIXED_BYTES and hash slots per name.
+ * Cost: 1 B per unit (2 B once widened) plus NAME_FIXED_BYTES and hash slots per name.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
  * which drops names the caller no longer needs and returns the old→new map. No object per name.
  * Concurrency: main thread, synchronous; `units` and `offsets` are replaced on growth.
  */
 import { hashUnits } from '../syntax/analysis/stringHash.js';
 import { stringOfUnits, writeUnits } from '../syntax/utf16Units.js';
-import { wordStartBitsOf } from './charClass.js';
+import { wordStartBitsOf, type CodeUnits } from './charClass.js';
 
 /** Bytes per name in the per-name columns (see the header), without hash slots. */
 export const NAME_FIXED_BYTES = 4 + 4 + 4;
@@ -22,11 +24,16 @@ function grownCapacity(current: number, needed: number): number {
   return Math.max(needed, Math.ceil(current * 1.5), 16);
 }
 
+function hasWideUnit(units: CodeUnits, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (units[i]! > 0xff) return true;
+  return false;
+}
+
 /** Longest lookup buffer a table keeps between calls; a longer name gets a buffer of its own. */
 const SCRATCH_UNITS = 1024;
 
 export class NameTable {
-  private unitBuf: Uint16Array;
+  private unitBuf: CodeUnits;
   private unitLen = 0;
   private offs: Uint32Array;
   private hashes: Uint32Array;
@@ -37,7 +44,7 @@ export class NameTable {
   private scratch = new Uint16Array(64);
 
   constructor(initialNames = 256, initialUnits = 4096) {
-    this.unitBuf = new Uint16Array(Math.max(16, initialUnits));
+    this.unitBuf = new Uint8Array(Math.max(16, initialUnits));
     this.offs = new Uint32Array(Math.max(16, initialNames) + 1);
     this.hashes = new Uint32Array(Math.max(16, initialNames));
     this.wsBitsArr = new Uint32Array(Math.max(16, initialNames));
@@ -46,8 +53,8 @@ export class NameTable {
 
   /** Number of names; ids are 0..count-1. */
   get count(): number { return this.n; }
-  /** The code-unit buffer. Replaced when it grows: read it again after `intern`. */
-  get units(): Uint16Array { return this.unitBuf; }
+  /** The code-unit buffer. Replaced when it grows or widens: read it again after `intern`. */
+  get units(): CodeUnits { return this.unitBuf; }
   /**
    * Per-name word-start bitmask, indexed by id (valid for ids < count): bit i set when position i
    * (< 32) starts a word (charClass.isWordStart).
@@ -152,7 +159,14 @@ export class NameTable {
     for (let id = 0; id < this.n; id++) {
       if (keep(id)) { remap[id] = kept++; keptUnits += this.lengthOf(id); }
     }
-    const units = new Uint16Array(Math.max(16, keptUnits + (keptUnits >> 2)));
+    const size = Math.max(16, keptUnits + (keptUnits >> 2));
+    // Compacted names may all fit 8 bits again.
+    let wide = false;
+    if (this.unitBuf instanceof Uint16Array) {
+      for (let id = 0; id < this.n && !wide; id++)
+        if (remap[id]! >= 0) wide = hasWideUnit(this.unitBuf, this.offs[id]!, this.offs[id + 1]!);
+    }
+    const units = wide ? new Uint16Array(size) : new Uint8Array(size);
     const cap = Math.max(16, kept + (kept >> 2));
     const offs = new Uint32Array(cap + 1);
     const hashes = new Uint32Array(cap);
@@ -191,8 +205,11 @@ export class NameTable {
   private append(units: Uint16Array, from: number, to: number, h: number): number {
     const id = this.n;
     const length = to - from;
-    if (this.unitLen + length > this.unitBuf.length) {
-      const b = new Uint16Array(grownCapacity(this.unitBuf.length, this.unitLen + length));
+    const wide = this.unitBuf instanceof Uint8Array && hasWideUnit(units, from, to);
+    if (wide || this.unitLen + length > this.unitBuf.length) {
+      const size = this.unitLen + length > this.unitBuf.length
+        ? grownCapacity(this.unitBuf.length, this.unitLen + length) : this.unitBuf.length;
+      const b = wide || this.unitBuf instanceof Uint16Array ? new Uint16Array(size) : new Uint8Array(size);
       b.set(this.unitBuf.subarray(0, this.unitLen));
       this.unitBuf = b;
     }

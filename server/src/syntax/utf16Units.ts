@@ -12,7 +12,7 @@
 const CHUNK = 4096;
 
 /** The string of `units[start, end)`. */
-export function stringOfUnits(units: Uint16Array, start: number, end: number): string {
+export function stringOfUnits(units: Uint8Array | Uint16Array, start: number, end: number): string {
   if (end - start <= CHUNK) return String.fromCharCode.apply(null, units.subarray(start, end) as unknown as number[]);
   let out = '';
   for (let i = start; i < end; i += CHUNK)

@@ -23,7 +23,7 @@ function finish(h: number, length: number): number {
 }
 
 /** Hash of `length` code units of `units` from `start`. */
-export function hashUnits(units: Uint16Array, start: number, length: number, seed = 0): number {
+export function hashUnits(units: Uint8Array | Uint16Array, start: number, length: number, seed = 0): number {
   let h = seed | 0;
   const end = start + length;
   for (let i = start; i < end; i++) h = mixUnit(h, units[i]!);
