@@ -3,15 +3,17 @@
  *
  * A file (an id in a NameTable of paths) owns one run of varint symbol records (symbolRecords.ts:
  * kind, spans, parent, name id; depth first, so its outline is rebuilt from the run alone) in a shared
- * byte arena, and one pair (name, file) per distinct name it defines in a pair arena; a name's pairs
- * form a singly linked chain from `nameHead`, and `nameDefs` counts its live definitions. A re-indexed
+ * byte arena, and one pair per distinct name it defines in a pair arena (the file, where in the run
+ * the name's first record starts, how many it has); a name's pairs form a singly linked chain from
+ * `nameHead`, and `nameDefs` counts its live definitions. A lookup reads only the name's records,
+ * because a record depends on no other and a common name (a struct field) has thousands of files. A re-indexed
  * file appends a new run and new pairs: the old ones are dead from then on (a pair is live while it
  * lies in its file's current pair range), skipped by readers and dropped by the next compaction,
  * which runs once dead bytes or pairs outnumber half the live ones (plus `compactSlack`), and also
  * drops unused names and paths and renumbers what stays, so churn never grows memory without bound.
  * Nothing is allocated per symbol or per file; objects are built only for answers. The names' search
  * structure (nameSearch.ts) takes each new name as it is interned and is rebuilt by a compaction.
- * Cost per symbol: its record (≈10 B) and at most one pair (8 B); `SYMBOL_SLOT_BYTES` bounds both
+ * Cost per symbol: its record (≈11 B) and at most one pair (13 B); `SYMBOL_SLOT_BYTES` bounds both
  * for ordinary files (tested); `trim()` drops headroom. The index lives in memory only: a snapshot
  * stores per-file records.
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
@@ -96,9 +98,12 @@ export class SymbolIndex {
   private runsUsed = 0;
   private liveRunBytes = 0;
 
-  // the pair arena: a pair's file and the next pair of the same name
+  // the pair arena: a pair's file, the next pair of the same name, where in the file's run the name's
+  // first record starts, and how many records it has there (saturating at 255: then read to the end)
   private pairFile: Uint32Array;
   private pairNext: Int32Array;
+  private pairAt: Uint32Array;
+  private pairCount8: Uint8Array;
   private pairsUsed = 0;
   private livePairs = 0;
 
@@ -110,6 +115,8 @@ export class SymbolIndex {
   /** A file's records while they are written; symbols' name ids while a run is read. */
   private readonly sink = new VarintSink(4096);
   private scratchIds = new Int32Array(256);
+  private scratchOffsets = new Uint32Array(256);
+  private scratchOrder = new Int32Array(256);
   private readonly nameLengthOf = (id: number): number => this.names.lengthOf(id);
 
   /**
@@ -122,6 +129,8 @@ export class SymbolIndex {
     this.runs = new Uint8Array(symbols * 10);
     this.pairFile = new Uint32Array(symbols);
     this.pairNext = new Int32Array(symbols);
+    this.pairAt = new Uint32Array(symbols);
+    this.pairCount8 = new Uint8Array(symbols);
   }
 
   /**
@@ -147,11 +156,11 @@ export class SymbolIndex {
       if (this.nameDefs[id]!++ === 0) this.liveNames++;
     }
     this.sink.clear();
-    writeOutline(this.sink, packed, ids);
+    writeOutline(this.sink, packed, ids, this.scratchOffsets);
     this.appendRun(file, this.sink.view());
     this.fileSymbols[file] = n;
     this.liveSymbols += n;
-    this.linkPairs(file);
+    this.linkPairs(file, n);
     this.maybeCompact();
   }
 
@@ -199,14 +208,14 @@ export class SymbolIndex {
     const id = this.names.find(name);
     if (id < 0 || this.nameDefs[id] === 0) return [];
     const out: SymbolLocation[] = [];
-    for (const file of this.filesDefining(id)) this.definitionsIn(file, id, name, out);
+    for (const p of this.pairsDefining(id)) this.definitionsIn(p, id, name, out);
     return out;
   }
 
   /** The paths of the files defining `name`, ordered; nothing is decoded (cheaper than `lookup`). */
   pathsDefining(name: string): string[] {
     const id = this.names.find(name);
-    return id < 0 ? [] : this.filesDefining(id).map((f) => this.paths.nameOf(f));
+    return id < 0 ? [] : this.pairsDefining(id).map((p) => this.paths.nameOf(this.pairFile[p]!));
   }
 
   /** Number of live definitions named exactly `name`. */
@@ -228,10 +237,10 @@ export class SymbolIndex {
     for (let i = 0; i < ids.length && out.length < limit; i++) {
       const id = ids[i]!;
       const name = this.names.nameOf(id);
-      for (const file of this.filesDefining(id)) {
+      for (const p of this.pairsDefining(id)) {
         if (out.length >= limit) break;
         found.length = 0;
-        this.definitionsIn(file, id, name, found);
+        this.definitionsIn(p, id, name, found);
         for (const loc of found.slice(0, limit - out.length)) out.push({ ...loc, score: scores[i]! });
       }
     }
@@ -249,7 +258,8 @@ export class SymbolIndex {
     return this.nameHead.byteLength + this.nameDefs.byteLength + this.runStart.byteLength
       + this.runLength.byteLength + this.pairStart.byteLength + this.pairCount.byteLength
       + this.fileSymbols.byteLength + this.filePresent.byteLength + this.runs.byteLength
-      + this.pairFile.byteLength + this.pairNext.byteLength + this.scratchIds.byteLength
+      + this.pairFile.byteLength + this.pairNext.byteLength + this.pairAt.byteLength + this.pairCount8.byteLength
+      + this.scratchIds.byteLength + this.scratchOffsets.byteLength + this.scratchOrder.byteLength
       + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
   }
 
@@ -268,27 +278,31 @@ export class SymbolIndex {
     return new SymbolCursor(this.runs, start, start + this.runLength[file]!, this.nameLengthOf);
   }
 
-  /** The live files defining name `id`, ordered by path (code unit by code unit, as strings compare). */
-  private filesDefining(id: number): number[] {
-    const files: number[] = [];
+  /** The live pairs of name `id`, ordered by their files' paths (code unit by code unit, as strings compare). */
+  private pairsDefining(id: number): number[] {
+    const pairs: number[] = [];
     for (let p = this.nameHead[id]!; p !== NONE; p = this.pairNext[p]!) {
       const f = this.pairFile[p]!;
-      if (this.filePresent[f] && p >= this.pairStart[f]! && p < this.pairStart[f]! + this.pairCount[f]!) files.push(f);
+      if (this.filePresent[f] && p >= this.pairStart[f]! && p < this.pairStart[f]! + this.pairCount[f]!) pairs.push(p);
     }
-    return files.sort((a, b) => this.paths.compare(a, b));
+    const file = this.pairFile;
+    return pairs.sort((a, b) => this.paths.compare(file[a]!, file[b]!));
   }
 
-  /** Adds `file`'s definitions of name `id` to `out`, by position (then outline order). */
-  private definitionsIn(file: number, id: number, name: string, out: SymbolLocation[]): void {
+  /** Adds the definitions of name `id` that pair `p` stands for to `out`, by position (then outline order). */
+  private definitionsIn(p: number, id: number, name: string, out: SymbolLocation[]): void {
     const first = out.length;
-    const ids = this.idScratch(this.fileSymbols[file]!);
+    const file = this.pairFile[p]!;
     const path = this.paths.nameOf(file);
-    for (const c = this.cursor(file); c.next();) {
-      ids[c.index] = c.nameId;
+    const start = this.runStart[file]!;
+    const count = this.pairCount8[p]!;
+    const c = new SymbolCursor(this.runs, start + this.pairAt[p]!, start + this.runLength[file]!, this.nameLengthOf);
+    while (c.next()) {
       if (c.nameId !== id) continue;
       const loc: SymbolLocation = { path, name, kind: c.kind, span: [...c.span], nameSpan: [...c.nameSpan] };
-      if (c.parent !== NONE) loc.containerName = this.names.nameOf(ids[c.parent]!);
+      if (c.hasParent) loc.containerName = this.names.nameOf(c.parentNameId);
       out.push(loc);
+      if (out.length - first === count && count < 255) break;
     }
     if (out.length - first > 1) {
       const mine = out.splice(first).sort((a, b) => a.nameSpan[0] - b.nameSpan[0] || a.nameSpan[1] - b.nameSpan[1]);
@@ -317,34 +331,50 @@ export class SymbolIndex {
     this.liveRunBytes += bytes.length;
   }
 
-  /** Gives `file` one new pair per distinct name of its run, each at the head of its name's chain. */
-  private linkPairs(file: number): void {
-    const ids = this.idScratch(this.fileSymbols[file]!);
-    let n = 0;
-    for (const c = this.cursor(file); c.next();) ids[n++] = c.nameId;
-    const distinct = ids.subarray(0, n).sort();
+  /**
+   * Gives `file` one new pair per distinct name of its `n` records (name ids and record offsets in the
+   * scratch arrays), each at the head of its name's chain.
+   */
+  private linkPairs(file: number, n: number): void {
+    const ids = this.scratchIds;
+    const offsets = this.scratchOffsets;
+    if (this.scratchOrder.length < n) this.scratchOrder = new Int32Array(ids.length);
+    const order = this.scratchOrder.subarray(0, n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => ids[a]! - ids[b]! || a - b);
     let count = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || distinct[i] !== distinct[i - 1]) distinct[count++] = distinct[i]!;
+    for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) count++;
     if (this.pairsUsed + count > this.pairFile.length) {
       const cap = Math.max(this.pairsUsed + count, Math.ceil(this.pairFile.length * 1.5));
       this.pairFile = grown(this.pairFile, cap);
       this.pairNext = grown(this.pairNext, cap);
+      this.pairAt = grown(this.pairAt, cap);
+      this.pairCount8 = grown(this.pairCount8, cap);
     }
     this.pairStart[file] = this.pairsUsed;
     this.pairCount[file] = count;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < n;) {
+      const id = ids[order[i]!]!;
+      let j = i + 1;
+      while (j < n && ids[order[j]!] === id) j++;
       const p = this.pairsUsed++;
-      const id = distinct[i]!;
       this.pairFile[p] = file;
+      this.pairAt[p] = offsets[order[i]!]!;
+      this.pairCount8[p] = Math.min(255, j - i);
       this.pairNext[p] = this.nameHead[id]!;
       this.nameHead[id] = p;
+      i = j;
     }
     this.livePairs += count;
   }
 
-  /** A scratch array of at least `n` name ids (reused: read it before the next call). */
+  /** The scratch arrays of name ids and record offsets, of at least `n` (reused: read them before the next call). */
   private idScratch(n: number): Int32Array {
-    if (this.scratchIds.length < n) this.scratchIds = new Int32Array(Math.max(n, this.scratchIds.length * 2));
+    if (this.scratchIds.length < n) {
+      const size = Math.max(n, this.scratchIds.length * 2);
+      this.scratchIds = new Int32Array(size);
+      this.scratchOffsets = new Uint32Array(size);
+    }
     return this.scratchIds;
   }
 
@@ -400,23 +430,35 @@ export class SymbolIndex {
     const newLength = (oldId: number): number => this.names.lengthOf(nameMap[oldId]!);
     const order = new Int32Array(this.paths.count);
     for (let f = 0; f < pathMap.length; f++) if (pathMap[f]! >= 0) order[pathMap[f]!] = f;
-    for (let nf = 0; nf < this.paths.count; nf++) {
-      const f = order[nf]!;
-      this.sink.clear();
-      reencodeSymbols(this.sink, oldRuns, oldStart[f]!, oldStart[f]! + oldLength[f]!, newLength, nameMap);
-      this.appendRun(nf, this.sink.view());
-      this.fileSymbols[nf] = oldSymbols[f]!;
-      this.filePresent[nf] = 1;
-    }
-    // 3. chains rebuilt from the runs
     this.nameDefs = nameDefs;
     this.nameHead = new Int32Array(nameDefs.length).fill(NONE);
     this.pairFile = new Uint32Array(room(this.livePairs));
     this.pairNext = new Int32Array(this.pairFile.length);
+    this.pairAt = new Uint32Array(this.pairFile.length);
+    this.pairCount8 = new Uint8Array(this.pairFile.length);
     this.pairsUsed = 0;
     this.livePairs = 0;
-    for (let nf = 0; nf < this.paths.count; nf++) this.linkPairs(nf);
-    if (tight) this.scratchIds = new Int32Array(256);
+    for (let nf = 0; nf < this.paths.count; nf++) {
+      const f = order[nf]!;
+      const ids = this.idScratch(oldSymbols[f]!);
+      const offsets = this.scratchOffsets;
+      let n = 0;
+      this.sink.clear();
+      reencodeSymbols(this.sink, oldRuns, oldStart[f]!, oldStart[f]! + oldLength[f]!, newLength, nameMap, (id, at) => {
+        ids[n] = id;
+        offsets[n++] = at;
+      });
+      this.appendRun(nf, this.sink.view());
+      this.fileSymbols[nf] = oldSymbols[f]!;
+      this.filePresent[nf] = 1;
+      // 3. the file's pairs, from the records just written
+      this.linkPairs(nf, n);
+    }
+    if (tight) {
+      this.scratchIds = new Int32Array(256);
+      this.scratchOffsets = new Uint32Array(256);
+      this.scratchOrder = new Int32Array(256);
+    }
   }
 
   private ensureFileColumns(n: number): void {
