@@ -134,7 +134,7 @@ test('a flipped or cut byte is detected or changes nothing', () => {
           assert.ok(err instanceof SegmentDamageError, String(err));
           continue;
         }
-        assert.deepEqual([name, list], want.find((w) => (w as [string])[0] === name));
+        assert.deepEqual([name, list], want.slice(2).find((w) => (w as [string])[0] === name));
       }
     } finally {
       r.close();
