@@ -83,6 +83,10 @@ export interface Sample {
     externalBytes?: number;
     arrayBuffersBytes?: number;
     workersHeapBytes?: number;
+    /** Budgeted structures beside the tiers: the occurrence index's memtables and block cache. */
+    memtableBytes?: number;
+    blockCacheBytes?: number;
+    symbolBytes?: number;
   };
 }
 
@@ -502,6 +506,8 @@ class Soak {
         hotBudgetBytes: st.budgets?.hotBytes ?? NaN, warmBudgetBytes: st.budgets?.warmBytes ?? NaN, coldBudgetBytes: st.budgets?.coldBytes ?? NaN,
         heapUsedBytes: st.process?.heapUsedBytes, externalBytes: st.process?.externalBytes,
         arrayBuffersBytes: st.process?.arrayBuffersBytes, workersHeapBytes: st.process?.workersHeapBytes,
+        memtableBytes: st.occurrences?.memtableBytes, blockCacheBytes: st.occurrences?.blockCacheBytes,
+        symbolBytes: st.symbols?.bytes,
       };
     }
     this.run.samples.push(s);
