@@ -15,6 +15,11 @@ export const STATS_METHOD = 'strata/stats';
 export const DEBUG_TEXT_METHOD = 'strata/debug/text';
 /** `{ seed, flips, targets?, uris? }` → `{ injected: [{ region, byte, bit }], entries }`. */
 export const DEBUG_INJECT_METHOD = 'strata/debug/injectFaults';
+/**
+ * No params → the main thread's heap figures: ends the idle parser workers and runs a full garbage
+ * collection, so the process's memory read next is what the server retains (the soak judges drift by it).
+ */
+export const DEBUG_RELEASE_METHOD = 'strata/debug/releaseMemory';
 
 export interface TierStats {
   files: number;

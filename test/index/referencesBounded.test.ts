@@ -217,7 +217,7 @@ describe('find-references reads closed files without churning the cache tiers', 
       // recency, so a read that touched them would reorder them.
       occurrences: { lookup: () => {}, missing: new Set([...keys].reverse()), generation: 0, record: () => {} },
       openKeys: () => [],
-      symbols: { lookup: () => [] },
+      symbols: { lookup: () => [], pathsDefining: () => [] },
       cache, pool,
       settle: async () => {},
       languageOf: () => 'javascript',

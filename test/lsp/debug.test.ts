@@ -55,6 +55,16 @@ describe('strata/debug/* with STRATA_DEBUG=1', () => {
     }
   });
 
+  it('releases memory: idle parser workers ended, the main thread\'s heap figures answered', async () => {
+    const r = await s.client.request('strata/debug/releaseMemory');
+    for (const k of ['heapTotalBytes', 'heapUsedBytes', 'externalBytes', 'arrayBuffersBytes', 'youngGenerationBytes']) {
+      assert.ok(Number.isFinite(r[k]) && r[k] >= 0, `${k}: ${r[k]}`);
+    }
+    assert.ok(r.heapUsedBytes <= r.heapTotalBytes);
+    const stats = await s.client.request('strata/stats');
+    assert.equal(stats.process.workersHeapBytes, 0, 'no parser worker is left');
+  });
+
   it('refuses bad params clearly', async () => {
     for (const params of [{ seed: -1, flips: 1 }, { seed: 1, flips: 1.5 }, { seed: 1, flips: 1, targets: ['nope'] }, { seed: 1, flips: 1e9 }]) {
       await assert.rejects(s.client.request('strata/debug/injectFaults', params), (err: unknown) => {
@@ -72,7 +82,7 @@ describe('strata/debug/* without STRATA_DEBUG', () => {
   after(async () => { await s?.close(); });
 
   it('does not exist', async () => {
-    for (const [method, params] of [['strata/debug/text', { uri: s.uri('web/cart.js') }], ['strata/debug/injectFaults', { seed: 1, flips: 1 }]] as const) {
+    for (const [method, params] of [['strata/debug/text', { uri: s.uri('web/cart.js') }], ['strata/debug/injectFaults', { seed: 1, flips: 1 }], ['strata/debug/releaseMemory', undefined]] as const) {
       await assert.rejects(s.client.request(method, params), (err: unknown) => {
         assert.ok(err instanceof ResponseError);
         assert.equal(err.error.code, MethodNotFound);

@@ -72,6 +72,11 @@ export interface WorkspaceService {
   injectFaults(
     request: { seed: number; flips: number; kinds?: readonly FaultKind[]; keys?: readonly string[] },
   ): FaultReport;
+  /**
+   * Ends idle parser workers and collects the main thread's garbage, so memory read next is what is
+   * retained; for the reliability suites only (served only with STRATA_DEBUG=1).
+   */
+  releaseMemory?(): Promise<void>;
   dispose(): Promise<void>;
 }
 

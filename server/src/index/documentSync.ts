@@ -6,8 +6,9 @@
  * A close decides whether the editor discarded unsaved text by comparing the closed text with the
  * file: sizes first (unequal ⇒ discarded, the live tree is dropped at once), then the bytes, read
  * asynchronously — the main thread never reads a whole file synchronously here. Until that
- * reconciliation ends the file is "closing": `settled(key)` waits for it, and every reader of a
- * closed file's text, tree or symbols waits there first, so the discarded text is never served.
+ * reconciliation ends (for a discarded text, once the disk's text is indexed again) the file is
+ * "closing": `settled(key)` waits for it, and every reader of a closed file's text, tree, symbols or
+ * occurrences waits there first, so the discarded text is never served.
  * A closing file counts as held by the editor (`isHeld`): the persistent cache and the freshness
  * checks leave it alone until the disk has the last word. A re-open (or another close) during the
  * read wins: the older reconciliation then changes nothing.
@@ -183,7 +184,7 @@ export class DocumentSync {
     // text is compared with the file once, here, rather than tracked on every open, edit and save.
     if (doc.bytes !== disk.size) hot.forget(key);
     if (disk.size > MAX_STORED_FILE_BYTES) {
-      this.#discard(key, undefined, disk);
+      void this.#discard(key, undefined, disk);
       this.#p.diskStateChanged(key);
       return;
     }
@@ -214,17 +215,19 @@ export class DocumentSync {
       if (t.cache.has(key)) t.cache.setFallback(key, diskFallback(key, disk.size, disk.mtimeMs));
       return;
     }
-    this.#discard(key, bytes, disk);
+    // Settled only once the disk's text is indexed: until then the index holds the discarded text's
+    // symbols and occurrences (recorded while it was open), and the file's disk state matches them.
+    await this.#discard(key, bytes, disk);
   }
 
   /** The disk is the truth again: the discarded text leaves the cache now, then the file is indexed again. */
-  #discard(key: string, bytes: Uint8Array | undefined, disk: { size: number; mtimeMs: number }): void {
+  #discard(key: string, bytes: Uint8Array | undefined, disk: { size: number; mtimeMs: number }): Promise<void> {
     const t = this.#p.targets;
     this.#p.hot.forget(key);
     if (bytes && t.cache.has(key)) t.cache.put(key, bytes, diskFallback(key, disk.size, disk.mtimeMs));
     else if (t.cache.has(key)) t.cache.delete(key);
     // Asked again once the disk's text is indexed: the close's own call may come before that.
-    void indexFileFromDisk(t, key, disk).then(
+    return indexFileFromDisk(t, key, disk).then(
       () => this.#p.diskStateChanged(key),
       (err) => this.#p.log.warn(`${key}: ${errorMessage(err)}`),
     );

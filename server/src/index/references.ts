@@ -4,7 +4,8 @@
  * Open documents answer from their live text, parsed here in the worker pool (the index catches up
  * with an edit only after a debounce), and so do files the index is missing (occurrences.ts) until they
  * are indexed again: texts read for that are peeked, so a search never reorders or refills the tiers.
- * Declarations come from the symbol index, except for open documents parsed here.
+ * Declarations come from the symbol index for closed files (settled first), from the parse for open
+ * documents: the index's entry of an open document is of the text last indexed, not the editor's.
  * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES; an indexed
  * file is made current (`settle`) before its occurrences are served, and only files whose occurrences
  * can still enter the answer are settled or decoded, so a name in every file costs what the answer does.
@@ -39,7 +40,7 @@ interface ReferenceLimits {
 
 export interface ReferenceSources {
   files: Pick<FileTable, 'get'>;
-  symbols: Pick<SymbolIndex, 'lookup'>;
+  symbols: Pick<SymbolIndex, 'lookup' | 'pathsDefining'>;
   occurrences: Pick<Occurrences, 'lookup' | 'missing' | 'generation' | 'record'>;
   cache: Pick<SourceCache, 'has' | 'peek'>;
   pool: Pick<ParserPool, 'parse'>;
@@ -87,12 +88,8 @@ export class ReferenceSearch {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.files, toParse.size)) }, lane));
-    if (includeDeclaration) {
-      for (const s of this.#s.symbols.lookup(name)) {
-        if (!parsedOpen.has(s.path)) found.push({ key: s.path, span: s.nameSpan });
-      }
-    }
     await this.#fromIndex(key, name, toParse, found, signal);
+    if (includeDeclaration) await this.#declarations(name, parsedOpen, found, signal);
     return orderLocations(key, found).slice(0, MAX_REFERENCES);
   }
 
@@ -116,13 +113,31 @@ export class ReferenceSearch {
       if (this.#s.occurrences.generation !== generation) runs = this.#lookup(name, skip);
       for (const k of batch) {
         const run = runs.get(k);
-        if (!run) continue;
+        // Opened while the batch settled: the index's run is of its disk text, not the editor's.
+        if (!run || this.#s.openText(k) !== undefined) continue;
         for (const o of occurrencesIn(name, run)) {
           if (o.kind === 'definition') continue;
           found.push({ key: k, span: o.span });
           added++;
         }
       }
+    }
+  }
+
+  /**
+   * Adds the symbol index's declarations of `name` in closed files, each settled first (open documents
+   * parsed here gave theirs already). An open document's entry is of the text last indexed, which an
+   * edit may have moved or removed since (the index catches up only after a debounce): an open
+   * document without the name in its text has no declaration of it, and one with it was parsed.
+   */
+  async #declarations(name: string, parsedOpen: ReadonlySet<string>, found: Location[],
+    signal: AbortSignal | undefined): Promise<void> {
+    const closed = (k: string): boolean => !parsedOpen.has(k) && this.#s.openText(k) === undefined;
+    await Promise.all(this.#s.symbols.pathsDefining(name).filter(closed).map((k) => this.#s.settle(k)));
+    throwIfCancelled(signal);
+    // Looked up again: a settled file may have been re-indexed meanwhile.
+    for (const s of this.#s.symbols.lookup(name)) {
+      if (closed(s.path)) found.push({ key: s.path, span: s.nameSpan });
     }
   }
 

@@ -229,6 +229,11 @@ export class Workspace implements WorkspaceService {
     if (last && this.#indexRuns === 0) collectGarbage();
   }
 
+  async releaseMemory(): Promise<void> {
+    await this.#pool.endIdleWorkers();
+    collectGarbage();
+  }
+
   /** Saves the persistent cache of every folder that changed, each within `timeoutMs` (e.g. at shutdown). */
   async flush(timeoutMs: number): Promise<void> {
     await this.#persist.flush(timeoutMs);

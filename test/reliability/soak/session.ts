@@ -21,7 +21,8 @@
  * - every request is answered (a timeout or the server exiting counts) and without an error.
  * Requests an editor sends without waiting (outline/folding refresh while typing) are sent without
  * waiting here too; their answers are timed but not judged (the text may have moved on).
- * Sampling (every few seconds): the server's RSS (/proc) and `strata/stats`.
+ * Sampling (every few seconds): the server's RSS (/proc) and `strata/stats`. Checkpoints (at each
+ * window boundary, metrics.ts): the session pauses and reads retained memory (`Checkpoint`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +59,8 @@ const UNDO_DEPTH = 2000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const COMPARE_ACTIVE_EVERY = 25;
 const COMPARE_ALL_EVERY = 200;
+/** Reads of retained memory at a checkpoint (the least counts: a worker busy at one read is not idle at the next). */
+const CHECKPOINT_READS = 3;
 
 export interface SoakOptions {
   plan: SoakPlan;
@@ -83,7 +86,26 @@ export interface Sample {
     externalBytes?: number;
     arrayBuffersBytes?: number;
     workersHeapBytes?: number;
+    /** Budgeted structures beside the tiers: the occurrence index's memtables and block cache. */
+    memtableBytes?: number;
+    blockCacheBytes?: number;
+    symbolBytes?: number;
   };
+}
+
+/**
+ * Retained memory at a window boundary (metrics.ts judges drift by it): the session pauses, asks
+ * `strata/debug/releaseMemory` (idle parser workers ended, a full collection), and reads VmRSS.
+ */
+export interface Checkpoint {
+  atMs: number;
+  /** VmRSS of the server's process tree right after the release. */
+  rssBytes: number;
+  /** V8's young generation then: empty after the collection, committed at the size V8 grew it to. */
+  youngGenerationBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
 }
 
 export interface Failure {
@@ -111,6 +133,7 @@ export interface SoakRun {
   settingsChanges: number;
   failures: Failure[];
   samples: Sample[];
+  checkpoints: Checkpoint[];
   latencies: LatencyRecord[];
   /** Latencies of the harness's own requests (stats, debug/text), apart from the session's. */
   harnessLatencies: LatencyRecord[];
@@ -147,7 +170,7 @@ class Soak {
       edits: { notifications: 0, changes: 0, charsInserted: 0, charsRemoved: 0 },
       comparisons: { open: 0, closed: 0 },
       textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0, symbolNameMismatches: 0, settingsChanges: 0,
-      failures: [], samples: [], latencies: [], harnessLatencies: [], shutdown: undefined, stderrTail: '',
+      failures: [], samples: [], checkpoints: [], latencies: [], harnessLatencies: [], shutdown: undefined, stderrTail: '',
     };
   }
 
@@ -502,9 +525,48 @@ class Soak {
         hotBudgetBytes: st.budgets?.hotBytes ?? NaN, warmBudgetBytes: st.budgets?.warmBytes ?? NaN, coldBudgetBytes: st.budgets?.coldBytes ?? NaN,
         heapUsedBytes: st.process?.heapUsedBytes, externalBytes: st.process?.externalBytes,
         arrayBuffersBytes: st.process?.arrayBuffersBytes, workersHeapBytes: st.process?.workersHeapBytes,
+        memtableBytes: st.occurrences?.memtableBytes, blockCacheBytes: st.occurrences?.blockCacheBytes,
+        symbolBytes: st.symbols?.bytes,
       };
     }
     this.run.samples.push(s);
+  }
+
+  /**
+   * Opens a file of each of the corpus's languages, asks for its folds and closes it, before the run
+   * (no random choice, so a seed replays the same operations): every grammar is then loaded in the
+   * server's main thread. A grammar stays loaded for the process's life and costs 1–7 MB of compiled
+   * wasm (25–30 MB for all eleven, outside V8's heap and external memory); loaded when a seed first
+   * opens a file of its language, it came as a step at a random time and was read as drift.
+   */
+  async prime(): Promise<void> {
+    const seen = new Set<string>();
+    for (const f of this.corpus.files) {
+      if (seen.has(f.languageId)) continue;
+      seen.add(f.languageId);
+      const uri = this.uriOf(f.path);
+      this.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: f.languageId, version: 1, text: this.diskText(f.path) } });
+      await this.request('textDocument/foldingRange', { textDocument: { uri } }, true, 'open');
+      this.client.notify('textDocument/didClose', { textDocument: { uri } });
+    }
+  }
+
+  /** Records retained memory (a `Checkpoint`): the least of a few reads, each after a release. */
+  async checkpoint(): Promise<void> {
+    await this.settle();
+    let best: Checkpoint | undefined;
+    for (let i = 0; i < CHECKPOINT_READS; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      const a = await this.request<Record<string, number>>('strata/debug/releaseMemory', undefined, true, 'sample');
+      const mem = a && this.client.memory();
+      if (!a || !mem) continue;
+      const c: Checkpoint = {
+        atMs: this.now(), rssBytes: mem.rssBytes, youngGenerationBytes: a['youngGenerationBytes'] ?? 0,
+        heapUsedBytes: a['heapUsedBytes'] ?? NaN, heapTotalBytes: a['heapTotalBytes'] ?? NaN, externalBytes: a['externalBytes'] ?? NaN,
+      };
+      if (!best || c.rssBytes - c.youngGenerationBytes < best.rssBytes - best.youngGenerationBytes) best = c;
+    }
+    if (best) this.run.checkpoints.push(best);
   }
 }
 
@@ -526,6 +588,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
   try {
     await s.client.waitForNotification((n) => n.method === '$/progress' && n.params?.value?.kind === 'end', 600_000, { includePast: true });
     soak.run.indexMs = performance.now() - started;
+    await soak.prime();
     o.log(`soak: indexed in ${(soak.run.indexMs / 1000).toFixed(1)} s; editing for ${(o.plan.durationMs / 60_000).toFixed(2)} min (warm-up ${(o.plan.warmupMs / 1000).toFixed(0)} s)`);
     soak.t0 = performance.now();
     await soak.sample();
@@ -539,8 +602,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
       }
     })();
     let nextLog = 10_000;
+    // Checkpoints at the windows' boundaries (metrics.ts windowsOf), the warm-up's end among them.
+    let nextCheckpoint = o.plan.warmupMs % o.plan.windowMs || o.plan.windowMs;
     while (soak.now() < o.plan.durationMs && !s.client.exit) {
       await soak.step();
+      if (soak.now() >= nextCheckpoint && soak.now() < o.plan.durationMs) {
+        await soak.checkpoint();
+        nextCheckpoint += o.plan.windowMs;
+      }
       if (soak.now() >= nextLog) {
         const last = soak.run.samples[soak.run.samples.length - 1];
         o.log(`  ${(soak.now() / 1000).toFixed(0)} s: ${soak.op} operations, RSS ${((last?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB, trees ${last?.stats?.treesLive ?? '?'}, text differences ${soak.run.textDifferences}`);
@@ -558,6 +627,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
         if (!soak.docs.has(uri)) await soak.compare(uri, soak.diskText(path), 'closed');
       }
       await soak.sample();
+      await soak.checkpoint();
     }
   } finally {
     soak.run.operations = soak.op;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { lineStarts, ShadowDoc } from './shadow.js';
-import { latencyByWindow, rssDrift, soakPlan, verdict, windowsOf } from './metrics.js';
+import { latencyByWindow, retainedDrift, rssDrift, soakPlan, verdict, windowsOf } from './metrics.js';
 
 const piece = fc.oneof(
   fc.constantFrom('\n', '\r', '\r\n', 'a', 'bc', '😀', ' ', '\r\r\n\n', 'é'),
@@ -58,8 +58,10 @@ test('shadow: positions follow LSP line ends, and snap never splits \\r\\n or a 
   assert.ok(!doc.contains({ line: 0, character: 3 })); // past the line's content
 });
 
-test('plan: warm-up is a quarter of the run, at least 30 s, at most half; windows of ≥ 5 s after it, at most 8', () => {
+test('plan: warm-up is a quarter of the run, at least 90 s, at most half; windows of ≥ 5 s after it, at most 8', () => {
   assert.equal(soakPlan(60_000).warmupMs, 30_000);
+  assert.equal(soakPlan(180_000).warmupMs, 90_000);
+  assert.equal(soakPlan(480_000).warmupMs, 120_000);
   assert.equal(soakPlan(600_000).warmupMs, 150_000);
   assert.equal(soakPlan(30_000).warmupMs, 15_000);
   assert.equal(soakPlan(600_000).windows, 8);
@@ -87,11 +89,28 @@ test('drift: the largest post-warm-up window median against the first one; spike
   assert.equal(d.baselineBytes, 100);
   assert.equal(d.maxWindowBytes, 115);
   assert.ok(Math.abs(d.drift - 0.15) < 1e-9);
-  assert.ok(verdict({ drift: d, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }).some((r) => r.startsWith('RSS drift 15.0%')));
+  assert.ok(verdict({ drift: d, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }).some((r) => r.startsWith('retained RSS drift 15.0%')));
   const flat = rssDrift(samples.map((s) => ({ ...s, rssBytes: s.atMs >= 55_000 ? 105 : s.rssBytes })), ws);
   assert.deepEqual(verdict({ drift: flat, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }), []);
   assert.equal(verdict({ drift: flat, hotOverBudget: 1, textDifferences: 2, unanswered: 3, requestErrors: 0, invalidResults: 0 }).length, 3);
   assert.ok(verdict({ drift: rssDrift([], ws), hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 })[0]!.includes('could not be measured'));
+});
+
+test('retained drift: checkpoints after the warm-up against the one at its end; the young generation does not count', () => {
+  const plan = soakPlan(60_000);
+  const MB = 2 ** 20;
+  const at = (s: number, rss: number, young = 1) => ({ atMs: s * 1000, rssBytes: rss * MB, youngGenerationBytes: young * MB });
+  // Before the warm-up's end: not judged, however low. V8 growing the young generation to 32 MB: not a leak.
+  const steady = [at(5, 60), at(30, 101), at(35, 105), at(40, 133, 32), at(60, 104)];
+  const d = retainedDrift(steady, plan);
+  assert.equal(d.baselineBytes, 100 * MB);
+  assert.ok(Math.abs(d.drift - 0.04) < 1e-9 && Math.abs(d.endDrift - 0.03) < 1e-9);
+  assert.deepEqual(verdict({ drift: d, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 }), []);
+  // Memory kept growing: judged.
+  const leak = retainedDrift([...steady.slice(0, 4), at(50, 115), at(60, 125)], plan);
+  assert.ok(Math.abs(leak.drift - 0.24) < 1e-9);
+  assert.ok(verdict({ drift: leak, hotOverBudget: 0, textDifferences: 0, unanswered: 0, requestErrors: 0, invalidResults: 0 })[0]!.startsWith('retained RSS drift 24.0%'));
+  assert.ok(!Number.isFinite(retainedDrift([at(5, 60)], plan).drift), 'no checkpoint after the warm-up: not measured');
 });
 
 test('latency: nearest-rank percentiles per window and per method', () => {

@@ -9,11 +9,15 @@
  * - `strata/debug/injectFaults` `{ seed, flips, targets?, uris? }` → `{ injected: [{ region, byte,
  *   bit }], entries }`: flips `flips` seeded random bits in the running cache's stored bytes
  *   (index/faults.ts); `targets` restricts the region kinds (FaultKind), `uris` the documents.
+ * - `strata/debug/releaseMemory` → `{ heapTotalBytes, heapUsedBytes, externalBytes, arrayBuffersBytes,
+ *   youngGenerationBytes }`: ends idle parser workers and collects garbage, so the memory the client
+ *   reads next is what the server retains (the soak's drift); answers the main thread's heap then.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { guarded, InvalidParamsError, requireRecord, requireString, requireUInt } from '../guard.js';
 import { FAULT_KINDS, UnknownDocumentError, type FaultKind } from '../../index/api.js';
-import { DEBUG_INJECT_METHOD, DEBUG_TEXT_METHOD } from '../../protocol.js';
+import { DEBUG_INJECT_METHOD, DEBUG_RELEASE_METHOD, DEBUG_TEXT_METHOD } from '../../protocol.js';
 import type { Session } from '../session.js';
 
 
@@ -63,5 +67,19 @@ export function registerDebugHandlers(session: Session): void {
       `${DEBUG_INJECT_METHOD}: seed ${seed}, ${report.injected.length} bits flipped over ${report.entries} entries`,
     );
     return report;
+  }));
+
+  connection.onRequest(DEBUG_RELEASE_METHOD, guarded(log, DEBUG_RELEASE_METHOD, async () => {
+    await service.releaseMemory?.();
+    // What the main thread retains, for the soak's report: V8's heap, and memory outside it.
+    const m = process.memoryUsage();
+    const space = (name: string): number =>
+      getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0;
+    return {
+      heapTotalBytes: m.heapTotal, heapUsedBytes: m.heapUsed,
+      externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers,
+      // Empty after the collection (its survivors were promoted), but committed at whatever size V8 grew it to.
+      youngGenerationBytes: space('new_space') + space('new_large_object_space'),
+    };
   }));
 }
