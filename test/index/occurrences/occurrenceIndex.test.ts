@@ -168,6 +168,11 @@ test('lookups equal a naive scan through sets, deletes, flushes, merges, reopeni
         assert.deepEqual(lost.length === 0 ? lookupAll(index) : found, naive(current));
       }
       await index.idle();
+      // A merge that ended in the wait may have found damage: its files are lost, not served.
+      for (const key of lost.splice(0)) {
+        assert.ok(!index.has(key), `${key}: lost but still held`);
+        current.delete(key);
+      }
       assert.deepEqual(lookupAll(index), naive(current));
     } finally {
       await index.idle();
