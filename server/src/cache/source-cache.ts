@@ -282,8 +282,12 @@ export class SourceCache {
    * when the journal is full: the caller then compacts (or re-puts) and appends again.
    */
   appendEdit(key: string, edit: JournalEdit, options: AppendOptions = {}): boolean {
-    const e = this.entry(key);
-    if (e.tier === 'evicted') this.refill(e);
+    let e = this.entry(key);
+    if (e.tier === 'evicted') {
+      this.refill(e);
+      // The refill put a new entry in its place: the edit goes to that one.
+      e = this.entry(key);
+    }
     if (e.records.length >= this.journalLimit) return false;
     if (!(Number.isInteger(edit.start) && Number.isInteger(edit.end)
       && 0 <= edit.start && edit.start <= edit.end && edit.end <= e.length)) {
