@@ -32,7 +32,7 @@
  */
 import { existsSync } from 'node:fs';
 import { crc32 } from '../cache/index.js';
-import { diskFallback } from './diskFallback.js';
+import { readIfUnchanged } from './diskFallback.js';
 import type { IndexTargets } from './fileIndexer.js';
 import { forgetFile } from './fileIndexer.js';
 import type { ScannedFile } from './scanner.js';
@@ -324,7 +324,8 @@ export class Persistence {
    * while its size and mtime are `disk`'s.
    */
   #fallback(s: RootState, key: string, disk: { size: number; mtimeMs: number }): () => Uint8Array | undefined {
-    const fromDisk = diskFallback(key, disk.size, disk.mtimeMs);
+    // One closure per file (it is kept by every entry the store backs): the disk's part is a call.
+    const { size, mtimeMs } = disk;
     return () => {
       const reader = s.reader;
       if (reader) {
@@ -335,7 +336,7 @@ export class Persistence {
           this.#reportDamage(s);
         }
       }
-      return fromDisk();
+      return readIfUnchanged(key, size, mtimeMs);
     };
   }
 
