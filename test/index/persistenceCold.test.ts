@@ -7,6 +7,8 @@
  * - a save racing an edit (the cache's text replaced at any point of the save, before the index has
  *   the new analysis) never backs the edited file by the store's older text: after the save every
  *   backed file's text in the store is its current text, and the edited text reads back;
+ * - a document closed unchanged (its entry given back its disk fallback) is backed by the store again
+ *   at once, without a save; while it is open it never is;
  * - delta merges and new bases after the texts left memory keep them readable from the store alone
  *   (the files' mtimes changed, so the disk fallback refuses), and the dropped files are deleted;
  * - a flipped byte in every pack of the store after the texts left memory is detected: while the disk
@@ -22,6 +24,7 @@ import fc from 'fast-check';
 import { Logger } from '../../server/src/base/log.js';
 import { IntegrityError } from '../../server/src/cache/index.js';
 import type { IndexTargets } from '../../server/src/index/fileIndexer.js';
+import { diskFallback } from '../../server/src/index/diskFallback.js';
 import { Freshness } from '../../server/src/index/freshness.js';
 import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
 import { SnapshotReader } from '../../server/src/index/snapshot/reader.js';
@@ -195,6 +198,37 @@ describe('the snapshot store is the cold tier', () => {
     }
     tc.diagnostic(`edits landed before the save's commit ${landed.beforeCommit} times, after it ${landed.afterCommit} times`);
     assert.ok(landed.beforeCommit > 0 && landed.afterCommit > 0, 'edits landed on both sides of the commit');
+  });
+
+  it('a document closed unchanged is backed by the store again without a save; an open one never is', async () => {
+    const { root, snapshot, keys } = workspace(8, 11);
+    const t = await targets();
+    const held = new Set<string>();
+    const p = persistenceOf(t, snapshot, { isOpen: (key) => held.has(key) });
+    try {
+      await loadRoot(t, p, root);
+      await p.save(root);
+      const key = keys[3]!;
+      assert.equal(t.cache.isBacked(key), true);
+      // Opened: the editor's copy becomes its fallback (documentSync.ts), so it is backed no more.
+      held.add(key);
+      t.cache.setFallback(key, () => fs.readFileSync(key));
+      p.changed([key]);
+      assert.equal(t.cache.isBacked(key), false, 'an open document is not backed');
+      // Closed with the disk's text: its fallback is the disk's again, and the close is reported.
+      held.delete(key);
+      const st = fs.statSync(key);
+      t.cache.setFallback(key, diskFallback(key, st.size, st.mtimeMs));
+      assert.equal(t.cache.isBacked(key), false);
+      p.changed([key]);
+      assert.equal(t.cache.isBacked(key), true, 'backed again at its close');
+      t.cache.setBudgets({ warmBytes: 0 });
+      assert.equal(t.cache.tier(key), 'evicted');
+      assert.ok(Buffer.from(t.cache.read(key)).equals(fs.readFileSync(key)));
+      assert.equal(p.stats().saves, 1, 'without a save');
+    } finally {
+      p.close();
+    }
   });
 
   it('merged deltas and a new base keep backed texts readable from the store alone', async () => {

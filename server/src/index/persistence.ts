@@ -19,7 +19,8 @@
  *   (occurrences/); the disk budget is applied last.
  * - The store is the cold tier: once a save has committed (or found nothing to write), every file
  *   whose record the store holds is backed by it in the cache (`SourceCache.back`, as a load's
- *   `adopt`), if the record is the file's as the index has it and the entry's current text is the
+ *   `adopt`), and so is a file reported `changed` whose record it holds already (a document closed
+ *   unchanged), if the record is the file's as the index has it and the entry's current text is the
  *   record's (length and CRC, compared then): cold, its bytes leave memory; warm, they leave instead
  *   of going cold. A backed entry's fallback reads the latest reader, so merges and new bases keep it
  *   readable; a damaged or missing store file falls back to the disk (while unchanged), then to a
@@ -349,24 +350,35 @@ export class Persistence {
    * documents are left alone. Returns the entries that dropped their bytes.
    */
   async #backSaved(root: string, s: RootState): Promise<number> {
-    const t = this.#o.targets;
     let dropped = 0;
     let n = 0;
-    for (const [key, signature] of s.recorded) {
+    for (const key of s.recorded.keys()) {
       if (++n % PLAN_SLICE === 0) {
         await new Promise((r) => setImmediate(r));
         // The save is committed: a close or a removed root only ends this pass.
         if (this.#closed || this.#roots.get(root) !== s) break;
       }
-      // A damaged store answers with a new base first (its copies may be gone: see copyDeltas).
-      if (!s.reader || s.whole === 'damage' || this.#o.isOpen(key) || t.cache.isBacked(key)) continue;
-      const row = t.files.get(key);
-      if (!row?.disk || !row.analyzed || this.#currentSignature(key) !== signature) continue;
-      const cold = t.cache.tier(key) === 'cold';
-      if (t.cache.back(key, { length: row.analyzed.bytes, crc: row.analyzed.crc }, this.#fallback(s, key, row.disk))
-        && cold) dropped++;
+      if (this.#back(s, key)) dropped++;
     }
     return dropped;
+  }
+
+  /**
+   * Backs `key`'s cache entry by the store when the store's committed record is the file's as the
+   * index has it and the entry's text is the record's, now (see `#backSaved`). True when a cold entry
+   * dropped its bytes.
+   */
+  #back(s: RootState, key: string): boolean {
+    const t = this.#o.targets;
+    // A damaged store answers with a new base first (its copies may be gone: see copyDeltas).
+    if (!s.reader || s.whole === 'damage' || this.#o.isOpen(key) || t.cache.isBacked(key)) return false;
+    const signature = s.recorded.get(key);
+    const row = t.files.get(key);
+    if (signature === undefined || !row?.disk || !row.analyzed) return false;
+    if (this.#currentSignature(key) !== signature) return false;
+    const cold = t.cache.tier(key) === 'cold';
+    return t.cache.back(key, { length: row.analyzed.bytes, crc: row.analyzed.crc }, this.#fallback(s, key, row.disk))
+      && cold;
   }
 
   /** The signature of the record a save would write for `key` now; undefined when it would write none. */
@@ -390,7 +402,8 @@ export class Persistence {
 
   /**
    * Notes that files of the index may have changed (watched files, a closed document, a re-read): the
-   * root's snapshot is saved soon if any of their records would differ from the snapshot's.
+   * root's snapshot is saved soon if any of their records would differ from the snapshot's; those whose
+   * record it holds already are backed by it now (a document closed unchanged).
    */
   changed(keys: Iterable<string>): void {
     if (!this.enabled) return;
@@ -399,8 +412,17 @@ export class Persistence {
       const mine = list.filter((k) => under(root, k));
       if (mine.length === 0) continue;
       // The running save may or may not have written them yet: decided against what it recorded.
-      if (this.#saving.has(s.path)) for (const k of mine) s.changedDuringSave.add(k);
-      else if (mine.some((k) => this.#differs(s, k))) this.#schedule(s);
+      if (this.#saving.has(s.path)) {
+        for (const k of mine) s.changedDuringSave.add(k);
+        continue;
+      }
+      let differs = false;
+      for (const k of mine) {
+        if (this.#differs(s, k)) differs = true;
+        else if (this.#o.isOpen(k)) continue;
+        else if (this.#back(s, k)) this.#stats.adoptedFiles++;
+      }
+      if (differs) this.#schedule(s);
     }
   }
 
