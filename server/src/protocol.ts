@@ -145,7 +145,7 @@ export interface PersistStats {
    * instead of going cold (tiers.disk). Only the server reports it.
    */
   backedFiles?: number;
-  /** Cold entries whose texts left memory after saves, the store having them (counted since start). */
+  /** Cold entries whose texts left memory because the store holds them (after saves; counted since start). */
   adoptedFiles?: number;
 }
 
