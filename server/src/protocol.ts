@@ -48,7 +48,12 @@ export interface StrataStats {
     dedupRatio: number;
     compressionRatio: number;
   };
-  tiers: { hot: TierStats; warm: TierStats; cold: TierStats };
+  /**
+   * hot: live trees (wasm-heap bytes); warm and cold: texts in memory (stored bytes); disk: files held
+   * as metadata only, their texts read back on demand, verified, from the persistent store (or the
+   * file itself) — `bytes` are those texts' bytes, none of them in memory.
+   */
+  tiers: { hot: TierStats; warm: TierStats; cold: TierStats; disk?: TierStats };
   trees: { live: number; created: number; deleted: number };
   integrity: { verifiedReads: number; crcFailures: number; fallbacks: number };
   journal: { replays: number; fullParses: number };
@@ -140,6 +145,13 @@ export interface PersistStats {
   deltas?: number;
   /** Bytes of the snapshots' files now (manifests, bases and deltas). */
   storeBytes?: number;
+  /**
+   * Cache entries whose text the snapshot store holds (loaded, or saved since): they leave memory
+   * instead of going cold (tiers.disk). Only the server reports it.
+   */
+  backedFiles?: number;
+  /** Cold entries whose texts left memory because the store holds them (after saves; counted since start). */
+  adoptedFiles?: number;
 }
 
 export type LanguageName =

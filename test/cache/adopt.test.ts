@@ -4,7 +4,8 @@
  *   whatever its fallback returns (right bytes, wrong bytes, truncated, nothing, a throw), wrong
  *   bytes are never served, and the failure is counted;
  * - `peek` returns the same verified text as `read`, but never promotes, stores or reorders: the
- *   tier sizes, stored bytes and least-recently-used order are unchanged after any peeks.
+ *   tier sizes, stored bytes and least-recently-used order are unchanged after any peeks;
+ * - an edit to an adopted entry goes to the entry its refill made, and reads back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -121,4 +122,15 @@ test('peek returns what read returns but leaves tiers, stored bytes and recency 
         for (let i = 0; i < texts.length; i++) assert.deepEqual(cache.read(`f${i}`), texts[i]);
       }),
   );
+});
+
+test('an edit to an adopted entry goes to the entry its refill made', async () => {
+  const cache = await createSourceCache({ chunking: { minSize: 32, avgSize: 128, maxSize: 512 } });
+  const enc = new TextEncoder();
+  const text = enc.encode('function f(x) {\n  return x + 1;\n}\n'.repeat(40));
+  cache.adopt('f', { length: text.length, crc: crc32(text) }, () => text.slice());
+  assert.ok(cache.appendEdit('f', { start: 3, end: 9, text: enc.encode('ction g') }));
+  const after = Buffer.concat([text.subarray(0, 3), enc.encode('ction g'), text.subarray(9)]);
+  assert.deepEqual(Buffer.from(cache.read('f')), after);
+  assert.equal(cache.journal('f').length, 1);
 });

@@ -19,17 +19,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Logger } from '../../server/src/base/log.js';
-import { createSourceCache } from '../../server/src/cache/index.js';
-import { forgetFile, indexFileFromDisk, type IndexTargets } from '../../server/src/index/fileIndexer.js';
-import { FileTable } from '../../server/src/index/fileTable.js';
+import { forgetFile, type IndexTargets } from '../../server/src/index/fileIndexer.js';
 import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
-import { Persistence, type PersistenceOptions } from '../../server/src/index/persistence.js';
-import { defaultSettings } from '../../server/src/index/settings.js';
+import type { Persistence, PersistenceOptions } from '../../server/src/index/persistence.js';
 import { StoreReader } from '../../server/src/index/snapshot/store.js';
-import { SymbolIndex } from '../../server/src/index/symbolIndex.js';
 import { ParserPool } from '../../server/src/syntax/parserPool.js';
 import type { SyntaxSymbol } from '../../server/src/syntax/types.js';
 import { storeFiles } from './snapshot/helpers.js';
+import { indexFromDisk, indexTargets, jsSource as source, loadRoot as load, persistenceOf } from './support/persistence.js';
 
 const occurrences = new Occurrences({ log: Logger.silent(), memtableBytes: 1 << 20, blockCacheBytes: 1 << 20 });
 
@@ -48,47 +45,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
 );
 
-function source(body: number, lines: number): string {
-  let s = '';
-  for (let i = 0; i < lines; i++) s += `export function f${body}_${i}(x) { return x * ${body} + ${i}; }\n`;
-  return s;
-}
-
 describe('persistent cache saves over a snapshot store', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-store-saves-'));
   let pool: ParserPool;
 
-  async function targets(): Promise<IndexTargets> {
-    return {
-      cache: await createSourceCache({ warmBytes: 16 << 20, coldBytes: 16 << 20 }), pool,
-      symbols: new SymbolIndex(), files: new FileTable(), log: Logger.silent(), occurrences,
-      enabled: () => true, treeCapBytes: () => 1 << 20,
-    };
-  }
-
-  function persistence(t: IndexTargets, snapshot: string, extra: Partial<PersistenceOptions> = {}): Persistence {
-    return new Persistence({ targets: t, settings: () => defaultSettings(), isOpen: () => false, snapshotFile: () => snapshot, ...extra });
-  }
-
-  async function indexFromDisk(t: IndexTargets, key: string): Promise<void> {
-    const st = fs.statSync(key);
-    await indexFileFromDisk(t, key, { size: st.size, mtimeMs: st.mtimeMs });
-  }
-
-  /** Loads the store into `t` as a server's run does: load, keep what is unchanged, index the rest. */
-  async function load(t: IndexTargets, p: Persistence, root: string): Promise<void> {
-    const reconcile = (await p.load(root))!;
-    let indexed = 0;
-    for (const name of fs.readdirSync(root).sort()) {
-      const key = path.join(root, name);
-      const st = fs.statSync(key);
-      if (!reconcile.keep({ path: key, relativePath: name, size: st.size, mtimeMs: st.mtimeMs, tooLarge: false })) {
-        await indexFromDisk(t, key);
-        indexed++;
-      }
-    }
-    reconcile.finish(indexed);
-  }
+  const targets = (): Promise<IndexTargets> => indexTargets(pool, occurrences);
+  const persistence = (t: IndexTargets, snapshot: string, extra: Partial<PersistenceOptions> = {}): Persistence =>
+    persistenceOf(t, snapshot, extra);
 
   /** The store holds exactly the disk under `root`: keys, sizes, mtimes, texts; symbols as `t` has them. */
   function assertStoreIsDisk(snapshot: string, root: string, t: IndexTargets, what: string): void {

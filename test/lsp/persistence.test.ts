@@ -1,5 +1,6 @@
 /**
  * The persistent cache through the real server over stdio (index/persistence.ts):
+ * - once saved, every text of the first server is backed by its snapshot (persist.backedFiles);
  * - a second server on the same folder with the same cache answers workspace/symbol, documentSymbol
  *   and definition exactly as the first, without parsing anything (no tree created, nothing
  *   re-indexed: persist.keptFiles = every file);
@@ -105,6 +106,10 @@ describe('persistent cache over stdio', () => {
     assert.ok(snapshot.startsWith(join(cache, 'strata', 'v')), snapshot);
     assert.equal(coldStats.persist.snapshotPath, snapshot);
     assert.ok(coldStats.trees.created > 0, 'the cold run parsed');
+    // Once saved, every text is backed by the snapshot: none of them needs a cold copy in memory.
+    assert.equal(coldStats.persist.backedFiles, coldStats.files);
+    assert.equal(coldStats.tiers.cold.bytes, 0);
+    assert.equal(typeof coldStats.tiers.disk?.files, 'number');
   });
 
   it('a second server answers identically from the snapshot without parsing', async () => {

@@ -14,6 +14,12 @@
  *   as in 2Q), because one-off reads (indexing, searches) must not push files in use out of warm.
  * - A put over an existing key, or with `{ previous }`, may store new chunks as deltas against the
  *   previous version's (store/delta-source.ts); to everything else a delta is a chunk like any other.
+ * - A backed entry (`adopt`, `back`: its fallback durably holds its current text, e.g. a persistent
+ *   store) never goes cold: its bytes leave memory instead (metadata only, refilled from the fallback,
+ *   verified, on its next read), so the cold tier holds only texts that exist nowhere else. An entry
+ *   is backed only while its text is the one declared (length and CRC, compared when declared) and its
+ *   fallback the one given: an edit, another text or another fallback ends it.
+ * - `compact` folds a journal; an entry without one (a metadata-only entry among them) is left as is.
  * Concurrency: synchronous and single-threaded after `await createSourceCache()`, which waits for zstd.
  */
 import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOptions } from './chunking/index.js';
@@ -125,6 +131,14 @@ export class SourceCache {
    * chunked, hashed and compressed as it arrives, so only the current chunk is ever buffered.
    */
   putStream(key: string, pieces: Iterable<Uint8Array>, fallback?: Fallback, options: PutOptions = {}): void {
+    this.putEntry(key, pieces, fallback, options);
+    this.enforceBudgets();
+  }
+
+  /** `putStream` but for the budgets: the caller enforces them. Returns the new entry (warm). */
+  private putEntry(
+    key: string, pieces: Iterable<Uint8Array>, fallback: Fallback | undefined, options: PutOptions,
+  ): Entry {
     let length = 0;
     let crc = 0;
     this.slotBuffer.length = 0;
@@ -149,6 +163,9 @@ export class SourceCache {
     const slots = Uint32Array.from(this.slotBuffer);
     this.slotBuffer.length = 0;
     const e = new Entry(key, fallback ?? old?.fallback);
+    // The same text under the same fallback (a refill, a recovery, a compaction) stays backed.
+    e.backed = old !== undefined && old.backed && (fallback === undefined || fallback === old.fallback)
+      && old.length === length && old.crc === crc;
     if (old) this.dropContent(old);
     e.setChunks(slots);
     e.baseLength = length;
@@ -159,7 +176,7 @@ export class SourceCache {
     this.entries.set(key, e);
     if (old) this.tiers.remove(old);
     this.tiers.touch(e);
-    this.enforceBudgets();
+    return e;
   }
 
   /** Releases an entry's chunks and journal (the entry object itself is discarded or reset by the caller). */
@@ -235,7 +252,7 @@ export class SourceCache {
   /** The current text, verified. */
   read(key: string): Uint8Array {
     const e = this.entry(key);
-    if (e.tier === 'evicted') return this.refill(e);
+    if (e.tier === 'evicted') return this.refill(e).text;
     let result: { base: Uint8Array; text: Uint8Array };
     try {
       result = rebuildCurrent(this.store, e);
@@ -252,7 +269,7 @@ export class SourceCache {
   /** The text at the journal's base, verified. */
   readBase(key: string): Uint8Array {
     const e = this.entry(key);
-    if (e.tier === 'evicted') return this.refill(e);
+    if (e.tier === 'evicted') return this.refill(e).text;
     let base: Uint8Array;
     try {
       base = rebuildBase(this.store, e);
@@ -283,7 +300,17 @@ export class SourceCache {
    */
   appendEdit(key: string, edit: JournalEdit, options: AppendOptions = {}): boolean {
     const e = this.entry(key);
-    if (e.tier === 'evicted') this.refill(e);
+    if (e.tier !== 'evicted') return this.append(e, edit, options);
+    // Refilled, the entry is a new one, resident until the edit is in it (a backed entry would leave
+    // memory again at once under a small budget); the budgets then hold again.
+    try {
+      return this.append(this.refill(e, false).entry, edit, options);
+    } finally {
+      this.enforceBudgets();
+    }
+  }
+
+  private append(e: Entry, edit: JournalEdit, options: AppendOptions): boolean {
     if (e.records.length >= this.journalLimit) return false;
     if (!(Number.isInteger(edit.start) && Number.isInteger(edit.end)
       && 0 <= edit.start && edit.start <= edit.end && edit.end <= e.length)) {
@@ -295,14 +322,15 @@ export class SourceCache {
     this.journalBytes += record.length;
     e.length = lengthAfter;
     e.crc = options.crcAfter;
+    e.backed = false;
     this.tiers.touch(e);
     return true;
   }
 
-  /** Folds the journal into new chunks: the current text becomes the base. */
+  /** Folds the journal into new chunks: the current text becomes the base (without a journal: nothing to do). */
   compact(key: string): void {
     const e = this.entry(key);
-    if (e.records.length === 0 && e.tier !== 'evicted') return;
+    if (e.records.length === 0) return;
     const text = this.read(key);
     if (this.entries.get(key)?.records.length) this.put(key, text);
   }
@@ -311,7 +339,8 @@ export class SourceCache {
    * Adopts a text the cache has not seen, by its length and CRC-32 only (e.g. a file recorded in a
    * persistent snapshot): the entry is created evicted — metadata only, no bytes — and is refilled
    * from `fallback` on first read, whose bytes are served only if they match `length` and `crc`
-   * (else IntegrityError). Replaces any entry `key` had.
+   * (else IntegrityError). The entry is backed (see `back`): `fallback` is where its text lives.
+   * Replaces any entry `key` had.
    */
   adopt(key: string, meta: { length: number; crc: number }, fallback: Fallback): void {
     if (!(Number.isSafeInteger(meta.length) && meta.length >= 0
@@ -327,9 +356,34 @@ export class SourceCache {
     e.length = meta.length;
     e.crc = meta.crc >>> 0;
     e.tier = 'evicted';
+    e.backed = true;
     this.entries.set(key, e);
     this.tiers.touch(e);
     if (old) this.enforceBudgets();
+  }
+
+  /**
+   * Declares that `fallback` durably holds `key`'s text of `meta` (e.g. a persistent store whose save
+   * committed it). Only if that is the entry's current text (length and CRC, compared now): the entry
+   * takes `fallback` and is backed — cold, its bytes leave memory at once (metadata only, as `adopt`
+   * makes it); warm, they leave when it is demoted, instead of going cold; a read refills it from
+   * `fallback`, verified. Returns false, changing nothing, for another text, an unknown CRC or key.
+   */
+  back(key: string, meta: { length: number; crc: number }, fallback: Fallback): boolean {
+    const e = this.entries.get(key);
+    if (!e || e.crc === undefined || e.length !== meta.length || e.crc !== meta.crc >>> 0) return false;
+    e.fallback = fallback;
+    e.backed = true;
+    if (e.tier === 'cold') {
+      this.evict(e);
+      this.store.flushCold();
+    }
+    return true;
+  }
+
+  /** True for an entry whose fallback durably holds its current text (`adopt`, `back`). */
+  isBacked(key: string): boolean {
+    return this.entries.get(key)?.backed ?? false;
   }
 
   /**
@@ -363,8 +417,11 @@ export class SourceCache {
     return text;
   }
 
+  /** Replaces the entry's fallback (it is no longer backed: see `back`). */
   setFallback(key: string, fallback: Fallback | undefined): void {
-    this.entry(key).fallback = fallback;
+    const e = this.entry(key);
+    e.fallback = fallback;
+    e.backed = false;
   }
 
   tier(key: string): EntryTier | undefined {
@@ -407,6 +464,10 @@ export class SourceCache {
   stats(): CacheStats {
     const s = this.store;
     const stored = s.warmStoredBytes + s.coldStoredBytes;
+    let evictedBytes = 0;
+    for (const e of this.tiers.leastRecent('evicted')) evictedBytes += e.length;
+    let backed = 0;
+    for (const e of this.entries.values()) if (e.backed) backed++;
     return {
       store: {
         rawBytes: this.rawBytes,
@@ -428,8 +489,9 @@ export class SourceCache {
         hot: { ...this.hot },
         warm: { files: this.tiers.size('warm'), bytes: s.warmStoredBytes },
         cold: { files: this.tiers.size('cold'), bytes: s.coldStoredBytes },
-        evicted: { files: this.tiers.size('evicted') },
+        evicted: { files: this.tiers.size('evicted'), bytes: evictedBytes },
       },
+      backedFiles: backed,
     };
   }
 
@@ -474,7 +536,8 @@ export class SourceCache {
     return candidate.slice();
   }
 
-  private refill(e: Entry): Uint8Array {
+  /** An evicted entry put again from its fallback's verified bytes (budgets enforced unless `enforce` is false). */
+  private refill(e: Entry, enforce = true): { text: Uint8Array; entry: Entry } {
     const candidate = this.verifiedCandidate(e);
     if (!candidate) {
       this.counters.crcFailures++;
@@ -483,8 +546,9 @@ export class SourceCache {
       );
     }
     this.counters.refills++;
-    this.put(e.key, candidate, e.fallback);
-    return candidate.slice();
+    const entry = this.putEntry(e.key, [candidate], e.fallback, {});
+    if (enforce) this.enforceBudgets();
+    return { text: candidate.slice(), entry };
   }
 
   private demote(e: Entry): void {
@@ -493,15 +557,22 @@ export class SourceCache {
       this.settleDamagedLists(e);
       return;
     }
+    // Its fallback holds the text durably: a cold copy would only duplicate it in memory.
+    if (e.backed) {
+      this.evict(e);
+      return;
+    }
     e.coldReads = 0;
     for (const slot of e.chunks) this.store.dropWarmRef(slot);
     this.tiers.move(e, 'cold');
   }
 
+  /** Drops a warm or cold entry's bytes: metadata only, refilled from its fallback on its next read. */
   private evict(e: Entry): void {
-    if (e.tier !== 'cold') return; // settled (evicted) earlier in the same pass
+    if (e.tier === 'evicted') return; // settled (evicted) earlier in the same pass
     this.dropContent(e);
     e.baseLength = 0;
+    e.coldReads = 0;
     this.tiers.move(e, 'evicted');
   }
 

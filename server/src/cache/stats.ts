@@ -8,7 +8,9 @@
  * - integrity: verifiedReads; crcFailures (once per failing read); fallbacks (failures served by
  *   verified fallback bytes); refills (reads of evicted entries, not failures).
  * - tiers: files and stored bytes per tier; a chunk shared by a warm and a cold entry is warm, counted
- *   once. hot is what the syntax layer last reported (`reportHot`): the cache owns no trees.
+ *   once; evicted (metadata-only) entries hold no bytes, `bytes` there is their texts' length, read back
+ *   from their fallbacks. hot is what the syntax layer last reported (`reportHot`): the cache owns no trees.
+ * - backedFiles: entries whose fallback durably holds their text (`adopt`, `back`), in any tier.
  * Plain data; no behaviour.
  */
 export interface CacheStats {
@@ -31,6 +33,7 @@ export interface CacheStats {
     hot: { files: number; bytes: number };
     warm: { files: number; bytes: number };
     cold: { files: number; bytes: number };
-    evicted: { files: number };
+    evicted: { files: number; bytes: number };
   };
+  backedFiles: number;
 }

@@ -9,9 +9,12 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Fallback } from '../cache/index.js';
 
 export function diskFallback(path: string, size: number, mtimeMs: number): Fallback {
-  return () => {
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (!st || !st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
-    return readFileSync(path);
-  };
+  return () => readIfUnchanged(path, size, mtimeMs);
+}
+
+/** The file's bytes while its size and mtime are these; undefined otherwise (a fallback's candidate, unverified). */
+export function readIfUnchanged(path: string, size: number, mtimeMs: number): Uint8Array | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st || !st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
+  return readFileSync(path);
 }

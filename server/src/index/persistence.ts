@@ -17,14 +17,23 @@
  *   files with a disk state and no open buffer: an open document keeps its stored disk record. The
  *   occurrence index is flushed first, a loaded file whose occurrences it lacks reported missing
  *   (occurrences/); the disk budget is applied last.
+ * - The store is the cold tier: once a save has committed (or found nothing to write), every file
+ *   whose record the store holds is backed by it in the cache (`SourceCache.back`, as a load's
+ *   `adopt`), and so is a file reported `changed` whose record it holds already (a document closed
+ *   unchanged), if the record is the file's as the index has it and the entry's current text is the
+ *   record's (length and CRC, compared then): cold, its bytes leave memory; warm, they leave instead
+ *   of going cold. A backed entry's fallback reads the latest reader, so merges and new bases keep it
+ *   readable; a damaged or missing store file falls back to the disk (while unchanged), then to a
+ *   re-read (freshness.ts), as a loaded file does.
  * Guarantees: nothing damaged is served; damage is skipped, counted, logged, and leads to a new base.
+ * Every text read back from the store is verified against its entry (length, CRC) before it is served.
  * Concurrency: async; saves of one store never overlap nor run during its root's load (requests
  * meanwhile coalesce into one more); one past its deadline is aborted, leaving the previous store
  * whole; a shutdown's save writes its delta and leaves compaction and merges to the next save.
  */
 import { existsSync } from 'node:fs';
 import { crc32 } from '../cache/index.js';
-import { diskFallback } from './diskFallback.js';
+import { readIfUnchanged } from './diskFallback.js';
 import type { IndexTargets } from './fileIndexer.js';
 import { forgetFile } from './fileIndexer.js';
 import type { ScannedFile } from './scanner.js';
@@ -143,7 +152,7 @@ export class Persistence {
     snapshotPath: undefined as string | undefined,
     loadedFiles: 0, keptFiles: 0, reindexedFiles: 0, removedFiles: 0,
     loadMs: 0, saves: 0, lastSaveBytes: 0, lastSaveFiles: 0, lastSaveMs: 0, failedSaves: 0, evictedCaches: 0,
-    mostSavesAtOnce: 0, deltaSaves: 0, deltaMerges: 0, compactions: 0, lastSaveRecords: 0,
+    mostSavesAtOnce: 0, deltaSaves: 0, deltaMerges: 0, compactions: 0, lastSaveRecords: 0, adoptedFiles: 0,
   };
   #closed = false;
 
@@ -256,7 +265,7 @@ export class Persistence {
         // Every record the file holds, open documents' too: a close then saves only what differs.
         recorded.set(f.key, recordSignature(f));
         if (this.#o.isOpen(f.key) || !t.enabled(f.language)) continue;
-        t.cache.adopt(f.key, { length: f.length, crc: f.crc }, this.#fallback(s, f));
+        t.cache.adopt(f.key, { length: f.length, crc: f.crc }, this.#fallback(s, f.key, f));
         if (f.noTreeReason === undefined) {
           t.symbols.replaceFile(f.key, f.symbols);
           t.occurrences.expect(f.key, { bytes: f.length, crc: f.crc });
@@ -310,10 +319,14 @@ export class Persistence {
     };
   }
 
-  /** The cache fallback of a loaded file: the snapshot's packs, then the disk while unchanged. */
-  #fallback(s: RootState, f: SnapshotFile): () => Uint8Array | undefined {
-    const disk = diskFallback(f.key, f.size, f.mtimeMs);
-    const key = f.key;
+  /**
+   * The cache fallback of a file the store holds: the text of its record in the root's store as it is
+   * when read (the reader of the latest manifest, which a merge or a new base replaces), then the disk
+   * while its size and mtime are `disk`'s.
+   */
+  #fallback(s: RootState, key: string, disk: { size: number; mtimeMs: number }): () => Uint8Array | undefined {
+    // One closure per file (it is kept by every entry the store backs): the disk's part is a call.
+    const { size, mtimeMs } = disk;
     return () => {
       const reader = s.reader;
       if (reader) {
@@ -324,8 +337,48 @@ export class Persistence {
           this.#reportDamage(s);
         }
       }
-      return disk();
+      return readIfUnchanged(key, size, mtimeMs);
     };
+  }
+
+  /**
+   * After a save: every file whose committed record holds exactly its cache entry's current text
+   * becomes backed by the store (`SourceCache.back`) — a cold entry drops its bytes now, a warm one
+   * when demoted — so the cache keeps in memory only texts the store does not have. Compared now, key
+   * by key: the record is the file's as the index has it (same signature: nothing re-indexed since the
+   * save read it) and the entry's text is that record's (length and CRC: not edited since). Open
+   * documents are left alone. Returns the entries that dropped their bytes.
+   */
+  async #backSaved(root: string, s: RootState): Promise<number> {
+    let dropped = 0;
+    let n = 0;
+    for (const key of s.recorded.keys()) {
+      if (++n % PLAN_SLICE === 0) {
+        await new Promise((r) => setImmediate(r));
+        // The save is committed: a close or a removed root only ends this pass.
+        if (this.#closed || this.#roots.get(root) !== s) break;
+      }
+      if (this.#back(s, key)) dropped++;
+    }
+    return dropped;
+  }
+
+  /**
+   * Backs `key`'s cache entry by the store when the store's committed record is the file's as the
+   * index has it and the entry's text is the record's, now (see `#backSaved`). True when a cold entry
+   * dropped its bytes.
+   */
+  #back(s: RootState, key: string): boolean {
+    const t = this.#o.targets;
+    // A damaged store answers with a new base first (its copies may be gone: see copyDeltas).
+    if (!s.reader || s.whole === 'damage' || this.#o.isOpen(key) || t.cache.isBacked(key)) return false;
+    const signature = s.recorded.get(key);
+    const row = t.files.get(key);
+    if (signature === undefined || !row?.disk || !row.analyzed) return false;
+    if (this.#currentSignature(key) !== signature) return false;
+    const cold = t.cache.tier(key) === 'cold';
+    return t.cache.back(key, { length: row.analyzed.bytes, crc: row.analyzed.crc }, this.#fallback(s, key, row.disk))
+      && cold;
   }
 
   /** The signature of the record a save would write for `key` now; undefined when it would write none. */
@@ -349,7 +402,8 @@ export class Persistence {
 
   /**
    * Notes that files of the index may have changed (watched files, a closed document, a re-read): the
-   * root's snapshot is saved soon if any of their records would differ from the snapshot's.
+   * root's snapshot is saved soon if any of their records would differ from the snapshot's; those whose
+   * record it holds already are backed by it now (a document closed unchanged).
    */
   changed(keys: Iterable<string>): void {
     if (!this.enabled) return;
@@ -358,8 +412,17 @@ export class Persistence {
       const mine = list.filter((k) => under(root, k));
       if (mine.length === 0) continue;
       // The running save may or may not have written them yet: decided against what it recorded.
-      if (this.#saving.has(s.path)) for (const k of mine) s.changedDuringSave.add(k);
-      else if (mine.some((k) => this.#differs(s, k))) this.#schedule(s);
+      if (this.#saving.has(s.path)) {
+        for (const k of mine) s.changedDuringSave.add(k);
+        continue;
+      }
+      let differs = false;
+      for (const k of mine) {
+        if (this.#differs(s, k)) differs = true;
+        else if (this.#o.isOpen(k)) continue;
+        else if (this.#back(s, k)) this.#stats.adoptedFiles++;
+      }
+      if (differs) this.#schedule(s);
     }
   }
 
@@ -438,7 +501,11 @@ export class Persistence {
     await t.occurrences.flush();
     const plan = await this.#plan(root, s, deadline);
     const { kind, compaction } = this.#kindOf(root, s, plan, deadline);
-    if (kind === undefined) return;
+    if (kind === undefined) {
+      // Nothing to write; entries that left the store's keeping since (a document closed) are backed again.
+      if (deadline === Infinity) this.#stats.adoptedFiles += await this.#backSaved(root, s);
+      return;
+    }
     const over = kind === 'base' ? this.#manifestNow(s) : s.reader!.manifest;
     const writer = await StoreWriter.create(s.path, root, kind, over);
     let written: StoreWritten;
@@ -479,6 +546,8 @@ export class Persistence {
     sweepStore(s.path, manifest);
     t.log.info(`persistent cache ${s.path}: saved ${records} files as a ${kind}, `
       + `${(x.lastSaveBytes / MiB).toFixed(2)} MB in ${Math.round(x.lastSaveMs)} ms`);
+    // The texts the store now holds leave memory (a shutdown's save has no use for it).
+    if (current && deadline === Infinity) x.adoptedFiles += await this.#backSaved(root, s);
     const cacheRoot = cacheRootOf(s.path);
     if (cacheRoot) {
       const { removed } = enforceDiskBudget(cacheRoot, this.#o.settings().cacheDiskMB * MiB, s.path);
@@ -756,6 +825,7 @@ export class Persistence {
       lastSaveRecords: x.lastSaveRecords,
       deltas: [...this.#roots.values()].reduce((n, s) => n + (s.reader?.deltaCount ?? 0), 0),
       storeBytes: [...this.#roots.values()].reduce((n, s) => n + (s.reader?.storeBytes ?? 0), 0),
+      adoptedFiles: x.adoptedFiles,
     };
   }
 

@@ -427,6 +427,7 @@ export class Workspace implements WorkspaceService {
         hot: { files: hot.files, bytes: hot.bytes },
         warm: { files: cache.tiers.warm.files, bytes: cache.tiers.warm.bytes },
         cold: { files: cache.tiers.cold.files, bytes: cache.tiers.cold.bytes },
+        disk: { files: cache.tiers.evicted.files, bytes: cache.tiers.evicted.bytes },
       },
       trees: [threadLedger.counts(), pool.trees],
       // Damage found in persistent snapshots counts as detected corruption too.
@@ -437,7 +438,7 @@ export class Workspace implements WorkspaceService {
       },
       journal: threadJournalStats.counts(),
       budgets: tierBudgets(this.#settings),
-      persist: this.#persist.stats(),
+      persist: { ...this.#persist.stats(), backedFiles: cache.backedFiles },
       occurrences: this.#occurrences.stats(),
       symbols: (({ files, symbols, names, byteSize }) => ({ files, symbols, names, bytes: byteSize }))(
         this.#symbols.stats()),

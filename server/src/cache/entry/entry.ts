@@ -4,7 +4,7 @@
  *
  * `length` is the current text's length; `crc` is the current text's CRC when known (always with an
  * empty journal, after an edit whose caller gave it, or after a verified read). Fallback bytes are
- * verified against them.
+ * verified against them. `backed` says the fallback durably holds that text (a persistent store).
  * The chunk list has its own CRC-32 (`chunksCrc`), checked by `chunksIntact()` before every use,
  * because a flipped bit in it would name a wrong slot and releasing that slot would drift reference
  * counts (reads alone stay safe: the whole-text CRC fails). The check is cheap next to a read's.
@@ -30,6 +30,11 @@ export class Entry {
   crc: number | undefined = undefined;
   /** Verified reads since the entry went cold; the second one moves it warm (see SourceCache). */
   coldReads = 0;
+  /**
+   * `fallback` durably holds the current text (`length`, `crc`): the entry's bytes may leave memory
+   * instead of going cold (SourceCache.back). Cleared by any change of the text or of the fallback.
+   */
+  backed = false;
 
   constructor(
     readonly key: string,
