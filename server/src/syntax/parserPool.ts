@@ -39,9 +39,10 @@ export interface ParserPoolOptions {
   /** Retire a worker once it has parsed this many bytes (default 256 MB). */
   recycleBytes?: number;
   /**
-   * End a worker that has had nothing to do for this long (default 3 s). Its wasm heap grew with
-   * the largest files it parsed and only an ended thread gives that memory back; a new worker
-   * starts on demand (loading a grammar takes milliseconds), so idle memory is not kept for it.
+   * End a worker that has had nothing to do for this long (default 30 s). Its wasm heap grew with
+   * the largest files it parsed and only an ended thread gives that memory back; but a new worker
+   * pays for each language again (a grammar's load, and its query's compilation: C's and C++'s take
+   * a tenth to half a second), so a pause in the editing must not end it.
    */
   idleMs?: number;
   maxFileBytes?: number;
@@ -129,7 +130,7 @@ export class ParserPool {
   constructor(o: ParserPoolOptions = {}) {
     this.#size = Math.max(1, o.size ?? defaultWorkerCount(availableParallelism()));
     this.#recycleBytes = o.recycleBytes ?? 256 * 1024 * 1024;
-    this.#idleMs = o.idleMs ?? 3000;
+    this.#idleMs = o.idleMs ?? 30_000;
     this.#inFlight = Math.max(1, o.inFlight ?? 2);
     this.#growBytes = Math.max(1, o.growBytes ?? GROW_BYTES);
     this.#config = {
