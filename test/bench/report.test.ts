@@ -56,4 +56,7 @@ test('percentiles, seeded sampling, shell names, arguments', () => {
   assert.deepEqual([a(), a()], [b(), b()]);
   assert.deepEqual(shellFunctionNames('foo() {\n  function bar {\n_baz () { :; }\nx=1\n'), ['foo', 'bar', '_baz']);
   assert.deepEqual(parseArgs(['--small', '--only', 'cache,peer-bash']), { small: true, only: ['cache', 'peer-bash'], out: undefined });
+  // A mistyped flag stops before anything runs; --help only prints the usage.
+  assert.throws(() => parseArgs(['--smal']), /unknown argument "--smal"/);
+  assert.equal(parseArgs(['--help']).help, true);
 });

@@ -74,7 +74,15 @@ export async function loadSections(dir: string): Promise<{ sections: LoadedSecti
   return { sections, broken };
 }
 
-export function parseArgs(argv: string[]): { small: boolean; only: string[]; out?: string; section?: { id: string; out: string } } {
+export const USAGE = 'usage: npm run bench [-- --small] [-- --only <id>[,<id>…]] [-- --out <dir>]';
+
+/**
+ * The runner's flags; `help` for --help/-h. Any other word is an error: a mistyped flag must not start
+ * the whole benchmark (an hour, and a kernel download).
+ */
+export function parseArgs(argv: string[]): {
+  small: boolean; only: string[]; out?: string; section?: { id: string; out: string }; help?: true;
+} {
   const only: string[] = [];
   let out: string | undefined;
   let section: { id: string; out: string } | undefined;
@@ -83,6 +91,8 @@ export function parseArgs(argv: string[]): { small: boolean; only: string[]; out
     else if (argv[i]?.startsWith('--only=')) only.push(...argv[i]!.slice(7).split(',').filter(Boolean));
     else if (argv[i] === '--out') out = argv[++i];
     else if (argv[i] === '--section') section = { id: argv[++i] ?? '', out: argv[++i] ?? '' };
+    else if (argv[i] === '--help' || argv[i] === '-h') return { small: false, only: [], help: true };
+    else if (argv[i] !== '--small') throw new Error(`unknown argument ${JSON.stringify(argv[i])}; ${USAGE}`);
   }
   return { small: argv.includes('--small'), only, out, ...(section ? { section } : {}) };
 }
@@ -174,7 +184,9 @@ export async function runBench(argv: string[]): Promise<BenchReport> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runBench(process.argv.slice(2)).then(
+  const help = (() => { try { return parseArgs(process.argv.slice(2)).help; } catch { return undefined; } })();
+  if (help) console.log(USAGE);
+  else runBench(process.argv.slice(2)).then(
     (r) => { if (r.errors.length > 0) process.exitCode = 1; },
     (err) => { console.error(`bench: ${errorMessage(err)}`); process.exitCode = 1; },
   );
