@@ -36,15 +36,16 @@ export interface SoakPlan {
 }
 
 /**
- * Warm-up: a quarter of the run but at least 90 s, and never more than half the run. The server's
+ * Warm-up: a quarter of the run but at least 240 s, and never more than half the run. The server's
  * retained memory climbs while the session first opens its working set of files and V8 compiles
- * what runs hot (JavaScript and the grammars' wasm): with every grammar loaded before the run
- * (session.ts `prime`), retained memory rose by 8–10% until 60–80 s into a three-minute run and then
- * stayed within ±3% of where it was (measured on a loaded two-core machine, several seeds); from the
- * warm-up's end at 45 s that rise alone was 9–12% of drift. A leak is growth after that.
+ * what runs hot (JavaScript and the grammars' wasm), with every grammar loaded before the run
+ * (session.ts `prime`): in 8-minute runs it rose by about 30% and levelled off 166–211 s in (the
+ * commit before the occurrence index alike), and in a 3-minute run on a quiet machine it was still
+ * rising at 181 s (+12% from 90 s, the V8 heap and external memory flat). So a run that judges drift
+ * lasts at least 8 minutes (.ci/run), and a leak is growth after that.
  */
 export function soakPlan(durationMs: number): SoakPlan {
-  const warmupMs = Math.min(Math.max(0.25 * durationMs, 90_000), 0.5 * durationMs);
+  const warmupMs = Math.min(Math.max(0.25 * durationMs, 240_000), 0.5 * durationMs);
   const windows = Math.min(POST_WARMUP_WINDOWS, Math.max(2, Math.floor((durationMs - warmupMs) / MIN_WINDOW_MS)));
   const windowMs = (durationMs - warmupMs) / windows;
   // RSS moves by ±10% from sample to sample (GC, parser workers ending when idle and starting again):

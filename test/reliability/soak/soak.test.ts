@@ -58,11 +58,12 @@ test('shadow: positions follow LSP line ends, and snap never splits \\r\\n or a 
   assert.ok(!doc.contains({ line: 0, character: 3 })); // past the line's content
 });
 
-test('plan: warm-up is a quarter of the run, at least 90 s, at most half; windows of ≥ 5 s after it, at most 8', () => {
+test('plan: warm-up is a quarter of the run, at least 240 s, at most half; windows of ≥ 5 s after it, at most 8', () => {
   assert.equal(soakPlan(60_000).warmupMs, 30_000);
   assert.equal(soakPlan(180_000).warmupMs, 90_000);
-  assert.equal(soakPlan(480_000).warmupMs, 120_000);
-  assert.equal(soakPlan(600_000).warmupMs, 150_000);
+  assert.equal(soakPlan(480_000).warmupMs, 240_000);
+  assert.equal(soakPlan(600_000).warmupMs, 240_000);
+  assert.equal(soakPlan(1_200_000).warmupMs, 300_000);
   assert.equal(soakPlan(30_000).warmupMs, 15_000);
   assert.equal(soakPlan(600_000).windows, 8);
   assert.equal(soakPlan(30_000).windows, 3);
