@@ -52,7 +52,7 @@ export interface SoakReport {
 
 export const DRIFT_METHOD = 'Retained memory = VmRSS of the server process tree (/proc) right after strata/debug/releaseMemory '
   + 'ended the idle parser workers and ran a full garbage collection, less V8\'s young generation (empty then, committed at the size V8 grew it to), '
-  + 'the least of three reads; read at every window boundary while the session pauses. After the warm-up (a quarter of the run, at least 90 s, '
+  + 'the least of three reads; read at every window boundary while the session pauses. After the warm-up (a quarter of the run, at least 240 s, '
   + 'at most half), the run is cut into equal windows of at least 5 s (at most 8). Drift = (largest later checkpoint − checkpoint at the '
   + 'warm-up\'s end) / that checkpoint; limit 10%. RSS as sampled (median per window) swings by a third with the parser workers alive and '
   + 'the garbage not yet collected: it is reported, not judged.';
