@@ -6,8 +6,8 @@
  * byte arena, and one pair per distinct name it defines in a pair arena (the file, where in the run
  * the name's first record starts, how many it has); a name's pairs form a singly linked chain from
  * `nameHead`, and `nameDefs` counts its live definitions. A lookup reads only the name's records,
- * because a record depends on no other and a common name (a struct field) has thousands of files. A re-indexed
- * file appends a new run and new pairs: the old ones are dead from then on (a pair is live while it
+ * because a record depends on no other and a common name (a struct field) has thousands of files.
+ * A re-indexed file appends a new run and new pairs: the old ones are dead from then on (a pair is live while it
  * lies in its file's current pair range), skipped by readers and dropped by the next compaction,
  * which runs once dead bytes or pairs outnumber half the live ones (plus `compactSlack`), and also
  * drops unused names and paths and renumbers what stays, so churn never grows memory without bound.
@@ -112,8 +112,9 @@ export class SymbolIndex {
   private changes = 0;
 
   private readonly compactSlack: number;
-  /** A file's records while they are written; symbols' name ids while a run is read. */
+  /** A file's records while they are written (replaceFile, compaction), before they join the arena. */
   private readonly sink = new VarintSink(4096);
+  /** Name ids and record offsets of the file being written, by record; the order linkPairs sorts them in. */
   private scratchIds = new Int32Array(256);
   private scratchOffsets = new Uint32Array(256);
   private scratchOrder = new Int32Array(256);
