@@ -277,13 +277,17 @@ class Soak {
     return this.active ? this.docs.get(this.active) : undefined;
   }
 
-  /** A slice of some corpus file: what is typed and pasted is real code. */
+  /**
+   * A slice of some corpus file: what is typed and pasted is real code, in whole characters (a slice
+   * may cut a surrogate pair at either end; an editor never inserts half of one, and the server refuses
+   * an edit that would: textEdits.ts).
+   */
   sourceSlice(length: number): string {
     const f = this.pick(this.corpus.files);
     const text = this.diskText(f.path);
     if (text.length <= length) return text;
     const at = this.int(text.length - length);
-    return text.slice(at, at + length);
+    return text.slice(at, at + length).replace(/^[\udc00-\udfff]/, '').replace(/[\ud800-\udbff]$/, '');
   }
 
   async compare(uri: string, expected: string, what: string): Promise<void> {
@@ -386,10 +390,7 @@ class Soak {
 
   async paste(doc: OpenDoc): Promise<void> {
     const at = doc.shadow.snap(this.int(doc.shadow.length + 1));
-    let block = this.sourceSlice(this.size(2048, 200_000));
-    // A slice may start inside a pair; an editor pastes whole characters.
-    block = block.replace(/^[\udc00-\udfff]/, '').replace(/[\ud800-\udbff]$/, '');
-    this.sendChanges(doc, [this.edit(doc, at, at, block)]);
+    this.sendChanges(doc, [this.edit(doc, at, at, this.sourceSlice(this.size(2048, 200_000)))]);
   }
 
   async delete(doc: OpenDoc): Promise<void> {
