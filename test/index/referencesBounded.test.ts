@@ -116,8 +116,17 @@ describe('find-references over a tree of many candidate files', () => {
     assert.ok((ws.stats().occurrences?.files ?? 0) >= FILES);
   });
 
-  /** Opens every file, so each is searched in its live text (parsed), as an editor's buffers are. */
-  const openAll = () => { for (const [k, t] of texts) ws.openDocument(k, 'javascript', 1, t); };
+  /**
+   * Opens every file and edits it (an empty insertion: the text stays the disk's), so each is searched
+   * in its live text (parsed), as an editor's edited buffers are; unedited, the index would answer.
+   */
+  const openAll = () => {
+    const nothing = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '' };
+    for (const [k, t] of texts) {
+      ws.openDocument(k, 'javascript', 1, t);
+      ws.changeDocument(k, 2, [nothing], 'utf-16');
+    }
+  };
   const closeAll = () => { for (const k of texts.keys()) ws.closeDocument(k); };
 
   it('holds at most twice the workers\' candidate texts at once', async () => {
@@ -222,6 +231,7 @@ describe('find-references reads closed files without churning the cache tiers', 
       settle: async () => {},
       languageOf: () => 'javascript',
       openText: () => undefined,
+      asIndexed: () => false,
       treeCapBytes: () => 1 << 20,
       limits: () => ({ files: 2, bytes: 1 << 20 }),
       log: Logger.silent(),

@@ -7,6 +7,8 @@
  * - A document closed with unsaved edits whose analysis was recorded while open: once the close has
  *   settled, the occurrences of the discarded text are not served, only the disk's.
  * - A file opened (with another text) while the search settles others: its indexed run is not served.
+ * - A document opened with the text it was indexed from answers from the index, unparsed, exactly as
+ *   when closed; once edited, from a parse of its text.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -127,6 +129,32 @@ describe('find-references serves only positions in the current text', () => {
     } finally {
       Occurrences.prototype.lookup = lookup;
       ws.closeDocument(c);
+    }
+  });
+
+  it('answers an open document unchanged since indexing from the index, an edited one from its parse', async () => {
+    const closedAnswer = await ws.references(b, at, true);
+    const original = ParserPool.prototype.parse;
+    const parsed: string[] = [];
+    ParserPool.prototype.parse = function (this: ParserPool, input: ParseInput): Promise<ParseOutcome> {
+      if (input.references) parsed.push(path.basename(input.path ?? '?'));
+      return original.call(this, input);
+    };
+    ws.openDocument(b, 'javascript', 1, B);
+    try {
+      assert.deepEqual(await ws.references(b, at, true), closedAnswer, 'the same answer as with b.js closed');
+      assert.deepEqual(parsed, [], 'nothing parsed: every text is the indexed one');
+      ws.changeDocument(b, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }], 'utf-16');
+      const edited = await ws.references(b, { line: at.line + 1, character: at.character }, true);
+      assert.deepEqual(parsed, ['b.js'], 'the edited document is parsed');
+      assertCurrent(edited);
+      const moved = (refs: Location[]) => refs.filter((l) => l.key === b).map((l) => l.span[0]);
+      assert.deepEqual(moved(edited), moved(closedAnswer).map((line) => line + 1), 'b.js\'s references one line down');
+    } finally {
+      ParserPool.prototype.parse = original;
+      ws.changeDocument(b, 3, [{ text: B }], 'utf-16');
+      ws.closeDocument(b);
+      assert.equal(await ws.textOf(b), B);
     }
   });
 });

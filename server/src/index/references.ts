@@ -1,11 +1,12 @@
 /**
  * Find-references: every place a name occurs. Closed files answer from the occurrence index
  * (occurrences/): their occurrences were recorded when they were indexed, so nothing is read or parsed.
- * Open documents answer from their live text, parsed here in the worker pool (the index catches up
- * with an edit only after a debounce), and so do files the index is missing (occurrences.ts) until they
- * are indexed again: texts read for that are peeked, so a search never reorders or refills the tiers.
- * Declarations come from the symbol index for closed files (settled first), from the parse for open
- * documents: the index's entry of an open document is of the text last indexed, not the editor's.
+ * Edited open documents answer from their live text, parsed here in the worker pool (the index catches
+ * up with an edit only after a debounce), and so do files the index is missing (occurrences.ts) until
+ * they are indexed again: texts read for that are peeked, so a search never reorders or refills the
+ * tiers. An open document still holding the text it was indexed from answers from the index like a
+ * closed file. Declarations come from the symbol index for indexed texts (settled first), from the
+ * parse for edited documents: the index's entry of one is of the text last indexed, not the editor's.
  * Results are ordered (the asking file first, navigation.ts) and bounded by MAX_REFERENCES; an indexed
  * file is made current (`settle`) before its occurrences are served, and only files whose occurrences
  * can still enter the answer are settled or decoded, so a name in every file costs what the answer does.
@@ -49,6 +50,8 @@ export interface ReferenceSources {
   languageOf(key: string): LanguageName | undefined;
   /** An open document's current text; undefined for a closed file. */
   openText(key: string): string | undefined;
+  /** True for an open document whose text is still the one the index holds (not edited since it was indexed). */
+  asIndexed(key: string): boolean;
   /** Keys of the documents open in an editor. */
   openKeys(): Iterable<string>;
   treeCapBytes(): number;
@@ -75,7 +78,7 @@ export class ReferenceSearch {
     const parsedOpen = new Set<string>();
     // Texts to parse: open documents that mention the name, and files the index is missing.
     const toParse = new Set<string>();
-    for (const k of this.#s.openKeys()) if (this.#s.openText(k)?.includes(name)) toParse.add(k);
+    for (const k of this.#s.openKeys()) if (this.#live(k) && this.#s.openText(k)?.includes(name)) toParse.add(k);
     for (const k of this.#s.occurrences.missing) toParse.add(k);
     const limits = this.#s.limits();
     const held = new HeldTexts(limits.bytes, this.#s.onHeld);
@@ -113,8 +116,8 @@ export class ReferenceSearch {
       if (this.#s.occurrences.generation !== generation) runs = this.#lookup(name, skip);
       for (const k of batch) {
         const run = runs.get(k);
-        // Opened while the batch settled: the index's run is of its disk text, not the editor's.
-        if (!run || this.#s.openText(k) !== undefined) continue;
+        // Opened (and edited) while the batch settled: the index's run is not of the editor's text.
+        if (!run || this.#live(k)) continue;
         for (const o of occurrencesIn(name, run)) {
           if (o.kind === 'definition') continue;
           found.push({ key: k, span: o.span });
@@ -125,26 +128,31 @@ export class ReferenceSearch {
   }
 
   /**
-   * Adds the symbol index's declarations of `name` in closed files, each settled first (open documents
-   * parsed here gave theirs already). An open document's entry is of the text last indexed, which an
-   * edit may have moved or removed since (the index catches up only after a debounce): an open
-   * document without the name in its text has no declaration of it, and one with it was parsed.
+   * Adds the symbol index's declarations of `name` in indexed texts, each settled first (edited
+   * documents parsed here gave theirs already). An edited document's entry is of the text last indexed,
+   * which an edit may have moved or removed since (the index catches up only after a debounce): one
+   * without the name in its text has no declaration of it, and one with it was parsed.
    */
   async #declarations(name: string, parsedOpen: ReadonlySet<string>, found: Location[],
     signal: AbortSignal | undefined): Promise<void> {
-    const closed = (k: string): boolean => !parsedOpen.has(k) && this.#s.openText(k) === undefined;
-    await Promise.all(this.#s.symbols.pathsDefining(name).filter(closed).map((k) => this.#s.settle(k)));
+    const indexed = (k: string): boolean => !parsedOpen.has(k) && !this.#live(k);
+    await Promise.all(this.#s.symbols.pathsDefining(name).filter(indexed).map((k) => this.#s.settle(k)));
     throwIfCancelled(signal);
     // Looked up again: a settled file may have been re-indexed meanwhile.
     for (const s of this.#s.symbols.lookup(name)) {
-      if (closed(s.path)) found.push({ key: s.path, span: s.nameSpan });
+      if (indexed(s.path)) found.push({ key: s.path, span: s.nameSpan });
     }
+  }
+
+  /** An open document whose text the index does not hold (edited since it was indexed): parsed, not looked up. */
+  #live(key: string): boolean {
+    return this.#s.openText(key) !== undefined && !this.#s.asIndexed(key);
   }
 
   #lookup(name: string, skip: ReadonlySet<string>): Map<string, Uint8Array> {
     const runs = new Map<string, Uint8Array>();
     this.#s.occurrences.lookup(name, (k, run) => {
-      if (!skip.has(k) && this.#s.openText(k) === undefined) runs.set(k, run);
+      if (!skip.has(k) && !this.#live(k)) runs.set(k, run);
     });
     return runs;
   }

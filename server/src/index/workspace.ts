@@ -149,6 +149,7 @@ export class Workspace implements WorkspaceService {
       settle: (key) => this.#settle(key),
       languageOf: (key) => this.#languageOf(key),
       openText: (key) => this.#sync.get(key)?.text,
+      asIndexed: (key) => this.#sync.isAsIndexed(key),
       treeCapBytes: () => this.#treeCap(),
       // As many texts as the indexer keeps in flight, in a quarter of the warm tier's memory.
       limits: () => ({ files: this.#pool.size * 2, bytes: Math.floor(tierBudgets(this.#settings).warmBytes / 4) }),
