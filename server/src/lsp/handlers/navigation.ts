@@ -11,7 +11,13 @@ import type { ResponseLines, Session } from '../session.js';
 
 async function toLsp(session: Session, found: readonly Location[], lines: ResponseLines): Promise<LspLocation[]> {
   const ranges = await session.rangesByKey(found, lines);
-  return found.map((loc, i) => ({ uri: session.uriOf(loc.key), range: ranges[i]! }));
+  // Each file's URI made once: an answer of thousands of locations comes from far fewer files.
+  const uris = new Map<string, string>();
+  return found.map((loc, i) => {
+    let uri = uris.get(loc.key);
+    if (uri === undefined) uris.set(loc.key, uri = session.uriOf(loc.key));
+    return { uri, range: ranges[i]! };
+  });
 }
 
 export function registerNavigationHandlers(session: Session): void {
