@@ -21,7 +21,7 @@ import type {
 } from './api.js';
 import { throwIfCancelled, UnknownDocumentError } from './api.js';
 import {
-  analyzeFile, budgetMsFor, foldingRanges, incompleteMessage, outlineOf, selectionRanges,
+  analyzeFile, budgetMsFor, errorsOf, foldingRanges, incompleteMessage, outlineOf, selectionRanges,
 } from '../syntax/analysis/index.js';
 import { sourceCacheWarmSide } from '../syntax/cacheBridge.js';
 import { HotTier } from '../syntax/hotTier.js';
@@ -365,7 +365,11 @@ export class Workspace implements WorkspaceService {
 
   /** Syntax diagnostics; for an open document also refreshes its symbols and identifier filter. */
   async diagnostics(key: string): Promise<SyntaxDiagnostic[]> {
-    if (this.#sync.isAsIndexed(key) && this.#files.get(key)?.hasErrors === false) return [];
+    if (this.#sync.isAsIndexed(key)) {
+      if (this.#files.get(key)?.hasErrors === false) return [];
+      // The index holds this very text's symbols and occurrences: only its errors are computed.
+      return (await this.#withTree(key, (tree, _lang, text) => errorsOf(tree, text))) ?? [];
+    }
     const result = await this.#analysis(key);
     if (!result) return [];
     this.#noteIncomplete(key, result.analysis.incomplete);

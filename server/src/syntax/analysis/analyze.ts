@@ -66,6 +66,14 @@ export function identifierNames(tree: Tree, lang: LanguageInfo | LanguageName): 
   return [...collectTags(tree, lang).names].sort();
 }
 
+/**
+ * The syntax errors `analyzeFile` reports for the tree, without its query pass (so without the
+ * 'incomplete' marker: nothing is cut), for a text whose symbols and occurrences are known already.
+ */
+export function errorsOf(tree: Tree, text?: string, limit = DEFAULT_DIAGNOSTIC_LIMIT): SyntaxDiagnostic[] {
+  return syntaxDiagnostics(tree, limit, linesIfRowsDiffer(text));
+}
+
 /** Everything the indexer needs from one file. */
 export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts: AnalyzeOptions = {}): FileAnalysis {
   const lines = linesIfRowsDiffer(opts.text);
