@@ -1,7 +1,8 @@
 /**
- * Backed entries (`back`, `adopt`): an entry whose fallback durably holds its current text leaves
- * memory instead of going cold, and is read back from the fallback, verified.
- * - model-based (property): random puts, edits (with and without the CRC after), saves into a durable
+ * Backed entries (`back`, `adopt`, `put` with `backed`): an entry whose fallback durably holds its
+ * current text leaves memory instead of going cold, and is read back from the fallback, verified.
+ * - model-based (property): random puts (some backed from the start, as a text just read from its
+ *   file), edits (with and without the CRC after), saves into a durable
  *   copy (a map standing for the persistent store) followed by `back` with the saved or an older
  *   text's length and CRC, fallback swaps, damage to the durable copy, reads, peeks and budget
  *   changes: every read gives the model's text or an IntegrityError (only while the durable copy is
@@ -23,6 +24,7 @@ const KEYS = 6;
 
 type Op =
   | { kind: 'put'; k: number; text: Uint8Array }
+  | { kind: 'putBacked'; k: number; text: Uint8Array }
   | { kind: 'edit'; k: number; spec: EditSpec; withCrc: boolean }
   | { kind: 'save'; k: number }
   | { kind: 'backStale'; k: number }
@@ -39,6 +41,7 @@ const specArb = fc.record({
 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), k: keyArb, text: textArb(5000) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('putBacked' as const), k: keyArb, text: textArb(5000) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), k: keyArb, spec: specArb, withCrc: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('save' as const), k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('backStale' as const), k: keyArb }) },
@@ -74,6 +77,16 @@ test('backed entries: never served other bytes, never cold, backed only for thei
           older.set(op.k, model[op.k]!);
           model[op.k] = op.text.slice();
           cache.put(key(op.k), op.text);
+        } else if (op.kind === 'putBacked') {
+          // A text just read from where it lives: the durable copy holds it already.
+          older.set(op.k, model[op.k]!);
+          model[op.k] = op.text.slice();
+          durable.set(op.k, op.text.slice());
+          saved.set(op.k, op.text.slice());
+          damaged.delete(op.k);
+          cache.put(key(op.k), op.text, fallbackOf(op.k), { backed: true });
+          assert.ok(cache.isBacked(key(op.k)));
+          backs++;
         } else if (op.kind === 'edit') {
           const edit = resolveEdit(op.spec, model[op.k]!.length);
           const next = applyEdit(model[op.k]!, edit);

@@ -14,11 +14,12 @@
  *   as in 2Q), because one-off reads (indexing, searches) must not push files in use out of warm.
  * - A put over an existing key, or with `{ previous }`, may store new chunks as deltas against the
  *   previous version's (store/delta-source.ts); to everything else a delta is a chunk like any other.
- * - A backed entry (`adopt`, `back`: its fallback durably holds its current text, e.g. a persistent
- *   store) never goes cold: its bytes leave memory instead (metadata only, refilled from the fallback,
- *   verified, on its next read), so the cold tier holds only texts that exist nowhere else. An entry
- *   is backed only while its text is the one declared (length and CRC, compared when declared) and its
- *   fallback the one given: an edit, another text or another fallback ends it.
+ * - A backed entry (`adopt`, `back`, a put with `backed`: its fallback holds its current text, as a
+ *   persistent store's copy or as the file it was just read from) never goes cold: its bytes leave
+ *   memory instead (metadata only, refilled from the fallback, verified, on its next read), so the
+ *   cold tier holds only texts that exist nowhere else. An entry is backed only while its text is the
+ *   one declared (length and CRC, compared when declared) and its fallback the one given: an edit,
+ *   another text or another fallback ends it.
  * - `compact` folds a journal; an entry without one (a metadata-only entry among them) is left as is.
  * Concurrency: synchronous and single-threaded after `await createSourceCache()`, which waits for zstd.
  */
@@ -26,7 +27,7 @@ import { StreamingChunker, DEFAULT_CHUNKING, validateChunking, type ChunkingOpti
 import { ChunkStore } from './store/chunk-store.js';
 import { DeltaSource } from './store/delta-source.js';
 import { initZstd, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
-import { Entry, type EntryTier } from './entry/entry.js';
+import { Entry, type Backing, type EntryTier } from './entry/entry.js';
 import { candidateFrom, type Fallback } from './entry/fallback.js';
 import { encodeRecord, type JournalEdit } from './entry/journal.js';
 import { rebuildBase, rebuildCurrent, decodeJournal } from './entry/rebuild.js';
@@ -61,6 +62,11 @@ export interface PutOptions {
   previous?: string;
   /** Set false to store every new chunk whole (default true). */
   deltas?: boolean;
+  /**
+   * The fallback is where this very text was just read from (a file): the entry is backed by its
+   * origin from the start (see `Backing`), so it is never cold. Ignored without a fallback.
+   */
+  backed?: boolean;
 }
 
 export interface AppendOptions {
@@ -164,8 +170,9 @@ export class SourceCache {
     this.slotBuffer.length = 0;
     const e = new Entry(key, fallback ?? old?.fallback);
     // The same text under the same fallback (a refill, a recovery, a compaction) stays backed.
-    e.backed = old !== undefined && old.backed && (fallback === undefined || fallback === old.fallback)
-      && old.length === length && old.crc === crc;
+    if (options.backed === true && fallback !== undefined) e.backing = 'origin';
+    else if (old !== undefined && (fallback === undefined || fallback === old.fallback)
+      && old.length === length && old.crc === crc) e.backing = old.backing;
     if (old) this.dropContent(old);
     e.setChunks(slots);
     e.baseLength = length;
@@ -322,7 +329,7 @@ export class SourceCache {
     this.journalBytes += record.length;
     e.length = lengthAfter;
     e.crc = options.crcAfter;
-    e.backed = false;
+    e.backing = 'none';
     this.tiers.touch(e);
     return true;
   }
@@ -356,7 +363,7 @@ export class SourceCache {
     e.length = meta.length;
     e.crc = meta.crc >>> 0;
     e.tier = 'evicted';
-    e.backed = true;
+    e.backing = 'copy';
     this.entries.set(key, e);
     this.tiers.touch(e);
     if (old) this.enforceBudgets();
@@ -373,7 +380,7 @@ export class SourceCache {
     const e = this.entries.get(key);
     if (!e || e.crc === undefined || e.length !== meta.length || e.crc !== meta.crc >>> 0) return false;
     e.fallback = fallback;
-    e.backed = true;
+    e.backing = 'copy';
     if (e.tier === 'cold') {
       this.evict(e);
       this.store.flushCold();
@@ -381,9 +388,14 @@ export class SourceCache {
     return true;
   }
 
-  /** True for an entry whose fallback durably holds its current text (`adopt`, `back`). */
+  /** True for an entry whose fallback holds its current text (`adopt`, `back`, a put with `backed`). */
   isBacked(key: string): boolean {
-    return this.entries.get(key)?.backed ?? false;
+    return (this.entries.get(key)?.backing ?? 'none') !== 'none';
+  }
+
+  /** How the entry's fallback holds its current text (see `Backing`); undefined for an unknown key. */
+  backing(key: string): Backing | undefined {
+    return this.entries.get(key)?.backing;
   }
 
   /**
@@ -421,7 +433,7 @@ export class SourceCache {
   setFallback(key: string, fallback: Fallback | undefined): void {
     const e = this.entry(key);
     e.fallback = fallback;
-    e.backed = false;
+    e.backing = 'none';
   }
 
   tier(key: string): EntryTier | undefined {
@@ -467,7 +479,7 @@ export class SourceCache {
     let evictedBytes = 0;
     for (const e of this.tiers.leastRecent('evicted')) evictedBytes += e.length;
     let backed = 0;
-    for (const e of this.entries.values()) if (e.backed) backed++;
+    for (const e of this.entries.values()) if (e.backing !== 'none') backed++;
     return {
       store: {
         rawBytes: this.rawBytes,
@@ -557,8 +569,8 @@ export class SourceCache {
       this.settleDamagedLists(e);
       return;
     }
-    // Its fallback holds the text durably: a cold copy would only duplicate it in memory.
-    if (e.backed) {
+    // Its fallback holds the text: a cold copy would only duplicate it in memory.
+    if (e.backing !== 'none') {
       this.evict(e);
       return;
     }

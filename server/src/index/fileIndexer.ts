@@ -145,7 +145,9 @@ export async function indexFileFromDisk(
 /** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
 async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
   disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
-  t.cache.put(key, bytes, disk ? diskFallback(key, disk.size, disk.mtimeMs) : undefined);
+  // Read from disk, the text has a durable copy there: it leaves memory instead of going cold.
+  if (disk) t.cache.put(key, bytes, diskFallback(key, disk.size, disk.mtimeMs), { backed: true });
+  else t.cache.put(key, bytes);
   const outcome = await analyseSource(t, key, lang, bytes);
   // Opened while it was parsed: the editor's text is analysed instead (its cache entry is the editor's already).
   if (disk && t.isOpen?.(key)) return { result: 'open', bytes: bytes.length };

@@ -371,7 +371,8 @@ export class Persistence {
   #back(s: RootState, key: string): boolean {
     const t = this.#o.targets;
     // A damaged store answers with a new base first (its copies may be gone: see copyDeltas).
-    if (!s.reader || s.whole === 'damage' || this.#o.isOpen(key) || t.cache.isBacked(key)) return false;
+    // Backed by the file it was read from, it is backed by the store's copy instead (the file may change).
+    if (!s.reader || s.whole === 'damage' || this.#o.isOpen(key) || t.cache.backing(key) === 'copy') return false;
     const signature = s.recorded.get(key);
     const row = t.files.get(key);
     if (signature === undefined || !row?.disk || !row.analyzed) return false;

@@ -5,9 +5,10 @@
  * Each read must be the exact text (served through a fallback when the stored bytes are damaged) or
  * a clear LSP error; the number of wrong texts served must be 0. Symbols and references must keep
  * answering. A real server over stdio, on a real workspace (examples/demo + real sources from
- * node_modules), with budgets small enough that files sit in the warm and cold tiers (and some are
- * evicted to metadata), some documents open with unsaved edits, others edited, saved and closed
- * (their cache entries keep non-empty journals).
+ * node_modules), with budgets small enough that files sit in the warm tier and most are evicted to
+ * metadata (backed by the files they were read from), some documents open with unsaved edits (in the
+ * cold tier: their text exists nowhere else), others edited, saved and closed (their cache entries
+ * keep non-empty journals).
  *
  * Prints: seed, flips injected, reads, exact, errors, wrong. Replay: STRATA_FAULT_SEED=<seed>.
  * Length: STRATA_FAULT_ROUNDS (default 30); STRATA_FAULT_VERBOSE=1 prints each error.

@@ -4,7 +4,7 @@
  *
  * `length` is the current text's length; `crc` is the current text's CRC when known (always with an
  * empty journal, after an edit whose caller gave it, or after a verified read). Fallback bytes are
- * verified against them. `backed` says the fallback durably holds that text (a persistent store).
+ * verified against them. `backing` says whether and how the fallback holds that text (see `Backing`).
  * The chunk list has its own CRC-32 (`chunksCrc`), checked by `chunksIntact()` before every use,
  * because a flipped bit in it would name a wrong slot and releasing that slot would drift reference
  * counts (reads alone stay safe: the whole-text CRC fails). The check is cheap next to a read's.
@@ -12,6 +12,14 @@
  */
 import type { Fallback } from './fallback.js';
 import { crc32 } from '../common/crc32.js';
+
+/**
+ * How an entry's fallback holds its current text: not known to (`none`); as the place the text was
+ * read from, which holds it until that place changes (`origin`: a file just read); or as a copy kept
+ * for the cache (`copy`: a persistent store that committed it). Either lets the bytes leave memory;
+ * an owner that keeps copies replaces an origin with its copy (`SourceCache.back`).
+ */
+export type Backing = 'none' | 'origin' | 'copy';
 
 const listBytes = (chunks: Uint32Array) => new Uint8Array(chunks.buffer, chunks.byteOffset, chunks.byteLength);
 
@@ -31,10 +39,11 @@ export class Entry {
   /** Verified reads since the entry went cold; the second one moves it warm (see SourceCache). */
   coldReads = 0;
   /**
-   * `fallback` durably holds the current text (`length`, `crc`): the entry's bytes may leave memory
-   * instead of going cold (SourceCache.back). Cleared by any change of the text or of the fallback.
+   * Whether `fallback` holds the current text (`length`, `crc`); when it does, the entry's bytes may
+   * leave memory instead of going cold (SourceCache.back). Cleared by any change of the text or of
+   * the fallback.
    */
-  backed = false;
+  backing: Backing = 'none';
 
   constructor(
     readonly key: string,
