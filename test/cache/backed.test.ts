@@ -1,8 +1,8 @@
 /**
- * Backed entries (`back`, `adopt`, `put` with `backed`): an entry whose fallback durably holds its
- * current text leaves memory instead of going cold, and is read back from the fallback, verified.
- * - model-based (property): random puts (some backed from the start, as a text just read from its
- *   file), edits (with and without the CRC after), saves into a durable
+ * Backed entries (`back`, `adopt`): an entry whose fallback holds its current text leaves memory
+ * instead of going cold, and is read back from the fallback, verified.
+ * - model-based (property): random puts, adoptions of a text from where it lives (as the indexer
+ *   adopts a file it just read: `origin`), edits (with and without the CRC after), saves into a durable
  *   copy (a map standing for the persistent store) followed by `back` with the saved or an older
  *   text's length and CRC, fallback swaps, damage to the durable copy, reads, peeks and budget
  *   changes: every read gives the model's text or an IntegrityError (only while the durable copy is
@@ -24,7 +24,7 @@ const KEYS = 6;
 
 type Op =
   | { kind: 'put'; k: number; text: Uint8Array }
-  | { kind: 'putBacked'; k: number; text: Uint8Array }
+  | { kind: 'adoptOrigin'; k: number; text: Uint8Array }
   | { kind: 'edit'; k: number; spec: EditSpec; withCrc: boolean }
   | { kind: 'save'; k: number }
   | { kind: 'backStale'; k: number }
@@ -41,7 +41,7 @@ const specArb = fc.record({
 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), k: keyArb, text: textArb(5000) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('putBacked' as const), k: keyArb, text: textArb(5000) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('adoptOrigin' as const), k: keyArb, text: textArb(5000) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), k: keyArb, spec: specArb, withCrc: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('save' as const), k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('backStale' as const), k: keyArb }) },
@@ -77,15 +77,16 @@ test('backed entries: never served other bytes, never cold, backed only for thei
           older.set(op.k, model[op.k]!);
           model[op.k] = op.text.slice();
           cache.put(key(op.k), op.text);
-        } else if (op.kind === 'putBacked') {
-          // A text just read from where it lives: the durable copy holds it already.
+        } else if (op.kind === 'adoptOrigin') {
+          // A text just read from where it lives: the cache keeps its length and CRC only.
           older.set(op.k, model[op.k]!);
           model[op.k] = op.text.slice();
           durable.set(op.k, op.text.slice());
           saved.set(op.k, op.text.slice());
           damaged.delete(op.k);
-          cache.put(key(op.k), op.text, fallbackOf(op.k), { backed: true });
-          assert.ok(cache.isBacked(key(op.k)));
+          cache.adopt(key(op.k), { length: op.text.length, crc: crc32(op.text) }, fallbackOf(op.k), 'origin');
+          assert.equal(cache.backing(key(op.k)), 'origin');
+          assert.equal(cache.tier(key(op.k)), 'evicted');
           backs++;
         } else if (op.kind === 'edit') {
           const edit = resolveEdit(op.spec, model[op.k]!.length);
@@ -224,4 +225,23 @@ test('an edit to a metadata-only entry lands in the entry its refill made, whate
     assert.deepEqual(cache.journal('f').length, 1);
     auditStore(cache);
   }
+});
+
+test('an origin that changed is no damage: the read fails, counted apart from CRC failures; a changed copy is', async () => {
+  const cache = await small();
+  const text = new TextEncoder().encode('export const a = 1;\n'.repeat(40));
+  let file: Uint8Array | undefined = text.slice();
+  let store: Uint8Array | undefined = text.slice();
+  const meta = { length: text.length, crc: crc32(text) };
+  cache.adopt('file', meta, () => file?.slice(), 'origin');
+  cache.adopt('stored', meta, () => store?.slice());
+  assert.deepEqual([cache.backing('file'), cache.backing('stored')], ['origin', 'copy']);
+  assert.deepEqual(cache.peek('file'), text);
+  file = new TextEncoder().encode('export const a = 2;\n'.repeat(40)); // the file was written since
+  store = undefined; // the store lost its copy
+  assert.throws(() => cache.read('file'), IntegrityError);
+  assert.throws(() => cache.peek('stored'), IntegrityError);
+  const { integrity } = cache.stats();
+  assert.equal(integrity.originChanged, 1);
+  assert.equal(integrity.crcFailures, 1);
 });

@@ -44,7 +44,14 @@ describe('strata --stdio on the demo workspace', () => {
     }
     assert.equal(stats.parseErrors, 1, 'broken.js');
     for (const key of ['store', 'tiers', 'trees', 'integrity', 'journal']) assert.ok(stats[key], key);
-    assert.ok(stats.store.rawBytes > 0 && stats.store.storedBytes > 0);
+    // Indexing reads each file once and keeps only its length and CRC: its text is read back from the
+    // file (or the snapshot), verified, when something asks for it.
+    assert.equal(stats.tiers.disk.files, 15, 'every text left in its file');
+    assert.equal(stats.store.rawBytes, 0);
+    const opened = s.uri('web/cart.js');
+    assert.ok((await s.client.request('strata/debug/text', { uri: opened })).text.length > 0);
+    const after = await s.client.request('strata/stats');
+    assert.ok(after.store.rawBytes > 0 && after.store.storedBytes > 0, 'a text asked for is held in the warm tier');
   });
 
   for (const [file, expected] of Object.entries(OUTLINES)) {

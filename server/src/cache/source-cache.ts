@@ -14,8 +14,8 @@
  *   as in 2Q), because one-off reads (indexing, searches) must not push files in use out of warm.
  * - A put over an existing key, or with `{ previous }`, may store new chunks as deltas against the
  *   previous version's (store/delta-source.ts); to everything else a delta is a chunk like any other.
- * - A backed entry (`adopt`, `back`, a put with `backed`: its fallback holds its current text, as a
- *   persistent store's copy or as the file it was just read from) never goes cold: its bytes leave
+ * - A backed entry (`adopt`, `back`: its fallback holds its current text, as a persistent store's
+ *   copy or as the file it was just read from) never goes cold: its bytes leave
  *   memory instead (metadata only, refilled from the fallback, verified, on its next read), so the
  *   cold tier holds only texts that exist nowhere else. An entry is backed only while its text is the
  *   one declared (length and CRC, compared when declared) and its fallback the one given: an edit,
@@ -62,11 +62,6 @@ export interface PutOptions {
   previous?: string;
   /** Set false to store every new chunk whole (default true). */
   deltas?: boolean;
-  /**
-   * The fallback is where this very text was just read from (a file): the entry is backed by its
-   * origin from the start (see `Backing`), so it is never cold. Ignored without a fallback.
-   */
-  backed?: boolean;
 }
 
 export interface AppendOptions {
@@ -89,7 +84,7 @@ export class SourceCache {
   private readonly journalLimit: number;
   private warmBudget: number;
   private coldBudget: number;
-  private readonly counters = { verifiedReads: 0, crcFailures: 0, fallbacks: 0, refills: 0 };
+  private readonly counters = { verifiedReads: 0, crcFailures: 0, fallbacks: 0, refills: 0, originChanged: 0 };
   private rawBytes = 0;
   private journalBytes = 0;
   private hot = { files: 0, bytes: 0 };
@@ -170,8 +165,7 @@ export class SourceCache {
     this.slotBuffer.length = 0;
     const e = new Entry(key, fallback ?? old?.fallback);
     // The same text under the same fallback (a refill, a recovery, a compaction) stays backed.
-    if (options.backed === true && fallback !== undefined) e.backing = 'origin';
-    else if (old !== undefined && (fallback === undefined || fallback === old.fallback)
+    if (old !== undefined && (fallback === undefined || fallback === old.fallback)
       && old.length === length && old.crc === crc) e.backing = old.backing;
     if (old) this.dropContent(old);
     e.setChunks(slots);
@@ -343,13 +337,14 @@ export class SourceCache {
   }
 
   /**
-   * Adopts a text the cache has not seen, by its length and CRC-32 only (e.g. a file recorded in a
-   * persistent snapshot): the entry is created evicted — metadata only, no bytes — and is refilled
-   * from `fallback` on first read, whose bytes are served only if they match `length` and `crc`
-   * (else IntegrityError). The entry is backed (see `back`): `fallback` is where its text lives.
-   * Replaces any entry `key` had.
+   * Adopts a text by its length and CRC-32 only (a file recorded in a persistent snapshot: `copy`; a
+   * file just read, whose bytes the cache need not hold: `origin`): the entry is created evicted —
+   * metadata only, no bytes — and is refilled from `fallback` on first read, whose bytes are served
+   * only if they match `length` and `crc` (else IntegrityError). The entry is backed (see `Backing`):
+   * `fallback` is where its text lives. Replaces any entry `key` had.
    */
-  adopt(key: string, meta: { length: number; crc: number }, fallback: Fallback): void {
+  adopt(key: string, meta: { length: number; crc: number }, fallback: Fallback,
+    backing: Exclude<Backing, 'none'> = 'copy'): void {
     if (!(Number.isSafeInteger(meta.length) && meta.length >= 0
       && Number.isInteger(meta.crc) && meta.crc >= 0 && meta.crc <= 0xffffffff)) {
       throw new RangeError(`adopt ${JSON.stringify(key)}: bad length ${meta.length} or CRC ${meta.crc}`);
@@ -363,7 +358,7 @@ export class SourceCache {
     e.length = meta.length;
     e.crc = meta.crc >>> 0;
     e.tier = 'evicted';
-    e.backing = 'copy';
+    e.backing = backing;
     this.entries.set(key, e);
     this.tiers.touch(e);
     if (old) this.enforceBudgets();
@@ -408,12 +403,7 @@ export class SourceCache {
     const e = this.entry(key);
     if (e.tier === 'evicted') {
       const candidate = this.verifiedCandidate(e);
-      if (!candidate) {
-        this.counters.crcFailures++;
-        throw new IntegrityError(
-          e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry: its fallback gave no verified bytes',
-        );
-      }
+      if (!candidate) throw this.unrefillable(e, 'evicted entry: its fallback gave no verified bytes');
       this.counters.verifiedReads++;
       return candidate;
     }
@@ -541,6 +531,16 @@ export class SourceCache {
     return candidate.slice();
   }
 
+  /**
+   * The error for an evicted entry whose fallback gave no verified bytes, counted: as a CRC failure,
+   * unless the fallback is the text's origin (a file), which has simply changed since — no damage.
+   */
+  private unrefillable(e: Entry, message: string): IntegrityError {
+    if (e.backing === 'origin') this.counters.originChanged++;
+    else this.counters.crcFailures++;
+    return new IntegrityError(e.key, 'text-crc', e.fallback ? 'unverified' : 'none', message);
+  }
+
   private verifiedCandidate(e: Entry): Uint8Array | undefined {
     const candidate = candidateFrom(e.fallback);
     if (!candidate || candidate.length !== e.length || e.crc === undefined || crc32(candidate) !== e.crc)
@@ -551,12 +551,7 @@ export class SourceCache {
   /** An evicted entry put again from its fallback's verified bytes (budgets enforced unless `enforce` is false). */
   private refill(e: Entry, enforce = true): { text: Uint8Array; entry: Entry } {
     const candidate = this.verifiedCandidate(e);
-    if (!candidate) {
-      this.counters.crcFailures++;
-      throw new IntegrityError(
-        e.key, 'text-crc', e.fallback ? 'unverified' : 'none', 'evicted entry could not be refilled',
-      );
-    }
+    if (!candidate) throw this.unrefillable(e, 'evicted entry could not be refilled');
     this.counters.refills++;
     const entry = this.putEntry(e.key, [candidate], e.fallback, {});
     if (enforce) this.enforceBudgets();

@@ -224,9 +224,12 @@ export class DocumentSync {
   #discard(key: string, bytes: Uint8Array | undefined, disk: { size: number; mtimeMs: number }): Promise<void> {
     const t = this.#p.targets;
     this.#p.hot.forget(key);
-    const fallback = diskFallback(key, disk.size, disk.mtimeMs);
-    if (bytes && t.cache.has(key)) t.cache.put(key, bytes, fallback, { backed: true });
-    else if (t.cache.has(key)) t.cache.delete(key);
+    if (bytes && t.cache.has(key)) {
+      const meta = { length: bytes.length, crc: crc32(bytes) };
+      t.cache.adopt(key, meta, diskFallback(key, disk.size, disk.mtimeMs), 'origin');
+    } else if (t.cache.has(key)) {
+      t.cache.delete(key);
+    }
     // Asked again once the disk's text is indexed: the close's own call may come before that.
     return indexFileFromDisk(t, key, disk).then(
       () => this.#p.diskStateChanged(key),

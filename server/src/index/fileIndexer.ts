@@ -145,13 +145,17 @@ export async function indexFileFromDisk(
 /** Stores and indexes given bytes for `key` (from disk when `disk` is set, else an editor's text). */
 async function indexBytes(t: IndexTargets, key: string, lang: LanguageName, bytes: Uint8Array,
   disk: { size: number; mtimeMs: number } | undefined): Promise<{ result: IndexFileResult; bytes: number }> {
-  // Read from disk, the text has a durable copy there: it leaves memory instead of going cold.
-  if (disk) t.cache.put(key, bytes, diskFallback(key, disk.size, disk.mtimeMs), { backed: true });
-  else t.cache.put(key, bytes);
+  const text = { bytes: bytes.length, crc: crc32(bytes) };
+  // Read from disk, the text is there: the cache keeps its length and CRC only, and reads it back
+  // (verified) when asked, because indexing reads every file once and most are never asked for.
+  if (disk) {
+    t.cache.adopt(key, { length: text.bytes, crc: text.crc }, diskFallback(key, disk.size, disk.mtimeMs), 'origin');
+  } else {
+    t.cache.put(key, bytes);
+  }
   const outcome = await analyseSource(t, key, lang, bytes);
   // Opened while it was parsed: the editor's text is analysed instead (its cache entry is the editor's already).
   if (disk && t.isOpen?.(key)) return { result: 'open', bytes: bytes.length };
-  const text = { bytes: bytes.length, crc: crc32(bytes) };
   if ('noTreeReason' in outcome) {
     recordAnalysis(t, key, lang, text, disk, undefined, outcome.noTreeReason);
     return { result: 'stored-without-tree', bytes: bytes.length };
