@@ -7,7 +7,6 @@
 export { SourceCache, createSourceCache } from './source-cache.js';
 export type { JournalEdit } from './entry/journal.js';
 export type { Fallback } from './entry/fallback.js';
-export type { Backing } from './entry/entry.js';
 export { IntegrityError } from './common/errors.js';
 export { StreamingChunker, DEFAULT_CHUNKING, MAX_CHUNK_SIZE } from './chunking/index.js';
 export type { ChunkingOptions } from './chunking/index.js';
