@@ -383,7 +383,7 @@ export class SourceCache {
     return true;
   }
 
-  /** True for an entry whose fallback holds its current text (`adopt`, `back`, a put with `backed`). */
+  /** True for an entry whose fallback holds its current text (`adopt`, `back`). */
   isBacked(key: string): boolean {
     return (this.entries.get(key)?.backing ?? 'none') !== 'none';
   }
