@@ -23,7 +23,7 @@ export interface SoakReport {
   summary: {
     minutes: number;
     operations: number;
-    /** Retained memory (judged): at the warm-up's end and at the last checkpoint. */
+    /** Retained memory (judged): medians of three checkpoints, from the warm-up's end and at the last ones. */
     rssWarmupEndBytes: number;
     rssEndBytes: number;
     driftPercent: number;
@@ -53,8 +53,8 @@ export interface SoakReport {
 export const DRIFT_METHOD = 'Retained memory = VmRSS of the server process tree (/proc) right after strata/debug/releaseMemory '
   + 'ended the idle parser workers and ran a full garbage collection, less V8\'s young generation (empty then, committed at the size V8 grew it to), '
   + 'the least of three reads; read at every window boundary while the session pauses. After the warm-up (a quarter of the run, at least 240 s, '
-  + 'at most half), the run is cut into equal windows of at least 5 s (at most 8). Drift = (largest later checkpoint − checkpoint at the '
-  + 'warm-up\'s end) / that checkpoint; limit 10%. RSS as sampled (median per window) swings by a third with the parser workers alive and '
+  + 'at most half), the run is cut into equal windows of at least 5 s (at most 8). Each checkpoint is judged as the median of three '
+  + 'consecutive ones: drift = (largest later median − median of the first three from the warm-up\'s end) / that median; limit 10%. RSS as sampled (median per window) swings by a third with the parser workers alive and '
   + 'the garbage not yet collected: it is reported, not judged.';
 
 function hotOver(s: Sample): boolean {
@@ -126,7 +126,7 @@ export function summaryLines(r: SoakReport): string[] {
   const s = r.summary;
   return [
     `soak: ${r.passed ? 'PASS' : 'FAIL'} — ${s.minutes.toFixed(2)} min, ${s.operations.toLocaleString('en-US')} operations, seed ${r.run.seed}`,
-    `  retained memory: ${mb(s.rssWarmupEndBytes)} after the warm-up → ${mb(s.rssEndBytes)} at the end (drift: largest window ${pct(s.driftPercent)}, last window ${pct(s.endDriftPercent)}; limit +${RSS_DRIFT_LIMIT * 100}%)`,
+    `  retained memory: ${mb(s.rssWarmupEndBytes)} after the warm-up → ${mb(s.rssEndBytes)} at the end, medians of three checkpoints (drift: largest ${pct(s.driftPercent)}, last window ${pct(s.endDriftPercent)}; limit +${RSS_DRIFT_LIMIT * 100}%)`,
     `  RSS as sampled (not judged): drift ${pct(s.rawDriftPercent)}, last window ${pct(s.rawEndDriftPercent)}`,
     `  live trees: at most ${s.maxTreesLive}; hot tree bytes at most ${mb(s.maxHotBytes)} (budget then ${mb(s.hotBudgetAtMaxBytes)}), largest share of the budget ${(s.maxHotBudgetUse * 100).toFixed(0)}%, over budget in ${s.hotOverBudgetSamples} samples`,
     `  latency p99: ${ms(s.p99StartMs)} in the first window → ${ms(s.p99EndMs)} in the last`,
