@@ -3,14 +3,17 @@
  * pool has started workers (whose heap configuration resets V8's growth factor); parser workers get
  * their own fixed young generation (WORKER_SEMI_SPACE_MB), and a thread started afterwards without
  * `startWorker` does not; `collectGarbage` frees the backing store of an ArrayBuffer that had reached
- * the old generation; `boundOldGeneration` collects when the old generation has grown by its slack.
+ * the old generation; `boundOldGeneration` collects when the old generation has grown by its slack;
+ * an old generation grows by OLD_GENERATION_GROWTH_PERCENT past what is live.
  */
 /* eslint-disable no-useless-assignment -- the tests drop references on purpose, for the garbage collector */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { boundOldGeneration, collectGarbage, keepYoungGenerationSmall, WORKER_SEMI_SPACE_MB } from '../../../server/src/syntax/v8Heap.js';
+import {
+  boundOldGeneration, collectGarbage, keepYoungGenerationSmall, OLD_GENERATION_GROWTH_PERCENT, WORKER_SEMI_SPACE_MB,
+} from '../../../server/src/syntax/v8Heap.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
@@ -108,4 +111,27 @@ test('boundOldGeneration collects once the old generation has grown by its slack
   check(); // ≈ 24–32 MB of garbage: over the slack, collected
   assert.ok(oldUsed() < large - 16 * 2 ** 20, `not collected: ${large} → ${oldUsed()} bytes`);
   assert.equal(garbage.length, 0);
+});
+
+test('an old generation grows by OLD_GENERATION_GROWTH_PERCENT of what is live, not by V8\'s factor of up to 4', () => {
+  const oldGeneration = () => getHeapSpaceStatistics()
+    .filter((s) => s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space')
+    .reduce((n, s) => n + s.space_size, 0);
+  // ~70 MB live for the whole run, then ~600 MB that live long enough to be promoted and die:
+  // V8's own factor let this old generation reach ~500 MB.
+  let live: object[] | undefined = [];
+  for (let i = 0; i < 600_000; i++) live.push({ i, s: `live${i}`, a: [i, i + 1] });
+  let ring: object[] | undefined = new Array<object>(200_000);
+  let peak = 0;
+  for (let i = 0; i < 6_000_000; i++) {
+    ring[i % ring.length] = { i, s: `dead${i}`, a: [i] };
+    if (i % 10_000 === 0) peak = Math.max(peak, oldGeneration());
+  }
+  collectGarbage();
+  const kept = oldGeneration();
+  assert.ok(live.length + ring.length > 0);
+  live = undefined;
+  ring = undefined;
+  const bound = kept * (1 + OLD_GENERATION_GROWTH_PERCENT / 100) + 64 * 2 ** 20;
+  assert.ok(peak <= bound, `old generation peaked at ${peak >> 20} MB with ${kept >> 20} MB live (bound ${bound / 2 ** 20} MB)`);
 });
