@@ -192,7 +192,7 @@ export class SourceCache {
     for (const slot of e.chunks) this.store.release(slot, warm);
     this.rawBytes -= e.baseLength;
     this.journalBytes -= e.journalBytes;
-    e.setChunks(new Uint32Array(0));
+    e.clearChunks();
     e.records = [];
   }
 
@@ -242,7 +242,7 @@ export class SourceCache {
     for (const e of damaged) {
       this.rawBytes -= e.baseLength;
       this.journalBytes -= e.journalBytes;
-      e.setChunks(new Uint32Array(0));
+      e.clearChunks();
       e.records = [];
       e.baseLength = 0;
       e.coldReads = 0;

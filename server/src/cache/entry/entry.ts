@@ -25,9 +25,16 @@ const listBytes = (chunks: Uint32Array) => new Uint8Array(chunks.buffer, chunks.
 
 export type EntryTier = 'warm' | 'cold' | 'evicted';
 
+/**
+ * The chunk list of every entry that has none (a text backed by its origin or the store has no
+ * chunks here): shared, because an empty typed array still costs two objects, and a kernel holds
+ * 57,000 such entries. Nothing can be written into a list of length 0.
+ */
+const NO_CHUNKS = new Uint32Array(0);
+
 export class Entry {
   tier: EntryTier = 'warm';
-  chunks: Uint32Array = new Uint32Array(0);
+  chunks: Uint32Array = NO_CHUNKS;
   /** CRC-32 of `chunks` as bytes (CRC-32 of no bytes is 0). */
   chunksCrc = 0;
   baseLength = 0;
@@ -54,6 +61,11 @@ export class Entry {
   setChunks(chunks: Uint32Array): void {
     this.chunks = chunks;
     this.chunksCrc = crc32(listBytes(chunks));
+  }
+
+  /** Drops the chunk list (the caller has released its slots). */
+  clearChunks(): void {
+    this.setChunks(NO_CHUNKS);
   }
 
   /** Whether the chunk list still matches its CRC. */

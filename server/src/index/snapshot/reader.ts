@@ -76,12 +76,71 @@ const MAX_HEAD_BYTES = 1 << 20;
 /** Decompressed FILE batches are about 1 MiB; anything near this is not ours. */
 const MAX_FILES_RAW = 1 << 30;
 
-interface TextRef {
-  refs: Uint32Array;
-  length: number;
-  crc: number;
-  /** The FILE block holding the record. */
-  block: number;
+/**
+ * What `readText` needs per file, as rows of columns (no object or typed array per file: a kernel
+ * snapshot has 57,000 files): the text's chunk ordinals (a run of `refs`), its length and CRC, and
+ * the FILE block holding its record.
+ */
+class TextRows {
+  private readonly rowOf = new Map<string, number>();
+  private refs = new Uint32Array(1024);
+  private refsUsed = 0;
+  private start: Uint32Array = new Uint32Array(256);
+  private count: Uint32Array = new Uint32Array(256);
+  private len: Uint32Array = new Uint32Array(256);
+  private crcs: Uint32Array = new Uint32Array(256);
+  private blocks: Uint32Array = new Uint32Array(256);
+
+  /** Records `key`'s text; a key seen again (a second pass over the blocks) reuses its run when it fits. */
+  set(key: string, refs: Uint32Array, length: number, crc: number, block: number): void {
+    let row = this.rowOf.get(key);
+    if (row === undefined) {
+      row = this.rowOf.size;
+      if (row === this.start.length) this.grow(row * 2);
+      this.rowOf.set(key, row);
+      this.count[row] = 0;
+    }
+    if (refs.length > this.count[row]!) {
+      if (this.refsUsed + refs.length > this.refs.length) {
+        const bigger = new Uint32Array(Math.max(this.refs.length * 2, this.refsUsed + refs.length));
+        bigger.set(this.refs.subarray(0, this.refsUsed));
+        this.refs = bigger;
+      }
+      this.start[row] = this.refsUsed;
+      this.refsUsed += refs.length;
+    }
+    this.refs.set(refs, this.start[row]);
+    this.count[row] = refs.length;
+    this.len[row] = length;
+    this.crcs[row] = crc;
+    this.blocks[row] = block;
+  }
+
+  /** `key`'s row, or undefined when no record named it. */
+  row(key: string): number | undefined {
+    return this.rowOf.get(key);
+  }
+
+  chunks(row: number): Uint32Array {
+    return this.refs.subarray(this.start[row]!, this.start[row]! + this.count[row]!);
+  }
+
+  length(row: number): number { return this.len[row]!; }
+  crc(row: number): number { return this.crcs[row]!; }
+  block(row: number): number { return this.blocks[row]!; }
+
+  private grow(rows: number): void {
+    const grown = (a: Uint32Array): Uint32Array => {
+      const b = new Uint32Array(rows);
+      b.set(a);
+      return b;
+    };
+    this.start = grown(this.start);
+    this.count = grown(this.count);
+    this.len = grown(this.len);
+    this.crcs = grown(this.crcs);
+    this.blocks = grown(this.blocks);
+  }
 }
 
 interface Pack {
@@ -115,7 +174,7 @@ export class SnapshotReader {
   private readonly label: string;
   private fd: number | undefined;
   private readonly damaged = new Set<string>();
-  private readonly texts = new Map<string, TextRef>();
+  private readonly texts = new TextRows();
   private indexed = false;
   private readonly packs = new Map<number, Pack>();
   private readonly packCacheSize: number;
@@ -205,7 +264,7 @@ export class SnapshotReader {
         continue;
       }
       for (const r of records) {
-        this.texts.set(r.file.key, { refs: r.refs, length: r.file.length, crc: r.file.crc, block: i });
+        this.texts.set(r.file.key, r.refs, r.file.length, r.file.crc, i);
         yield r.file;
       }
     }
@@ -237,15 +296,16 @@ export class SnapshotReader {
   record(key: string): SnapshotFile | undefined {
     this.open_();
     if (!this.indexed) for (const _ of this.files()) void _;
-    const t = this.texts.get(key);
-    if (!t) return undefined;
+    const row = this.texts.row(key);
+    if (row === undefined) return undefined;
+    const block = this.texts.block(row);
     let records: ReturnType<typeof decodeRecord>[];
     try {
-      records = this.filesBlock(t.block);
+      records = this.filesBlock(block);
     } catch (err) {
       if (!isDamage(err)) throw err;
-      const at = this.end.filesOffset[t.block];
-      this.noteDamage(`F${t.block}`, `FILE block ${t.block} at ${at}: ${(err as Error).message}`);
+      const at = this.end.filesOffset[block];
+      this.noteDamage(`F${block}`, `FILE block ${block} at ${at}: ${(err as Error).message}`);
       return undefined;
     }
     let found: SnapshotFile | undefined;
@@ -257,25 +317,27 @@ export class SnapshotReader {
   readText(key: string): Uint8Array {
     this.open_();
     if (!this.indexed) for (const _ of this.files()) void _;
-    const t = this.texts.get(key);
-    if (!t) throw new Error(`snapshot ${this.path}: no record for ${key}`);
-    const out = new Uint8Array(t.length);
+    const row = this.texts.row(key);
+    if (row === undefined) throw new Error(`snapshot ${this.path}: no record for ${key}`);
+    const refs = this.texts.chunks(row);
+    const length = this.texts.length(row);
+    const out = new Uint8Array(length);
     let at = 0;
-    for (let i = 0; i < t.refs.length; i++) {
-      const ordinal = t.refs[i]!;
+    for (let i = 0; i < refs.length; i++) {
+      const ordinal = refs[i]!;
       const p = this.packOf(ordinal);
       const pack = this.pack(p);
       const c = ordinal - this.end.packFirst[p]!;
       const from = pack.starts[c]!;
       const to = pack.starts[c + 1]!;
-      if (at + (to - from) > t.length) {
-        this.noteDamage(`T${key}`, `${key}: chunks longer than the recorded ${t.length} bytes`);
+      if (at + (to - from) > length) {
+        this.noteDamage(`T${key}`, `${key}: chunks longer than the recorded ${length} bytes`);
         throw new SnapshotFormatError(`snapshot ${this.path}: ${key}: chunks longer than the recorded length`);
       }
       out.set(pack.raw.subarray(from, to), at);
       at += to - from;
     }
-    if (at !== t.length || crc32(out) !== t.crc) {
+    if (at !== length || crc32(out) !== this.texts.crc(row)) {
       this.noteDamage(`T${key}`, `${key}: text length/CRC mismatch`);
       throw new SnapshotFormatError(`snapshot ${this.path}: ${key}: text length/CRC mismatch (damaged)`);
     }
@@ -302,7 +364,8 @@ export class SnapshotReader {
 
   /** Chunk references of `key`'s text (0 for a key `files()` has not yielded). */
   chunkCount(key: string): number {
-    return this.texts.get(key)?.refs.length ?? 0;
+    const row = this.texts.row(key);
+    return row === undefined ? 0 : this.texts.chunks(row).length;
   }
 
   /** Bytes of the PACK blocks (the stored form of the unique chunks). */
