@@ -67,6 +67,8 @@ test('churn of replace/remove agrees with a plain model', () => {
       const defs = index.lookup(n);
       assert.equal(defs.length, c);
       for (const d of defs) assert.equal(d.name, n);
+      // Without container names: the same definitions, in the same order.
+      assert.deepEqual(index.lookup(n, { containerNames: false }), defs.map(({ containerName: _, ...d }) => d));
     }
     const st = index.stats();
     assert.equal(st.files, model.size);
@@ -83,6 +85,7 @@ test('lookup and search answer across files with container names', () => {
   index.replaceFile('/w/other.ts', [sym('getSourceCache', SymbolKind.Function, 10), sym('scan', SymbolKind.Function, 20)]);
   const defs = index.lookup('getSourceCache');
   assert.deepEqual(defs.map((d) => [d.path, d.containerName]), [['/w/cache.ts', 'SourceCache'], ['/w/other.ts', undefined]]);
+  assert.deepEqual(index.lookup('getSourceCache', { containerNames: false }).map((d) => [d.path, d.containerName]), [['/w/cache.ts', undefined], ['/w/other.ts', undefined]]);
   const hits = index.search('gSC', 10);
   assert.deepEqual(hits.map((h) => h.name), ['getSourceCache', 'getSourceCache']);
   assert.equal(index.search('SourceCache', 10)[0]!.name, 'SourceCache');

@@ -139,7 +139,7 @@ export class ReferenceSearch {
     await Promise.all(this.#s.symbols.pathsDefining(name).filter(indexed).map((k) => this.#s.settle(k)));
     throwIfCancelled(signal);
     // Looked up again: a settled file may have been re-indexed meanwhile.
-    for (const s of this.#s.symbols.lookup(name)) {
+    for (const s of this.#s.symbols.lookup(name, { containerNames: false })) {
       if (indexed(s.path)) found.push({ key: s.path, span: s.nameSpan });
     }
   }

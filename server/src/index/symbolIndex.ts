@@ -204,12 +204,17 @@ export class SymbolIndex {
     return roots;
   }
 
-  /** Every definition named exactly `name`, in all files, ordered by path then position. */
-  lookup(name: string): SymbolLocation[] {
+  /**
+   * Every definition named exactly `name`, in all files, ordered by path then position.
+   * `containerNames: false` leaves `containerName` out: navigation needs only places, and a common
+   * name (a struct field) would make one string per definition.
+   */
+  lookup(name: string, options: { containerNames?: boolean } = {}): SymbolLocation[] {
     const id = this.names.find(name);
     if (id < 0 || this.nameDefs[id] === 0) return [];
     const out: SymbolLocation[] = [];
-    for (const p of this.pairsDefining(id)) this.definitionsIn(p, id, name, out);
+    const containers = options.containerNames ?? true;
+    for (const p of this.pairsDefining(id)) this.definitionsIn(p, id, name, out, containers);
     return out;
   }
 
@@ -291,7 +296,7 @@ export class SymbolIndex {
   }
 
   /** Adds the definitions of name `id` that pair `p` stands for to `out`, by position (then outline order). */
-  private definitionsIn(p: number, id: number, name: string, out: SymbolLocation[]): void {
+  private definitionsIn(p: number, id: number, name: string, out: SymbolLocation[], containers = true): void {
     const first = out.length;
     const file = this.pairFile[p]!;
     const path = this.paths.nameOf(file);
@@ -301,7 +306,7 @@ export class SymbolIndex {
     while (c.next()) {
       if (c.nameId !== id) continue;
       const loc: SymbolLocation = { path, name, kind: c.kind, span: [...c.span], nameSpan: [...c.nameSpan] };
-      if (c.hasParent) loc.containerName = this.names.nameOf(c.parentNameId);
+      if (containers && c.hasParent) loc.containerName = this.names.nameOf(c.parentNameId);
       out.push(loc);
       if (out.length - first === count && count < 255) break;
     }

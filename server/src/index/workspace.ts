@@ -388,7 +388,8 @@ export class Workspace implements WorkspaceService {
     throwIfCancelled(signal);
     await Promise.all(this.#symbols.pathsDefining(name).map((k) => this.#settle(k)));
     throwIfCancelled(signal);
-    return orderLocations(key, this.#symbols.lookup(name).map((s) => ({ key: s.path, span: s.nameSpan })));
+    return orderLocations(key, this.#symbols.lookup(name, { containerNames: false })
+      .map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 
   async references(key: string, position: Position, includeDeclaration: boolean,
