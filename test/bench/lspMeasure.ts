@@ -4,8 +4,9 @@
  * command through the real client (test/support/lspClient.ts), initializes it on a workspace
  * folder, waits until it says it has indexed (a log line, the end of `$/progress`, or symbol
  * results that stop changing — whichever the server offers), then samples the server's process tree
- * memory (VmRSS/VmHWM) and times `workspace/symbol` and `textDocument/documentSymbol` over fixed,
- * corpus-derived inputs. Each request is sent alone (no pipelining), so a latency is one round trip.
+ * memory (VmRSS/VmHWM) and times `workspace/symbol`, `textDocument/documentSymbol` and, when the query
+ * set has targets, `textDocument/references` over fixed, corpus-derived inputs. Each request is sent
+ * alone (no pipelining), so a latency is one round trip.
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -22,9 +23,9 @@ export function percentile(samples: number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summarizeLatencies(samples: number[]): { n: number; p50: number; p99: number; max: number; mean: number } {
+export function summarizeLatencies(samples: number[]): { n: number; p50: number; p90: number; p99: number; max: number; mean: number } {
   return {
-    n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99),
+    n: samples.length, p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99),
     max: samples.length ? Math.max(...samples) : NaN, mean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : NaN,
   };
 }
@@ -46,13 +47,30 @@ export interface QuerySet {
   queries: string[];
   /** Files for documentSymbol, spread over the size range. */
   documents: string[];
+  /** Places for textDocument/references: an occurrence of a name the file defines (none unless asked for). */
+  references?: ReferenceTarget[];
+}
+
+export interface ReferenceTarget {
+  path: string;
+  name: string;
+  /** LSP position (UTF-16 columns) of the occurrence's first character. */
+  line: number;
+  character: number;
+}
+
+/** LSP position of a string offset (UTF-16 units, `\n` lines: the shell corpus has no `\r`). */
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  let line = 0, start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
+  return { line, character: offset - start };
 }
 
 /**
  * Draws the queries and documents from the files of a folder: every defined name is collected, then
  * a seeded sample is taken, so the set depends only on the corpus and the seed.
  */
-export async function buildQuerySet(dir: string, opts: { names?: (text: string) => string[]; queries?: number; documents?: number; seed?: number; filter?: (path: string) => boolean } = {}): Promise<QuerySet> {
+export async function buildQuerySet(dir: string, opts: { names?: (text: string) => string[]; queries?: number; documents?: number; references?: number; seed?: number; filter?: (path: string) => boolean } = {}): Promise<QuerySet> {
   const names = opts.names ?? shellFunctionNames;
   const filter = opts.filter ?? ((p: string) => /\.(sh|bash)$/.test(p));
   const files: { path: string; size: number }[] = [];
@@ -75,7 +93,28 @@ export async function buildQuerySet(dir: string, opts: { names?: (text: string) 
   const bySize = [...files].sort((a, b) => a.size - b.size);
   const k = opts.documents ?? 40;
   const documents = Array.from({ length: Math.min(k, bySize.length) }, (_, i) => bySize[Math.floor(((i + 0.5) / k) * bySize.length)]!.path);
-  return { queries: [...whole, ...prefixes, ...none], documents };
+  const references = await referenceTargets(files.filter((f) => f.size < 1 << 20).map((f) => f.path), names, opts.references ?? 0, rnd);
+  return { queries: [...whole, ...prefixes, ...none], documents, ...(references.length > 0 ? { references } : {}) };
+}
+
+/**
+ * Up to `count` reference targets: files drawn with `rnd`, in each a random whole-word occurrence
+ * of a name the file defines (its definition or a use), so that every target names something.
+ */
+async function referenceTargets(paths: string[], names: (text: string) => string[], count: number, rnd: () => number): Promise<ReferenceTarget[]> {
+  const pool = [...paths];
+  const out: ReferenceTarget[] = [];
+  while (out.length < count && pool.length > 0) {
+    const path = pool.splice(Math.floor(rnd() * pool.length), 1)[0]!;
+    const text = await readFile(path, 'utf8');
+    const defined = new Set(names(text));
+    const at: { name: string; offset: number }[] = [];
+    for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (defined.has(m[0])) at.push({ name: m[0], offset: m.index });
+    if (at.length === 0) continue;
+    const pick = at[Math.floor(rnd() * at.length)]!;
+    out.push({ path, name: pick.name, ...positionOf(text, pick.offset) });
+  }
+  return out;
 }
 
 /** How to know that a server has finished indexing its workspace. */
@@ -142,6 +181,11 @@ export interface ServerMeasurement {
   rssAfterQueriesBytes: number;
   workspaceSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
   documentSymbol: ReturnType<typeof summarizeLatencies> & { results: number };
+  /**
+   * references at each of the query set's targets (absent without targets): each file opened and
+   * its outline asked first (not timed), so the time is the search alone; `results`: locations in all.
+   */
+  references?: ReturnType<typeof summarizeLatencies> & { results: number; empty: number; errors: number };
   /** The first documentSymbol of each opened document only (right after didOpen: the file was cold). */
   documentSymbolFirst: ReturnType<typeof summarizeLatencies>;
   /** Per opened document: the first documentSymbol's latency. */
@@ -211,7 +255,7 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       capabilities: {
         workspace: { configuration: true, workspaceFolders: true, symbol: {}, didChangeConfiguration: { dynamicRegistration: true } },
         window: { workDoneProgress: true },
-        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, synchronization: {} },
+        textDocument: { documentSymbol: { hierarchicalDocumentSymbolSupport: true }, references: {}, synchronization: {} },
       },
     }, o.indexTimeoutMs ?? 600_000);
     let indexed = true;
@@ -280,6 +324,29 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       }
       client.notify('textDocument/didClose', { textDocument: { uri } });
     }
+    let references: ServerMeasurement['references'];
+    if (o.querySet.references && o.querySet.references.length > 0) {
+      const lat: number[] = [];
+      let results = 0, empty = 0, errors = 0;
+      for (const t of o.querySet.references) {
+        const uri = pathToFileURL(t.path).href;
+        client.notify('textDocument/didOpen', { textDocument: { uri, languageId: o.languageId ?? 'shellscript', version: 1, text: await readFile(t.path, 'utf8') } });
+        await client.request('textDocument/documentSymbol', { textDocument: { uri } }).catch(() => undefined);
+        const started = performance.now();
+        try {
+          const res = (await client.request<unknown[] | null>('textDocument/references', {
+            textDocument: { uri }, position: { line: t.line, character: t.character }, context: { includeDeclaration: true },
+          })) ?? [];
+          results += res.length;
+          if (res.length === 0) empty++;
+        } catch {
+          errors++;
+        }
+        lat.push(performance.now() - started);
+        client.notify('textDocument/didClose', { textDocument: { uri } });
+      }
+      references = { ...summarizeLatencies(lat), results, empty, errors };
+    }
     const afterQueries = client.memory();
     stats.afterQueries = await getStats();
     let touch: ServerMeasurement['touch'];
@@ -307,6 +374,7 @@ export async function measureServer(o: MeasureOptions): Promise<ServerMeasuremen
       peakRssBytes: peak.peakRssBytes, rssAfterQueriesBytes: afterQueries?.rssBytes ?? NaN,
       workspaceSymbol: { ...summarizeLatencies(ws), results: wsResults },
       documentSymbol: { ...summarizeLatencies(ds), results: dsResults },
+      ...(references ? { references } : {}),
       documentSymbolFirst: summarizeLatencies(firstByDocument.map((d) => d.ms)), firstByDocument,
       ...(closed ? { documentSymbolClosed: closed, closedByDocument } : {}),
       ...(touch ? { touch } : {}),
