@@ -2,7 +2,7 @@
  * workspace/symbol's name search, side by side in one process: the scan it replaced
  * (test/index/support/scanSearch.ts) and the search structure (server/src/index/nameSearch.ts), over
  * the same NameTable of kernel-like names (kernelNames.ts, fixed seed) and the same queries, lengths
- * 1..10 in turn. Used by the `lsp` section; alone:
+ * 1..10 in turn, with the server's limit and both with the same subsequence budget (nameSearch.ts). Used by the `lsp` section; alone:
  *
  *   node dist/test/bench/symbolSearch.js [--names N] [--queries Q] [--limit K]
  *
@@ -14,6 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { NameSearch } from '../../server/src/index/nameSearch.js';
+import { WORKSPACE_SYMBOL_LIMIT } from '../../server/src/lsp/handlers/symbols.js';
 import { NameTable } from '../../server/src/index/nameTable.js';
 import { scanColumns, scanSearchNames } from '../index/support/scanSearch.js';
 import { kernelNames, kernelQueries } from './kernelNames.js';
@@ -49,7 +50,7 @@ function latencies(ms: number[]): Latencies {
 const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 export function compareNameSearch(opts: { names: number; queries: number; limit?: number; log?: (line: string) => void }): NameSearchComparison {
-  const limit = opts.limit ?? 256;
+  const limit = opts.limit ?? WORKSPACE_SYMBOL_LIMIT;
   const log = opts.log ?? (() => {});
   const table = new NameTable(1024, 16384);
   const queries = (() => {
@@ -109,7 +110,7 @@ function main(): void {
     const i = process.argv.indexOf(name);
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const c = compareNameSearch({ names: arg('--names', 1_500_000), queries: arg('--queries', 200), limit: arg('--limit', 256), log: console.log });
+  const c = compareNameSearch({ names: arg('--names', 1_500_000), queries: arg('--queries', 200), limit: arg('--limit', WORKSPACE_SYMBOL_LIMIT), log: console.log });
   const f = (x: number) => x.toFixed(2).padStart(8);
   console.log(`${c.queries} queries, limit ${c.limit}; ${c.bytesPerName.toFixed(1)} B per name (${c.bytesPerNameGrown.toFixed(1)} B grown)`);
   console.log('length  queries  scan p50  scan p99    new p50   new p99   p50 new/old');

@@ -1,9 +1,10 @@
 /**
  * NameSearch (nameSearch.ts) answers exactly as the scan it replaced (support/scanSearch.ts): the same
- * ids, order and scores for any names, query, limit and filter — random names of every shape (camelCase,
+ * ids, order and scores for any names, query, limit, filter and subsequence budget — random names of every shape (camelCase,
  * snake_case, CAPS, digits, separators, non-ASCII including units that fold oddly, names longer than
  * the 32 precomputed word starts and than the shared long bucket) and queries drawn from them or not
- * (empty, one character, case variants, whitespace, non-ASCII). Kept up to date: names interned in
+ * (empty, one character, case variants, whitespace, non-ASCII). The budget is exercised: small ones
+ * change answers, and within it the answer is the best of the first names by length. Kept up to date: names interned in
  * batches between searches, and compaction (renumbered ids) followed by `rebuild`. Model-based: random
  * replaceFile/removeFile sequences on a SymbolIndex (compacting often or not), its search equal to a
  * naive scan of a plain model after every step. Memory: the stated NAME_SEARCH_BYTES per name, measured.
@@ -18,6 +19,7 @@ import { SymbolIndex, type SymbolMatch } from '../../server/src/index/symbolInde
 import { SymbolKind, type SyntaxSymbol } from '../../server/src/syntax/types.js';
 import { kernelNames, kernelQueries } from '../bench/kernelNames.js';
 import { scanColumns, scanSearchNames } from './support/scanSearch.js';
+import { seededRandom as seeded } from '../../server/src/index/seededRandom.js';
 import { liveBytes } from './support/liveBytes.js';
 
 const WORDS = ['get', 'set', 'source', 'cache', 'src', 'tree', 'node', 'dev', 'x', 'Z', 'http', 'server', 'kmalloc',
@@ -56,21 +58,26 @@ function queryOf(names: readonly string[]): fc.Arbitrary<string> {
 
 const limit = fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0, 50, 1000));
 
-function assertSameAnswers(table: NameTable, search: NameSearch, query: string, n: number, accept?: (id: number) => boolean): void {
-  const expected = scanSearchNames(table, scanColumns(table), query, n, accept);
-  assert.deepEqual(search.search(query, n, accept), expected, `query ${JSON.stringify(query)} limit ${n}`);
+/** A subsequence budget: the default for the limit (undefined) or a small one that cuts. */
+const budget = fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined });
+
+function assertSameAnswers(
+  table: NameTable, search: NameSearch, query: string, n: number, accept?: (id: number) => boolean, budget?: number,
+): void {
+  const expected = scanSearchNames(table, scanColumns(table), query, n, accept, budget);
+  assert.deepEqual(search.search(query, n, accept, budget), expected, `query ${JSON.stringify(query)} limit ${n} budget ${budget}`);
 }
 
 test('the same answers as the scan for any names, query, limit and filter', () => {
   fc.assert(fc.property(
     fc.uniqueArray(name, { maxLength: 150 }).chain((names) => fc.tuple(
-      fc.constant(names), fc.array(fc.tuple(queryOf(names), limit), { minLength: 1, maxLength: 6 }), fc.func(fc.boolean()), fc.boolean())),
+      fc.constant(names), fc.array(fc.tuple(queryOf(names), limit, budget), { minLength: 1, maxLength: 6 }), fc.func(fc.boolean()), fc.boolean())),
     ([names, queries, acceptFn, filtered]) => {
       const table = new NameTable(4, 8);
       for (const n of names) table.intern(n);
       const search = new NameSearch(table);
       const accept = filtered ? (id: number) => acceptFn(id) : undefined;
-      for (const [q, n] of queries) assertSameAnswers(table, search, q, n, accept);
+      for (const [q, n, b] of queries) assertSameAnswers(table, search, q, n, accept, b);
     }), { numRuns: 400 });
 });
 
@@ -100,8 +107,41 @@ test('many names of a few shapes: the walks stop early and still answer as the s
   for (const n of names) table.intern(n);
   const search = new NameSearch(table);
   const typed = fc.constantFrom(...kernelQueries(names, 300, 9));
-  fc.assert(fc.property(fc.oneof(queryOf(names), typed), fc.integer({ min: 1, max: 40 }), (q, n) => assertSameAnswers(table, search, q, n)),
-    { numRuns: 300 });
+  fc.assert(fc.property(fc.oneof(queryOf(names), typed), fc.integer({ min: 1, max: 40 }), budget,
+    (q, n, b) => assertSameAnswers(table, search, q, n, undefined, b)), { numRuns: 300 });
+});
+
+test('the subsequence budget: the best of the first names by length, and it cuts', () => {
+  // 3,000 names that hold `xyz` only as a subsequence (lower case letters: no word starts past the
+  // first), of lengths 5–64 and beyond, in no order of length; a tag of letters keeps them distinct.
+  const rnd = seeded(3);
+  const names: string[] = [];
+  const letters = 'abcdefghijklmnoprstuvw';
+  for (let i = 0; i < 3000; i++) {
+    const gap = () => letters.slice(0, 1 + Math.floor(rnd() * 11));
+    let tag = '';
+    for (let v = i; v > 0; v = Math.floor(v / letters.length)) tag += letters[v % letters.length];
+    names.push(`x${gap()}y${gap()}z${tag}${i % 7 === 0 ? 'q'.repeat(60) : ''}`);
+  }
+  const table = new NameTable();
+  for (const n of names) table.intern(n);
+  const search = new NameSearch(table);
+  const all = search.search('xyz', 20, undefined, Infinity);
+  assert.equal(all.ids.length, 20);
+  let cut = 0;
+  for (const b of [0, 1, 19, 20, 21, 100, 2999, 3000]) {
+    const got = search.search('xyz', 20, undefined, b);
+    assert.deepEqual(got, scanSearchNames(table, scanColumns(table), 'xyz', 20, undefined, b), `budget ${b}`);
+    // within the budget: the best of the first b names by (length bucket, id), scored as always
+    const firsts = names.map((n, id) => ({ id, len: Math.min(n.length, 64) }))
+      .sort((p, q) => p.len - q.len || p.id - q.id).slice(0, b).map((p) => p.id);
+    const best = firsts.map((id) => ({ id, score: fuzzyScore('xyz', names[id]!) }))
+      .sort((p, q) => q.score - p.score || names[p.id]!.length - names[q.id]!.length || p.id - q.id).slice(0, 20);
+    assert.deepEqual(got.ids, best.map((p) => p.id), `budget ${b}: the best of the first ${b}`);
+    if (JSON.stringify(got) !== JSON.stringify(all)) cut++;
+  }
+  assert.ok(cut >= 4, `small budgets change the answer (${cut} of 8 did)`);
+  assert.deepEqual(search.search('xyz', 20, undefined, 3000), all, 'a budget of every name is no budget');
 });
 
 test('kept up to date: names added between searches, and ids renumbered by compaction then rebuild', () => {

@@ -11,11 +11,15 @@
  * Search: buckets by increasing length, tier by tier: prefix (stops at the first length that cannot
  * enter the heap), then, while the tiers above leave room, word starts and subsequence. A name whose
  * bound from its bits cannot beat the heap's worst is skipped unread; a walk ends at the first length
- * whose bound cannot.
+ * whose bound cannot. The subsequence tier only fills what the tiers above leave, from the first
+ * `subsequenceBudget(limit)` names that match only so, shortest first (by bucket, then id), as
+ * clangd's Dex scores only the first 100 × limit names its trigrams retrieve: on millions of names
+ * its matches are everywhere and their bits bound them loosely (docs/decisions.md).
  * Upkeep: incremental. `sync` appends names interned since (ids only grow between compactions);
  * `rebuild` follows NameTable.compact, which renumbers ids. Unused names stay until then; `accept` drops them.
  * Cost: NAME_SEARCH_BYTES per name, no object per name; growth headroom until `rebuild(true)`.
- * Guarantees: `search` answers as scoring every name would: the same ids, order and scores.
+ * Guarantees: `search` answers as scoring every name would (the same ids, order and scores), but
+ * that the subsequence tier scores only its first `budget` names in (bucket, id) order.
  * Concurrency: main thread, synchronous; one scratch per thread.
  */
 import {
@@ -38,7 +42,20 @@ export interface NameMatches {
  * Lengths with a bucket of their own; longer names share one. Identifiers are rarely longer, and a
  * shared bucket only weakens the length bound of the names in it.
  */
-const LONG = 64;
+export const LONG = 64;
+
+/**
+ * Names matching only as subsequences that a search scores, at least: enough that a workspace of
+ * thousands of names is answered exactly, few enough that a query on millions reads a few thousand.
+ */
+const SUBSEQUENCE_BUDGET_MIN = 1000;
+/** …and per result asked for. */
+const SUBSEQUENCE_BUDGET_PER_RESULT = 10;
+
+/** How many subsequence-only names a search for `limit` results scores (see the header). */
+export function subsequenceBudget(limit: number): number {
+  return Math.max(SUBSEQUENCE_BUDGET_MIN, limit * SUBSEQUENCE_BUDGET_PER_RESULT);
+}
 
 // Signature slices of a bucket (each a bitmap over its names), by character class (charClass.maskBit).
 /** 32 slices: the classes in the first half of the name (positions below length >> 1). */
@@ -91,6 +108,8 @@ interface Plan {
   alignBase: number;
   /** Alignment bound of any name: every bonus the query's characters allow. */
   alignMax: number;
+  /** Subsequence-only names the subsequence walk may still score. */
+  subsequenceLeft: number;
 }
 
 /**
@@ -156,9 +175,12 @@ export class NameSearch {
 
   /**
    * The best `limit` names for `query`, best first, with their scores (fuzzy.ts). `accept(id)`
-   * (optional) excludes names, e.g. those no live symbol uses any more.
+   * (optional) excludes names, e.g. those no live symbol uses any more. `budget`: the subsequence
+   * tier's (see the header).
    */
-  search(query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean): NameMatches {
+  search(
+    query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean, budget = subsequenceBudget(limit),
+  ): NameMatches {
     this.sync();
     const q = typeof query === 'string' ? prepareQuery(query) : query;
     if (limit <= 0) return { ids: [], scores: [] };
@@ -167,7 +189,7 @@ export class NameSearch {
       this.emptyWalk(top, accept);
       return drained(top);
     }
-    const plan = planOf(q, this.classCounts);
+    const plan = planOf(q, this.classCounts, budget);
     let blocks = 0, widest = 0;
     for (const b of this.buckets) if (b) { blocks += b.words; widest = Math.max(widest, b.words); }
     if (scratch.live.length < widest) { scratch.live = new Int32Array(widest); scratch.words = new Int32Array(widest); }
@@ -233,9 +255,10 @@ export class NameSearch {
   /**
    * Word-starts (`tier` WordStarts) or subsequence tier, over the names whose bits admit the tier.
    * A name of a tier above is skipped (an earlier walk offered it); once the heap is full a name
-   * whose bound cannot beat its worst entry is skipped before its text is read. The word-starts walk
-   * keeps its candidate blocks in the scratch and returns whether it went over every bucket; the
-   * subsequence walk then reads them (`reuse`) instead of collecting them again.
+   * whose bound cannot beat its worst entry is skipped: by the word-starts walk before its text is
+   * read, by the subsequence walk after it counted against the budget, where it ends. The
+   * word-starts walk keeps its candidate blocks in the scratch and returns whether it went over
+   * every bucket; the subsequence walk then reads them (`reuse`) instead of collecting them again.
    */
   private fuzzyWalk(
     plan: Plan, tier: MatchTier, top: TopK, accept: ((id: number) => boolean) | undefined, reuse: boolean,
@@ -285,8 +308,8 @@ export class NameSearch {
           // The bucket gives the length: a name skipped by its bound costs no read of the table.
           const len = b < LONG ? b : offs[id + 1]! - offs[id]!;
           if (len < m) continue;
-          if (top.full && tierScoreBound(tier, alignmentBound(plan, sig, words, w, p), len - m) < top.worstScore)
-            continue;
+          if (wordStarts && top.full
+            && tierScoreBound(tier, alignmentBound(plan, sig, words, w, p), len - m) < top.worstScore) continue;
           batch.id[n] = id; batch.len[n] = len; batch.low[n++] = low;
         }
         let touched = 0;
@@ -305,6 +328,12 @@ export class NameSearch {
             if (hump !== wordStarts) continue;
           }
           if (accept && !accept(id)) continue;
+          if (!wordStarts) {
+            if (plan.subsequenceLeft === 0) return false;
+            plan.subsequenceLeft--;
+            if (top.full && tierScoreBound(tier, alignmentBound(plan, sig, words, w, 31 - Math.clz32(low)), len - m)
+              < top.worstScore) continue;
+          }
           const score = fuzzyTierScore(q, units, start, len, tier, top.full ? top.worstScore : 0);
           if (score > 0) top.offer(id, score, len * TIE_LENGTH + id);
         }
@@ -373,7 +402,7 @@ function setBits(sig: Int32Array, words: number, w: number, first: number, value
   for (let v = value; v !== 0; v &= v - 1) sig[(first + 31 - Math.clz32(v & -v)) * words + w]! |= bit;
 }
 
-function planOf(q: PreparedQuery, classCounts: Float64Array): Plan {
+function planOf(q: PreparedQuery, classCounts: Float64Array, budget: number): Plan {
   const m = q.units.length;
   const classes: number[] = [];
   for (let v = q.mask; v !== 0; v &= v - 1) classes.push(31 - Math.clz32(v & -v));
@@ -402,7 +431,7 @@ function planOf(q: PreparedQuery, classCounts: Float64Array): Plan {
   return {
     q, m, classes: Int32Array.from(classes), twice: Int32Array.from(twice), key, keyBits: m >= 2 ? 16 : 8,
     cls, canStart, pair, alignMax, suffix: new Int32Array(m + 1),
-    alignBase: m * ALIGNMENT.char - (m - 1) * ALIGNMENT.gap,
+    alignBase: m * ALIGNMENT.char - (m - 1) * ALIGNMENT.gap, subsequenceLeft: budget,
   };
 }
 

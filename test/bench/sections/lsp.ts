@@ -28,7 +28,7 @@
  * servers index every file: the comparison is of the same work. Whether it reached every file is
  * checked from its logs (bashCoverage: completion, glob count = matching files on disk, skipped
  * files); an empty workspace/symbol query (its fuzzy search returns every declaration) also counts
- * the files it holds symbols of. Note that it returns every match, Strata at most 256.
+ * the files it holds symbols of. Note that it returns every match, Strata at most 100 (WORKSPACE_SYMBOL_LIMIT).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,10 +6,12 @@
  * using per-name summary columns (masks, first-characters key, word-start bits and pairs; NameTable
  * computed them at intern time, `scanColumns` does now): 1. a scan of the first-two-characters keys for exact and prefix
  * matches; 2. a scan of the masks for word-starts matches, setting aside the names that can only be
- * subsequence matches; 3. those, scored only when the better tiers left room. A name that cannot beat
- * the heap's worst entry is skipped before matching.
+ * subsequence matches; 3. those, scored only when the better tiers left room, and only the first
+ * `budget` of them in the search structure's order (nameSearch.ts: length, the longest sharing one
+ * bucket, then id). A name that cannot beat the heap's worst entry is skipped before matching.
  * Guarantees: every result matches; results are sorted best first (score, shorter name, older id);
- * at most `limit`; a name equal to the query is first; the answer equals scoring every name.
+ * at most `limit`; a name equal to the query is first; the answer equals scoring every name (the
+ * subsequence tier: every name within its budget).
  * Concurrency: synchronous; one scratch array per thread.
  */
 import {
@@ -20,7 +22,7 @@ import {
   prepareQuery, scoreUnits, TIER, type PreparedQuery,
 } from '../../../server/src/index/fuzzy.js';
 import type { NameTable } from '../../../server/src/index/nameTable.js';
-import type { NameMatches } from '../../../server/src/index/nameSearch.js';
+import { LONG, subsequenceBudget, type NameMatches } from '../../../server/src/index/nameSearch.js';
 import { TopK } from '../../../server/src/index/topK.js';
 
 /**
@@ -64,6 +66,7 @@ export function scanColumns(table: NameTable): ScanColumns {
  */
 export function scanSearchNames(
   table: NameTable, cols: ScanColumns, query: string | PreparedQuery, limit: number, accept?: (id: number) => boolean,
+  budget = subsequenceBudget(limit),
 ): NameMatches {
   const q = typeof query === 'string' ? prepareQuery(query) : query;
   if (limit <= 0) return { ids: [], scores: [] };
@@ -154,15 +157,19 @@ export function scanSearchNames(
   }
   if (top.full && top.worstScore >= MatchTier.WordStarts * TIER) return drained(top);
 
-  // 3. Subsequence tier, only when the better tiers left room: the names set aside.
+  // 3. Subsequence tier, only when the better tiers left room: the first `budget` names set aside,
+  // in the search structure's order.
   const subsequenceBase = fuzzyBound(q, MatchTier.Subsequence, 0);
-  for (let i = 0; i < deferred; i++) {
-    const id = deferredIds[i]!;
+  const bucketOf = (id: number) => Math.min(offs[id + 1]! - offs[id]!, LONG);
+  const ordered = Array.from(deferredIds.subarray(0, deferred)).sort((a, b) => bucketOf(a) - bucketOf(b) || a - b);
+  let left = budget;
+  for (const id of ordered) {
     const start = offs[id]!;
     const len = offs[id + 1]! - start;
+    if ((m === 1 && !isSubsequence(q, units, start, len)) || (accept && !accept(id))) continue;
+    if (left-- === 0) break;
     // fuzzyBound(Subsequence, len - m), inlined: this loop may run over most of the table
     if (top.full && subsequenceBase - Math.min(len - m, 4000) * 4 < top.worstScore) continue;
-    if ((m === 1 && !isSubsequence(q, units, start, len)) || (accept && !accept(id))) continue;
     loadWordStarts(units, start, len, wsBits[id]!);
     const score = fuzzyTierScore(q, units, start, len, MatchTier.Subsequence, top.full ? top.worstScore : 0);
     if (score > 0) top.offer(id, score, len * 4294967296 + id);

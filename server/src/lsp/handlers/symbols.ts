@@ -10,8 +10,11 @@ import type { Span, SyntaxSymbol } from '../../syntax/types.js';
 import { guarded, requireRecord, requireString, requireTextDocumentUri } from '../guard.js';
 import type { Session } from '../session.js';
 
-/** Enough for any picker; a bound keeps a one-letter query on a huge workspace cheap. */
-export const WORKSPACE_SYMBOL_LIMIT = 256;
+/**
+ * Enough for any picker (clients filter and sort again as the user types), as gopls and clangd cap
+ * theirs at 100; the bound keeps a query on millions of names cheap (nameSearch.ts).
+ */
+export const WORKSPACE_SYMBOL_LIMIT = 100;
 
 function collectSpans(symbols: readonly SyntaxSymbol[], out: Span[]): Span[] {
   for (const s of symbols) {
