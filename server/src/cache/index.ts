@@ -13,6 +13,6 @@ export type { ChunkingOptions } from './chunking/index.js';
 export { fmix32, hash64 } from './common/hash64.js';
 export type { Hash64 } from './common/hash64.js';
 export { crc32 } from './common/crc32.js';
-export { initZstd, zstdCompress, zstdDecompress, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
+export { initZstd, requireZstd, zstdCompress, zstdDecompress, DEFAULT_ZSTD_LEVEL } from './codecs/index.js';
 export { debugStorage } from './debug.js';
 export type { StorageRegion } from './debug.js';

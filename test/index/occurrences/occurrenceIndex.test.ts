@@ -16,8 +16,10 @@ import { Logger } from '../../../server/src/base/log.js';
 import { OccurrenceIndex } from '../../../server/src/index/occurrences/occurrenceIndex.js';
 import { BlockCache } from '../../../server/src/index/occurrences/segment.js';
 import { decodeOccurrences, packOccurrences, type Occurrence } from '../../../server/src/syntax/occurrences.js';
+import { initZstd } from '../../../server/src/cache/index.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-occ-index-'));
+await initZstd();
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 

@@ -1,7 +1,7 @@
 /**
  * Occurrence segments (index/occurrences/segment.ts): what is written reads back byte for byte (file
- * table, every name's postings, absent names absent), and any flipped or cut byte is detected — the
- * segment refuses to open or a lookup throws SegmentDamageError — or changes no answer.
+ * table, every name's postings, absent names absent), raw or compressed, and any flipped or cut byte is
+ * detected — the segment refuses to open or a lookup throws SegmentDamageError — or changes no answer.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,6 +13,9 @@ import {
   BlockCache, forEachPosting, PostingsSink, SegmentDamageError, SegmentReader, SegmentWriter,
 } from '../../../server/src/index/occurrences/segment.js';
 import { compareNames } from '../../../server/src/syntax/occurrences.js';
+import { initZstd } from '../../../server/src/cache/index.js';
+
+await initZstd();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-segment-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +33,12 @@ const modelArb: fc.Arbitrary<Model> = fc.record({
   }, { noNullPrototype: true }), { selector: (f) => f.key, minLength: 1, maxLength: 12 }),
   names: fc.uniqueArray(fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.constantFrom('a', 'b', 'ä', '𝒳')),
     { maxLength: 200 }),
-  seed: fc.array(fc.uint8Array({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 30 }),
+  // runs of a few bytes, or long repetitive ones (posting lists large enough to be compressed)
+  seed: fc.array(fc.oneof(
+    fc.uint8Array({ minLength: 1, maxLength: 12 }),
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 6 }), fc.integer({ min: 20, max: 120 }))
+      .map(([unit, n]) => Uint8Array.from({ length: unit.length * n }, (_, i) => unit[i % unit.length]!)),
+  ), { minLength: 1, maxLength: 30 }),
 }, { noNullPrototype: true }).map(({ files, names, seed }) => {
   const postings = new Map<string, Map<number, Uint8Array>>();
   names.forEach((name, i) => {
@@ -141,6 +149,24 @@ test('a flipped or cut byte is detected or changes nothing', () => {
       fs.rmSync(file);
     }
   }), { numRuns: 300 });
+});
+
+test('large posting lists and dictionary blocks are stored compressed, and read back', () => {
+  const files = Array.from({ length: 40 }, (_, i) => ({ key: `/w/src/file${i}.c`, bytes: 1000 + i, crc: i }));
+  const run = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 11);
+  const postings = new Map<string, Map<number, Uint8Array>>();
+  for (let n = 0; n < 300; n++) postings.set(`name_${String(n).padStart(4, '0')}`, new Map(files.map((_, fid) => [fid, run])));
+  const model: Model = { files, postings };
+  const file = write(model);
+  const raw = 300 * 40 * (run.length + 3);
+  assert.ok(fs.statSync(file).size < raw / 4, `${fs.statSync(file).size} bytes on disk for ${raw} of postings`);
+  const r = SegmentReader.open(file);
+  try {
+    assert.deepEqual(answers(r, model), expected(model));
+  } finally {
+    r.close();
+    fs.rmSync(file);
+  }
 });
 
 test('names must come in order, and file ids ascending', () => {

@@ -23,19 +23,20 @@ export function initZstd(): Promise<void> {
 
 export const DEFAULT_ZSTD_LEVEL = 3;
 
-function check(): void {
+/** Throws unless `initZstd()` has completed: for synchronous callers that must not mistake it for damage. */
+export function requireZstd(): void {
   if (!initialised) throw new Error('zstd is not initialised: await createSourceCache() or initZstd() first');
 }
 
 /** A Zstandard frame of `raw` (a fresh buffer the caller owns). */
 export function zstdCompress(raw: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Uint8Array {
-  check();
+  requireZstd();
   return zstd.compress(raw, level);
 }
 
 /** Decompresses a pack frame of exactly rawLength bytes; undefined if it is malformed or another size. */
 export function zstdDecompress(frame: Uint8Array, rawLength: number): Uint8Array | undefined {
-  check();
+  requireZstd();
   try {
     const out = zstd.decompress(frame, rawLength);
     return out.length === rawLength ? out : undefined;

@@ -9,26 +9,44 @@
  * in one file, a few times) or their length and CRC-32, placed one after another from the group's
  * start; then the file table (key, and the length and CRC-32 of the text the occurrences were read
  * from), the sparse index (each group's first name and dictionary block) and a fixed trailer. Every
- * block and every external posting list carries a CRC-32.
+ * block and every external posting list carries a CRC-32 of what is stored; blocks, and posting lists
+ * of PACK_MIN_BYTES or more, are stored as Zstandard frames where that is smaller (their raw length
+ * says so), because the index must stay a small share of the source on disk.
  * In memory a reader keeps the file table and the sparse index only; a lookup reads one dictionary
  * block (kept in a bounded cache) and one posting list, by positioned reads.
- * Guarantees: a reader returns only bytes whose CRC verified, or throws SegmentDamageError; a writer's
- * file is complete once `finish` returns (fsync'd, renamed into place), never half-visible.
+ * Guarantees: a reader returns only bytes whose CRC verified (and whose frame gave the raw length
+ * stated), or throws SegmentDamageError; a writer's file is complete once `finish` returns (fsync'd,
+ * renamed into place), never half-visible. Zstandard must be initialised (`initZstd`) before use.
  * Synchronous positioned reads: a lookup's reads are a few kilobytes, usually in the page cache, and a
  * round trip through libuv's thread pool would cost more than the read.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
-import { crc32 } from '../../cache/index.js';
+import { crc32, DEFAULT_ZSTD_LEVEL, requireZstd, zstdCompress, zstdDecompress } from '../../cache/index.js';
 import { compareNames, VarintSink, VarintSource } from '../../syntax/occurrences.js';
 
 const MAGIC = 0x434f5453; // 'STOC'
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 const HEADER_BYTES = 16;
 const TRAILER_BYTES = 48;
-/** Names per dictionary block: small enough that a lookup reads a few kilobytes. */
-const GROUP_NAMES = 64;
+/**
+ * Names per dictionary block: few enough that a lookup reads and decompresses a few kilobytes, enough
+ * that a block compresses well (front-coded names and short postings, a few kilobytes raw).
+ */
+const GROUP_NAMES = 128;
 /** Posting lists up to this many bytes live in the dictionary block, covered by its CRC. */
 const INLINE_POSTINGS = 48;
+/** A block's header: stored length, raw length (0: stored raw), CRC-32 of those and the stored bytes. */
+const BLOCK_HEADER_BYTES = 12;
+/**
+ * Bytes from which a block or posting list is compressed: below, a frame's own header and a call into
+ * wasm cost more than they save.
+ */
+const PACK_MIN_BYTES = 256;
+/**
+ * Zstandard level: a segment is rewritten by every merge, so a fast one; level 1 stored 6% more on
+ * the kernel for no measurable saving in time (docs/decisions.md).
+ */
+const PACK_LEVEL = DEFAULT_ZSTD_LEVEL;
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -47,8 +65,11 @@ interface DictEntry {
   /** The posting list itself, when inline; else where it is. */
   inline?: Uint8Array;
   offset: number;
+  /** Bytes stored. */
   length: number;
   crc: number;
+  /** Its length once decompressed; 0 when stored raw. */
+  raw: number;
 }
 
 /** A parsed dictionary block: its names and where each one's postings are. */
@@ -82,6 +103,7 @@ export class SegmentWriter {
   #closed = false;
 
   constructor(path: string) {
+    requireZstd();
     this.#path = path;
     this.#fd = openSync(`${path}.tmp`, 'w');
     const header = new Uint8Array(HEADER_BYTES);
@@ -129,9 +151,12 @@ export class SegmentWriter {
     if (inline) {
       this.#group.bytes(postings);
     } else {
-      this.#write(postings, this.#at);
-      this.#at += postings.length;
-      this.#group.uvar(crc32(postings));
+      const stored = packed(postings);
+      this.#write(stored, this.#at);
+      this.#at += stored.length;
+      // the tag above holds the raw length; the stored one follows when it differs
+      this.#group.uvar(stored === postings ? 0 : stored.length);
+      this.#group.uvar(crc32(stored));
     }
     this.#groupNames++;
     this.#names++;
@@ -188,15 +213,17 @@ export class SegmentWriter {
     this.#groupNames = 0;
   }
 
-  /** Writes a block (u32 length, u32 CRC, body) at `at`; returns its size. */
+  /** Writes a block (BLOCK_HEADER_BYTES, then `body` or its frame) at `at`; returns its size. */
   #block(body: Uint8Array, at: number): number {
-    const head = new Uint8Array(8);
+    const stored = packed(body);
+    const head = new Uint8Array(BLOCK_HEADER_BYTES);
     const v = new DataView(head.buffer);
-    v.setUint32(0, body.length, true);
-    v.setUint32(4, crc32(body), true);
+    v.setUint32(0, stored.length, true);
+    v.setUint32(4, stored === body ? 0 : body.length, true);
+    v.setUint32(8, crc32(stored, crc32(head.subarray(0, 8))), true);
     this.#write(head, at);
-    this.#write(body, at + 8);
-    return 8 + body.length;
+    this.#write(stored, at + BLOCK_HEADER_BYTES);
+    return BLOCK_HEADER_BYTES + stored.length;
   }
 
   #write(bytes: Uint8Array, at: number): void {
@@ -277,6 +304,8 @@ export class SegmentReader {
 
   /** Opens and checks a segment (trailer, file table, sparse index); throws SegmentDamageError when damaged. */
   static open(path: string): SegmentReader {
+    // before the catch below, which would take it for damage
+    requireZstd();
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
@@ -371,10 +400,12 @@ export class SegmentReader {
         const tag = src.uvar();
         const length = Math.floor(tag / 2);
         if (tag & 1) {
-          entries.push({ inline: src.take(length), offset: -1, length, crc: 0 });
+          entries.push({ inline: src.take(length), offset: -1, length, crc: 0, raw: 0 });
         } else {
-          entries.push({ offset, length, crc: src.uvar() });
-          offset += length;
+          const stored = src.uvar();
+          const crc = src.uvar();
+          entries.push(stored === 0 ? { offset, length, crc, raw: 0 } : { offset, length: stored, crc, raw: length });
+          offset += stored === 0 ? length : stored;
         }
       }
     } catch (err) {
@@ -390,7 +421,7 @@ export class SegmentReader {
     if (e.offset + e.length > this.size) throw new SegmentDamageError(`${this.path}: postings past the end`);
     const bytes = readAt(this.#fd, e.offset, e.length);
     if (crc32(bytes) !== e.crc) throw new SegmentDamageError(`${this.path}: postings at ${e.offset}: CRC mismatch`);
-    return bytes;
+    return unpacked(bytes, e.raw, `${this.path}: postings at ${e.offset}`);
   }
 
   /** Every name with its postings' place, in name order (for merging). */
@@ -489,14 +520,31 @@ function readAt(fd: number, at: number, length: number): Uint8Array {
   return out;
 }
 
-/** Reads and verifies a block written by SegmentWriter's #block. */
+/** Reads, verifies and decompresses a block written by SegmentWriter's #block. */
 function readBlock(fd: number, at: number, size: number, what: string): Uint8Array {
-  if (!(at >= HEADER_BYTES && at + 8 <= size)) throw new SegmentDamageError(`${what}: offset ${at} out of range`);
-  const head = readAt(fd, at, 8);
+  if (!(at >= HEADER_BYTES && at + BLOCK_HEADER_BYTES <= size))
+    throw new SegmentDamageError(`${what}: offset ${at} out of range`);
+  const head = readAt(fd, at, BLOCK_HEADER_BYTES);
   const v = new DataView(head.buffer, head.byteOffset);
   const length = v.getUint32(0, true);
-  if (at + 8 + length > size) throw new SegmentDamageError(`${what}: length ${length} past the end`);
-  const body = readAt(fd, at + 8, length);
-  if (crc32(body) !== v.getUint32(4, true)) throw new SegmentDamageError(`${what}: CRC mismatch`);
-  return body;
+  if (at + BLOCK_HEADER_BYTES + length > size) throw new SegmentDamageError(`${what}: length ${length} past the end`);
+  const stored = readAt(fd, at + BLOCK_HEADER_BYTES, length);
+  if (crc32(stored, crc32(head.subarray(0, 8))) !== v.getUint32(8, true))
+    throw new SegmentDamageError(`${what}: CRC mismatch`);
+  return unpacked(stored, v.getUint32(4, true), what);
+}
+
+/** `raw` or its Zstandard frame, whichever is smaller (the frame only from PACK_MIN_BYTES). */
+function packed(raw: Uint8Array): Uint8Array {
+  if (raw.length < PACK_MIN_BYTES) return raw;
+  const frame = zstdCompress(raw, PACK_LEVEL);
+  return frame.length < raw.length ? frame : raw;
+}
+
+/** The raw bytes of verified stored bytes: themselves when `raw` is 0, else their frame's content. */
+function unpacked(stored: Uint8Array, raw: number, what: string): Uint8Array {
+  if (raw === 0) return stored;
+  const out = zstdDecompress(stored, raw);
+  if (!out) throw new SegmentDamageError(`${what}: not a Zstandard frame of ${raw} bytes`);
+  return out;
 }
