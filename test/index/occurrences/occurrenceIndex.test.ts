@@ -183,6 +183,29 @@ test('lookups equal a naive scan through sets, deletes, flushes, merges, reopeni
   }), { numRuns: 120 });
 });
 
+test('an older format\'s manifest: its segments are removed and their files indexed again, not counted as damage', async () => {
+  const dir = path.join(root, 'older');
+  const index = OccurrenceIndex.open({
+    dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
+  });
+  const v = versionOf(1, [0, 1, 2], [1, 2, 3]);
+  index.set(KEYS[0]!, signatureOf(v), packOccurrences(v.occurrences));
+  await index.flush();
+  index.close();
+  const manifest = path.join(dir, 'manifest.json');
+  fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), format: 1 }));
+  const again = OccurrenceIndex.open({
+    dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
+  });
+  try {
+    assert.equal(again.has(KEYS[0]!), false, 'the older segment is not read');
+    assert.equal(again.stats().damaged, 0);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['manifest.json']);
+  } finally {
+    again.close();
+  }
+});
+
 test('a crash leaves what the manifest lists: unlisted segments and temp files are removed at open', async () => {
   const dir = path.join(root, 'crash');
   const index = OccurrenceIndex.open({

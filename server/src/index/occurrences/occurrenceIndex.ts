@@ -27,7 +27,11 @@ import { BlockCache, forEachPosting, PostingsSink, SegmentDamageError, SegmentRe
   type TextSignature } from './segment.js';
 
 const MANIFEST = 'manifest.json';
-const MANIFEST_FORMAT = 1;
+/**
+ * Changes with the segments' format (segment.ts): a manifest of another one names segments this
+ * version cannot read, which are an older Strata's, not damage.
+ */
+const MANIFEST_FORMAT = 2;
 const SEGMENT_FILE = /^occ-(\d+)\.seg(\.tmp)?$/;
 /** Names written between yields to the event loop during a flush or merge. */
 const NAMES_PER_SLICE = 2048;
@@ -454,6 +458,11 @@ export class OccurrenceIndex {
     if (!existsSync(path)) return [];
     try {
       const m = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown; segments?: unknown };
+      if (typeof m.format === 'number' && m.format < MANIFEST_FORMAT && Array.isArray(m.segments)) {
+        this.#o.log.info(`occurrence index ${path}: format ${m.format}, written by an older Strata; `
+          + 'its files are indexed again');
+        return [];
+      }
       if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.segments)) throw new Error('unknown format');
       return m.segments.filter((s): s is string => typeof s === 'string' && SEGMENT_FILE.test(s)
         && !s.endsWith('.tmp'));
