@@ -85,6 +85,11 @@ export class DocumentSync {
     return this.#docs.has(key) || this.#closing.has(key);
   }
 
+  /** Whether a close of `key` is being reconciled with the disk (`settled` would wait). */
+  isClosing(key: string): boolean {
+    return this.#closing.has(key);
+  }
+
   /** Resolves once no close of `key` is being reconciled with the disk. */
   async settled(key: string): Promise<void> {
     for (let pending = this.#closing.get(key); pending; pending = this.#closing.get(key)) await pending;

@@ -11,7 +11,7 @@
  * Concurrency: async; concurrent checks of one file share one re-index, and a sweep stats one file at
  * a time.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { forgetFile, indexFileFromDisk, type IndexTargets } from './fileIndexer.js';
 
@@ -42,7 +42,14 @@ export interface FreshnessOptions {
   reread?(key: string): void;
 }
 
-function readable(key: string): boolean {
+/**
+ * Whether this process may read the file `st` describes: by its mode bits when they let everyone read
+ * (most files; no second system call per check), else as access(2) says. The stat succeeded, so the
+ * folders on the way are searchable; an ACL denying what the bits allow is not seen here, and a read
+ * that fails is handled where it happens.
+ */
+function readable(key: string, st: Stats): boolean {
+  if ((st.mode & 0o444) === 0o444) return true;
   try {
     accessSync(key, constants.R_OK);
     return true;
@@ -67,7 +74,7 @@ export class Freshness {
   /** What the disk says about a file recorded as read at `disk` (one stat and one access; a read only while racy). */
   state(key: string, disk: { size: number; mtimeMs: number }): DiskState {
     const st = statSync(key, { throwIfNoEntry: false });
-    if (!st || !st.isFile() || !readable(key)) return 'gone';
+    if (!st || !st.isFile() || !readable(key, st)) return 'gone';
     if (st.size !== disk.size || st.mtimeMs !== disk.mtimeMs) return 'changed';
     if (Date.now() - st.mtimeMs >= RACY_MS) return 'same';
     const cache = this.#o.targets.cache;
@@ -80,12 +87,20 @@ export class Freshness {
 
   /** Makes what the workspace holds about `key` agree with the disk; resolves once it does. */
   check(key: string): Promise<void> {
+    return this.checkNow(key) ?? Promise.resolve();
+  }
+
+  /**
+   * `check`, but undefined when the file needed nothing (open, unknown, or the same on disk): a caller
+   * checking thousands of files makes a promise only for those that change.
+   */
+  checkNow(key: string): Promise<void> | undefined {
     const pending = this.#inFlight.get(key);
     if (pending) return pending;
     const disk = this.#o.isOpen(key) ? undefined : this.#o.targets.files.get(key)?.disk;
-    if (!disk) return Promise.resolve();
+    if (!disk) return undefined;
     const state = this.state(key, disk);
-    if (state === 'same') return Promise.resolve();
+    if (state === 'same') return undefined;
     return this.#refresh(key, state);
   }
 

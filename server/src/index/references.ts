@@ -41,12 +41,14 @@ interface ReferenceLimits {
 
 export interface ReferenceSources {
   files: Pick<FileTable, 'get'>;
-  symbols: Pick<SymbolIndex, 'lookup' | 'pathsDefining'>;
+  symbols: Pick<SymbolIndex, 'lookup' | 'version'>;
   occurrences: Pick<Occurrences, 'lookup' | 'missing' | 'generation' | 'record'>;
   cache: Pick<SourceCache, 'has' | 'peek'>;
   pool: Pick<ParserPool, 'parse'>;
   /** Makes what is held about `key` current before it is read. */
   settle(key: string): Promise<void>;
+  /** `settle` of every key. */
+  settleAll(keys: Iterable<string>): Promise<void>;
   languageOf(key: string): LanguageName | undefined;
   /** An open document's current text; undefined for a closed file. */
   openText(key: string): string | undefined;
@@ -110,7 +112,7 @@ export class ReferenceSearch {
       const batch = order.slice(i, i + SETTLE_BATCH);
       const generation = this.#s.occurrences.generation;
       throwIfCancelled(signal);
-      await Promise.all(batch.map((k) => this.#s.settle(k)));
+      await this.#s.settleAll(batch);
       throwIfCancelled(signal);
       // A settled file may have been re-indexed meanwhile: what is held now is what is served.
       if (this.#s.occurrences.generation !== generation) runs = this.#lookup(name, skip);
@@ -136,10 +138,13 @@ export class ReferenceSearch {
   async #declarations(name: string, parsedOpen: ReadonlySet<string>, found: Location[],
     signal: AbortSignal | undefined): Promise<void> {
     const indexed = (k: string): boolean => !parsedOpen.has(k) && !this.#live(k);
-    await Promise.all(this.#s.symbols.pathsDefining(name).filter(indexed).map((k) => this.#s.settle(k)));
+    const version = this.#s.symbols.version;
+    let defs = this.#s.symbols.lookup(name, { containerNames: false });
+    await this.#s.settleAll(new Set(defs.filter((s) => indexed(s.path)).map((s) => s.path)));
     throwIfCancelled(signal);
-    // Looked up again: a settled file may have been re-indexed meanwhile.
-    for (const s of this.#s.symbols.lookup(name, { containerNames: false })) {
+    // Looked up again if a settled file was re-indexed meanwhile.
+    if (this.#s.symbols.version !== version) defs = this.#s.symbols.lookup(name, { containerNames: false });
+    for (const s of defs) {
       if (indexed(s.path)) found.push({ key: s.path, span: s.nameSpan });
     }
   }

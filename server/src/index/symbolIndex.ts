@@ -218,12 +218,6 @@ export class SymbolIndex {
     return out;
   }
 
-  /** The paths of the files defining `name`, ordered; nothing is decoded (cheaper than `lookup`). */
-  pathsDefining(name: string): string[] {
-    const id = this.names.find(name);
-    return id < 0 ? [] : this.pairsDefining(id).map((p) => this.paths.nameOf(this.pairFile[p]!));
-  }
-
   /** Number of live definitions named exactly `name`. */
   countOf(name: string): number {
     const id = this.names.find(name);

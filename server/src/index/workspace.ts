@@ -147,6 +147,7 @@ export class Workspace implements WorkspaceService {
       log: this.#log,
       openKeys: () => this.#sync.keys(),
       settle: (key) => this.#settle(key),
+      settleAll: (keys) => this.#settleAll(keys),
       languageOf: (key) => this.#languageOf(key),
       openText: (key) => this.#sync.get(key)?.text,
       asIndexed: (key) => this.#sync.isAsIndexed(key),
@@ -386,10 +387,13 @@ export class Workspace implements WorkspaceService {
     if (!name) return [];
     this.#fresh.sweep();
     throwIfCancelled(signal);
-    await Promise.all(this.#symbols.pathsDefining(name).map((k) => this.#settle(k)));
+    // Looked up, its files settled, and looked up again only if that changed the index.
+    const version = this.#symbols.version;
+    let found = this.#symbols.lookup(name, { containerNames: false });
+    await this.#settleAll(new Set(found.map((s) => s.path)));
     throwIfCancelled(signal);
-    return orderLocations(key, this.#symbols.lookup(name, { containerNames: false })
-      .map((s) => ({ key: s.path, span: s.nameSpan })));
+    if (this.#symbols.version !== version) found = this.#symbols.lookup(name, { containerNames: false });
+    return orderLocations(key, found.map((s) => ({ key: s.path, span: s.nameSpan })));
   }
 
   async references(key: string, position: Position, includeDeclaration: boolean,
@@ -407,7 +411,7 @@ export class Workspace implements WorkspaceService {
     // first, and the search made again only if that (or anything else meanwhile) changed the index.
     const version = this.#symbols.version;
     let matches = this.#symbols.search(query, limit);
-    await Promise.all([...new Set(matches.map((m) => m.path))].map((k) => this.#settle(k)));
+    await this.#settleAll(new Set(matches.map((m) => m.path)));
     throwIfCancelled(signal);
     if (this.#symbols.version !== version) matches = this.#symbols.search(query, limit);
     return matches.map((m) => ({
@@ -547,6 +551,16 @@ export class Workspace implements WorkspaceService {
   async #settle(key: string): Promise<void> {
     await this.#sync.settled(key);
     await this.#fresh.check(key);
+  }
+
+  /** `#settle` of every key; only keys with something to wait for cost a promise (answers name thousands). */
+  async #settleAll(keys: Iterable<string>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const key of keys) {
+      const wait = this.#sync.isClosing(key) ? this.#settle(key) : this.#fresh.checkNow(key);
+      if (wait) waits.push(wait);
+    }
+    if (waits.length > 0) await Promise.all(waits);
   }
 
   /** Makes sure `key` is known: open, indexed, or a readable file on disk (then it is indexed now). */
