@@ -43,8 +43,8 @@ const BLOCK_HEADER_BYTES = 12;
  */
 const PACK_MIN_BYTES = 256;
 /**
- * Zstandard level: a segment is rewritten by every merge, so a fast one; level 1 stored 6% more on
- * the kernel for no measurable saving in time (docs/decisions.md).
+ * Zstandard level: a segment is rewritten by every merge, so a fast one; level 1 stored about 2% more
+ * on the kernel and saved no time we could measure (docs/decisions.md).
  */
 const PACK_LEVEL = DEFAULT_ZSTD_LEVEL;
 
