@@ -183,20 +183,25 @@ test('lookups equal a naive scan through sets, deletes, flushes, merges, reopeni
   }), { numRuns: 120 });
 });
 
-test('an older format\'s manifest: its segments are removed and their files indexed again, not counted as damage', async () => {
-  const dir = path.join(root, 'older');
-  const index = OccurrenceIndex.open({
+/** An index in `root/name` as a closed one leaves it: one file's occurrences flushed to one segment. */
+async function closedIndexOfOneFile(name: string): Promise<{ dir: string; v: ReturnType<typeof versionOf>; reopen: () => OccurrenceIndex }> {
+  const dir = path.join(root, name);
+  const reopen = () => OccurrenceIndex.open({
     dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
   });
+  const index = reopen();
   const v = versionOf(1, [0, 1, 2], [1, 2, 3]);
   index.set(KEYS[0]!, signatureOf(v), packOccurrences(v.occurrences));
   await index.flush();
   index.close();
+  return { dir, v, reopen };
+}
+
+test('an older format\'s manifest: its segments are removed and their files indexed again, not counted as damage', async () => {
+  const { dir, reopen } = await closedIndexOfOneFile('older');
   const manifest = path.join(dir, 'manifest.json');
   fs.writeFileSync(manifest, JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, 'utf8')), format: 1 }));
-  const again = OccurrenceIndex.open({
-    dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
-  });
+  const again = reopen();
   try {
     assert.equal(again.has(KEYS[0]!), false, 'the older segment is not read');
     assert.equal(again.stats().damaged, 0);
@@ -207,20 +212,11 @@ test('an older format\'s manifest: its segments are removed and their files inde
 });
 
 test('a crash leaves what the manifest lists: unlisted segments and temp files are removed at open', async () => {
-  const dir = path.join(root, 'crash');
-  const index = OccurrenceIndex.open({
-    dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
-  });
-  const v = versionOf(1, [0, 1, 2], [1, 2, 3]);
-  index.set(KEYS[0]!, signatureOf(v), packOccurrences(v.occurrences));
-  await index.flush();
-  index.close();
+  const { dir, v, reopen } = await closedIndexOfOneFile('crash');
   // A segment written but never listed, and a writer's temp file, as a kill -9 leaves them.
   fs.copyFileSync(path.join(dir, 'occ-1.seg'), path.join(dir, 'occ-9.seg'));
   fs.writeFileSync(path.join(dir, 'occ-10.seg.tmp'), 'partial');
-  const again = OccurrenceIndex.open({
-    dir, memtableBytes: 1 << 20, maxSegments: 4, blocks: new BlockCache(4096), log: Logger.silent(),
-  });
+  const again = reopen();
   try {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['manifest.json', 'occ-1.seg']);
     assert.ok(again.holds(KEYS[0]!, signatureOf(v)));
