@@ -266,19 +266,28 @@ test('SymbolIndex: replaceFile/removeFile churn, search equal to a naive scan af
 
 
 test(`memory: the search costs at most ${NAME_SEARCH_BYTES} B per name (rebuilt tight), half again while growing`, async () => {
-  const count = 200_000;
-  const table = new NameTable();
-  for (const n of kernelNames(count, 3)) table.intern(n);
-  const before = await liveBytes();
-  const search = new NameSearch(table);
-  search.sync();
-  const grown = ((await liveBytes()) - before) / count;
-  search.rebuild(true);
-  const tight = ((await liveBytes()) - before) / count;
-  console.log(`per name: ${tight.toFixed(1)} B rebuilt tight, ${grown.toFixed(1)} B grown name by name; stated ${NAME_SEARCH_BYTES} B`);
+  // Measured on a second search, so that what the first one leaves once (compiled code) is not counted.
+  const measure = async (count: number) => {
+    const table = new NameTable();
+    for (const n of kernelNames(count, 3)) table.intern(n);
+    const before = await liveBytes();
+    const search = new NameSearch(table);
+    search.sync();
+    const grown = (await liveBytes()) - before;
+    search.rebuild(true);
+    const tight = (await liveBytes()) - before;
+    return { grown, tight, byteSize: search.byteSize() };
+  };
+  await measure(20_000);
+  const large = 400_000;
+  const b = await measure(large);
+  const tight = b.tight / large;
+  const grown = b.grown / large;
+  console.log(`per name: ${tight.toFixed(1)} B rebuilt tight, ${grown.toFixed(1)} B grown name by name; `
+    + `stated ${NAME_SEARCH_BYTES} B`);
   // the measurement sees the data: at least the bits and ids
   assert.ok(tight >= NAME_SEARCH_BYTES * 0.9, `measured ${tight} B: the measurement is broken`);
   assert.ok(tight <= NAME_SEARCH_BYTES + 1, `measured ${tight.toFixed(1)} B per name > stated ${NAME_SEARCH_BYTES} B`);
   assert.ok(grown <= NAME_SEARCH_BYTES * 1.5 + 1, `grown ${grown.toFixed(1)} B per name`);
-  assert.ok(Math.abs(search.byteSize() / count - tight) < 1, 'byteSize counts what the heap holds');
+  assert.ok(Math.abs(b.byteSize / large - tight) < 1, 'byteSize counts what the heap holds');
 });
