@@ -7,8 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ctagsArgs, identifierTokens, maskCommentsAndStrings, pickTargets, positionAt, rssChart, summarizeSamples, type Sample,
+  ctagsArgs, identifierTokens, maskCommentsAndStrings, pickTargets, rssChart, summarizeSamples, type Sample,
 } from './kernelMeasure.js';
+import { positionAt } from './lspMeasure.js';
 import { tarMembers } from './corpus/kernel.js';
 import { corpusParts } from './run.js';
 

@@ -11,7 +11,7 @@
  */
 import type { LanguageName } from '../../server/src/syntax/languages.js';
 import { seededRandom } from '../../server/src/index/seededRandom.js';
-import { percentile } from './lspMeasure.js';
+import { percentile, positionAt } from './lspMeasure.js';
 import type { Chart } from './types.js';
 
 const C_KEYWORDS = new Set([
@@ -64,17 +64,6 @@ export function identifierTokens(text: string): { offset: number; name: string }
     out.push({ offset: m.index, name });
   }
   return out;
-}
-
-/** LSP position (line, UTF-16 character) of an offset of a JavaScript string. */
-export function positionAt(text: string, offset: number): { line: number; character: number } {
-  let line = 0;
-  let lineStart = 0;
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  return { line, character: offset - lineStart };
 }
 
 export interface Target {

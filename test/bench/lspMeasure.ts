@@ -59,11 +59,15 @@ export interface ReferenceTarget {
   character: number;
 }
 
-/** LSP position of a string offset (UTF-16 units, `\n` lines: the shell corpus has no `\r`). */
-function positionOf(text: string, offset: number): { line: number; character: number } {
-  let line = 0, start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
-  return { line, character: offset - start };
+/** LSP position (line, UTF-16 character) of an offset of a JavaScript string (`\n` lines). */
+export function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+    lineStart = nl + 1;
+  }
+  return { line, character: offset - lineStart };
 }
 
 /**
@@ -112,7 +116,7 @@ async function referenceTargets(paths: string[], names: (text: string) => string
     for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (defined.has(m[0])) at.push({ name: m[0], offset: m.index });
     if (at.length === 0) continue;
     const pick = at[Math.floor(rnd() * at.length)]!;
-    out.push({ path, name: pick.name, ...positionOf(text, pick.offset) });
+    out.push({ path, name: pick.name, ...positionAt(text, pick.offset) });
   }
   return out;
 }
