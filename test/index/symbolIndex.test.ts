@@ -148,28 +148,37 @@ function syntheticFile(fileNo: number, perFile: number, nameCount: number, salt 
   return out;
 }
 
-test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim) plus names and files`, () => {
-  const index = new SymbolIndex();
+test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim or shrinkToFit) plus names and files`, () => {
+  const build = (): SymbolIndex => {
+    const index = new SymbolIndex();
+    for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
+    return index;
+  };
   const files = 1000, perFile = 100, nameCount = 20_000;
-  for (let f = 0; f < files; f++) index.replaceFile(`/workspace/src/module${f}/file${f}.ts`, syntheticFile(f, perFile, nameCount));
+  const index = build();
   const st = index.stats();
   assert.equal(st.symbols, files * perFile);
-  // names: ≤ 12 B columns + 16 B hash slots + 8 B chain head and count + the search's bytes + 1 B per
-  // unit each (66 B + units; the names are 8-bit); files: the same name columns for the path + 21 B
-  // range columns (49 B + units); 1/4 headroom after compaction
-  assert.equal(NAME_FIXED_BYTES, 12);
+  // names: a 4 B offset + ≤ 11 B of hash slots (at least 3/8 full) + 8 B chain head and count + the
+  // search's bytes + 1 B per unit (53 B + units; the names are 8-bit); files: the same for the path +
+  // 21 B range columns (36 B + units); growth headroom: an eighth
+  assert.equal(NAME_FIXED_BYTES, 4);
   assert.equal(NAME_SEARCH_BYTES, 30);
-  const nameBytes = st.names * (NAME_FIXED_BYTES + 16 + 8 + NAME_SEARCH_BYTES + 'method_19999'.length);
-  const fileBytes = files * (NAME_FIXED_BYTES + 16 + 21 + '/workspace/src/module999/file999.ts'.length);
+  const nameBytes = st.names * (NAME_FIXED_BYTES + 11 + 8 + NAME_SEARCH_BYTES + 'method_19999'.length);
+  const fileBytes = files * (NAME_FIXED_BYTES + 11 + 21 + '/workspace/src/module999/file999.ts'.length);
+  const bound = SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes + 64 * 1024;
   const untrimmed = index.byteSize();
-  assert.ok(untrimmed <= 1.5 * (SYMBOL_SLOT_BYTES * st.symbols + nameBytes + fileBytes) + 64 * 1024, `untrimmed ${untrimmed}`);
+  assert.ok(untrimmed <= 1.125 * bound, `untrimmed ${untrimmed} > ${1.125 * bound}`);
   index.trim();
-  const trimmed = index.byteSize();
-  const bound = SYMBOL_SLOT_BYTES * st.symbols + 1.25 * (nameBytes + fileBytes) + 64 * 1024;
-  assert.ok(trimmed <= bound, `trimmed ${trimmed} > ${bound}`);
-  // trimming changes no answer
-  assert.deepEqual(index.symbolsOf('/workspace/src/module5/file5.ts'), syntheticFile(5, perFile, nameCount));
-  assert.equal(index.stats().symbols, files * perFile);
+  assert.ok(index.byteSize() <= bound, `trimmed ${index.byteSize()} > ${bound}`);
+  const shrunk = build();
+  shrunk.shrinkToFit();
+  assert.ok(shrunk.byteSize() <= bound, `shrunk ${shrunk.byteSize()} > ${bound}`);
+  // neither changes an answer
+  for (const i of [index, shrunk]) {
+    assert.deepEqual(i.symbolsOf('/workspace/src/module5/file5.ts'), syntheticFile(5, perFile, nameCount));
+    assert.equal(i.stats().symbols, files * perFile);
+    assert.deepEqual(i.search('method_1999', 5).map((m) => m.name), build().search('method_1999', 5).map((m) => m.name));
+  }
 });
 
 test('churn: re-indexing and removing files does not grow memory', () => {

@@ -58,7 +58,7 @@ let rowA = new Float64Array(64);
 let rowB = new Float64Array(64);
 /** Word starts of the current name at positions ≥ 32 (positions < 32 are in `curBits`). */
 let wordStarts = new Uint8Array(64);
-/** Word-start bits of the current name's first 32 positions (NameTable.wordStartBits). */
+/** Word-start bits of the current name's first 32 positions (charClass.wordStartBitsOf). */
 let curBits = 0;
 
 function ensureScratch(n: number): void {
@@ -76,12 +76,12 @@ let curStart = 0;
 let curLength = 0;
 
 /**
- * Makes the name the current one for humpMatch/alignmentScore: `bits` for positions < 32; positions
- * beyond are computed only if the alignment reaches them (few names are that long).
+ * Makes the name the current one for humpMatch/alignmentScore: its word starts below position 32 at
+ * once; those beyond only if the alignment reaches them (few names are that long).
  */
-export function loadWordStarts(units: CodeUnits, start: number, length: number, bits: number): void {
+export function loadWordStarts(units: CodeUnits, start: number, length: number): void {
   ensureScratch(length);
-  curBits = bits;
+  curBits = wordStartBitsOf(units, start, length);
   curUnits = units; curStart = start; curLength = length;
   tailLoaded = length <= 32;
 }
@@ -158,7 +158,7 @@ export function scoreUnits(q: PreparedQuery, units: CodeUnits, start: number, le
   if (minScore >= MatchTier.Prefix * TIER) return 0;
   // Quick subsequence test before any heavier work.
   if (!isSubsequence(q, units, start, length)) return 0;
-  loadWordStarts(units, start, length, wordStartBitsOf(units, start, length));
+  loadWordStarts(units, start, length);
   const tier = humpMatch(q, units, start, length) ? MatchTier.WordStarts : MatchTier.Subsequence;
   return fuzzyTierScore(q, units, start, length, tier, minScore);
 }

@@ -17,7 +17,8 @@
  * its matches are everywhere and their bits bound them loosely (docs/decisions.md).
  * Upkeep: incremental. `sync` appends names interned since (ids only grow between compactions);
  * `rebuild` follows NameTable.compact, which renumbers ids. Unused names stay until then; `accept` drops them.
- * Cost: NAME_SEARCH_BYTES per name, no object per name; growth headroom until `rebuild(true)`.
+ * Cost: NAME_SEARCH_BYTES per name, no object per name; growth headroom until `rebuild(true)` or
+ * `shrinkToFit`.
  * Guarantees: `search` answers as scoring every name would (the same ids, order and scores), but
  * that the subsequence tier scores only its first `budget` names in (bucket, id) order.
  * Concurrency: main thread, synchronous; one scratch per thread.
@@ -29,7 +30,7 @@ import {
   ALIGNMENT, emptyQueryScore, fuzzyTierScore, humpMatch, isPrefix, isSubsequence, loadWordStarts, MatchTier,
   prefixBound, prefixScore, prepareQuery, TIER, tierScoreBound, type PreparedQuery,
 } from './fuzzy.js';
-import type { NameTable } from './nameTable.js';
+import { grownCapacity, type NameTable } from './nameTable.js';
 import { TopK } from './topK.js';
 
 export interface NameMatches {
@@ -124,11 +125,10 @@ const scratch = {
 
 /**
  * One block's candidates between the passes of a fuzzy walk (ids, lengths, bits in the block, text
- * offsets, word-start bits); `touched` keeps the reads that only bring texts into cache live.
+ * offsets); `touched` keeps the reads that only bring texts into cache live.
  */
 const batch = {
-  id: new Int32Array(32), len: new Int32Array(32), low: new Int32Array(32), start: new Int32Array(32),
-  bits: new Int32Array(32), touched: 0,
+  id: new Int32Array(32), len: new Int32Array(32), low: new Int32Array(32), start: new Int32Array(32), touched: 0,
 };
 
 export class NameSearch {
@@ -171,6 +171,15 @@ export class NameSearch {
     let bytes = 0;
     for (const b of this.buckets) if (b) bytes += b.ids.byteLength + b.sig.byteLength;
     return bytes;
+  }
+
+  /** Drops growth headroom (as `rebuild(true)`, without indexing a name again). */
+  shrinkToFit(): void {
+    this.sync();
+    for (let i = 0; i <= LONG; i++) {
+      const b = this.buckets[i];
+      if (b && (b.count + 31) >>> 5 < b.words) this.buckets[i] = resized(b, b.count);
+    }
   }
 
   /**
@@ -266,7 +275,6 @@ export class NameSearch {
     const { q, m } = plan;
     const units = this.table.units;
     const offs = this.table.offsets;
-    const wsBits = this.table.wordStartBits;
     const wordStarts = tier === MatchTier.WordStarts;
     const kept = scratch.kept;
     let at = 0;
@@ -298,7 +306,7 @@ export class NameSearch {
         if (c === 0) continue;
         const keyed = keyWord(plan, sig, words, w, c);
         // The block's candidates in passes, so that their reads of the table overlap (each is a cache
-        // miss): bounds from the bits alone, offsets and word-start bits, the texts, then the matching.
+        // miss): bounds from the bits alone, offsets, the texts, then the matching.
         let n = 0;
         while (c !== 0) {
           const low = c & -c;
@@ -313,7 +321,7 @@ export class NameSearch {
           batch.id[n] = id; batch.len[n] = len; batch.low[n++] = low;
         }
         let touched = 0;
-        for (let i = 0; i < n; i++) { batch.start[i] = offs[batch.id[i]!]!; batch.bits[i] = wsBits[batch.id[i]!]!; }
+        for (let i = 0; i < n; i++) batch.start[i] = offs[batch.id[i]!]!;
         for (let i = 0; i < n; i++) touched |= units[batch.start[i]!]!;
         batch.touched = touched;
         for (let i = 0; i < n; i++) {
@@ -321,7 +329,7 @@ export class NameSearch {
           // A prefix match is also a word-starts match: the prefix walk offered it.
           if ((keyed & low) !== 0 && isPrefix(q, units, start)) continue;
           if (!wordStarts && !isSubsequence(q, units, start, len)) continue;
-          loadWordStarts(units, start, len, batch.bits[i]!);
+          loadWordStarts(units, start, len);
           if ((starts & low) !== 0 && (notStarts & low) === 0) {
             const hump = humpMatch(q, units, start, len);
             if (wordStarts && !hump) kept[k + 3]! |= low;
@@ -351,7 +359,9 @@ export class NameSearch {
     const b = Math.min(len, LONG);
     let bucket = this.buckets[b];
     if (!bucket) this.buckets[b] = bucket = newBucket(32);
-    if (bucket.count === bucket.ids.length) this.buckets[b] = bucket = grown(bucket);
+    if (bucket.count === bucket.ids.length) {
+      this.buckets[b] = bucket = resized(bucket, grownCapacity(bucket.ids.length, bucket.count + 1));
+    }
     const pos = bucket.count++;
     bucket.ids[pos] = id;
     // One pass over the name for every summary (see the slices).
@@ -390,10 +400,12 @@ function newBucket(capacity: number): Bucket {
   return { ids: new Uint32Array(words << 5), sig: new Int32Array(words * SIG_SLICES), words, count: 0 };
 }
 
-function grown(b: Bucket): Bucket {
-  const g = newBucket(Math.ceil(b.ids.length * 1.5));
-  g.ids.set(b.ids);
-  for (let s = 0; s < SIG_SLICES; s++) g.sig.set(b.sig.subarray(s * b.words, (s + 1) * b.words), s * g.words);
+/** `b` moved to a bucket of `capacity` names (at least its count). */
+function resized(b: Bucket, capacity: number): Bucket {
+  const g = newBucket(capacity);
+  const words = Math.min(b.words, g.words);
+  g.ids.set(b.ids.subarray(0, words << 5));
+  for (let s = 0; s < SIG_SLICES; s++) g.sig.set(b.sig.subarray(s * b.words, s * b.words + words), s * g.words);
   g.count = b.count;
   return g;
 }

@@ -3,25 +3,40 @@
  *
  * All names' UTF-16 units live back to back in one growing array (`offsets` delimit them): a Uint8Array
  * while every unit is below 256 (identifiers and paths nearly always are; half the bytes), widened
- * once to a Uint16Array when the first name with a wider unit arrives. Per
- * name it also keeps its hash (so growth and compaction never rehash text) and its word-start bits
- * (`wordStartBits`, charClass.ts), which fuzzy.ts scores with, computed once at intern time; the
- * search's own summaries live in nameSearch.ts. Lookup is an open-addressing table (linear probing, at
- * most half full). Folded forms are not stored: charClass folds by table lookup.
- * Cost: 1 B per unit (2 B once widened) plus NAME_FIXED_BYTES and hash slots per name.
+ * once to a Uint16Array when the first name with a wider unit arrives. Nothing else is kept per
+ * name but its offset: hashes are computed again from the text when the slots grow, and word-start
+ * bits when a search scores a name, because on millions of names every column costs megabytes and
+ * both are cheap next to the work around them; the search's own summaries live in nameSearch.ts.
+ * Lookup is an open-addressing table (linear probing, at most 3/4 full: a probe compares lengths
+ * before it reads a text). Folded forms are not stored: charClass folds by table lookup.
+ * Cost: 1 B per unit (2 B once widened) plus NAME_FIXED_BYTES and 4–11 B of hash slots per name;
+ * growth headroom until `compact(…, true)` or `shrinkToFit`.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
  * which drops names the caller no longer needs and returns the old→new map. No object per name.
  * Concurrency: main thread, synchronous; `units` and `offsets` are replaced on growth.
  */
 import { hashUnits } from '../syntax/analysis/stringHash.js';
 import { stringOfUnits, writeUnits } from '../syntax/utf16Units.js';
-import { wordStartBitsOf, type CodeUnits } from './charClass.js';
+import type { CodeUnits } from './charClass.js';
 
-/** Bytes per name in the per-name columns (see the header), without hash slots. */
-export const NAME_FIXED_BYTES = 4 + 4 + 4;
+/** Bytes per name in the per-name columns (its offset; see the header), without hash slots. */
+export const NAME_FIXED_BYTES = 4;
 
-function grownCapacity(current: number, needed: number): number {
-  return Math.max(needed, Math.ceil(current * 1.5), 16);
+/** Slots for `n` names: a power of two, at most 3/4 full. */
+function slotCount(n: number): number {
+  let slots = 32;
+  while (slots * 3 < n * 4) slots *= 2;
+  return slots;
+}
+
+/**
+ * Capacity for a growing array of the index (this table, nameSearch.ts, symbolIndex.ts) of `current`
+ * that must hold `needed`: an eighth more, because on millions of names a 1.5× step would give back
+ * at the first edit the headroom `shrinkToFit` took; appends stay amortised O(1) (a byte is copied
+ * at most 9 times).
+ */
+export function grownCapacity(current: number, needed: number): number {
+  return Math.max(needed, current + Math.max(16, current >> 3));
 }
 
 function hasWideUnit(units: CodeUnits, from: number, to: number): boolean {
@@ -36,8 +51,6 @@ export class NameTable {
   private unitBuf: CodeUnits;
   private unitLen = 0;
   private offs: Uint32Array;
-  private hashes: Uint32Array;
-  private wsBitsArr: Uint32Array;
   private slots: Int32Array;
   private n = 0;
   /** A string's units while it is looked up (`find`, `intern`). */
@@ -46,20 +59,13 @@ export class NameTable {
   constructor(initialNames = 256, initialUnits = 4096) {
     this.unitBuf = new Uint8Array(Math.max(16, initialUnits));
     this.offs = new Uint32Array(Math.max(16, initialNames) + 1);
-    this.hashes = new Uint32Array(Math.max(16, initialNames));
-    this.wsBitsArr = new Uint32Array(Math.max(16, initialNames));
-    this.slots = new Int32Array(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, initialNames) * 2))));
+    this.slots = new Int32Array(slotCount(initialNames));
   }
 
   /** Number of names; ids are 0..count-1. */
   get count(): number { return this.n; }
   /** The code-unit buffer. Replaced when it grows or widens: read it again after `intern`. */
   get units(): CodeUnits { return this.unitBuf; }
-  /**
-   * Per-name word-start bitmask, indexed by id (valid for ids < count): bit i set when position i
-   * (< 32) starts a word (charClass.isWordStart).
-   */
-  get wordStartBits(): Uint32Array { return this.wsBitsArr; }
   /** Per-name start offsets: name id spans units [offsets[id], offsets[id + 1]). Replaced on growth. */
   get offsets(): Uint32Array { return this.offs; }
   /** Code units stored, over all names. */
@@ -67,7 +73,6 @@ export class NameTable {
 
   startOf(id: number): number { return this.offs[id]!; }
   lengthOf(id: number): number { return this.offs[id + 1]! - this.offs[id]!; }
-  hashOf(id: number): number { return this.hashes[id]!; }
 
   nameOf(id: number): string {
     if (id < 0 || id >= this.n) throw new RangeError(`no name ${id}`);
@@ -86,7 +91,7 @@ export class NameTable {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === 0) return -1;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, units, start, end)) return v - 1;
+      if (this.equals(v - 1, units, start, end)) return v - 1;
     }
   }
 
@@ -106,10 +111,10 @@ export class NameTable {
     for (; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === 0) break;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, units, start, end)) return v - 1;
+      if (this.equals(v - 1, units, start, end)) return v - 1;
     }
-    const id = this.append(units, start, end, h);
-    if ((this.n << 1) > this.slots.length) this.rehash(this.slots.length << 1);
+    const id = this.append(units, start, end);
+    if (this.n * 4 > this.slots.length * 3) this.rehash(this.slots.length << 1);
     else this.slots[i] = id + 1;
     return id;
   }
@@ -144,22 +149,30 @@ export class NameTable {
 
   /** Allocated bytes of all arrays (capacity, not just use). */
   byteSize(): number {
-    return this.unitBuf.byteLength + this.offs.byteLength + this.hashes.byteLength + this.wsBitsArr.byteLength
-      + this.slots.byteLength;
+    return this.unitBuf.byteLength + this.offs.byteLength + this.slots.byteLength;
+  }
+
+  /** Drops growth headroom: every array sized to what is in use (the slots to the fewest that may hold it). */
+  shrinkToFit(): void {
+    if (this.unitBuf.length > this.unitLen) this.unitBuf = this.unitBuf.slice(0, Math.max(16, this.unitLen));
+    if (this.offs.length > this.n + 1) this.offs = this.offs.slice(0, Math.max(17, this.n + 1));
+    if (this.slots.length > slotCount(this.n)) this.rehash(slotCount(this.n));
   }
 
   /**
    * Keeps only the names for which `keep(id)` is true, renumbered densely in their old order, and
-   * shrinks the arrays to fit (with 1/4 headroom). Returns old id → new id, -1 for dropped names.
+   * shrinks the arrays to fit (with 1/4 headroom unless `tight`). Returns old id → new id, -1 for
+   * dropped names.
    */
-  compact(keep: (id: number) => boolean): Int32Array {
+  compact(keep: (id: number) => boolean, tight = false): Int32Array {
     const remap = new Int32Array(this.n).fill(-1);
     let kept = 0;
     let keptUnits = 0;
     for (let id = 0; id < this.n; id++) {
       if (keep(id)) { remap[id] = kept++; keptUnits += this.lengthOf(id); }
     }
-    const size = Math.max(16, keptUnits + (keptUnits >> 2));
+    const room = (n: number): number => Math.max(16, tight ? n : n + (n >> 2));
+    const size = room(keptUnits);
     // Compacted names may all fit 8 bits again.
     let wide = false;
     if (this.unitBuf instanceof Uint16Array) {
@@ -167,10 +180,7 @@ export class NameTable {
         if (remap[id]! >= 0) wide = hasWideUnit(this.unitBuf, this.offs[id]!, this.offs[id + 1]!);
     }
     const units = wide ? new Uint16Array(size) : new Uint8Array(size);
-    const cap = Math.max(16, kept + (kept >> 2));
-    const offs = new Uint32Array(cap + 1);
-    const hashes = new Uint32Array(cap);
-    const wsBits = new Uint32Array(cap);
+    const offs = new Uint32Array(room(kept) + 1);
     let at = 0;
     for (let id = 0; id < this.n; id++) {
       const nid = remap[id]!;
@@ -181,16 +191,12 @@ export class NameTable {
       offs[nid] = at;
       at += e - s;
       offs[nid + 1] = at;
-      hashes[nid] = this.hashes[id]!;
-      wsBits[nid] = this.wsBitsArr[id]!;
     }
     this.unitBuf = units;
     this.unitLen = at;
     this.offs = offs;
-    this.hashes = hashes;
-    this.wsBitsArr = wsBits;
     this.n = kept;
-    this.rehash(Math.max(32, 1 << Math.ceil(Math.log2(Math.max(16, kept) * 2 + 1))));
+    this.rehash(slotCount(kept));
     return remap;
   }
 
@@ -202,7 +208,7 @@ export class NameTable {
     return true;
   }
 
-  private append(units: Uint16Array, from: number, to: number, h: number): number {
+  private append(units: Uint16Array, from: number, to: number): number {
     const id = this.n;
     const length = to - from;
     const wide = this.unitBuf instanceof Uint8Array && hasWideUnit(units, from, to);
@@ -213,11 +219,10 @@ export class NameTable {
       b.set(this.unitBuf.subarray(0, this.unitLen));
       this.unitBuf = b;
     }
-    if (id + 1 >= this.hashes.length) {
-      const cap = grownCapacity(this.hashes.length, id + 2);
-      const o = new Uint32Array(cap + 1); o.set(this.offs.subarray(0, id + 1)); this.offs = o;
-      const h2 = new Uint32Array(cap); h2.set(this.hashes.subarray(0, id)); this.hashes = h2;
-      const wb = new Uint32Array(cap); wb.set(this.wsBitsArr.subarray(0, id)); this.wsBitsArr = wb;
+    if (id + 2 > this.offs.length) {
+      const o = new Uint32Array(grownCapacity(this.offs.length, id + 2));
+      o.set(this.offs.subarray(0, id + 1));
+      this.offs = o;
     }
     const start = this.unitLen;
     const u = this.unitBuf;
@@ -225,8 +230,6 @@ export class NameTable {
     this.unitLen += length;
     this.offs[id] = start;
     this.offs[id + 1] = this.unitLen;
-    this.hashes[id] = h;
-    this.wsBitsArr[id] = wordStartBitsOf(this.unitBuf, start, length);
     this.n = id + 1;
     return id;
   }
@@ -234,16 +237,13 @@ export class NameTable {
   private rehash(size: number): void {
     const slots = new Int32Array(size);
     const mask = size - 1;
+    const u = this.unitBuf;
+    const offs = this.offs;
     for (let id = 0; id < this.n; id++) {
-      let i = this.hashes[id]! & mask;
+      let i = hashUnits(u, offs[id]!, offs[id + 1]! - offs[id]!) & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = id + 1;
     }
     this.slots = slots;
-  }
-
-  /** Debug check that the stored hash matches the text (used by tests). */
-  verifyHash(id: number): boolean {
-    return hashUnits(this.unitBuf, this.offs[id]!, this.lengthOf(id)) === this.hashes[id];
   }
 }

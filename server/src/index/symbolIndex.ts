@@ -13,9 +13,9 @@
  * drops unused names and paths and renumbers what stays, so churn never grows memory without bound.
  * Nothing is allocated per symbol or per file; objects are built only for answers. The names' search
  * structure (nameSearch.ts) takes each new name as it is interned and is rebuilt by a compaction.
- * Cost per symbol: its record (≈11 B) and at most one pair (13 B); `SYMBOL_SLOT_BYTES` bounds both
- * for ordinary files (tested); `trim()` drops headroom. The index lives in memory only: a snapshot
- * stores per-file records.
+ * Cost per symbol: its record (≈11–13 B) and at most one pair (13 B); `SYMBOL_SLOT_BYTES` bounds both
+ * for ordinary files (tested); `trim()` drops headroom and the dead, `shrinkToFit()` only the
+ * headroom (a copy, no re-encoding). The index lives in memory only: a snapshot stores per-file records.
  * Guarantees: `symbolsOf(path)` returns what the last `replaceFile(path, …)` stored; `lookup` returns
  * every live definition of a name once; `search` returns at most `limit` matches, best first
  * (fuzzy.ts, nameSearch.ts); `version` changes with every change. Lines and columns: integers in [0, 2³²).
@@ -24,15 +24,16 @@
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { VarintSink } from '../syntax/occurrences.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
-import { NameTable } from './nameTable.js';
+import { grownCapacity, NameTable } from './nameTable.js';
 import { NameSearch } from './nameSearch.js';
 import { SymbolCursor, reencodeSymbols, writeOutline } from './symbolRecords.js';
 
 /**
  * Bytes per symbol, bounded for files whose names number below 2²¹ and whose spans stay within a few
- * thousand lines and columns: a record (kind, name id, parent, two spans as small varints) and a pair.
+ * thousand lines and columns: a record (≤ 13 B: kind, name id, parent, two spans as small varints)
+ * and a pair (13 B).
  */
-export const SYMBOL_SLOT_BYTES = 24;
+export const SYMBOL_SLOT_BYTES = 26;
 
 /** One definition, as answers carry it. */
 export interface SymbolLocation {
@@ -254,6 +255,37 @@ export class SymbolIndex {
     this.compact(true);
   }
 
+  /**
+   * Shrinks every array to what is in use, dead records and pairs included: a copy of each, not the
+   * re-encoding `trim` does. `between` runs between the groups of arrays it replaces (the caller may
+   * collect the old ones there, so that they are not all held at once).
+   */
+  shrinkToFit(between: () => void = () => {}): void {
+    const fit = <T extends Uint8Array | Uint32Array | Int32Array>(a: T, n: number): T =>
+      a.length > Math.max(16, n) ? a.slice(0, Math.max(16, n)) as T : a;
+    this.names.shrinkToFit();
+    this.nameHead = fit(this.nameHead, this.names.count);
+    this.nameDefs = fit(this.nameDefs, this.names.count);
+    between();
+    this.nameSearch.shrinkToFit();
+    between();
+    this.runs = fit(this.runs, this.runsUsed);
+    between();
+    this.pairFile = fit(this.pairFile, this.pairsUsed);
+    this.pairNext = fit(this.pairNext, this.pairsUsed);
+    this.pairAt = fit(this.pairAt, this.pairsUsed);
+    this.pairCount8 = fit(this.pairCount8, this.pairsUsed);
+    between();
+    this.paths.shrinkToFit();
+    const files = this.paths.count;
+    this.runStart = fit(this.runStart, files);
+    this.runLength = fit(this.runLength, files);
+    this.pairStart = fit(this.pairStart, files);
+    this.pairCount = fit(this.pairCount, files);
+    this.fileSymbols = fit(this.fileSymbols, files);
+    this.filePresent = fit(this.filePresent, files);
+  }
+
   byteSize(): number {
     return this.nameHead.byteLength + this.nameDefs.byteLength + this.runStart.byteLength
       + this.runLength.byteLength + this.pairStart.byteLength + this.pairCount.byteLength
@@ -323,7 +355,7 @@ export class SymbolIndex {
 
   private appendRun(file: number, bytes: Uint8Array): void {
     if (this.runsUsed + bytes.length > this.runs.length)
-      this.runs = grown(this.runs, Math.max(this.runsUsed + bytes.length, Math.ceil(this.runs.length * 1.5)));
+      this.runs = grown(this.runs, grownCapacity(this.runs.length, this.runsUsed + bytes.length));
     this.runs.set(bytes, this.runsUsed);
     this.runStart[file] = this.runsUsed;
     this.runLength[file] = bytes.length;
@@ -345,7 +377,7 @@ export class SymbolIndex {
     let count = 0;
     for (let i = 0; i < n; i++) if (i === 0 || ids[order[i]!] !== ids[order[i - 1]!]) count++;
     if (this.pairsUsed + count > this.pairFile.length) {
-      const cap = Math.max(this.pairsUsed + count, Math.ceil(this.pairFile.length * 1.5));
+      const cap = grownCapacity(this.pairFile.length, this.pairsUsed + count);
       this.pairFile = grown(this.pairFile, cap);
       this.pairNext = grown(this.pairNext, cap);
       this.pairAt = grown(this.pairAt, cap);
@@ -382,7 +414,7 @@ export class SymbolIndex {
     const id = this.names.internUnits(units, start, end);
     if (id >= this.names.count - 1) this.nameSearch.sync();
     if (id >= this.nameHead.length) {
-      const cap = Math.max(id + 1, Math.ceil(this.nameHead.length * 1.5));
+      const cap = grownCapacity(this.nameHead.length, id + 1);
       this.nameHead = grown(this.nameHead, cap, NONE);
       this.nameDefs = grown(this.nameDefs, cap);
     }
@@ -409,12 +441,12 @@ export class SymbolIndex {
     const room = (n: number): number => Math.max(16, tight ? n : n + (n >> 2));
     // 1. names and paths still in use, renumbered
     const defs = this.nameDefs;
-    const nameMap = this.names.compact((id) => defs[id]! > 0);
+    const nameMap = this.names.compact((id) => defs[id]! > 0, tight);
     this.nameSearch.rebuild(tight);
     const nameDefs = new Uint32Array(room(this.names.count));
     for (let old = 0; old < nameMap.length; old++) if (nameMap[old]! >= 0) nameDefs[nameMap[old]!] = defs[old]!;
     const present = this.filePresent;
-    const pathMap = this.paths.compact((id) => present[id] === 1);
+    const pathMap = this.paths.compact((id) => present[id] === 1, tight);
     // 2. runs re-encoded with the new name ids, files in new id order (ids only shrink: so do runs)
     const oldRuns = this.runs, oldStart = this.runStart, oldLength = this.runLength, oldSymbols = this.fileSymbols;
     const fcap = room(this.paths.count);
@@ -463,7 +495,7 @@ export class SymbolIndex {
 
   private ensureFileColumns(n: number): void {
     if (n <= this.runStart.length) return;
-    const cap = Math.max(n, Math.ceil(this.runStart.length * 1.5));
+    const cap = grownCapacity(this.runStart.length, n);
     this.runStart = grown(this.runStart, cap);
     this.runLength = grown(this.runLength, cap);
     this.pairStart = grown(this.pairStart, cap);

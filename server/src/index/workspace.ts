@@ -218,8 +218,12 @@ export class Workspace implements WorkspaceService {
     } finally {
       last = --this.#indexRuns === 0;
     }
-    // The last run to end collects the run's garbage: file buffers and worker messages (v8Heap.ts).
-    if (last) collectGarbage();
+    // The last run to end gives back the index's growth headroom, one part at a time, and collects the
+    // run's garbage: file buffers and worker messages (v8Heap.ts).
+    if (last) {
+      this.#symbols.shrinkToFit(collectGarbage);
+      collectGarbage();
+    }
     progress.end(endMessage ?? `Strata: indexed ${root}`);
     // After `end`: the index answers while its snapshot is written.
     await this.#persist.save(root);

@@ -9,9 +9,9 @@
  *
  * Per file, measured with Node 20 (x64):
  * - its path: the key string (1–2 B per unit, shared by the maps below) and the symbol index's copy;
- * - symbol index: SYMBOL_SLOT_BYTES (24 B) per symbol (a ≈10 B record and a name's pair), ≈50 B + 1 B
+ * - symbol index: SYMBOL_SLOT_BYTES (26 B) per symbol (a ≈11–13 B record and a name's pair), ≈50 B + 1 B
  *   per path unit (2 B in a table holding a unit above 255: nameTable.ts) (symbolIndex.ts);
- *   each distinct name once (≈58–66 B + 1–2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
+ *   each distinct name once (≈47–53 B + 1–2 B per unit, of which NAME_SEARCH_BYTES, 30 B, is the
  *   workspace/symbol search structure, nameSearch.ts) — shared by all files, not counted here;
  * - file table: ≈400 B of objects (record, disk state, analysed length + CRC, Map entry; fileTable.ts);
  * - occurrence index, once its memtable (budgeted) is written: the owner entry (a Map entry, a small integer), the

@@ -88,7 +88,6 @@ export function scanSearchNames(
   const qMask = q.mask;
   const q0Bit = maskBit(q.units[0]!);
   const masks = cols.masks;
-  const wsBits = table.wordStartBits;
   const wsMasks = cols.wordStartMasks;
   const wsPairs = cols.wordStartPairs;
   // In a word-starts match each query character i ≥ 1 is on a word start, or continues a run of
@@ -132,7 +131,7 @@ export function scanSearchNames(
     const minScore = top.full ? top.worstScore : 0;
     if (fuzzyBound(q, MatchTier.WordStarts, len - m) < minScore) continue; // nor can its subsequence score
     if (mayMatchWordStarts(wsMasks[id]!, wsPairs[id]!, q0Bit, charBits, pairsBefore)) {
-      loadWordStarts(units, start, len, wsBits[id]!);
+      loadWordStarts(units, start, len);
       if (humpMatch(q, units, start, len)) {
         // every prefix match is also a word-starts match; pass 1 scored those
         if (((firsts[id]! & keyMask) === key0 && isPrefix(q, units, start)) || (accept && !accept(id))) continue;
@@ -170,7 +169,7 @@ export function scanSearchNames(
     if (left-- === 0) break;
     // fuzzyBound(Subsequence, len - m), inlined: this loop may run over most of the table
     if (top.full && subsequenceBase - Math.min(len - m, 4000) * 4 < top.worstScore) continue;
-    loadWordStarts(units, start, len, wsBits[id]!);
+    loadWordStarts(units, start, len);
     const score = fuzzyTierScore(q, units, start, len, MatchTier.Subsequence, top.full ? top.worstScore : 0);
     if (score > 0) top.offer(id, score, len * 4294967296 + id);
   }
