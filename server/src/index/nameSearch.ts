@@ -30,7 +30,7 @@ import {
   ALIGNMENT, emptyQueryScore, fuzzyTierScore, humpMatch, isPrefix, isSubsequence, loadWordStarts, MatchTier,
   prefixBound, prefixScore, prepareQuery, TIER, tierScoreBound, type PreparedQuery,
 } from './fuzzy.js';
-import { grownCapacity, type NameTable } from './nameTable.js';
+import { fittedCapacity, grownCapacity, type NameTable } from './nameTable.js';
 import { TopK } from './topK.js';
 
 export interface NameMatches {
@@ -173,12 +173,13 @@ export class NameSearch {
     return bytes;
   }
 
-  /** Drops growth headroom (as `rebuild(true)`, without indexing a name again). */
+  /** Drops growth headroom but `fittedCapacity`'s room (as `rebuild(true)`, without indexing names again). */
   shrinkToFit(): void {
     this.sync();
     for (let i = 0; i <= LONG; i++) {
       const b = this.buckets[i];
-      if (b && (b.count + 31) >>> 5 < b.words) this.buckets[i] = resized(b, b.count);
+      const capacity = b ? fittedCapacity(b.count) : 0;
+      if (b && (capacity + 31) >>> 5 < b.words) this.buckets[i] = resized(b, capacity);
     }
   }
 

@@ -39,6 +39,15 @@ export function grownCapacity(current: number, needed: number): number {
   return Math.max(needed, current + Math.max(16, current >> 3));
 }
 
+/**
+ * Capacity `shrinkToFit` leaves an array of the index that holds `n`: a sixty-fourth more, because
+ * the next edits (a re-indexed file appends its records and names) would otherwise grow arrays of
+ * tens of MB at once, and the old and new copies are held together until a collection.
+ */
+export function fittedCapacity(n: number): number {
+  return n + Math.max(16, n >> 6);
+}
+
 function hasWideUnit(units: CodeUnits, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (units[i]! > 0xff) return true;
   return false;
@@ -152,10 +161,15 @@ export class NameTable {
     return this.unitBuf.byteLength + this.offs.byteLength + this.slots.byteLength;
   }
 
-  /** Drops growth headroom: every array sized to what is in use (the slots to the fewest that may hold it). */
+  /**
+   * Drops growth headroom: arrays sized to what is in use and `fittedCapacity`'s room, the slots to
+   * the fewest that may hold the names.
+   */
   shrinkToFit(): void {
-    if (this.unitBuf.length > this.unitLen) this.unitBuf = this.unitBuf.slice(0, Math.max(16, this.unitLen));
-    if (this.offs.length > this.n + 1) this.offs = this.offs.slice(0, Math.max(17, this.n + 1));
+    const units = fittedCapacity(this.unitLen);
+    if (this.unitBuf.length > units) this.unitBuf = this.unitBuf.slice(0, units);
+    const offsets = fittedCapacity(this.n) + 1;
+    if (this.offs.length > offsets) this.offs = this.offs.slice(0, offsets);
     if (this.slots.length > slotCount(this.n)) this.rehash(slotCount(this.n));
   }
 

@@ -24,7 +24,7 @@
 import type { Span, SymbolKind, SyntaxSymbol } from '../syntax/types.js';
 import { VarintSink } from '../syntax/occurrences.js';
 import { PackedOutline } from '../syntax/packedOutline.js';
-import { grownCapacity, NameTable } from './nameTable.js';
+import { fittedCapacity, grownCapacity, NameTable } from './nameTable.js';
 import { NameSearch } from './nameSearch.js';
 import { SymbolCursor, reencodeSymbols, writeOutline } from './symbolRecords.js';
 
@@ -256,13 +256,14 @@ export class SymbolIndex {
   }
 
   /**
-   * Shrinks every array to what is in use, dead records and pairs included: a copy of each, not the
-   * re-encoding `trim` does. `between` runs between the groups of arrays it replaces (the caller may
-   * collect the old ones there, so that they are not all held at once).
+   * Shrinks every array to what is in use, dead records and pairs included, and the little room
+   * `fittedCapacity` leaves for the next edits: a copy of each, not the re-encoding `trim` does.
+   * `between` runs between the groups of arrays it replaces (the caller may collect the old ones
+   * there, so that they are not all held at once).
    */
   shrinkToFit(between: () => void = () => {}): void {
     const fit = <T extends Uint8Array | Uint32Array | Int32Array>(a: T, n: number): T =>
-      a.length > Math.max(16, n) ? a.slice(0, Math.max(16, n)) as T : a;
+      a.length > fittedCapacity(n) ? a.slice(0, fittedCapacity(n)) as T : a;
     this.names.shrinkToFit();
     this.nameHead = fit(this.nameHead, this.names.count);
     this.nameDefs = fit(this.nameDefs, this.names.count);
