@@ -75,8 +75,16 @@ export interface StrataStats {
   persist?: PersistStats;
   /** The occurrence index (index/occurrences/): find-references answers from it. */
   occurrences?: OccurrenceStats;
-  /** The symbol index (index/symbolIndex.ts), held in memory: definitions and workspace symbols. */
-  symbols?: { files: number; symbols: number; names: number; bytes: number };
+  /**
+   * The symbol index (index/symbolIndex.ts), held in memory: definitions and workspace symbols.
+   * `bytes` allocated, and by part (`parts`): the name table, the workspace/symbol search structure,
+   * the definition records, the (name, file) pairs with the per-name columns, and the paths with the
+   * per-file columns.
+   */
+  symbols?: {
+    files: number; symbols: number; names: number; bytes: number;
+    parts?: { names: number; search: number; records: number; pairs: number; files: number };
+  };
 }
 
 /** The occurrence indexes of every workspace root, summed. */

@@ -174,6 +174,14 @@ test(`cost: 100 000 symbols take ≤ ${SYMBOL_SLOT_BYTES} B each (after trim or 
   shrunk.shrinkToFit();
   // shrinkToFit leaves a 64th for the next edits (fittedCapacity)
   assert.ok(shrunk.byteSize() <= bound * (65 / 64) + 4096, `shrunk ${shrunk.byteSize()} > ${bound * (65 / 64) + 4096}`);
+  // stats say where the bytes are: the parts and a few KB of scratch make byteSize
+  for (const i of [index, shrunk]) {
+    const st2 = i.stats();
+    const sum = st2.parts.names + st2.parts.search + st2.parts.records + st2.parts.pairs + st2.parts.files;
+    assert.ok(sum <= st2.byteSize && st2.byteSize - sum <= 16 * 1024, `parts ${sum} of ${st2.byteSize}`);
+    assert.ok(st2.parts.records >= st2.recordBytes && st2.parts.pairs >= 13 * st2.pairs);
+    assert.ok(st2.parts.search >= NAME_SEARCH_BYTES * st2.names);
+  }
   // neither changes an answer
   for (const i of [index, shrunk]) {
     assert.deepEqual(i.symbolsOf('/workspace/src/module5/file5.ts'), syntheticFile(5, perFile, nameCount));

@@ -63,6 +63,22 @@ export interface SymbolIndexStats {
   pairCapacity: number;
   compactions: number;
   byteSize: number;
+  /** Where `byteSize` is (allocated bytes; `byteSize` adds a few KB of scratch). */
+  parts: SymbolIndexParts;
+}
+
+/** The symbol index's allocated bytes by part. */
+export interface SymbolIndexParts {
+  /** The name table: texts, offsets, hash slots (nameTable.ts). */
+  names: number;
+  /** workspace/symbol's search structure over the names (nameSearch.ts). */
+  search: number;
+  /** The record arena: every file's definitions (symbolRecords.ts). */
+  records: number;
+  /** The (name, file) pairs and per-name columns (chain heads, definition counts). */
+  pairs: number;
+  /** The paths' table and the per-file columns. */
+  files: number;
 }
 
 const NONE = -1;
@@ -288,12 +304,22 @@ export class SymbolIndex {
   }
 
   byteSize(): number {
-    return this.nameHead.byteLength + this.nameDefs.byteLength + this.runStart.byteLength
-      + this.runLength.byteLength + this.pairStart.byteLength + this.pairCount.byteLength
-      + this.fileSymbols.byteLength + this.filePresent.byteLength + this.runs.byteLength
-      + this.pairFile.byteLength + this.pairNext.byteLength + this.pairAt.byteLength + this.pairCount8.byteLength
-      + this.scratchIds.byteLength + this.scratchOffsets.byteLength + this.scratchOrder.byteLength
-      + this.names.byteSize() + this.nameSearch.byteSize() + this.paths.byteSize();
+    const p = this.parts();
+    return p.names + p.search + p.records + p.pairs + p.files
+      + this.scratchIds.byteLength + this.scratchOffsets.byteLength + this.scratchOrder.byteLength;
+  }
+
+  parts(): SymbolIndexParts {
+    return {
+      names: this.names.byteSize(),
+      search: this.nameSearch.byteSize(),
+      records: this.runs.byteLength,
+      pairs: this.pairFile.byteLength + this.pairNext.byteLength + this.pairAt.byteLength
+        + this.pairCount8.byteLength + this.nameHead.byteLength + this.nameDefs.byteLength,
+      files: this.paths.byteSize() + this.runStart.byteLength + this.runLength.byteLength
+        + this.pairStart.byteLength + this.pairCount.byteLength + this.fileSymbols.byteLength
+        + this.filePresent.byteLength,
+    };
   }
 
   stats(): SymbolIndexStats {
@@ -301,6 +327,7 @@ export class SymbolIndex {
       files: this.liveFiles, symbols: this.liveSymbols, names: this.liveNames,
       recordBytes: this.runsUsed, recordCapacity: this.runs.length, pairs: this.pairsUsed,
       pairCapacity: this.pairFile.length, compactions: this.compactions, byteSize: this.byteSize(),
+      parts: this.parts(),
     };
   }
 

@@ -454,7 +454,7 @@ export class Workspace implements WorkspaceService {
       budgets: tierBudgets(this.#settings),
       persist: { ...this.#persist.stats(), backedFiles: cache.backedFiles },
       occurrences: this.#occurrences.stats(),
-      symbols: (({ files, symbols, names, byteSize }) => ({ files, symbols, names, bytes: byteSize }))(
+      symbols: (({ files, symbols, names, byteSize, parts }) => ({ files, symbols, names, bytes: byteSize, parts }))(
         this.#symbols.stats()),
       workersHeapBytes: pool.heapBytes,
     });

@@ -499,6 +499,18 @@ function report(ctx: SectionContext, set: CorpusSet, ix: Indexers, cold: ColdRun
   return { metrics, tables };
 }
 
+/** The symbol index's parts (strata/stats), in MB. */
+function symbolParts(s: StrataStats): string {
+  const p = s.symbols?.parts;
+  if (!p) return 'in the ArrayBuffers';
+  const parts: [string, number][] = [
+    ['name table', p.names], ['workspace/symbol search', p.search], ['definition records', p.records],
+    ['(name, file) pairs', p.pairs], ['paths and per-file columns', p.files],
+  ];
+  return `${s.symbols!.names.toLocaleString('en-US')} names, ${s.symbols!.symbols.toLocaleString('en-US')} definitions: `
+    + parts.map(([what, bytes]) => `${what} ${mb(bytes).toFixed(1)}`).join(', ');
+}
+
 /** Where the warm server's memory is at the end, as strata/stats tells it. */
 function memoryTable(s: StrataStats): Table {
   const p = s.process;
@@ -516,7 +528,12 @@ function memoryTable(s: StrataStats): Table {
       ['V8 heap used', '', mb(p?.heapUsedBytes), '', 'JavaScript objects (e.g. the file table\'s maps)'],
       ['external', '', mb(p?.externalBytes), '', 'the main thread\'s wasm heap (hot trees) and the ArrayBuffers'],
       ['ArrayBuffers', '', mb(p?.arrayBuffersBytes), '',
-        'typed arrays: cache slabs, the symbol index\'s and name tables\' columns (stats gives no finer split)'],
+        'typed arrays: the symbol index (below), cache slabs, read buffers not yet collected'],
+      ['symbol index', s.symbols?.files ?? '', mb(s.symbols?.bytes), '', symbolParts(s)],
+      ['occurrence index in memory', s.occurrences?.files ?? '',
+        mb((s.occurrences?.memtableBytes ?? 0) + (s.occurrences?.blockCacheBytes ?? 0)), '',
+        `memtable and dictionary-block cache; ${s.occurrences?.segments ?? 0} segment(s) on disk, `
+        + `${mb(s.occurrences?.segmentBytes).toFixed(1)} MB`],
       ['parser workers\' wasm heaps', '', mb(p?.workersHeapBytes), '', 'as the workers last reported'],
       ['trees', s.trees.live, '', '', `${s.trees.created} created, ${s.trees.deleted} deleted`],
     ],
