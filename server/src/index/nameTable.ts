@@ -9,7 +9,7 @@
  * both are cheap next to the work around them; the search's own summaries live in nameSearch.ts.
  * Lookup is an open-addressing table (linear probing, at most 3/4 full: a probe compares lengths
  * before it reads a text). Folded forms are not stored: charClass folds by table lookup.
- * Cost: 1 B per unit (2 B once widened) plus NAME_FIXED_BYTES and 4–11 B of hash slots per name;
+ * Cost: 1 B per unit (2 B once widened) plus NAME_FIXED_BYTES and 5–11 B of hash slots per name;
  * growth headroom until `compact(…, true)` or `shrinkToFit`.
  * Guarantees: `intern` of equal strings returns the same id; ids are dense and stable until `compact`,
  * which drops names the caller no longer needs and returns the old→new map. No object per name.
