@@ -85,6 +85,36 @@ export interface StrataStats {
     files: number; symbols: number; names: number; bytes: number;
     parts?: { names: number; search: number; records: number; pairs: number; files: number };
   };
+  /** Where indexing's time went (since the process started). */
+  indexing?: IndexingStats;
+}
+
+/**
+ * `stages`: the parser workers' jobs summed by language: files, source bytes, and milliseconds per
+ * stage (read, check, setup, parse, query, pack, diagnostics, release, wire: syntax/stageClock.ts).
+ * `run`: `strata index` only, its whole run.
+ */
+interface IndexingStats {
+  stages: Record<string, { files: number; bytes: number; ms: Record<string, number> }>;
+  run?: IndexRunStats;
+}
+
+/** One `strata index` run's time, milliseconds. */
+export interface IndexRunStats {
+  /** CPU time of the process, every thread (`process.cpuUsage`). */
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** The main thread's busy time (event-loop utilisation): the workers' results merged, files stored. */
+  mainBusyMs: number;
+  /**
+   * The run's steps, wall: the scan (files read, parsed, stored as they come), the copy of kept files,
+   * the commit, the occurrence index's last flush and merge.
+   */
+  steps: { scanMs: number; copyKeptMs: number; commitMs: number; occurrencesMs: number };
+  /** Wall time spent awaiting the snapshot writer (chunking, hashing, compressing, writing texts and records). */
+  storeMs: number;
+  /** Main-thread time handing files' occurrences to the occurrence index during the scan. */
+  occurrencesRecordMs: number;
 }
 
 /** The occurrence indexes of every workspace root, summed. */

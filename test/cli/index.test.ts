@@ -92,6 +92,12 @@ describe('strata index and the persistent cache', () => {
     assert.equal(first.persist.saves, 1);
     assert.equal(first.persist.lastSaveFiles, first.files);
     assert.ok(first.trees.created > 0);
+    // Where the time went: every parsed file in the workers' stage sums, by language; the run's CPU.
+    const staged = Object.values(first.indexing.stages as Record<string, { files: number; bytes: number }>);
+    assert.equal(staged.reduce((n, l) => n + l.files, 0), first.trees.created);
+    assert.deepEqual(Object.keys(first.indexing.stages).sort(), Object.keys(first.languages).sort());
+    assert.ok(first.indexing.run.cpuUserMs > 0 && first.indexing.run.mainBusyMs > 0);
+    assert.ok(first.indexing.run.steps.scanMs > 0);
     const second = oneObject(await strata(['index', dir, '--save', file, '--json'], env));
     assert.equal(second.files, first.files);
     assert.deepEqual(second.languages, first.languages);

@@ -38,7 +38,7 @@ function analysis(f: number): FileAnalysis {
   }
   const identifiers = Array.from({ length: 130 }, (_, j) => `ident${(f * 17 + j) % 30000}`).sort();
   const occurrences = packOccurrences(identifiers.map((name, j) => ({ name, span: [j, 4, j, 4 + name.length], kind: 'identifier' })));
-  return { symbols, occurrences, folds: [], diagnostics: [] };
+  return { symbols, occurrences, diagnostics: [] };
 }
 
 const keyOf = (f: number) => `/home/someone/src/corpus/copy${f % 10}/cmd/compile/internal/pkg${f % 97}/file_${f}.go`;

@@ -43,7 +43,7 @@ import { SnapshotFormatError } from './snapshot/reader.js';
 import type { SnapshotFileInput } from './snapshot/records.js';
 import { StoreReader, StoreWriter, sweepStore, type StoreWritten } from './snapshot/store.js';
 import { SnapshotInputError } from './snapshot/writer.js';
-import type { PersistStats, StrataStats } from '../protocol.js';
+import type { IndexRunStats, PersistStats, StrataStats } from '../protocol.js';
 
 const MiB = 1024 * 1024;
 /**
@@ -149,12 +149,12 @@ export async function indexToSnapshot(o: HeadlessIndexOptions): Promise<StrataSt
   const run = new HeadlessRun(o, started);
   try {
     run.loadPrevious();
-    await run.scan();
+    await run.timed('scanMs', () => run.scan());
     if (!run.unchanged()) {
-      await run.copyKept();
-      await run.commit();
+      await run.timed('copyKeptMs', () => run.copyKept());
+      await run.timed('commitMs', () => run.commit());
     }
-    await run.completeOccurrences();
+    await run.timed('occurrencesMs', () => run.completeOccurrences());
     return run.stats();
   } catch (err) {
     await run.abort();
@@ -189,6 +189,12 @@ class HeadlessRun {
   /** The first writer failure: it ends the run. */
   #failure: Error | undefined;
   #saveMs = 0;
+  /** Where the run's time went (IndexRunStats), from these starting points. */
+  readonly #cpuAtStart = process.cpuUsage();
+  readonly #loopAtStart = performance.eventLoopUtilization();
+  readonly #steps: IndexRunStats['steps'] = { scanMs: 0, copyKeptMs: 0, commitMs: 0, occurrencesMs: 0 };
+  #storeMs = 0;
+  #occurrencesRecordMs = 0;
   #kept = 0;
   #removed = 0;
   #done: StoreWritten | undefined;
@@ -219,6 +225,16 @@ class HeadlessRun {
       blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES, maxSegments: HEADLESS_MAX_SEGMENTS,
     });
     this.#occurrences.openRoot(o.root, `${o.snapshot}.occ`);
+  }
+
+  /** Runs a step, charging its wall time to `step`. */
+  async timed(step: keyof IndexRunStats['steps'], body: () => Promise<void>): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await body();
+    } finally {
+      this.#steps[step] += performance.now() - t0;
+    }
   }
 
   /** 1. The previous snapshot: what each file was when it was written. */
@@ -407,8 +423,20 @@ class HeadlessRun {
       budgets: tierBudgets(this.#o.settings),
       persist: this.#persist,
       occurrences: this.#occurrences.stats(),
+      indexing: { stages: pool.stages, run: this.#runStats() },
       workersHeapBytes: pool.heapBytes,
     });
+  }
+
+  #runStats(): IndexRunStats {
+    const cpu = process.cpuUsage(this.#cpuAtStart);
+    const loop = performance.eventLoopUtilization(this.#loopAtStart);
+    const steps = Object.fromEntries(Object.entries(this.#steps).map(([k, v]) => [k, Math.round(v)]));
+    return {
+      cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
+      mainBusyMs: Math.round(loop.active), steps: steps as IndexRunStats['steps'],
+      storeMs: Math.round(this.#storeMs), occurrencesRecordMs: Math.round(this.#occurrencesRecordMs),
+    };
   }
 
   /** After a failure: the new snapshot's temp file goes; the previous snapshot stays. */
@@ -445,7 +473,9 @@ class HeadlessRun {
       this.#persistLog.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
       return false;
     } finally {
-      this.#saveMs += performance.now() - t0;
+      const ms = performance.now() - t0;
+      this.#saveMs += ms;
+      this.#storeMs += ms;
     }
   }
 
@@ -461,8 +491,10 @@ class HeadlessRun {
       const outcome = await analyseSource(this.#targets, file.path, source.lang, source.bytes);
       const record = recordOf(file.path, source.lang, source.bytes, file, outcome);
       if (!(await this.#write(record, source.bytes))) return { result: 'skipped', bytes: 0 };
+      const t0 = performance.now();
       this.#occurrences.record(file.path, { bytes: record.length, crc: record.crc },
         'analysis' in outcome ? outcome.analysis.occurrences : undefined);
+      this.#occurrencesRecordMs += performance.now() - t0;
       return { result: 'noTreeReason' in outcome ? 'stored-without-tree' : 'indexed', bytes: source.bytes.length };
     } catch (err) {
       this.#failure ??= err instanceof Error ? err : new Error(errorMessage(err));

@@ -23,6 +23,7 @@ export interface StatsParts {
   persist: PersistStats;
   occurrences?: OccurrenceStats;
   symbols?: StrataStats['symbols'];
+  indexing?: StrataStats['indexing'];
   /** The parser workers' latest reported wasm heaps. */
   workersHeapBytes: number;
 }
@@ -52,6 +53,7 @@ export function buildStats(p: StatsParts): StrataStats {
     persist: p.persist,
     ...(p.occurrences ? { occurrences: p.occurrences } : {}),
     ...(p.symbols ? { symbols: p.symbols } : {}),
+    ...(p.indexing ? { indexing: p.indexing } : {}),
     process: {
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external,
       arrayBuffersBytes: mem.arrayBuffers, workersHeapBytes: p.workersHeapBytes,

@@ -456,6 +456,7 @@ export class Workspace implements WorkspaceService {
       occurrences: this.#occurrences.stats(),
       symbols: (({ files, symbols, names, byteSize, parts }) => ({ files, symbols, names, bytes: byteSize, parts }))(
         this.#symbols.stats()),
+      indexing: { stages: pool.stages },
       workersHeapBytes: pool.heapBytes,
     });
   }

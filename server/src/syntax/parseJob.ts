@@ -11,10 +11,11 @@
  * each waiting for a core busy with parsing. (The indexer sends bytes; paths are read here.)
  */
 import { readFileSync, statSync } from 'node:fs';
-import { analyzeFile } from './analysis/index.js';
+import { analyzeFile, queryFor } from './analysis/index.js';
 import { checkFileBytes, DEFAULT_MAX_FILE_BYTES, type SkipReason } from './fileCheck.js';
 import type { LanguageName } from './languages.js';
 import { parserFor } from './parsers.js';
+import type { StageClock } from './stageClock.js';
 import { threadLedger } from './trees.js';
 import type { FileAnalysis } from './types.js';
 
@@ -39,7 +40,11 @@ export interface ParseOutcome {
   detail?: string;
 }
 
-export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ParseOutcome> {
+/** `clock`, when given, is charged with each stage of the job but the last (`wire`: the caller's). */
+export async function runParseJob(
+  input: ParseInput, maxBytes = DEFAULT_MAX_FILE_BYTES, clock?: StageClock,
+): Promise<ParseOutcome> {
+  clock?.start();
   const base: ParseOutcome = { lang: input.lang, bytes: 0, ...(input.path !== undefined ? { path: input.path } : {}) };
   let bytes = input.bytes;
   if (!bytes) {
@@ -51,21 +56,31 @@ export async function runParseJob(input: ParseInput, maxBytes = DEFAULT_MAX_FILE
       bytes = readFileSync(input.path);
     } catch (e) {
       return { ...base, reason: 'unreadable', detail: (e as Error).message };
+    } finally {
+      clock?.lap('read');
     }
   }
   base.bytes = bytes.length;
   const checked = checkFileBytes(bytes, maxBytes);
+  clock?.lap('check');
   if (!checked.ok) return { ...base, reason: checked.reason };
   try {
     const parser = await parserFor(input.lang);
+    // Compiled here rather than in the query pass, so that its cost is charged to `setup`.
+    queryFor(input.lang, parser.language!);
+    clock?.lap('setup');
     const tree = threadLedger.parse(parser, checked.text, input.lang);
+    clock?.lap('parse');
     try {
       return {
         ...base,
-        analysis: analyzeFile(tree.tree, input.lang, { text: checked.text, references: input.references === true }),
+        analysis: analyzeFile(tree.tree, input.lang, {
+          text: checked.text, references: input.references === true, ...(clock ? { clock } : {}),
+        }),
       };
     } finally {
       tree.release();
+      clock?.lap('release');
     }
   } catch (e) {
     return { ...base, reason: 'error', detail: (e as Error).message };

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadedGrammars } from './grammars.js';
 import { packOutcome, type PackedOutcome } from './outcomeWire.js';
 import { runParseJob, type ParseInput } from './parseJob.js';
+import { StageClock } from './stageClock.js';
 import { threadLedger } from './trees.js';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 // This thread's heap has just been configured, which reset V8's process-wide young-generation
@@ -37,6 +38,8 @@ export interface WorkerReply {
   newSpaceBytes: number;
   /** Grammars this thread has loaded (grammars.ts loads one per language, on first use). */
   grammarLoads: number;
+  /** This job's milliseconds per stage (stageClock.ts, PARSE_STAGES order). */
+  stageMs: number[];
 }
 
 export interface WorkerConfig {
@@ -66,12 +69,15 @@ function newSpaceBytes(): number {
 async function run(job: WorkerJob): Promise<void> {
   if (config.crashOn !== undefined && job.input.path?.endsWith(config.crashOn)
     && job.attempt <= (config.crashTimes ?? 0)) process.exit(70);
-  const outcome = await runParseJob(job.input, config.maxFileBytes);
+  const clock = new StageClock();
+  const outcome = await runParseJob(job.input, config.maxFileBytes, clock);
   if (outcome.analysis) parsedBytes += outcome.bytes;
   const { message, transfer } = packOutcome(outcome);
+  clock.lap('wire');
   const reply: WorkerReply = {
     id: job.id, outcome: message, parsedBytes, trees: threadLedger.counts(),
     heapBytes: getHeapStatistics().external_memory, newSpaceBytes: newSpaceBytes(), grammarLoads: loadedGrammars(),
+    stageMs: clock.ms,
   };
   parentPort!.postMessage(reply, transfer);
   // After the reply, so the collection does not delay it.

@@ -22,6 +22,7 @@ import { unpackOutcome } from './outcomeWire.js';
 import type { ParseInput, ParseOutcome } from './parseJob.js';
 import type { WorkerConfig, WorkerJob, WorkerReply } from './parseWorker.js';
 import type { TreeCounts } from './trees.js';
+import { ParseStageTotals, type ParseStageSums } from './stageClock.js';
 import { startWorker } from './v8Heap.js';
 
 /**
@@ -79,6 +80,8 @@ export interface PoolStats {
   newSpaceBytes: number;
   /** Grammars loaded, summed over the workers (a worker loads one when it first parses its language). */
   grammarLoads: number;
+  /** Every answered job's milliseconds per stage, summed by language (stageClock.ts). */
+  stages: Record<string, ParseStageSums>;
 }
 
 interface Task {
@@ -126,6 +129,7 @@ export class ParserPool {
   #recycled = 0;
   #crashes = 0;
   #retired = { parsedBytes: 0, created: 0, deleted: 0, grammarLoads: 0 };
+  readonly #stages = new ParseStageTotals();
 
   constructor(o: ParserPoolOptions = {}) {
     this.#size = Math.max(1, o.size ?? defaultWorkerCount(availableParallelism()));
@@ -180,6 +184,7 @@ export class ParserPool {
     return {
       workers: this.#slots.size, recycled: this.#recycled, idleRetired: this.#idleRetired, crashes: this.#crashes,
       parsedBytes, trees: { live: created - deleted, created, deleted }, heapBytes, newSpaceBytes, grammarLoads,
+      stages: this.#stages.snapshot(),
     };
   }
 
@@ -263,6 +268,7 @@ export class ParserPool {
     slot.heapBytes = r.heapBytes;
     slot.newSpaceBytes = r.newSpaceBytes;
     slot.grammarLoads = r.grammarLoads;
+    this.#stages.add(r.outcome.outcome.lang, r.outcome.outcome.bytes, r.stageMs);
     task?.resolve(unpackOutcome(r.outcome));
     if (slot.parsedBytes >= this.#recycleBytes && !slot.retiring) {
       this.#recycled++;

@@ -67,7 +67,6 @@ export interface FileAnalysis {
   symbols: SyntaxSymbol[];
   /** Every name occurrence in the file (uses and definitions' names), packed for the occurrence index. */
   occurrences: PackedOccurrences;
-  folds: FoldSpan[];
   /** At most the configured limit (100 by default), in document order. */
   diagnostics: SyntaxDiagnostic[];
   /** Every reference with its span, only when asked for (`references: true`); they cost memory. */

@@ -38,6 +38,7 @@ import {
 import { LspClient, TimeoutError } from '../../support/lspClient.js';
 import { readTreeMem, RssSampler } from '../../support/procMem.js';
 import { SERVER_ENV, STATS_METHOD, type StrataStats } from '../../../server/src/protocol.js';
+import { PARSE_STAGES } from '../../../server/src/syntax/stageClock.js';
 import { StoreReader } from '../../../server/src/index/snapshot/store.js';
 import { initZstd } from '../../../server/src/cache/index.js';
 
@@ -494,9 +495,54 @@ function report(ctx: SectionContext, set: CorpusSet, ix: Indexers, cold: ColdRun
       rows: (Object.keys(l) as Method[]).map((m) => [m, l[m].n, l[m].p50, l[m].p90, l[m].p99, l[m].max, l[m].hits,
         l[m].empty, l[m].errors, l[m].timeouts]),
     },
+    ...indexingTables(ix.cli.stats),
     memoryTable(warm.endStats),
   ];
   return { metrics, tables };
+}
+
+/**
+ * Where `strata index`'s time went (issue #17): the parser workers' stages by language (each job's
+ * thread time, syntax/stageClock.ts), and the run's process CPU, main-thread busy time and steps.
+ */
+function indexingTables(s: StrataStats): Table[] {
+  const stages = s.indexing?.stages ?? {};
+  const names = [...PARSE_STAGES];
+  const all = { files: 0, bytes: 0, ms: Object.fromEntries(names.map((n) => [n, 0])) as Record<string, number> };
+  for (const l of Object.values(stages)) {
+    all.files += l.files;
+    all.bytes += l.bytes;
+    for (const n of names) all.ms[n]! += l.ms[n] ?? 0;
+  }
+  const row = (name: string, l: typeof all): (string | number)[] => {
+    const total = names.reduce((sum, n) => sum + (l.ms[n] ?? 0), 0);
+    return [name, l.files, mb(l.bytes), ...names.map((n) => (l.ms[n] ?? 0) / 1000), total / 1000,
+      l.bytes > 0 ? total / mb(l.bytes) : NaN];
+  };
+  const byLanguage = Object.entries(stages).sort((a, b) => b[1].bytes - a[1].bytes);
+  const tables: Table[] = [{
+    title: 'strata index: the parser workers\' time by stage and language, thread seconds summed over the workers',
+    columns: ['language', 'files', 'MB', ...names.map((n) => `${n} s`), 'total s', 'ms per MB'],
+    rows: [...byLanguage.map(([name, l]) => row(name, l)), row('all', all)],
+  }];
+  const run = s.indexing?.run;
+  if (run) {
+    tables.push({
+      title: 'strata index: the run\'s time (process CPU over every thread; the main thread\'s busy time; steps, wall)',
+      columns: ['what', 's'],
+      rows: [
+        ['process CPU, user', run.cpuUserMs / 1000], ['process CPU, system', run.cpuSystemMs / 1000],
+        ['main thread busy (event loop active)', run.mainBusyMs / 1000],
+        ['main thread: handing occurrences to the occurrence index', run.occurrencesRecordMs / 1000],
+        ['wall awaiting the snapshot writer (chunk, hash, CRC, compress, write; summed over files in flight)',
+          run.storeMs / 1000],
+        ['step: scan (read, parse, store as files come)', run.steps.scanMs / 1000],
+        ['step: copy kept files', run.steps.copyKeptMs / 1000], ['step: commit', run.steps.commitMs / 1000],
+        ['step: occurrence index flush and merge', run.steps.occurrencesMs / 1000],
+      ],
+    });
+  }
+  return tables;
 }
 
 /** The symbol index's parts (strata/stats), in MB. */

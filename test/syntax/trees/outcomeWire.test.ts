@@ -1,7 +1,7 @@
 /**
  * outcomeWire.ts: an outcome packed by a worker and unpacked by the pool equals the original — deeply,
  * with the same keys in the same order — after crossing a real structured clone with its buffer
- * transferred; for random outlines and folds (fast-check prints the seed of a failure) and for the
+ * transferred; for random outlines and occurrences (fast-check prints the seed of a failure) and for the
  * analyses of real files.
  */
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import { packOccurrences } from '../../../server/src/syntax/occurrences.js';
 import { packOutcome, unpackOutcome } from '../../../server/src/syntax/outcomeWire.js';
 import { PackedOutline, PackedOutlineWriter, packedOutlineOf } from '../../../server/src/syntax/packedOutline.js';
 import { runParseJob, type ParseOutcome } from '../../../server/src/syntax/parseJob.js';
-import type { FileAnalysis, FoldSpan, Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
+import type { FileAnalysis, Span, SyntaxSymbol } from '../../../server/src/syntax/types.js';
 import { realFiles, repoRoot } from './helpers.js';
 
 /** Through a real structured clone, as postMessage does, the packed buffers transferred. */
@@ -22,7 +22,6 @@ function roundTrip(o: ParseOutcome): ParseOutcome {
   if (message.packed) {
     assert.equal(message.packed.outline.ints.byteLength, 0, 'the outline was transferred, not copied');
     assert.equal(message.packed.outline.nameUnits.byteLength, 0, 'the names were transferred, not copied');
-    assert.equal(message.packed.folds.byteLength, 0, 'the folds were transferred, not copied');
     assert.equal(message.packed.occurrences.data.byteLength, 0, 'the occurrences were transferred, not copied');
   }
   return unpackOutcome(crossed);
@@ -54,8 +53,6 @@ const symbolArb: fc.Arbitrary<SyntaxSymbol> = fc.letrec<{ sym: SyntaxSymbol }>((
     return s;
   }),
 })).sym;
-const foldArb: fc.Arbitrary<FoldSpan> = fc.tuple(int, int, fc.constantFrom(undefined, 'comment' as const, 'imports' as const, 'region' as const))
-  .map(([startLine, endLine, kind]) => (kind ? { startLine, endLine, kind } : { startLine, endLine }));
 const analysisArb: fc.Arbitrary<FileAnalysis> = fc.record({
   symbols: fc.array(symbolArb, { maxLength: 6 }),
   occurrences: fc.array(fc.record({
@@ -64,12 +61,11 @@ const analysisArb: fc.Arbitrary<FileAnalysis> = fc.record({
   }, { noNullPrototype: true }), { maxLength: 5 }).map((list) => packOccurrences(
     // One occurrence per position, as a file has.
     [...new Map(list.map((o) => [`${o.span[0]}:${o.span[1]}`, o])).values()])),
-  folds: fc.array(foldArb, { maxLength: 6 }),
   diagnostics: fc.constant([] as FileAnalysis['diagnostics']),
 }, { noNullPrototype: true }).chain((a) => fc.option(fc.record({ stage: fc.constant('query' as const), afterMs: int, budgetMs: int }, { noNullPrototype: true }), { nil: undefined })
   .map((incomplete) => (incomplete ? { ...a, incomplete } : a)));
 
-test('random outlines and folds survive the trip, keys in order', () => {
+test('random outlines and occurrences survive the trip, keys in order', () => {
   fc.assert(fc.property(analysisArb, fc.option(fc.string(), { nil: undefined }), (analysis, path) => {
     const o: ParseOutcome = { lang: 'javascript', bytes: 10, ...(path !== undefined ? { path } : {}), analysis };
     assertSame(roundTrip(structuredClone(o)), o);
@@ -90,7 +86,7 @@ function parentsOf(list: readonly SyntaxSymbol[]): number[] {
   return out;
 }
 
-test('the outline and folds stay packed on the main thread until their objects are read', () => {
+test('the outline stays packed on the main thread until its objects are read', () => {
   fc.assert(fc.property(analysisArb, (analysis) => {
     const o: ParseOutcome = { lang: 'go', bytes: 1, analysis };
     const got = roundTrip(structuredClone(o)).analysis!;
@@ -112,13 +108,8 @@ test('the outline and folds stay packed on the main thread until their objects a
     assert.equal(packedOutlineOf(got), undefined, 'once built, the objects are the outline');
     got.symbols = [];
     assert.deepEqual(got.symbols, []);
-    // The folds likewise: a getter until read, then the objects.
-    assert.equal(typeof Object.getOwnPropertyDescriptor(got, 'folds')!.get, 'function');
-    const folds = got.folds;
-    assert.deepEqual(folds, analysis.folds);
-    assert.equal(Object.getOwnPropertyDescriptor(got, 'folds')!.value, folds);
   }), { numRuns: 200 });
-  assert.equal(packedOutlineOf({ symbols: [], occurrences: packOccurrences([]), folds: [], diagnostics: [] }), undefined, 'an analysis given as objects has none');
+  assert.equal(packedOutlineOf({ symbols: [], occurrences: packOccurrences([]), diagnostics: [] }), undefined, 'an analysis given as objects has none');
 });
 
 test('asIndexed is the outline as the symbol index keeps it: no details, no empty children lists', () => {

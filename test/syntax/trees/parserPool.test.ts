@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runParseJob, type ParseInput } from '../../../server/src/syntax/parseJob.js';
 import { ParserPool } from '../../../server/src/syntax/parserPool.js';
+import { PARSE_STAGES } from '../../../server/src/syntax/stageClock.js';
 import { largeFile, realFiles, repoRoot } from './helpers.js';
 import { parseAll } from './parseAll.js';
 
@@ -49,6 +50,23 @@ test('pool results equal single-thread results, skipped files included', async (
     assert.equal(st.trees.live, 0);
     assert.equal(st.trees.created, got.filter((g) => g.analysis).length);
     assert.ok(st.workers <= 2);
+    // Every answered job is in the stage sums of its language, with its bytes; every parsed language
+    // was set up and parsed, and only a parsed file reaches those stages.
+    const byLang = new Map<string, { files: number; bytes: number; parsed: number }>();
+    for (const g of got) {
+      const l = byLang.get(g.lang) ?? { files: 0, bytes: 0, parsed: 0 };
+      byLang.set(g.lang, { files: l.files + 1, bytes: l.bytes + g.bytes, parsed: l.parsed + (g.analysis ? 1 : 0) });
+    }
+    assert.deepEqual(Object.keys(st.stages).sort(), [...byLang.keys()].sort());
+    for (const [lang, want] of byLang) {
+      const sums = st.stages[lang]!;
+      assert.equal(sums.files, want.files, lang);
+      assert.equal(sums.bytes, want.bytes, lang);
+      assert.deepEqual(Object.keys(sums.ms), [...PARSE_STAGES], lang);
+      for (const stage of PARSE_STAGES) assert.ok(sums.ms[stage] >= 0, `${lang} ${stage}`);
+      if (want.parsed > 0) assert.ok(sums.ms.setup > 0 && sums.ms.parse > 0, `${lang}: ${JSON.stringify(sums.ms)}`);
+      else assert.equal(sums.ms.parse + sums.ms.query, 0, `${lang}: nothing parsed`);
+    }
   } finally {
     await pool.close();
   }

@@ -2,9 +2,10 @@
  * The analysis entry points over a live Tree. Each returns plain data (types.ts) and keeps no
  * tree-sitter object, so parser workers can post the result back and delete the tree at once.
  *
- * `analyzeFile` is what the indexer calls per file: one query pass (symbols and occurrences), one pruned
- * walk (folds), and an error walk that costs nothing on a valid file. The query is compiled once per
- * thread (queries.ts). Cost is of the order of the parse itself (see test/syntax/analysis).
+ * `analyzeFile` is what the indexer calls per file: one query pass (symbols and occurrences) and an
+ * error walk that costs nothing on a valid file. No folds: nothing keeps a file's folds, and an
+ * editor asks for them only of a file it shows, from its tree (`foldingRanges`). The query is
+ * compiled once per thread (queries.ts). Cost is of the order of the parse itself (see test/syntax/analysis).
  * The query pass has a time budget (budget.ts); a cut pass sets `incomplete` on the result and, in
  * `analyzeFile`, adds one 'incomplete' diagnostic at the file's start that says so.
  */
@@ -13,9 +14,9 @@ import type { LanguageInfo, LanguageName } from '../languages.js';
 import { keepOutlinePacked } from '../packedOutline.js';
 import type { FileAnalysis, Incomplete, SyntaxDiagnostic, SyntaxReference, SyntaxSymbol } from '../types.js';
 import { packOccurrenceRows, type OccurrenceRows } from '../occurrences.js';
+import type { StageClock } from '../stageClock.js';
 import { incompleteMessage } from './budget.js';
 import { DEFAULT_DIAGNOSTIC_LIMIT, syntaxDiagnostics } from './diagnostics.js';
-import { foldingRanges } from './folding.js';
 import { buildOutline } from './outline.js';
 import { linesIfRowsDiffer } from './spans.js';
 import { collectTags, referencesOf, type RawDefinition } from './tags.js';
@@ -29,6 +30,8 @@ export interface AnalyzeOptions {
   diagnosticLimit?: number;
   /** The query pass's time budget (default: budget.ts's figure for the text's size). */
   budgetMs?: number;
+  /** Charged with the query, pack and diagnostics stages (stageClock.ts). */
+  clock?: StageClock;
 }
 
 /** Hierarchical outline (documentSymbol). */
@@ -82,18 +85,20 @@ export function analyzeFile(tree: Tree, lang: LanguageInfo | LanguageName, opts:
     ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
     ...(lines ? { lines } : {}),
   });
+  opts.clock?.lap('query');
   const limit = opts.diagnosticLimit ?? DEFAULT_DIAGNOSTIC_LIMIT;
   const diagnostics = tags.incomplete && limit > 0
     ? [incompleteDiagnostic(tags.incomplete), ...syntaxDiagnostics(tree, limit - 1, lines)]
     : syntaxDiagnostics(tree, limit, lines);
+  opts.clock?.lap('diagnostics');
   const result: FileAnalysis = {
     // Kept packed below: the objects are built only if something reads them.
     symbols: [],
     occurrences: packOccurrenceRows(withDefinitions(tags.referenceRows!, tags.definitions)),
-    folds: foldingRanges(tree, opts.text, lines),
     diagnostics,
   };
   keepOutlinePacked(result, buildOutline(tags.definitions));
+  opts.clock?.lap('pack');
   // Built after the definitions joined the rows: referencesOf leaves them out.
   if (opts.references) result.references = referencesOf(tags.referenceRows!);
   if (tags.incomplete) result.incomplete = tags.incomplete;
