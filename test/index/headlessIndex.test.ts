@@ -19,6 +19,7 @@ import { StoreReader } from '../../server/src/index/snapshot/store.js';
 import { storeFiles } from './snapshot/helpers.js';
 import type { SnapshotFile } from '../../server/src/index/snapshot/records.js';
 import { Workspace } from '../../server/src/index/workspace.js';
+import { Occurrences } from '../../server/src/index/occurrences/occurrences.js';
 import { collectGarbage } from '../../server/src/syntax/v8Heap.js';
 import { Logger } from '../../server/src/base/log.js';
 
@@ -162,6 +163,43 @@ describe('strata index: a streaming run into a snapshot', () => {
     const stats = await run(root, path.join(work, 'big.strata'), quiet, 16);
     assert.equal(stats.files, 3);
     assert.ok(body.length > 16 * 1024 * 1024 / 4, 'each file is above the in-flight share');
+  });
+
+  it('the occurrence memtable is a share of --memory: more memory, fewer segments, the same index', async () => {
+    // 40 files of 2,000 names each of their own: some 10 MB of memtable by its estimate (memtable.ts).
+    const root = path.join(work, 'names');
+    fs.mkdirSync(root, { recursive: true });
+    for (let f = 0; f < 40; f++) {
+      const body = Array.from({ length: 2000 }, (_, i) => `int v${f}_${i} = ${i};`).join('\n');
+      fs.writeFileSync(path.join(root, `n${f}.c`), `${body}\n`);
+    }
+    // 128 MB: a 4 MB memtable (the server's); 1024 MB, the default: 32 MB, one flush at the end.
+    const small = await run(root, path.join(work, 'names-small.strata'), quiet, 128);
+    const large = await run(root, path.join(work, 'names-large.strata'), quiet, 1024);
+    assert.ok(small.occurrences!.flushes >= 2, `${small.occurrences!.flushes} flushes with 128 MB`);
+    assert.equal(large.occurrences!.flushes, 1);
+    for (const s of [small, large]) {
+      assert.equal(s.occurrences!.files, 40);
+      assert.equal(s.occurrences!.segments, 1, 'merged into one at the end');
+    }
+    // The same occurrences whichever way they were flushed.
+    const occurrencesOf = (snapshot: string, names: string[]): string[] => {
+      const occ = new Occurrences({ log, memtableBytes: 1 << 20, blockCacheBytes: 1 << 20 });
+      try {
+        occ.openRoot(root, `${snapshot}.occ`);
+        const out: string[] = [];
+        for (const name of names) {
+          occ.lookup(name, (key, bytes) => out.push(`${name} ${path.basename(key)} ${Buffer.from(bytes).toString('hex')}`));
+        }
+        return out.sort();
+      } finally {
+        occ.close();
+      }
+    };
+    const names = Array.from({ length: 200 }, (_, i) => `v${i % 40}_${(i * 37) % 2000}`).concat(['int', 'missing']);
+    const want = occurrencesOf(path.join(work, 'names-small.strata'), names);
+    assert.equal(want.length, 200);
+    assert.deepEqual(occurrencesOf(path.join(work, 'names-large.strata'), names), want);
   });
 
   it('holds only the occurrence index\'s entry per file: ten times the files, little more memory', async (t) => {

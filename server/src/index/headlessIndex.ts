@@ -57,6 +57,12 @@ const WORKER_OLD_GARBAGE_BYTES = 16 * MiB;
  * segments are merged once, at the end (each merge rewrites what it merges).
  */
 const HEADLESS_MAX_SEGMENTS = 64;
+/**
+ * The occurrence memtable's share of `--memory` (the server's is DEFAULT_MEMTABLE_BYTES): every flush
+ * writes each of its names once and every segment is read again by the final merge, so on a large
+ * tree fewer, larger segments cost the main thread less (docs/decisions.md).
+ */
+const HEADLESS_MEMTABLE_SHARE = 1 / 32;
 
 export interface HeadlessIndexOptions {
   /** The tree to index (absolute). */
@@ -221,7 +227,8 @@ class HeadlessRun {
     };
     this.#gate = new ByteGate(Math.max(1, settings.memory.totalMB * MiB / 4));
     this.#occurrences = new Occurrences({
-      log: o.log.child('occurrences'), memtableBytes: o.occurrenceMemtableBytes ?? DEFAULT_MEMTABLE_BYTES,
+      log: o.log.child('occurrences'), memtableBytes: o.occurrenceMemtableBytes
+        ?? Math.max(DEFAULT_MEMTABLE_BYTES, Math.round(settings.memory.totalMB * MiB * HEADLESS_MEMTABLE_SHARE)),
       blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES, maxSegments: HEADLESS_MAX_SEGMENTS,
     });
     this.#occurrences.openRoot(o.root, `${o.snapshot}.occ`);
