@@ -21,8 +21,9 @@ import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, rea
 import { join } from 'node:path';
 import type { Logger } from '../../base/log.js';
 import { errorMessage } from '../../base/errors.js';
-import { compareNames, type PackedOccurrences } from '../../syntax/occurrences.js';
+import type { PackedOccurrences } from '../../syntax/occurrences.js';
 import { Memtable } from './memtable.js';
+import { mergeByName } from './nameMerge.js';
 import { BlockCache, forEachPosting, PostingsSink, SegmentDamageError, SegmentReader, SegmentWriter,
   type TextSignature } from './segment.js';
 
@@ -297,21 +298,13 @@ export class OccurrenceIndex {
     });
     const sink = new PostingsSink();
     try {
-      const cursors = inputs.map((seg) => seg.entries());
-      const heads = cursors.map((c) => c.next());
       let n = 0;
-      for (;;) {
-        let name: string | undefined;
-        for (const h of heads) {
-          if (!h.done && (name === undefined || compareNames(h.value.name, name) < 0)) name = h.value.name;
-        }
-        if (name === undefined) break;
-        for (let i = 0; i < inputs.length; i++) {
-          const h = heads[i]!;
-          if (h.done || h.value.name !== name) continue;
+      for (const step of mergeByName(inputs.map((seg) => seg.entries()))) {
+        const name = step.name;
+        step.inputs.forEach((i, k) => {
           const remap = remaps[i]!;
           try {
-            forEachPosting(inputs[i]!.readPostings(h.value.entry), (fid, run) => {
+            forEachPosting(inputs[i]!.readPostings(step.items[k]!.entry), (fid, run) => {
               const id = remap[fid];
               if (id !== undefined && id >= 0) sink.add(id, run);
             });
@@ -319,8 +312,7 @@ export class OccurrenceIndex {
             if (!(err instanceof SegmentDamageError) || err.message.startsWith(inputs[i]!.path)) throw err;
             throw new SegmentDamageError(`${inputs[i]!.path}: ${err.message}`);
           }
-          heads[i] = cursors[i]!.next();
-        }
+        });
         const pairs = sink.pairs;
         const postings = sink.take();
         if (pairs > 0) writer.addName(name, postings, pairs);
