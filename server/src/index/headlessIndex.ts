@@ -53,11 +53,6 @@ const MiB = 1024 * 1024;
  */
 const WORKER_OLD_GARBAGE_BYTES = 16 * MiB;
 /**
- * Segments of the occurrence index before they are merged: a headless run answers no lookups, so its
- * segments are merged once, at the end (each merge rewrites what it merges).
- */
-const HEADLESS_MAX_SEGMENTS = 64;
-/**
  * The occurrence memtable's share of `--memory` (the server's is DEFAULT_MEMTABLE_BYTES): every flush
  * writes each of its names once and every segment is read again by the final merge, so on a large
  * tree fewer, larger segments cost the main thread less (docs/decisions.md).
@@ -229,8 +224,10 @@ class HeadlessRun {
     this.#occurrences = new Occurrences({
       log: o.log.child('occurrences'), memtableBytes: o.occurrenceMemtableBytes
         ?? Math.max(DEFAULT_MEMTABLE_BYTES, Math.round(settings.memory.totalMB * MiB * HEADLESS_MEMTABLE_SHARE)),
-      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES, maxSegments: HEADLESS_MAX_SEGMENTS,
+      blockCacheBytes: DEFAULT_BLOCK_CACHE_BYTES,
     });
+    // A headless run answers no lookups: its segments are merged at the end (completeOccurrences).
+    this.#occurrences.bulk(true);
     this.#occurrences.openRoot(o.root, `${o.snapshot}.occ`);
   }
 

@@ -189,7 +189,8 @@ export class Workspace implements WorkspaceService {
     const allHot = this.#settings.trees.policy === 'all';
     const runProgress: IndexProgress = { ...progress, end: (m) => { endMessage = m; } };
     const started = performance.now();
-    this.#indexRuns++;
+    // Segments are merged once the runs end (the compaction below), not every few flushes meanwhile.
+    if (this.#indexRuns++ === 0) this.#occurrences.bulk(true);
     let last: boolean;
     try {
       // The root's snapshot first: unchanged files are then kept without being read or parsed.
@@ -217,6 +218,7 @@ export class Workspace implements WorkspaceService {
       if (allHot) await this.#makeAllHot();
     } finally {
       last = --this.#indexRuns === 0;
+      if (last) this.#occurrences.bulk(false);
     }
     // The last run to end gives back the index's growth headroom, one part at a time, and collects the
     // run's garbage: file buffers and worker messages (v8Heap.ts).

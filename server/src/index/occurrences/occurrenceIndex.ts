@@ -3,8 +3,9 @@
  * find-references and definition without parsing. A log-structured merge tree of two levels:
  * - the memtable (memtable.ts) takes files as they are indexed; past its byte budget it is flushed
  *   into a new immutable segment (segment.ts), so memory stays bounded however large the workspace;
- * - segments are merged into one in the background once there are more than `maxSegments`, dropping
- *   the entries of files replaced or removed since they were written.
+ * - segments are merged in the background once there are more than `maxSegments` (raised while files
+ *   are indexed in bulk: occurrences.ts), dropping the entries of files replaced or removed since
+ *   they were written.
  * `manifest.json` lists the live segments, oldest first; it is replaced atomically (write, fsync,
  * rename), so a crash at any moment leaves the previous list, whose segments are all still there
  * (files are deleted only after the manifest that drops them is in place). Files the manifest does
@@ -41,7 +42,7 @@ export interface OccurrenceIndexOptions {
   dir: string;
   /** The memtable is flushed into a segment once it holds about this many bytes. */
   memtableBytes: number;
-  /** More segments than this are merged into one. */
+  /** More segments than this are merged (`setMaxSegments` changes it). */
   maxSegments: number;
   /** Dictionary blocks, shared by every index of the process. */
   blocks: BlockCache;
@@ -90,9 +91,16 @@ export class OccurrenceIndex {
   #closed = false;
   #flushQueued = false;
   readonly #counts = { flushes: 0, merges: 0, damaged: 0 };
+  #maxSegments: number;
 
   private constructor(options: OccurrenceIndexOptions) {
     this.#o = options;
+    this.#maxSegments = options.maxSegments;
+  }
+
+  /** From the next flush on, more segments than `n` are merged. */
+  setMaxSegments(n: number): void {
+    this.#maxSegments = n;
   }
 
   /** Opens (or creates) the index in `options.dir`; damaged segments are dropped and logged. */
@@ -229,7 +237,7 @@ export class OccurrenceIndex {
       // Every file it held has moved to the segment, been deleted, or been reported lost.
       this.#detach(mem);
     }
-    if (this.#segments.length > this.#o.maxSegments) await this.#merge(false);
+    if (this.#segments.length > this.#maxSegments) await this.#merge(false);
   }
 
   async #flushMem(mem: Memtable): Promise<void> {

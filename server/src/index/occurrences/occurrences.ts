@@ -6,7 +6,8 @@
  * snapshot whose index did not hold their text, and files whose segment was lost to damage. Those
  * are searched by parsing (references.ts) until `fill` has indexed them again.
  * `generation` changes whenever what is held changes, so a caller can tell whether a lookup it made
- * before awaiting anything is still current.
+ * before awaiting anything is still current. While files are indexed in bulk (`bulk`: an index run),
+ * segments pile up unmerged to a limit and the owner compacts them when the run ends.
  * Concurrency: main thread; see occurrenceIndex.ts for flushes and merges.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,12 @@ import { BlockCache, type TextSignature } from './segment.js';
 export const DEFAULT_MEMTABLE_BYTES = 4 * 1024 * 1024;
 /** Segments before the newest are merged: a lookup reads one dictionary block per segment. */
 const DEFAULT_MAX_SEGMENTS = 8;
+/**
+ * Segments before a merge while files are indexed in bulk (`bulk`): the run ends with a compaction
+ * into one, and merging every few flushes meanwhile rewrote the growing segment again and again
+ * (docs/decisions.md). Below the 256 holders an index can name (occurrenceIndex.ts).
+ */
+const BULK_MAX_SEGMENTS = 64;
 /** Dictionary blocks kept: about a thousand, so names asked again are found without a read. */
 export const DEFAULT_BLOCK_CACHE_BYTES = 2 * 1024 * 1024;
 
@@ -51,6 +58,7 @@ export class Occurrences {
   readonly #missing = new Set<string>();
   readonly #blocks: BlockCache;
   #generation = 0;
+  #bulk = false;
 
   constructor(options: OccurrencesOptions) {
     this.#o = options;
@@ -64,6 +72,19 @@ export class Occurrences {
   /** Files with a tree whose occurrences are not held. */
   get missing(): ReadonlySet<string> {
     return this.#missing;
+  }
+
+  /**
+   * Bulk indexing on or off: while on, every index (and any opened meanwhile) merges its segments
+   * only past BULK_MAX_SEGMENTS; the owner compacts when the bulk work ends.
+   */
+  bulk(on: boolean): void {
+    this.#bulk = on;
+    for (const index of this.#indexes()) index.setMaxSegments(this.#maxSegments());
+  }
+
+  #maxSegments(): number {
+    return this.#bulk ? BULK_MAX_SEGMENTS : this.#o.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   }
 
   /** Opens `root`'s index in `dir` (a temporary folder when undefined: persistence is off). */
@@ -169,7 +190,7 @@ export class Occurrences {
       this.#temps.push(folder);
     }
     return OccurrenceIndex.open({
-      dir: folder, memtableBytes: this.#o.memtableBytes, maxSegments: this.#o.maxSegments ?? DEFAULT_MAX_SEGMENTS,
+      dir: folder, memtableBytes: this.#o.memtableBytes, maxSegments: this.#maxSegments(),
       blocks: this.#blocks, log: this.#o.log,
       onLost: (keys) => {
         for (const k of keys) this.#missing.add(k);
