@@ -111,7 +111,10 @@ export interface IndexRunStats {
    * the commit, the occurrence index's last flush and merge.
    */
   steps: { scanMs: number; copyKeptMs: number; commitMs: number; occurrencesMs: number };
-  /** Wall time spent awaiting the snapshot writer (chunking, hashing, compressing, writing texts and records). */
+  /**
+   * Wall time spent awaiting the snapshot writer (chunking, hashing, compressing, writing texts and
+   * records, the commit): `persist.lastSaveMs`, unrounded until here.
+   */
   storeMs: number;
   /** Main-thread time handing files' occurrences to the occurrence index during the scan. */
   occurrencesRecordMs: number;

@@ -194,7 +194,6 @@ class HeadlessRun {
   readonly #cpuAtStart = process.cpuUsage();
   readonly #loopAtStart = performance.eventLoopUtilization();
   readonly #steps: IndexRunStats['steps'] = { scanMs: 0, copyKeptMs: 0, commitMs: 0, occurrencesMs: 0 };
-  #storeMs = 0;
   #occurrencesRecordMs = 0;
   #kept = 0;
   #removed = 0;
@@ -439,7 +438,7 @@ class HeadlessRun {
     return {
       cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
       mainBusyMs: Math.round(loop.active), steps: steps as IndexRunStats['steps'],
-      storeMs: Math.round(this.#storeMs), occurrencesRecordMs: Math.round(this.#occurrencesRecordMs),
+      storeMs: Math.round(this.#saveMs), occurrencesRecordMs: Math.round(this.#occurrencesRecordMs),
     };
   }
 
@@ -477,9 +476,7 @@ class HeadlessRun {
       this.#persistLog.warn(`${record.key}: not saved in the persistent cache (${err.message})`);
       return false;
     } finally {
-      const ms = performance.now() - t0;
-      this.#saveMs += ms;
-      this.#storeMs += ms;
+      this.#saveMs += performance.now() - t0;
     }
   }
 
